@@ -1,0 +1,69 @@
+import DataLoader from "dataloader";
+import {
+  markTradesQuoted,
+  recordTradeOutcomes,
+  toBatchView,
+  toTradeView,
+  type Database,
+  type QuotedTrade,
+  type TradeChange,
+  type TradeOutcome,
+  type TradeRow,
+} from "@fxbt/db";
+import type { TradeStatus } from "@fxbt/domain";
+import type { EventPublisher } from "@fxbt/events";
+
+/**
+ * Group commit for the runner's writes. Each trade awaits its own write, yet the trades
+ * that finish within one short window share one statement (and one transaction for
+ * outcomes), and their events go out once that transaction has committed.
+ */
+export class ResultWriter {
+  private readonly quotes: DataLoader<QuotedTrade, TradeRow | null>;
+  private readonly outcomes: DataLoader<TradeOutcome, boolean>;
+
+  constructor(
+    private readonly database: Database,
+    private readonly publisher: EventPublisher,
+    windowMs: number,
+  ) {
+    const options = {
+      cache: false,
+      maxBatchSize: 1000,
+      batchScheduleFn: (dispatch: () => void) => setTimeout(dispatch, windowMs),
+    };
+    this.quotes = new DataLoader((batch) => this.writeQuotes(batch), options);
+    this.outcomes = new DataLoader((batch) => this.writeOutcomes(batch), options);
+  }
+
+  /** Saves a quote; null when the trade is no longer EXECUTING (cancelled): its booking must not be sent. */
+  saveQuote(quoted: QuotedTrade): Promise<TradeRow | null> {
+    return this.quotes.load(quoted);
+  }
+
+  /** Saves a final result; false when the trade had already left the expected status. */
+  saveOutcome(outcome: TradeOutcome): Promise<boolean> {
+    return this.outcomes.load(outcome);
+  }
+
+  publishTradeChanges(changes: readonly TradeChange[]): void {
+    this.publisher.tradeStatusChanged(
+      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus: previousStatus as TradeStatus })),
+    );
+  }
+
+  private async writeQuotes(batch: readonly QuotedTrade[]): Promise<(TradeRow | null)[]> {
+    const saved = await markTradesQuoted(this.database.prisma, batch);
+    this.publishTradeChanges(saved.map((trade) => ({ trade, previousStatus: "EXECUTING" })));
+    const byId = new Map(saved.map((trade) => [trade.id, trade]));
+    return batch.map((quoted) => byId.get(quoted.id) ?? null);
+  }
+
+  private async writeOutcomes(batch: readonly TradeOutcome[]): Promise<boolean[]> {
+    const { changes, batches } = await recordTradeOutcomes(this.database.prisma, batch);
+    this.publishTradeChanges(changes);
+    for (const row of batches) this.publisher.batchChanged(toBatchView(row));
+    const written = new Set(changes.map(({ trade }) => trade.id));
+    return batch.map((outcome) => written.has(outcome.id));
+  }
+}

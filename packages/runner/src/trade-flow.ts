@@ -1,0 +1,72 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { BankError, type FxGateway } from "@fxbt/bank";
+import type { TradeRow } from "@fxbt/db";
+import type { Logger } from "pino";
+import type { ResultWriter } from "./result-writer";
+
+export interface TradeFlowDeps {
+  gateway: FxGateway;
+  writer: ResultWriter;
+  log: Logger;
+  bookingAttempts: number;
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof BankError) return { code: error.code, message: error.message };
+  return { code: "GATEWAY_ERROR", message: error instanceof Error ? error.message : String(error) };
+}
+
+/**
+ * Drives one claimed (EXECUTING) trade through the bank: quote, save the quote, book,
+ * save the result. The quote is saved before the booking is sent, so a crash at any
+ * point leaves a trade that recovery can finish without booking it twice.
+ */
+export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
+  let quote;
+  try {
+    quote = await deps.gateway.createQuote({
+      requestId: trade.idempotencyKey!,
+      clientId: trade.clientId,
+      accountNumber: trade.accountNumber,
+      sellCurrency: trade.sellCurrency,
+      buyCurrency: trade.buyCurrency,
+      direction: trade.direction as "BUY" | "SELL",
+      amount: trade.amount.toFixed(),
+      valueDate: trade.valueDate ? trade.valueDate.toISOString().slice(0, 10) : null,
+    });
+  } catch (error) {
+    const { code, message } = describe(error);
+    await deps.writer.saveOutcome({ id: trade.id, from: "EXECUTING", to: "FAILED", transactionId: null, errorCode: code, errorMessage: message });
+    return;
+  }
+  const quoted = await deps.writer.saveQuote({ id: trade.id, quoteId: quote.quoteId, rate: quote.rate });
+  if (quoted) await bookQuotedTrade(quoted, deps);
+}
+
+/**
+ * Sends the booking of a QUOTED trade and saves the result. When the bank's answer is lost
+ * the same idempotency key is sent again; if it stays lost the trade is left QUOTED, and
+ * recovery resends it once its lease runs out, so an unknown outcome is never guessed.
+ */
+export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
+  for (let attempt = 1; attempt <= deps.bookingAttempts; attempt++) {
+    try {
+      const deal = await deps.gateway.bookDeal({
+        quoteId: trade.quoteId!,
+        idempotencyKey: trade.idempotencyKey!,
+        accountNumber: trade.accountNumber,
+      });
+      await deps.writer.saveOutcome({ id: trade.id, from: "QUOTED", to: "SUCCESS", transactionId: deal.transactionId, errorCode: null, errorMessage: null });
+      return;
+    } catch (error) {
+      if (error instanceof BankError && error.retryable) {
+        await sleep(Math.min(50 * 2 ** (attempt - 1), 1_000));
+        continue;
+      }
+      const { code, message } = describe(error);
+      await deps.writer.saveOutcome({ id: trade.id, from: "QUOTED", to: "FAILED", transactionId: null, errorCode: code, errorMessage: message });
+      return;
+    }
+  }
+  deps.log.warn({ tradeId: trade.id, idempotencyKey: trade.idempotencyKey }, "booking outcome unknown; left for recovery");
+}
