@@ -1,0 +1,72 @@
+import { createBankSimulator, type FxGateway } from "@fxbt/bank";
+import { openDatabase, type OpenDatabase } from "@fxbt/db";
+import { createInProcessEventBus, EventPublisher, type EventBus } from "@fxbt/events";
+import { BatchRunner } from "@fxbt/runner";
+import { pino, type Logger } from "pino";
+import type { ApiConfig } from "./config";
+import { buildSchema } from "./graphql/schema";
+import { startHttpServer } from "./server";
+import { BatchCommands } from "./services/batch-commands";
+import { BatchQueries } from "./services/batch-queries";
+
+export interface App {
+  readonly url: string;
+  readonly port: number;
+  readonly database: OpenDatabase;
+  readonly runner: BatchRunner;
+  readonly bus: EventBus;
+  close(): Promise<void>;
+}
+
+export interface AppOverrides {
+  log?: Logger;
+  /** A real bank adapter, or a test double; the simulator otherwise. */
+  gateway?: FxGateway;
+  /** Share one bus between apps in one process (tests of several instances). */
+  bus?: EventBus;
+}
+
+/** The composition root: database, events, bank, runner and API wired together. */
+export async function startApp(config: ApiConfig, overrides: AppOverrides = {}): Promise<App> {
+  const log = overrides.log ?? pino({ level: config.logLevel });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    embeddedDataDir: config.dataDir,
+    embeddedPort: config.embeddedPort,
+    log: (message) => log.debug(message),
+  });
+  const bus = overrides.bus ?? createInProcessEventBus();
+  const publisher = new EventPublisher({ bus, progressIntervalMs: config.progressIntervalMs });
+  const gateway = overrides.gateway ?? createBankSimulator({ database, ...config.bank });
+  const runner = new BatchRunner({ database, gateway, publisher, log, options: config.runner });
+  const commands = new BatchCommands({ database, publisher, wakeRunner: () => runner.wake(), limits: config.limits });
+  const queries = new BatchQueries(database);
+  const server = await startHttpServer({
+    schema: buildSchema(),
+    services: { commands, queries, bus },
+    port: config.port,
+    host: config.host,
+    corsOrigins: config.corsOrigins,
+    bodyLimitBytes: Math.ceil(config.limits.maxBytes * 1.5) + 1024 * 1024,
+  }).catch(async (error) => {
+    await database.close();
+    throw error;
+  });
+  runner.start();
+  log.info({ url: server.url, database: database.embedded ? "embedded" : "server" }, "FX Batch Trader API ready");
+
+  return {
+    url: server.url,
+    port: server.port,
+    database,
+    runner,
+    bus,
+    async close() {
+      await server.close();
+      await runner.stop();
+      await gateway.close?.();
+      if (!overrides.bus) await bus.close();
+      await database.close();
+    },
+  };
+}

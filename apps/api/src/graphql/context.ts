@@ -1,0 +1,24 @@
+import DataLoader from "dataloader";
+import type { BatchView } from "@fxbt/domain";
+import type { EventBus } from "@fxbt/events";
+import type { BatchCommands } from "../services/batch-commands";
+import type { BatchQueries } from "../services/batch-queries";
+
+/** What every operation can reach, one instance per app. */
+export interface Services {
+  commands: BatchCommands;
+  queries: BatchQueries;
+  bus: EventBus;
+}
+
+/** Per request (or per subscription): loaders cache only within it. */
+export interface GraphQLContext extends Services {
+  batchLoader: DataLoader<string, BatchView | null>;
+}
+
+export function createContext(services: Services): GraphQLContext {
+  return {
+    ...services,
+    batchLoader: new DataLoader((ids) => services.queries.batchesByIds(ids)),
+  };
+}

@@ -1,0 +1,42 @@
+import { batchProgress, processedTrades, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
+import type { BatchListArgs } from "../services/batch-queries";
+import type { StageBatchInput } from "../services/batch-commands";
+import type { GraphQLContext } from "./context";
+import { DateTimeScalar, DecimalScalar } from "./scalars";
+import { subscriptionResolvers } from "./subscriptions";
+
+/** Thin by design: every resolver hands its arguments to a service. */
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  Decimal: DecimalScalar,
+
+  Query: {
+    batch: (_: unknown, { id }: { id: string }, { queries }: GraphQLContext) => queries.batch(id),
+    batches: (_: unknown, args: BatchListArgs, { queries }: GraphQLContext) => queries.batches(args),
+    activeBatches: (_: unknown, __: unknown, { queries }: GraphQLContext) => queries.activeBatches(),
+    recentBatches: (_: unknown, { limit }: { limit: number }, { queries }: GraphQLContext) => queries.recentBatches(limit),
+    batchResults: (_: unknown, { id }: { id: string }, { queries }: GraphQLContext) => queries.results(id),
+    trade: (_: unknown, { id }: { id: string }, { queries }: GraphQLContext) => queries.trade(id),
+  },
+
+  Mutation: {
+    stageBatch: (_: unknown, { input }: { input: StageBatchInput }, { commands }: GraphQLContext) => commands.stageBatch(input),
+    startBatch: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.startBatch(id),
+    cancelBatch: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.cancelBatch(id),
+    retryFailedTrades: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.retryFailedTrades(id),
+    deleteBatch: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.deleteBatch(id),
+  },
+
+  Subscription: subscriptionResolvers,
+
+  Batch: {
+    processedTrades: (batch: BatchView) => processedTrades(batch),
+    progress: (batch: BatchView) => batchProgress(batch),
+    trades: (batch: BatchView, args: { first: number; after?: string | null; status?: TradeStatus | null }, { queries }: GraphQLContext) =>
+      queries.trades(batch, args),
+  },
+
+  Trade: {
+    batch: (trade: TradeView, _: unknown, { batchLoader }: GraphQLContext) => batchLoader.load(trade.batchId),
+  },
+};

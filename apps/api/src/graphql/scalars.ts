@@ -1,0 +1,49 @@
+import { GraphQLScalarType, Kind } from "graphql";
+import { apiError } from "../errors";
+
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Exact decimals travel as strings both ways; a float never touches an amount. */
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: "Decimal",
+  serialize(value) {
+    const text = typeof value === "string" ? value : String(value);
+    if (!PLAIN_DECIMAL.test(text)) throw new TypeError(`Decimal cannot represent ${text}`);
+    return text;
+  },
+  parseValue(value) {
+    if (typeof value !== "string" || !PLAIN_DECIMAL.test(value)) {
+      throw apiError("BAD_USER_INPUT", `Decimal must be a string of digits with an optional point, e.g. "1250000.00"`);
+    }
+    return value;
+  },
+  parseLiteral(ast) {
+    if (ast.kind !== Kind.STRING || !PLAIN_DECIMAL.test(ast.value)) {
+      throw apiError("BAD_USER_INPUT", `Decimal must be a string of digits with an optional point, e.g. "1250000.00"`);
+    }
+    return ast.value;
+  },
+});
+
+function parseDateTime(text: unknown): Date {
+  if (typeof text === "string" && ISO_DATE_TIME.test(text)) {
+    const date = new Date(text);
+    if (!Number.isNaN(date.getTime())) return date;
+  }
+  throw apiError("BAD_USER_INPUT", `DateTime must be ISO-8601 with a zone, e.g. 2026-11-21T09:30:00.000Z, got ${JSON.stringify(text)}`);
+}
+
+/** ISO-8601 in UTC out; any ISO-8601 with an explicit zone in. */
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: "DateTime",
+  serialize(value) {
+    const date = value instanceof Date ? value : new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new TypeError(`DateTime cannot represent ${String(value)}`);
+    return date.toISOString();
+  },
+  parseValue: parseDateTime,
+  parseLiteral(ast) {
+    return parseDateTime(ast.kind === Kind.STRING ? ast.value : undefined);
+  },
+});

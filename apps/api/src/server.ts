@@ -1,0 +1,70 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import cors from "cors";
+import express from "express";
+import type { GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { createContext, type GraphQLContext, type Services } from "./graphql/context";
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  services: Services;
+  port: number;
+  host?: string;
+  corsOrigins: string[];
+  /** Largest request body; a CSV inside JSON needs room beyond the CSV size limit. */
+  bodyLimitBytes: number;
+}
+
+export interface RunningHttpServer {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Queries and mutations over HTTP (Apollo Server 5 on Express 5) and subscriptions over
+ * graphql-ws, on one port and one path. Apollo's CSRF prevention stays on: browsers'
+ * simple requests are refused, JSON POSTs and the apollo-require-preflight header pass.
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const app = express();
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const subscriptions = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
+    { schema: options.schema, context: () => createContext(options.services) },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: options.schema,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions.dispose()) }) },
+    ],
+  });
+  await apollo.start();
+
+  app.get("/health", (_req, res) => void res.json({ status: "ok" }));
+  app.use(
+    "/graphql",
+    cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),
+    express.json({ limit: options.bodyLimitBytes }),
+    expressMiddleware(apollo, { context: async () => createContext(options.services) }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    close: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,136 @@
+import {
+  cancelBatchTrades,
+  deleteBatchRow,
+  insertStagedBatch,
+  lockBatch,
+  queueBatch,
+  requeueFailedTrades,
+  toBatchView,
+  toTradeView,
+  type BatchRow,
+  type Database,
+  type Queryable,
+  type TradeChange,
+} from "@fxbt/db";
+import { checkBatchAction, parseTradeCsv, type BatchAction, type BatchView, type RowError, type TradeStatus } from "@fxbt/domain";
+import type { EventPublisher } from "@fxbt/events";
+import { apiError, notFound } from "../errors";
+
+export interface StageLimits {
+  maxRows: number;
+  maxBytes: number;
+}
+
+export interface BatchCommandDeps {
+  database: Database;
+  publisher: EventPublisher;
+  /** Asks the runner to promote queued batches now; resolves when it has. */
+  wakeRunner: () => Promise<void>;
+  limits: StageLimits;
+  now?: () => Date;
+}
+
+export interface StageBatchInput {
+  csv: string;
+  name?: string | null;
+  priority?: number | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_NAME_LENGTH = 200;
+const PRIORITY_RANGE = { min: -1000, max: 1000 };
+
+export const isUuid = (id: string) => UUID.test(id);
+
+/** Ids are UUIDs; anything else cannot name a batch, and says so as NOT_FOUND rather than a database error. */
+export function checkId(what: string, id: string): string {
+  if (!isUuid(id)) throw notFound(what, id);
+  return id;
+}
+
+/** Everything that changes a batch: each action checked by the status machine under the batch's row lock. */
+export class BatchCommands {
+  constructor(private readonly deps: BatchCommandDeps) {}
+
+  async stageBatch(input: StageBatchInput): Promise<{ batch: BatchView | null; errors: RowError[] }> {
+    const name = input.name?.trim() || null;
+    const priority = input.priority ?? 0;
+    const errors: RowError[] = [];
+    if (name && name.length > MAX_NAME_LENGTH) {
+      errors.push({ row: null, field: "name", message: `name must be at most ${MAX_NAME_LENGTH} characters, got ${name.length}` });
+    }
+    if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
+      errors.push({ row: null, field: "priority", message: `priority must be a whole number from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}, got ${priority}` });
+    }
+    const now = this.deps.now?.() ?? new Date();
+    const parsed = parseTradeCsv(input.csv, { today: now.toISOString().slice(0, 10), ...this.deps.limits });
+    if (!parsed.ok) errors.push(...parsed.errors);
+    if (errors.length > 0 || !parsed.ok) return { batch: null, errors };
+    const row = await insertStagedBatch(this.deps.database.prisma, { name, priority, rows: parsed.rows, now });
+    const batch = toBatchView(row);
+    this.deps.publisher.batchChanged(batch);
+    return { batch, errors: [] };
+  }
+
+  async startBatch(id: string): Promise<BatchView> {
+    await this.act(id, "start", async (tx, batch) => ({ batch: await queueBatch(tx, batch.id), changes: [] }));
+    await this.deps.wakeRunner();
+    return this.current(id);
+  }
+
+  async cancelBatch(id: string): Promise<BatchView> {
+    return this.act(id, "cancel", (tx, batch) => cancelBatchTrades(tx, batch.id));
+  }
+
+  async retryFailedTrades(id: string): Promise<BatchView> {
+    await this.act(id, "retry", (tx, batch) => requeueFailedTrades(tx, batch.id));
+    await this.deps.wakeRunner();
+    return this.current(id);
+  }
+
+  async deleteBatch(id: string): Promise<string> {
+    const deleted = await this.inLockedBatch(id, "delete", async (tx, batch) => {
+      await deleteBatchRow(tx, batch.id);
+      return batch;
+    });
+    this.deps.publisher.batchDeleted(toBatchView(deleted));
+    return id;
+  }
+
+  /** Runs an allowed action, then publishes what it changed once the transaction has committed. */
+  private async act(
+    id: string,
+    action: BatchAction,
+    work: (tx: Queryable, batch: BatchRow) => Promise<{ batch: BatchRow; changes: TradeChange[] }>,
+  ): Promise<BatchView> {
+    const { batch, changes } = await this.inLockedBatch(id, action, work);
+    this.deps.publisher.tradeStatusChanged(
+      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus: previousStatus as TradeStatus })),
+    );
+    const view = toBatchView(batch);
+    this.deps.publisher.batchChanged(view);
+    return view;
+  }
+
+  private inLockedBatch<T>(id: string, action: BatchAction, work: (tx: Queryable, batch: BatchRow) => Promise<T>): Promise<T> {
+    checkId("batch", id);
+    return this.deps.database.prisma.$transaction(
+      async (tx) => {
+        const batch = await lockBatch(tx, id);
+        if (!batch) throw notFound("batch", id);
+        const verdict = checkBatchAction(batch, action);
+        if (!verdict.allowed) {
+          throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${verdict.reason}`, { id, status: batch.status });
+        }
+        return work(tx, batch);
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
+  }
+
+  private async current(id: string): Promise<BatchView> {
+    const row = await this.deps.database.prisma.batch.findUnique({ where: { id } });
+    if (!row) throw notFound("batch", id);
+    return toBatchView(row);
+  }
+}

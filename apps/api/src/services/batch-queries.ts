@@ -1,0 +1,173 @@
+import {
+  BATCH_COLUMNS,
+  Prisma,
+  TRADE_COLUMNS,
+  toBatchView,
+  toTradeView,
+  type BatchRow,
+  type Database,
+  type TradeRow,
+} from "@fxbt/db";
+import { roundToMinorUnits, type BatchStatus, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { isUuid } from "./batch-commands";
+import { checkPageSize, decodeCursor, encodeCursor, toConnection, type Connection } from "./pagination";
+
+export type BatchOrderField = "CREATED_AT" | "UPDATED_AT" | "STATUS" | "TOTAL_TRADES" | "PRIORITY";
+
+export interface BatchListArgs {
+  first: number;
+  after?: string | null;
+  filter?: { status?: BatchStatus[] | null; createdFrom?: Date | null; createdTo?: Date | null; search?: string | null } | null;
+  orderBy?: { field: BatchOrderField; direction: "ASC" | "DESC" } | null;
+}
+
+/** Each order field's column and how a cursor value is cast back to it. */
+const ORDER_COLUMNS: Record<BatchOrderField, { column: string; key: keyof BatchView; cast: string }> = {
+  CREATED_AT: { column: "created_at", key: "createdAt", cast: "timestamptz" },
+  UPDATED_AT: { column: "updated_at", key: "updatedAt", cast: "timestamptz" },
+  STATUS: { column: "status", key: "status", cast: '"BatchStatus"' },
+  TOTAL_TRADES: { column: "total_trades", key: "totalTrades", cast: "int" },
+  PRIORITY: { column: "priority", key: "priority", cast: "int" },
+};
+
+export interface BatchResultsView {
+  batch: BatchView;
+  succeededTrades: number;
+  failedTrades: number;
+  cancelledTrades: number;
+  totalsByCurrency: { currency: string; amount: string }[];
+  errorsByCode: { errorCode: string; count: number }[];
+}
+
+/** Everything that reads batches and trades; lists are keyset-paginated over indexes. */
+export class BatchQueries {
+  constructor(private readonly database: Database) {}
+
+  private get prisma() {
+    return this.database.prisma;
+  }
+
+  async batch(id: string): Promise<BatchView | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.batch.findUnique({ where: { id } });
+    return row ? toBatchView(row) : null;
+  }
+
+  /** One query for many ids: the DataLoader behind Trade.batch. */
+  async batchesByIds(ids: readonly string[]): Promise<(BatchView | null)[]> {
+    const rows = await this.prisma.batch.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((row) => [row.id, toBatchView(row)]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async batches({ first, after, filter, orderBy }: BatchListArgs): Promise<Connection<BatchView>> {
+    checkPageSize(first);
+    const order = ORDER_COLUMNS[orderBy?.field ?? "CREATED_AT"];
+    const descending = (orderBy?.direction ?? "DESC") === "DESC";
+    const column = Prisma.raw(order.column);
+    const conditions: Prisma.Sql[] = [];
+    if (filter?.status?.length) conditions.push(Prisma.sql`status::text = ANY(${filter.status}::text[])`);
+    if (filter?.createdFrom) conditions.push(Prisma.sql`created_at >= ${filter.createdFrom}`);
+    if (filter?.createdTo) conditions.push(Prisma.sql`created_at <= ${filter.createdTo}`);
+    const search = filter?.search?.trim();
+    if (search) {
+      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      conditions.push(Prisma.sql`(batch_uid ILIKE ${pattern} OR name ILIKE ${pattern})`);
+    }
+    const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+    const keyset = [...conditions];
+    if (after) {
+      const [value, id] = decodeCursor(after, 2);
+      const compare = Prisma.raw(descending ? "<" : ">");
+      keyset.push(Prisma.sql`(${column}, id) ${compare} (${value}::${Prisma.raw(order.cast)}, ${String(id)}::uuid)`);
+    }
+    const direction = Prisma.raw(descending ? "DESC" : "ASC");
+    const [rows, [count]] = await Promise.all([
+      this.prisma.$queryRaw<BatchRow[]>`
+        SELECT ${BATCH_COLUMNS} FROM batch
+        ${keyset.length ? Prisma.sql`WHERE ${Prisma.join(keyset, " AND ")}` : Prisma.empty}
+        ORDER BY ${column} ${direction}, id ${direction} LIMIT ${first + 1}`,
+      this.prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM batch ${where}`,
+    ]);
+    return toConnection(rows.map(toBatchView), first, count!.count, (batch) => encodeCursor([batch[order.key], batch.id]));
+  }
+
+  /** RUNNING batches, then the queued ones in the order the runner will take them. */
+  async activeBatches(): Promise<BatchView[]> {
+    const rows = await this.prisma.$queryRaw<BatchRow[]>`
+      SELECT ${BATCH_COLUMNS} FROM batch
+      WHERE status = 'RUNNING' OR (status = 'PENDING' AND queued_at IS NOT NULL)
+      ORDER BY status = 'RUNNING' DESC, priority DESC, queued_at, id`;
+    return rows.map(toBatchView);
+  }
+
+  async recentBatches(limit: number): Promise<BatchView[]> {
+    checkPageSize(limit, "limit");
+    const rows = await this.prisma.batch.findMany({
+      where: { completedAt: { not: null } },
+      orderBy: [{ completedAt: "desc" }, { id: "desc" }],
+      take: limit,
+    });
+    return rows.map(toBatchView);
+  }
+
+  async trade(id: string): Promise<TradeView | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.trade.findUnique({ where: { id } });
+    return row ? toTradeView(row) : null;
+  }
+
+  /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */
+  async trades(batch: BatchView, args: { first: number; after?: string | null; status?: TradeStatus | null }): Promise<Connection<TradeView>> {
+    checkPageSize(args.first);
+    const conditions = [Prisma.sql`batch_id = ${batch.id}::uuid`];
+    if (args.status) conditions.push(Prisma.sql`status = ${args.status}::"TradeStatus"`);
+    const countWhere = Prisma.join(conditions, " AND ");
+    if (args.after) {
+      const [rowNumber, id] = decodeCursor(args.after, 2);
+      conditions.push(Prisma.sql`(coalesce(row_number, 0), id) > (${Number(rowNumber)}::int, ${String(id)}::uuid)`);
+    }
+    const rows = await this.prisma.$queryRaw<TradeRow[]>`
+      SELECT ${TRADE_COLUMNS} FROM trade WHERE ${Prisma.join(conditions, " AND ")}
+      ORDER BY coalesce(row_number, 0), id LIMIT ${args.first + 1}`;
+    const totalCount = await this.countTrades(batch, args.status ?? null, countWhere);
+    return toConnection(rows.map(toTradeView), args.first, totalCount, (trade) => encodeCursor([trade.rowNumber ?? 0, trade.id]));
+  }
+
+  private async countTrades(batch: BatchView, status: TradeStatus | null, where: Prisma.Sql): Promise<number> {
+    if (status === null) return batch.totalTrades;
+    if (status === "SUCCESS") return batch.succeededTrades;
+    if (status === "FAILED") return batch.failedTrades;
+    if (status === "CANCELLED") return batch.cancelledTrades;
+    const [row] = await this.prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM trade WHERE ${where}`;
+    return row!.count;
+  }
+
+  /**
+   * Totals of succeeded trades per sold currency (a BUY's sold amount is its bought amount
+   * divided by the rate) and failures per error code.
+   */
+  async results(id: string): Promise<BatchResultsView | null> {
+    const batch = await this.batch(id);
+    if (!batch) return null;
+    const [totals, errors] = await Promise.all([
+      this.prisma.$queryRaw<{ currency: string; amount: string }[]>`
+        SELECT sell_currency AS currency,
+               sum(CASE WHEN direction = 'SELL' THEN amount ELSE amount / rate END)::text AS amount
+        FROM trade WHERE batch_id = ${id}::uuid AND status = 'SUCCESS'
+        GROUP BY sell_currency ORDER BY sell_currency`,
+      this.prisma.$queryRaw<{ errorCode: string; count: number }[]>`
+        SELECT coalesce(error_code, 'UNKNOWN') AS "errorCode", count(*)::int AS count
+        FROM trade WHERE batch_id = ${id}::uuid AND status = 'FAILED'
+        GROUP BY 1 ORDER BY count DESC, 1`,
+    ]);
+    return {
+      batch,
+      succeededTrades: batch.succeededTrades,
+      failedTrades: batch.failedTrades,
+      cancelledTrades: batch.cancelledTrades,
+      totalsByCurrency: totals.map(({ currency, amount }) => ({ currency, amount: roundToMinorUnits(amount, currency) })),
+      errorsByCode: errors,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { apiError } from "../errors";
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Page sizes are 1–100: a client can never ask the server for an unbounded list. */
+export function checkPageSize(first: number, argument = "first"): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw apiError("BAD_USER_INPUT", `${argument} must be between 1 and ${MAX_PAGE_SIZE}, got ${first}`, { argument });
+  }
+  return first;
+}
+
+/**
+ * Opaque keyset cursors: the sort key and id of the last row seen, so the next page starts
+ * right after it through an index, never with OFFSET.
+ */
+export function encodeCursor(key: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(key)).toString("base64url");
+}
+
+export function decodeCursor(cursor: string, length: number): unknown[] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(key) && key.length === length) return key;
+  } catch {
+    // falls through to the error below
+  }
+  throw apiError("BAD_USER_INPUT", "after is not a cursor this list returned", { argument: "after" });
+}
+
+export interface Connection<T> {
+  edges: { node: T; cursor: string }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+/** Builds a connection from `first + 1` fetched rows: the extra row only tells that a next page exists. */
+export function toConnection<T>(rows: T[], first: number, totalCount: number, cursorOf: (row: T) => string): Connection<T> {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ node, cursor: cursorOf(node) }));
+  return { edges, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
+}
