@@ -1,0 +1,56 @@
+import { data as iso4217, publishDate } from "currency-codes";
+
+/**
+ * Codes on the ISO 4217 list that are not currencies a client can buy or sell in an FX trade.
+ *
+ * The currency-codes package mirrors ISO 4217 "list one" (current codes only; withdrawn codes such as
+ * HRK or SLL are already absent). That list also carries units that are not money you can pay into a
+ * bank account, so we drop them:
+ * - precious metals, priced per troy ounce: XAU gold, XAG silver, XPT platinum, XPD palladium;
+ * - accounting units of international bodies: XBA, XBB, XBC, XBD (European bond-market units),
+ *   XDR (IMF special drawing right), XSU (SUCRE), XUA (African Development Bank unit of account);
+ * - the reserved codes XTS (for testing) and XXX (no currency involved);
+ * - "fund" codes (IsFund in the ISO list): BOV, CHE, CHW, CLF, COU, MXV, USN, UYI — index or settlement
+ *   units that sit next to a real currency (CLF next to CLP, USN next to USD...) — plus UYW, the
+ *   Uruguayan wage-index unit, which is the same kind of unit although ISO does not flag it.
+ * Real currencies whose codes start with X stay: XAF, XOF (CFA francs), XPF (CFP franc), XCD.
+ */
+const NOT_TRADABLE: ReadonlySet<string> = new Set([
+  "XAU", "XAG", "XPT", "XPD",
+  "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA",
+  "XTS", "XXX",
+  "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW",
+]);
+
+/** Active, tradable ISO 4217 codes (upper case) → number of minor-unit digits (2 for USD, 0 for JPY, 3 for KWD). */
+export const ACTIVE_CURRENCIES: ReadonlyMap<string, number> = new Map(
+  iso4217
+    .filter((record) => !NOT_TRADABLE.has(record.code))
+    .map((record) => [record.code, record.digits] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+);
+
+/** Publication date of the ISO 4217 list the currency data comes from (YYYY-MM-DD). */
+export const CURRENCY_LIST_PUBLISHED: string = publishDate;
+
+/** The active currency codes in alphabetical order. */
+export function activeCurrencyCodes(): string[] {
+  return [...ACTIVE_CURRENCIES.keys()];
+}
+
+/** True when `code` (any letter case, no surrounding spaces) is an active tradable ISO 4217 currency. */
+export function isActiveCurrency(code: string): boolean {
+  return ACTIVE_CURRENCIES.has(code) || ACTIVE_CURRENCIES.has(code.toUpperCase());
+}
+
+/**
+ * Number of minor-unit digits of an active currency (any letter case).
+ * @throws RangeError when the code is not an active tradable currency.
+ */
+export function minorUnits(code: string): number {
+  const digits = ACTIVE_CURRENCIES.get(code) ?? ACTIVE_CURRENCIES.get(code.toUpperCase());
+  if (digits === undefined) {
+    throw new RangeError(`${JSON.stringify(code)} is not an active ISO 4217 currency code`);
+  }
+  return digits;
+}

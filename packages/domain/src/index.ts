@@ -1,0 +1,8 @@
+export * from "./status";
+export * from "./views";
+export { parseTradeCsv, type ParseTradeCsvOptions, type ParseTradeCsvResult, type RowError, type ValidTradeRow } from "./csv";
+export { TRADE_CSV_COLUMNS, REQUIRED_TRADE_CSV_COLUMNS, type TradeCsvColumn } from "./csv-schema";
+export { toCsvCell, toCsvLine, csvNumber, type CsvCellValue } from "./csv-export";
+export * from "./money";
+export { isActiveCurrency, minorUnits, activeCurrencyCodes } from "./currencies";
+export { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, MAX_AMOUNT } from "./limits";

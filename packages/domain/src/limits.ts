@@ -1,0 +1,22 @@
+/**
+ * Limits of the trade CSV format (version 1, docs/csv-format.md) and of money amounts.
+ * Kept in one place so the API, the UI and the tests agree on the same numbers.
+ */
+
+/** Default maximum number of data rows in one uploaded file (the header is not counted). */
+export const DEFAULT_MAX_ROWS = 100_000;
+
+/** Default maximum size of one uploaded file, in bytes of its UTF-8 encoding (20 MiB). */
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+
+/** Largest amount accepted for one trade, inclusive (1,000,000,000,000), as a plain decimal string. */
+export const MAX_AMOUNT = "1000000000000";
+
+/** Length limits of the text columns, in characters (Unicode code points, as PostgreSQL VARCHAR counts). */
+export const FIELD_LIMITS = {
+  clientIdMax: 64,
+  clientNameMax: 200,
+  accountNumberMinDigits: 6,
+  accountNumberMaxDigits: 20,
+  referenceMax: 140,
+} as const;
