@@ -25,27 +25,32 @@ export async function claimPendingTrades(db: Queryable, batchId: string, limit: 
 
 export interface QuotedTrade {
   id: string;
+  /** The claim's key: a trade claimed again since (its runner was thought dead) is not this claim's to write. */
+  idempotencyKey: string;
   quoteId: string;
   rate: string;
 }
 
 /**
- * Saves the quotes of claimed trades. Only trades still EXECUTING move: one cancelled in
- * the meantime stays CANCELLED and its booking is never sent.
+ * Saves the quotes of claimed trades. Only trades still EXECUTING under the same claim move:
+ * one cancelled in the meantime stays CANCELLED and its booking is never sent.
  */
 export async function markTradesQuoted(db: Queryable, quoted: readonly QuotedTrade[]): Promise<TradeRow[]> {
   if (quoted.length === 0) return [];
   return db.$queryRaw<TradeRow[]>`
     UPDATE trade t SET status = 'QUOTED', quote_id = q.quote_id, rate = q.rate, locked_at = now(), updated_at = now()
-    FROM unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.quoteId)}::text[], ${quoted.map((q) => q.rate)}::numeric[])
-         AS q(id, quote_id, rate)
-    WHERE t.id = q.id AND t.status = 'EXECUTING'
+    FROM unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.idempotencyKey)}::text[],
+                ${quoted.map((q) => q.quoteId)}::text[], ${quoted.map((q) => q.rate)}::numeric[])
+         AS q(id, idempotency_key, quote_id, rate)
+    WHERE t.id = q.id AND t.status = 'EXECUTING' AND t.idempotency_key = q.idempotency_key
     RETURNING ${tradeColumns("t")}`;
 }
 
 /** A trade's final result from the bank, and the status it must still be in to take it. */
 export interface TradeOutcome {
   id: string;
+  /** The key of the attempt this result belongs to. */
+  idempotencyKey: string;
   from: "EXECUTING" | "QUOTED";
   to: "SUCCESS" | "FAILED";
   transactionId: string | null;
@@ -72,11 +77,12 @@ export async function recordTradeOutcomes(
     const trades = await tx.$queryRaw<(TradeRow & { previousStatus: string })[]>`
       UPDATE trade t SET status = o.to_status::"TradeStatus", transaction_id = o.transaction_id,
                          error_code = o.error_code, error_message = o.error_message, locked_at = NULL, updated_at = now()
-      FROM unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.from)}::text[], ${outcomes.map((o) => o.to)}::text[],
+      FROM unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],
+                  ${outcomes.map((o) => o.from)}::text[], ${outcomes.map((o) => o.to)}::text[],
                   ${outcomes.map((o) => o.transactionId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[],
                   ${outcomes.map((o) => o.errorMessage)}::text[])
-           AS o(id, from_status, to_status, transaction_id, error_code, error_message)
-      WHERE t.id = o.id AND t.status::text = o.from_status
+           AS o(id, idempotency_key, from_status, to_status, transaction_id, error_code, error_message)
+      WHERE t.id = o.id AND t.status::text = o.from_status AND t.idempotency_key = o.idempotency_key
       RETURNING ${tradeColumns("t")}, o.from_status AS "previousStatus"`;
     const batches = await addOutcomeCounts(tx, countOutcomes(trades));
     return { changes: trades.map(({ previousStatus, ...trade }) => ({ trade, previousStatus })), batches };

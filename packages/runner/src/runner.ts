@@ -31,6 +31,8 @@ export interface BatchRunnerDeps {
  */
 export class BatchRunner {
   readonly options: RunnerOptions;
+  /** What this runner has done since it started: for metrics and for tests of several runners. */
+  readonly stats = { claimedTrades: 0, releasedClaims: 0, resentBookings: 0 };
   private readonly database: Database;
   private readonly publisher: EventPublisher;
   private readonly log: Logger;
@@ -127,6 +129,7 @@ export class BatchRunner {
         this.flow.writer.publishTradeChanges(trades.map((trade) => ({ trade, previousStatus: "PENDING" })));
         for (const trade of trades) this.track(runClaimedTrade(trade, this.flow));
         claimed += trades.length;
+        this.stats.claimedTrades += trades.length;
       }
       if (claimed === 0) return;
     }
@@ -142,6 +145,7 @@ export class BatchRunner {
   private async recoverAbandonedWork(): Promise<void> {
     const released = await releaseAbandonedClaims(this.database.prisma, this.options.leaseMs);
     if (released.length > 0) {
+      this.stats.releasedClaims += released.length;
       this.log.warn({ trades: released.length }, "released claims of a stopped runner");
       this.flow.writer.publishTradeChanges(released);
     }
@@ -149,6 +153,7 @@ export class BatchRunner {
     if (room <= 0) return;
     const bookings: TradeRow[] = await claimAbandonedBookings(this.database.prisma, this.options.leaseMs, room);
     if (bookings.length > 0) this.log.warn({ trades: bookings.length }, "resending bookings of a stopped runner");
+    this.stats.resentBookings += bookings.length;
     for (const trade of bookings) this.track(bookQuotedTrade(trade, this.flow));
   }
 
