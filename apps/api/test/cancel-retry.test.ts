@@ -1,0 +1,125 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "@fxbt/db/testing";
+import { BATCH_FIELDS, eventually, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+
+type Batch = { id: string; status: string; totalTrades: number; processedTrades: number; succeededTrades: number; failedTrades: number; cancelledTrades: number; completedAt: string | null; startedAt: string | null };
+
+const START = `mutation($id: ID!) { startBatch(id: $id) { ${BATCH_FIELDS} } }`;
+const CANCEL = `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_FIELDS} } }`;
+const RETRY = `mutation($id: ID!) { retryFailedTrades(id: $id) { ${BATCH_FIELDS} } }`;
+const BATCH = `query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } }`;
+
+let db: TestDatabase;
+let app: TestApp;
+let sql: pg.Client;
+
+beforeAll(async () => {
+  db = await testDatabase();
+  app = await startTestApp(db.url, { BANK_SIM_LATENCY_MS: "20", BANK_SIM_SUCCESS_RATE: "0.6", BANK_SIM_SEED: "cancel-retry", RUNNER_MAX_RUNNING_BATCHES: "1" });
+  sql = new pg.Client({ connectionString: db.url });
+  await sql.connect();
+});
+
+afterAll(async () => {
+  await sql?.end();
+  await app?.close();
+  await db?.drop();
+});
+
+const batchOf = async (id: string) => (await app.query<{ batch: Batch }>(BATCH, { id })).batch;
+const finished = (id: string) => eventually(async () => { const b = await batchOf(id); return b.completedAt ? b : null; });
+
+async function statusCounts(batchId: string): Promise<Record<string, number>> {
+  const { rows } = await sql.query(`SELECT status::text, count(*)::int FROM trade WHERE batch_id = $1 GROUP BY 1`, [batchId]);
+  return Object.fromEntries(rows.map((r) => [r.status, r.count]));
+}
+
+describe("cancelling", () => {
+  it("cancels a running batch of thousands of trades: unbooked trades end CANCELLED, booked ones stay booked", async () => {
+    const batch = await stage(app, tradesCsv(4000));
+    await app.query(START, { id: batch.id });
+    await eventually(async () => (await batchOf(batch.id)).processedTrades > 200);
+
+    const cancelling = (await app.query<{ cancelBatch: Batch }>(CANCEL, { id: batch.id })).cancelBatch;
+    expect(cancelling.cancelledTrades).toBeGreaterThan(0);
+    const final = await finished(batch.id);
+
+    expect(final.status).toBe("CANCELLED");
+    expect(final.succeededTrades + final.failedTrades + final.cancelledTrades).toBe(4000);
+    const counts = await statusCounts(batch.id);
+    expect(counts).toEqual(Object.fromEntries(Object.entries({ SUCCESS: final.succeededTrades, FAILED: final.failedTrades, CANCELLED: final.cancelledTrades }).filter(([, n]) => n > 0)));
+    // Every booked deal belongs to a SUCCESS trade and every SUCCESS trade to one booked deal.
+    const { rows: [booked] } = await sql.query(
+      `SELECT count(*)::int AS deals, count(*) FILTER (WHERE t.status = 'SUCCESS')::int AS on_success
+       FROM bank_sim_booking b JOIN trade t ON t.idempotency_key = b.idempotency_key WHERE t.batch_id = $1`,
+      [batch.id],
+    );
+    expect(booked).toEqual({ deals: final.succeededTrades, on_success: final.succeededTrades });
+
+    const again = await app.request(CANCEL, { id: batch.id });
+    expect(again.errors?.[0]?.extensions?.code).toBe("BAD_BATCH_STATE");
+    const start = await app.request(START, { id: batch.id });
+    expect(start.errors?.[0]?.extensions?.code).toBe("BAD_BATCH_STATE");
+  });
+
+  it("cancels a PENDING batch at once", async () => {
+    const batch = await stage(app, tradesCsv(50));
+    const cancelled = (await app.query<{ cancelBatch: Batch }>(CANCEL, { id: batch.id })).cancelBatch;
+    expect(cancelled).toMatchObject({ status: "CANCELLED", cancelledTrades: 50, processedTrades: 50 });
+    expect(cancelled.completedAt).not.toBeNull();
+  });
+});
+
+describe("retrying failed trades", () => {
+  it("runs only the FAILED trades again, with a new attempt, and never re-runs a succeeded one", async () => {
+    const batch = await stage(app, tradesCsv(200));
+    await app.query(START, { id: batch.id });
+    const first = await finished(batch.id);
+    expect(first.status).toBe("PARTIAL_SUCCESS");
+    expect(first.failedTrades).toBeGreaterThan(0);
+    const before = await sql.query(`SELECT id, status::text, attempts, transaction_id FROM trade WHERE batch_id = $1`, [batch.id]);
+
+    const retried = (await app.query<{ retryFailedTrades: Batch }>(RETRY, { id: batch.id })).retryFailedTrades;
+    expect(["PENDING", "RUNNING"]).toContain(retried.status);
+    expect(retried.failedTrades).toBe(0);
+    expect(retried.completedAt).toBeNull();
+    const second = await finished(batch.id);
+    expect(second.succeededTrades).toBeGreaterThan(first.succeededTrades);
+    expect(second.processedTrades).toBe(200);
+
+    const after = new Map((await sql.query(`SELECT id, status::text, attempts, transaction_id FROM trade WHERE batch_id = $1`, [batch.id])).rows.map((r) => [r.id, r]));
+    for (const trade of before.rows) {
+      const now = after.get(trade.id)!;
+      if (trade.status === "SUCCESS") expect(now).toEqual(trade);
+      else expect(now.attempts).toBe(2);
+    }
+  });
+
+  it("refuses to retry a batch with no failed trades or that is not finished", async () => {
+    const batch = await stage(app, tradesCsv(5, () => "1000001234"));
+    const pending = await app.request(RETRY, { id: batch.id });
+    expect(pending.errors?.[0]?.extensions?.code).toBe("BAD_BATCH_STATE");
+  });
+});
+
+describe("the queue", () => {
+  it("runs queued batches by priority, then age, when only one may run", async () => {
+    const running = await stage(app, tradesCsv(400), { name: "first" });
+    const low = await stage(app, tradesCsv(20), { name: "low", priority: 1 });
+    const high = await stage(app, tradesCsv(20), { name: "high", priority: 9 });
+    expect((await app.query<{ startBatch: Batch }>(START, { id: running.id })).startBatch.status).toBe("RUNNING");
+    expect((await app.query<{ startBatch: Batch }>(START, { id: low.id })).startBatch.status).toBe("PENDING");
+    expect((await app.query<{ startBatch: Batch }>(START, { id: high.id })).startBatch.status).toBe("PENDING");
+
+    const { activeBatches } = await app.query<{ activeBatches: { name: string; status: string }[] }>(`{ activeBatches { name status } }`);
+    expect(activeBatches).toEqual([
+      { name: "first", status: "RUNNING" },
+      { name: "high", status: "PENDING" },
+      { name: "low", status: "PENDING" },
+    ]);
+    const [h, l] = [await finished(high.id), await finished(low.id)];
+    expect(Date.parse(h.startedAt!)).toBeLessThan(Date.parse(l.startedAt!));
+    expect(Date.parse(h.startedAt!)).toBeGreaterThanOrEqual(Date.parse((await finished(running.id)).completedAt!));
+  });
+});

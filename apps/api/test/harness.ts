@@ -1,0 +1,126 @@
+import { readFileSync } from "node:fs";
+import { createDatabaseFromTemplate, type TestDatabase } from "@fxbt/db/testing";
+import { createClient, type Client } from "graphql-ws";
+import { pino } from "pino";
+import { inject } from "vitest";
+import WebSocket from "ws";
+import { startApp, type App, type AppOverrides } from "../src/app";
+import { configFromEnv, type ApiConfig } from "../src/config";
+
+export const SAMPLES = new URL("../../../samples/", import.meta.url);
+export const readSample = (name: string) => readFileSync(new URL(name, SAMPLES), "utf8");
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+/** A database of the test file's own, copied from the run's migrated template. */
+export function testDatabase(): Promise<TestDatabase> {
+  return createDatabaseFromTemplate(inject("templateDatabase"));
+}
+
+export interface TestApp {
+  app: App;
+  url: string;
+  /** Any GraphQL response, errors included. */
+  request<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** The data of a response that must have no errors. */
+  query<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Every event of a subscription until the server completes it (or `until` says stop). */
+  collect<T>(query: string, variables: Record<string, unknown>, until?: (event: T, all: T[]) => boolean): Subscription<T>;
+  close(): Promise<void>;
+}
+
+export interface Subscription<T> {
+  events: T[];
+  /** Resolves with every event once the subscription has completed. */
+  done: Promise<T[]>;
+  /** Ends the subscription from the client's side. */
+  stop(): void;
+}
+
+export function testConfig(databaseUrl: string, env: Record<string, string> = {}): ApiConfig {
+  return configFromEnv({ DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", BANK_SIM_LATENCY_MS: "5", PROGRESS_INTERVAL_MS: "50", ...env });
+}
+
+export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
+  const app = await startApp(testConfig(databaseUrl, env), { log: pino({ level: "silent" }), ...overrides });
+  const ws: Client = createClient({ url: app.url.replace("http", "ws"), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+
+  async function request<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+    const response = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+    return (await response.json()) as GraphQLResponse<T>;
+  }
+
+  return {
+    app,
+    url: app.url,
+    request,
+    async query<T>(query: string, variables?: Record<string, unknown>) {
+      const response = await request<T>(query, variables);
+      if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+      return response.data as T;
+    },
+    collect<T>(query: string, variables: Record<string, unknown>, until?: (event: T, all: T[]) => boolean) {
+      const events: T[] = [];
+      let unsubscribe = () => {};
+      const done = new Promise<T[]>((resolve, reject) => {
+        unsubscribe = ws.subscribe<T>(
+          { query, variables },
+          {
+            next: ({ data, errors }) => {
+              if (errors?.length) return reject(new Error(JSON.stringify(errors)));
+              events.push(data as T);
+              if (until?.(data as T, events)) {
+                unsubscribe();
+                resolve(events);
+              }
+            },
+            error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+            complete: () => resolve(events),
+          },
+        );
+      });
+      return { events, done, stop: () => unsubscribe() };
+    },
+    async close() {
+      await ws.dispose();
+      await app.close();
+    },
+  };
+}
+
+/** Waits for a condition polled through the public API. */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** CSV text of `count` valid trades; account numbers can be chosen per row. */
+export function tradesCsv(count: number, account: (index: number) => string = () => "1234567890"): string {
+  const lines = ["client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference"];
+  for (let i = 1; i <= count; i++) {
+    lines.push(`C-${i % 97},Client ${i % 97},${account(i)},ZAR,USD,BUY,${100 + (i % 1000)}.25,,REF-${i}`);
+  }
+  return lines.join("\n");
+}
+
+export const STAGE = `mutation Stage($input: StageBatchInput!) {
+  stageBatch(input: $input) { batch { id batchUid status totalTrades priority name } errors { row field message } }
+}`;
+
+export const BATCH_FIELDS = `id batchUid name status priority totalTrades processedTrades succeededTrades failedTrades cancelledTrades progress createdAt updatedAt startedAt completedAt`;
+
+export async function stage(app: TestApp, csv: string, input: { name?: string; priority?: number } = {}) {
+  const { stageBatch } = await app.query<{ stageBatch: { batch: { id: string; totalTrades: number } | null; errors: unknown[] } }>(STAGE, {
+    input: { csv, ...input },
+  });
+  if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors)}`);
+  return stageBatch.batch;
+}

@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSample, STAGE, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+
+interface RowError {
+  row: number | null;
+  field: string | null;
+  message: string;
+}
+interface StagePayload {
+  stageBatch: { batch: { id: string; batchUid: string; status: string; totalTrades: number; priority: number; name: string | null } | null; errors: RowError[] };
+}
+
+const HEADER = "client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference";
+const TRADE_FIELDS = `rowNumber clientId clientName accountNumber sellCurrency buyCurrency direction amount valueDate reference
+  status attempts quoteId rate transactionId errorCode errorMessage`;
+const BATCH_WITH_TRADES = `query Batch($id: ID!, $first: Int) {
+  batch(id: $id) { id batchUid name priority status totalTrades processedTrades progress
+    trades(first: $first) { totalCount pageInfo { hasNextPage } edges { node { ${TRADE_FIELDS} } } } }
+}`;
+
+let db: Awaited<ReturnType<typeof testDatabase>>;
+beforeAll(async () => {
+  db = await testDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function stageRaw(app: TestApp, csv: string, extra: { name?: string; priority?: number } = {}) {
+  return (await app.query<StagePayload>(STAGE, { input: { csv, ...extra } })).stageBatch;
+}
+
+async function batchCount(app: TestApp): Promise<number> {
+  return (await app.query<{ batches: { totalCount: number } }>(`{ batches(first: 1) { totalCount } }`)).batches.totalCount;
+}
+
+/** Stages CSV that must be refused, and checks nothing was saved. */
+async function refused(app: TestApp, csv: string, extra: { name?: string; priority?: number } = {}): Promise<RowError[]> {
+  const before = await batchCount(app);
+  const result = await stageRaw(app, csv, extra);
+  expect(result.batch).toBeNull();
+  expect(result.errors.length).toBeGreaterThan(0);
+  for (const error of result.errors) expect(error.message.trim()).not.toBe("");
+  expect(await batchCount(app)).toBe(before);
+  return result.errors;
+}
+
+const blank = { quoteId: null, rate: null, transactionId: null, errorCode: null, errorMessage: null, status: "PENDING", attempts: 0, valueDate: null };
+
+describe("stageBatch with the default limits", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(db.url);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("stages the good sample into a PENDING batch whose trades match the file", async () => {
+    const result = await stageRaw(app, readSample("trades-small.csv"), { name: "Good sample", priority: 7 });
+    expect(result.errors).toEqual([]);
+    expect(result.batch).toMatchObject({ status: "PENDING", totalTrades: 6, priority: 7, name: "Good sample" });
+    expect(result.batch!.batchUid).toMatch(/^B-\d{8}-\d{4}$/);
+
+    const { batch } = await app.query<{ batch: any }>(BATCH_WITH_TRADES, { id: result.batch!.id, first: 10 });
+    expect(batch).toMatchObject({ name: "Good sample", priority: 7, status: "PENDING", totalTrades: 6, processedTrades: 0, progress: 0 });
+    expect(batch.trades.totalCount).toBe(6);
+    expect(batch.trades.pageInfo.hasNextPage).toBe(false);
+    expect(batch.trades.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
+      { ...blank, rowNumber: 1, clientId: "C-1001", clientName: "Acme Imports (Pty) Ltd", accountNumber: "1234567890", sellCurrency: "ZAR", buyCurrency: "USD", direction: "BUY", amount: "25000.00", reference: "INV-2026-0001" },
+      { ...blank, rowNumber: 2, clientId: "C-1001", clientName: "Acme Imports (Pty) Ltd", accountNumber: "1234567890", sellCurrency: "ZAR", buyCurrency: "EUR", direction: "BUY", amount: "18000.50", reference: "INV-2026-0002" },
+      { ...blank, rowNumber: 3, clientId: "C-1002", clientName: "Karoo Exports CC", accountNumber: "2345678901", sellCurrency: "USD", buyCurrency: "ZAR", direction: "SELL", amount: "120000.00", reference: "EXP-77" },
+      { ...blank, rowNumber: 4, clientId: "C-1003", clientName: "Cape Fruit Co, Ltd", accountNumber: "3456789012", sellCurrency: "GBP", buyCurrency: "ZAR", direction: "SELL", amount: "5400.25", reference: "PO-5531" },
+      { ...blank, rowNumber: 5, clientId: "C-1004", clientName: "Durban Textiles", accountNumber: "4567890123", sellCurrency: "ZAR", buyCurrency: "CNY", direction: "BUY", amount: "880000.00", reference: "CN-INV-9" },
+      { ...blank, rowNumber: 6, clientId: "C-1005", clientName: "Jozi Tech", accountNumber: "5678901234", sellCurrency: "ZAR", buyCurrency: "JPY", direction: "BUY", amount: "1500000", reference: "JP-3" },
+    ]);
+  });
+
+  it("upper-cases currencies and direction, normalises amounts and keeps optional columns optional", async () => {
+    const csv = "client_id,account_number,sell_currency,buy_currency,direction,amount,value_date\nC-9,123456,zar,usd,buy,10.5,2099-12-31\nC-9,123456,Usd,jpY,Sell,0007.5,";
+    const staged = await stageRaw(app, csv);
+    expect(staged.errors).toEqual([]);
+    const { batch } = await app.query<{ batch: any }>(BATCH_WITH_TRADES, { id: staged.batch!.id, first: 5 });
+    expect(batch.trades.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
+      { ...blank, rowNumber: 1, clientId: "C-9", clientName: null, accountNumber: "123456", sellCurrency: "ZAR", buyCurrency: "USD", direction: "BUY", amount: "10.50", valueDate: "2099-12-31", reference: null },
+      { ...blank, rowNumber: 2, clientId: "C-9", clientName: null, accountNumber: "123456", sellCurrency: "USD", buyCurrency: "JPY", direction: "SELL", amount: "7.50", reference: null },
+    ]);
+  });
+
+  it("numbers batches B-YYYYMMDD-NNNN, one more for each batch of the day", async () => {
+    const first = (await stageRaw(app, tradesCsv(1))).batch!;
+    const second = (await stageRaw(app, tradesCsv(1))).batch!;
+    const [, day1, n1] = /^B-(\d{8})-(\d{4})$/.exec(first.batchUid)!;
+    const [, day2, n2] = /^B-(\d{8})-(\d{4})$/.exec(second.batchUid)!;
+    const { batch } = await app.query<{ batch: { createdAt: string } }>(`query($id: ID!) { batch(id: $id) { createdAt } }`, { id: second.id });
+    expect(day2).toBe(batch.createdAt.slice(0, 10).replaceAll("-", ""));
+    expect(Number(n2)).toBe(day1 === day2 ? Number(n1) + 1 : 1);
+    expect(second.batchUid).not.toBe(first.batchUid);
+  });
+
+  it("refuses the bad sample with every row error and saves nothing", async () => {
+    const errors = await refused(app, readSample("trades-bad.csv"));
+    expect(errors.map(({ row, field }) => ({ row, field }))).toEqual([
+      { row: 2, field: "client_id" },
+      { row: 3, field: "account_number" },
+      { row: 4, field: "buy_currency" },
+      { row: 5, field: "buy_currency" },
+      { row: 6, field: "direction" },
+      { row: 7, field: "amount" },
+      { row: 8, field: "amount" },
+      { row: 9, field: "amount" },
+      { row: 10, field: "value_date" },
+      { row: 11, field: "reference" },
+    ]);
+    const badValue: Record<number, string> = { 2: "client_id", 3: "12AB", 4: "USD", 5: "XXY", 6: "HOLD", 7: "-5", 8: "10.123", 9: "10.5", 10: "2020-01-01", 11: "R-1" };
+    for (const error of errors) {
+      const mentions = error.message.includes(error.field!) || error.message.includes(badValue[error.row!]!);
+      expect(mentions, `row ${error.row}: ${error.message}`).toBe(true);
+    }
+  });
+
+  it("refuses an empty file with one file-level error", async () => {
+    const errors = await refused(app, "");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ row: null, field: null });
+    expect(errors[0]!.message).toMatch(/empty|header/i);
+  });
+
+  it("refuses a file with a header and no data rows with one error", async () => {
+    const errors = await refused(app, `${HEADER}\n`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ row: null, field: null });
+    expect(errors[0]!.message).toMatch(/no data rows/i);
+  });
+
+  it("refuses an unknown column with one error naming it", async () => {
+    const errors = await refused(app, `${HEADER},colour\nC-1,,1234567,ZAR,USD,BUY,10.00,,R-1,red`);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ row: 0, field: "colour" });
+    expect(errors[0]!.message).toContain("colour");
+  });
+
+  it("refuses a priority out of range and a name over 200 characters, saving nothing", async () => {
+    const good = readSample("trades-small.csv");
+    expect(await refused(app, good, { priority: 5000 })).toEqual([expect.objectContaining({ field: "priority", row: null })]);
+    expect(await refused(app, good, { priority: -5000 })).toEqual([expect.objectContaining({ field: "priority" })]);
+    const [nameError] = await refused(app, good, { name: "n".repeat(201) });
+    expect(nameError).toMatchObject({ field: "name" });
+    expect(nameError!.message).toMatch(/200/);
+  });
+
+  it("accepts the boundary priorities and a 200-character name", async () => {
+    for (const priority of [1000, -1000]) {
+      const staged = await stageRaw(app, tradesCsv(1), { priority, name: "x".repeat(200) });
+      expect(staged.errors).toEqual([]);
+      expect(staged.batch).toMatchObject({ priority, name: "x".repeat(200) });
+    }
+  });
+
+  it("stages 100,000 rows in bulk", async () => {
+    const csv = tradesCsv(100_000);
+    const started = performance.now();
+    const staged = await stageRaw(app, csv, { name: "bulk" });
+    const elapsed = performance.now() - started;
+    console.log(`stageBatch of 100,000 rows (${(csv.length / 1024 / 1024).toFixed(1)} MB) took ${elapsed.toFixed(0)} ms`);
+    expect(staged.errors).toEqual([]);
+    expect(staged.batch).toMatchObject({ totalTrades: 100_000, status: "PENDING" });
+
+    const { batch } = await app.query<{ batch: any }>(
+      `query($id: ID!) { batch(id: $id) { totalTrades
+        trades(first: 100) { totalCount pageInfo { hasNextPage } edges { node { rowNumber reference amount } } }
+        pending: trades(first: 1, status: PENDING) { totalCount } } }`,
+      { id: staged.batch!.id },
+    );
+    expect(batch.totalTrades).toBe(100_000);
+    expect(batch.trades.totalCount).toBe(100_000);
+    expect(batch.pending.totalCount).toBe(100_000);
+    expect(batch.trades.pageInfo.hasNextPage).toBe(true);
+    const nodes = batch.trades.edges.map((edge: { node: { rowNumber: number; reference: string } }) => edge.node);
+    expect(nodes.map((node: { rowNumber: number }) => node.rowNumber)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(nodes.map((node: { reference: string }) => node.reference)).toEqual(Array.from({ length: 100 }, (_, i) => `REF-${i + 1}`));
+    expect(nodes[0].amount).toBe("101.25");
+  });
+});
+
+describe("stageBatch with MAX_CSV_ROWS=5", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(db.url, { MAX_CSV_ROWS: "5" });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("refuses 6 rows with one clear error and accepts 5", async () => {
+    const errors = await refused(app, tradesCsv(6));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ row: null, field: null });
+    expect(errors[0]!.message).toMatch(/\b5\b.*rows|rows.*\b5\b/i);
+    const staged = await stageRaw(app, tradesCsv(5));
+    expect(staged.errors).toEqual([]);
+    expect(staged.batch?.totalTrades).toBe(5);
+  });
+});
+
+describe("stageBatch with MAX_CSV_BYTES=200", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(db.url, { MAX_CSV_BYTES: "200" });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("refuses a larger file with one clear error and accepts a smaller one", async () => {
+    const big = tradesCsv(5);
+    expect(Buffer.byteLength(big)).toBeGreaterThan(200);
+    const errors = await refused(app, big);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ row: null, field: null });
+    expect(errors[0]!.message).toMatch(/larger|size|bytes/i);
+    const small = tradesCsv(1);
+    expect(Buffer.byteLength(small)).toBeLessThanOrEqual(200);
+    const staged = await stageRaw(app, small);
+    expect(staged.errors).toEqual([]);
+    expect(staged.batch?.totalTrades).toBe(1);
+  });
+});
