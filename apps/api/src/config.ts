@@ -1,6 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { bankSimulatorOptionsFromEnv } from "@fxbt/bank";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
 import { runnerOptionsFromEnv, type RunnerOptions } from "@fxbt/runner";
+
+/** ./data/postgres at the root of the checkout, wherever the API is started from. */
+const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data/postgres", import.meta.url));
 
 export interface ApiConfig {
   port: number;
@@ -31,7 +35,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     port: integer(env, "PORT", 4000),
     host: env.HOST || "0.0.0.0",
     databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.DATA_DIR || "data/postgres",
+    dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
     embeddedPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1),
     corsOrigins: (env.CORS_ORIGINS || "http://localhost:3000,http://127.0.0.1:3000").split(",").map((o) => o.trim()).filter(Boolean),
     limits: {

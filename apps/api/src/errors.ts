@@ -1,4 +1,4 @@
-import { GraphQLError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 
 /**
  * The API's one error format: a GraphQL error whose extensions.code says what kind of
@@ -11,3 +11,20 @@ export function apiError(code: ErrorCode, message: string, extensions: Record<st
 }
 
 export const notFound = (what: string, id: string) => apiError("NOT_FOUND", `${what} ${id} does not exist`, { id });
+
+/** Codes a client can act on; anything else is an internal fault and is not shown in detail. */
+const CLIENT_CODES = new Set(["BAD_BATCH_STATE", "NOT_FOUND", "BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE"]);
+
+/**
+ * Shapes every error sent to a client: ours pass as they are; an unexpected one (a bug,
+ * the database gone) is logged with its detail and reaches the client as a plain
+ * INTERNAL_SERVER_ERROR, never with SQL or a stack.
+ */
+export function maskInternalErrors(log: (error: unknown) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === "string" && CLIENT_CODES.has(code)) return formatted;
+    log(error);
+    return { message: "Internal server error", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+  };
+}

@@ -8,6 +8,7 @@ import express from "express";
 import type { GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import { maskInternalErrors } from "./errors";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
 
 export interface HttpServerOptions {
@@ -16,6 +17,8 @@ export interface HttpServerOptions {
   port: number;
   host?: string;
   corsOrigins: string[];
+  /** Receives every unexpected error before it is masked for the client. */
+  logError: (error: unknown) => void;
   /** Largest request body; a CSV inside JSON needs room beyond the CSV size limit. */
   bodyLimitBytes: number;
 }
@@ -36,12 +39,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   const subscriptions = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
-    { schema: options.schema, context: () => createContext(options.services) },
+    {
+      schema: options.schema,
+      context: () => createContext(options.services),
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskInternalErrors(options.logError)(error.toJSON(), error)),
+    },
     wsServer,
   );
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskInternalErrors(options.logError),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions.dispose()) }) },

@@ -10,12 +10,14 @@ const API_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 const START = `mutation($id: ID!) { startBatch(id: $id) { id status } }`;
 
+/** A direct connection to the current test's database, for checks the API does not expose (the bank's ledger). */
 let sql: pg.Client;
+const clients: pg.Client[] = [];
 const databases: TestDatabase[] = [];
 const apps: TestApp[] = [];
 
 afterAll(async () => {
-  await sql?.end();
+  for (const client of clients) await client.end();
   for (const app of apps) await app.close();
   for (const db of databases) await db.drop();
 });
@@ -24,6 +26,7 @@ async function newDatabase() {
   const db = await testDatabase();
   databases.push(db);
   sql = new pg.Client({ connectionString: db.url });
+  clients.push(sql);
   await sql.connect();
   return db;
 }

@@ -7,6 +7,8 @@ const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-
 /** Exact decimals travel as strings both ways; a float never touches an amount. */
 export const DecimalScalar = new GraphQLScalarType<string, string>({
   name: "Decimal",
+  // graphql-tools copies this config over the SDL's type, description included.
+  description: 'Exact decimal number serialised as a string, e.g. "1250000.00"; never a float',
   serialize(value) {
     const text = typeof value === "string" ? value : String(value);
     if (!PLAIN_DECIMAL.test(text)) throw new TypeError(`Decimal cannot represent ${text}`);
@@ -37,6 +39,7 @@ function parseDateTime(text: unknown): Date {
 /** ISO-8601 in UTC out; any ISO-8601 with an explicit zone in. */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: "DateTime",
+  description: "ISO-8601 timestamp in UTC, e.g. 2026-11-21T09:30:00.000Z",
   serialize(value) {
     const date = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new TypeError(`DateTime cannot represent ${String(value)}`);

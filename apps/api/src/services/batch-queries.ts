@@ -8,8 +8,10 @@ import {
   type Database,
   type TradeRow,
 } from "@fxbt/db";
-import { roundToMinorUnits, type BatchStatus, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { BATCH_STATUSES, roundToMinorUnits, type BatchStatus, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
 import { isUuid } from "./batch-commands";
+
+const isUuidValue = (value: unknown) => typeof value === "string" && isUuid(value);
 import { checkPageSize, decodeCursor, encodeCursor, toConnection, type Connection } from "./pagination";
 
 export type BatchOrderField = "CREATED_AT" | "UPDATED_AT" | "STATUS" | "TOTAL_TRADES" | "PRIORITY";
@@ -21,13 +23,21 @@ export interface BatchListArgs {
   orderBy?: { field: BatchOrderField; direction: "ASC" | "DESC" } | null;
 }
 
-/** Each order field's column and how a cursor value is cast back to it. */
-const ORDER_COLUMNS: Record<BatchOrderField, { column: string; key: keyof BatchView; cast: string }> = {
-  CREATED_AT: { column: "created_at", key: "createdAt", cast: "timestamptz" },
-  UPDATED_AT: { column: "updated_at", key: "updatedAt", cast: "timestamptz" },
-  STATUS: { column: "status", key: "status", cast: '"BatchStatus"' },
-  TOTAL_TRADES: { column: "total_trades", key: "totalTrades", cast: "int" },
-  PRIORITY: { column: "priority", key: "priority", cast: "int" },
+const isTimestamp = (value: unknown) => typeof value === "string" && !Number.isNaN(Date.parse(value));
+const isInteger = (value: unknown) => Number.isInteger(value);
+const isBatchStatus = (value: unknown) => BATCH_STATUSES.includes(value as BatchStatus);
+
+/**
+ * Each order field's table column (qualified: an output column of the same name would
+ * otherwise sort as text), how a cursor value is cast back to it, and how it is checked
+ * before it reaches SQL.
+ */
+const ORDER_COLUMNS: Record<BatchOrderField, { column: string; key: keyof BatchView; cast: string; valid: (value: unknown) => boolean }> = {
+  CREATED_AT: { column: "batch.created_at", key: "createdAt", cast: "timestamptz", valid: isTimestamp },
+  UPDATED_AT: { column: "batch.updated_at", key: "updatedAt", cast: "timestamptz", valid: isTimestamp },
+  STATUS: { column: "batch.status", key: "status", cast: '"BatchStatus"', valid: isBatchStatus },
+  TOTAL_TRADES: { column: "batch.total_trades", key: "totalTrades", cast: "int", valid: isInteger },
+  PRIORITY: { column: "batch.priority", key: "priority", cast: "int", valid: isInteger },
 };
 
 export interface BatchResultsView {
@@ -62,7 +72,8 @@ export class BatchQueries {
 
   async batches({ first, after, filter, orderBy }: BatchListArgs): Promise<Connection<BatchView>> {
     checkPageSize(first);
-    const order = ORDER_COLUMNS[orderBy?.field ?? "CREATED_AT"];
+    const field = orderBy?.field ?? "CREATED_AT";
+    const order = ORDER_COLUMNS[field];
     const descending = (orderBy?.direction ?? "DESC") === "DESC";
     const column = Prisma.raw(order.column);
     const conditions: Prisma.Sql[] = [];
@@ -77,19 +88,19 @@ export class BatchQueries {
     const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
     const keyset = [...conditions];
     if (after) {
-      const [value, id] = decodeCursor(after, 2);
+      const [, value, id] = decodeCursor(after, [(f) => f === field, order.valid, isUuidValue]);
       const compare = Prisma.raw(descending ? "<" : ">");
-      keyset.push(Prisma.sql`(${column}, id) ${compare} (${value}::${Prisma.raw(order.cast)}, ${String(id)}::uuid)`);
+      keyset.push(Prisma.sql`(${column}, batch.id) ${compare} (${value}::${Prisma.raw(order.cast)}, ${id}::uuid)`);
     }
     const direction = Prisma.raw(descending ? "DESC" : "ASC");
     const [rows, [count]] = await Promise.all([
       this.prisma.$queryRaw<BatchRow[]>`
         SELECT ${BATCH_COLUMNS} FROM batch
         ${keyset.length ? Prisma.sql`WHERE ${Prisma.join(keyset, " AND ")}` : Prisma.empty}
-        ORDER BY ${column} ${direction}, id ${direction} LIMIT ${first + 1}`,
+        ORDER BY ${column} ${direction}, batch.id ${direction} LIMIT ${first + 1}`,
       this.prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM batch ${where}`,
     ]);
-    return toConnection(rows.map(toBatchView), first, count!.count, (batch) => encodeCursor([batch[order.key], batch.id]));
+    return toConnection(rows.map(toBatchView), first, count!.count, (batch) => encodeCursor([field, batch[order.key], batch.id]));
   }
 
   /** RUNNING batches, then the queued ones in the order the runner will take them. */
@@ -124,8 +135,8 @@ export class BatchQueries {
     if (args.status) conditions.push(Prisma.sql`status = ${args.status}::"TradeStatus"`);
     const countWhere = Prisma.join(conditions, " AND ");
     if (args.after) {
-      const [rowNumber, id] = decodeCursor(args.after, 2);
-      conditions.push(Prisma.sql`(coalesce(row_number, 0), id) > (${Number(rowNumber)}::int, ${String(id)}::uuid)`);
+      const [rowNumber, id] = decodeCursor(args.after, [isInteger, isUuidValue]);
+      conditions.push(Prisma.sql`(coalesce(row_number, 0), id) > (${rowNumber}::int, ${id}::uuid)`);
     }
     const rows = await this.prisma.$queryRaw<TradeRow[]>`
       SELECT ${TRADE_COLUMNS} FROM trade WHERE ${Prisma.join(conditions, " AND ")}

@@ -18,10 +18,11 @@ export function encodeCursor(key: readonly unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 
-export function decodeCursor(cursor: string, length: number): unknown[] {
+/** Reads a cursor back, each part checked, so a forged or foreign cursor never reaches SQL. */
+export function decodeCursor(cursor: string, parts: readonly ((value: unknown) => boolean)[]): unknown[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(key) && key.length === length) return key;
+    if (Array.isArray(key) && key.length === parts.length && parts.every((valid, i) => valid(key[i]))) return key;
   } catch {
     // falls through to the error below
   }

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import {
+  BATCH_STATUSES,
+  TRADE_STATUSES,
+  batchProgress,
+  canBatchMove,
+  canTradeMove,
+  checkBatchAction,
+  finalBatchStatus,
+  isOlderBatchSnapshot,
+  tradeStatusesMovableTo,
+  type BatchState,
+} from "../src/status";
+
+const batch = (overrides: Partial<BatchState> = {}): BatchState => ({
+  status: "PENDING",
+  totalTrades: 10,
+  succeededTrades: 0,
+  failedTrades: 0,
+  cancelledTrades: 0,
+  queuedAt: null,
+  cancelRequestedAt: null,
+  ...overrides,
+});
+
+describe("trade transitions", () => {
+  it("allow exactly the product's path and its recoveries", () => {
+    const allowed = TRADE_STATUSES.flatMap((from) => TRADE_STATUSES.filter((to) => canTradeMove(from, to)).map((to) => `${from}→${to}`));
+    expect(allowed.sort()).toEqual(
+      [
+        "PENDING→EXECUTING",
+        "PENDING→CANCELLED",
+        "EXECUTING→QUOTED",
+        "EXECUTING→FAILED",
+        "EXECUTING→CANCELLED",
+        "EXECUTING→PENDING",
+        "QUOTED→SUCCESS",
+        "QUOTED→FAILED",
+        "FAILED→PENDING",
+      ].sort(),
+    );
+  });
+
+  it("never cancel a QUOTED trade, whose booking may be at the bank", () => {
+    expect(canTradeMove("QUOTED", "CANCELLED")).toBe(false);
+    expect(tradeStatusesMovableTo("CANCELLED")).toEqual(["PENDING", "EXECUTING"]);
+  });
+
+  it("never leave SUCCESS or CANCELLED", () => {
+    for (const to of TRADE_STATUSES) {
+      expect(canTradeMove("SUCCESS", to)).toBe(false);
+      expect(canTradeMove("CANCELLED", to)).toBe(false);
+    }
+  });
+});
+
+describe("batch actions", () => {
+  it("start only a PENDING batch that is not queued yet", () => {
+    expect(checkBatchAction(batch(), "start")).toEqual({ allowed: true });
+    expect(checkBatchAction(batch({ queuedAt: new Date() }), "start")).toMatchObject({ allowed: false, reason: expect.stringMatching(/already started/) });
+    for (const status of BATCH_STATUSES.filter((s) => s !== "PENDING")) {
+      expect(checkBatchAction(batch({ status }), "start")).toMatchObject({ allowed: false, reason: expect.stringContaining(status) });
+    }
+  });
+
+  it("cancel PENDING or RUNNING batches once", () => {
+    expect(checkBatchAction(batch({ status: "RUNNING" }), "cancel").allowed).toBe(true);
+    expect(checkBatchAction(batch({ status: "RUNNING", cancelRequestedAt: new Date() }), "cancel").allowed).toBe(false);
+    expect(checkBatchAction(batch({ status: "SUCCESS" }), "cancel").allowed).toBe(false);
+  });
+
+  it("retry only finished batches with failed trades", () => {
+    expect(checkBatchAction(batch({ status: "PARTIAL_SUCCESS", failedTrades: 2 }), "retry").allowed).toBe(true);
+    expect(checkBatchAction(batch({ status: "FAILED", failedTrades: 10 }), "retry").allowed).toBe(true);
+    expect(checkBatchAction(batch({ status: "FAILED", failedTrades: 0 }), "retry").allowed).toBe(false);
+    expect(checkBatchAction(batch({ status: "RUNNING", failedTrades: 2 }), "retry").allowed).toBe(false);
+    expect(checkBatchAction(batch({ status: "CANCELLED", failedTrades: 2 }), "retry").allowed).toBe(false);
+  });
+
+  it("delete anything but a RUNNING batch", () => {
+    for (const status of BATCH_STATUSES) expect(checkBatchAction(batch({ status }), "delete").allowed).toBe(status !== "RUNNING");
+  });
+});
+
+describe("final batch status", () => {
+  it("waits until every trade is final", () => {
+    expect(finalBatchStatus(batch({ succeededTrades: 9 }))).toBeNull();
+  });
+
+  it("is SUCCESS, FAILED or PARTIAL_SUCCESS from the outcomes", () => {
+    expect(finalBatchStatus(batch({ succeededTrades: 10 }))).toBe("SUCCESS");
+    expect(finalBatchStatus(batch({ failedTrades: 10 }))).toBe("FAILED");
+    expect(finalBatchStatus(batch({ succeededTrades: 4, failedTrades: 6 }))).toBe("PARTIAL_SUCCESS");
+  });
+
+  it("is CANCELLED after a cancel request, whatever was booked before it", () => {
+    expect(finalBatchStatus(batch({ succeededTrades: 4, cancelledTrades: 6, cancelRequestedAt: new Date() }))).toBe("CANCELLED");
+  });
+
+  it("gives progress as processed / total", () => {
+    expect(batchProgress(batch({ succeededTrades: 2, failedTrades: 1, cancelledTrades: 2 }))).toBe(0.5);
+  });
+});
+
+describe("late snapshots", () => {
+  it("are older when they count fewer processed trades in the same status", () => {
+    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 3 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(true);
+    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 5 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(false);
+  });
+
+  it("are older when no status move leads from the latest to them", () => {
+    expect(isOlderBatchSnapshot(batch({ status: "RUNNING" }), batch({ status: "SUCCESS" }))).toBe(true);
+    expect(isOlderBatchSnapshot(batch({ status: "PENDING" }), batch({ status: "RUNNING" }))).toBe(true);
+    expect(isOlderBatchSnapshot(batch({ status: "PENDING" }), batch({ status: "PARTIAL_SUCCESS" }))).toBe(false);
+  });
+});
