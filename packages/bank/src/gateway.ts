@@ -55,9 +55,12 @@ export interface Quote {
 export interface BookingRequest {
   quoteId: string;
   /**
-   * The caller's key of this booking attempt. The bank books one key at most once: sending
-   * the same key again (after a timeout, a crash, a retry) returns the deal booked the first
-   * time, with the same transactionId, and never books a second deal.
+   * The caller's key of this booking attempt. The bank decides one outcome per key: the first
+   * outcome of a key, booked or refused, is the answer to every later send of that key (after
+   * a timeout, a crash, a retry, or from another caller that took the work over). A resend of
+   * a booked key returns the deal booked the first time, with the same transactionId, and
+   * never books a second deal; a resend of a refused key is refused again with the same code,
+   * and never books. Only the retryable BANK_TIMEOUT / BANK_UNAVAILABLE are not outcomes.
    */
   idempotencyKey: string;
   /** Must be the account the quote was issued for. */
@@ -83,12 +86,13 @@ export interface FxGateway {
    */
   createQuote(request: QuoteRequest): Promise<Quote>;
   /**
-   * Books the deal of a quote. Idempotent per `idempotencyKey` (see {@link BookingRequest}).
-   * Throws {@link BankError} with `INSUFFICIENT_FUNDS`, `BOOKING_REJECTED`, `QUOTE_EXPIRED`,
-   * `QUOTE_NOT_FOUND`, or the retryable `BANK_TIMEOUT` / `BANK_UNAVAILABLE`: after those
-   * the deal may or may not have been booked, and the caller must resend the SAME
-   * idempotency key (with the same quote) to learn the outcome — never a new key, which
-   * could book the trade twice.
+   * Books the deal of a quote. Idempotent per `idempotencyKey`: the first outcome of a key,
+   * booked or refused, is the answer to every later send of that key (see
+   * {@link BookingRequest}). Throws {@link BankError} with `INSUFFICIENT_FUNDS`,
+   * `BOOKING_REJECTED`, `QUOTE_EXPIRED`, `QUOTE_NOT_FOUND` (final refusals of the key), or the
+   * retryable `BANK_TIMEOUT` / `BANK_UNAVAILABLE`: after those the deal may or may not have
+   * been booked, and the caller must resend the SAME idempotency key (with the same quote) to
+   * learn the outcome — never a new key, which could book the trade twice.
    */
   bookDeal(request: BookingRequest): Promise<BookedDeal>;
   /** Releases connections and timers. Calls made after close fail with `BANK_UNAVAILABLE`. */

@@ -8,10 +8,12 @@ import type { Database } from "@fxbt/db";
  * (no cache) for a short window and written with ONE multi-row statement per batch,
  * `INSERT … SELECT … FROM unnest($1::text[], …)`, whatever the number of rows.
  *
- * Exactly-once booking rests on the primary key of bank_sim_booking alone:
- * `ON CONFLICT (idempotency_key) DO NOTHING` inserts a key at most once — across batches,
+ * bank_sim_booking holds the OUTCOME of each idempotency key: a booked deal (transaction_id
+ * set) or a refusal (error_code and error_message set, no transaction_id; a CHECK constraint
+ * allows nothing else). Exactly-once outcomes rest on its primary key alone:
+ * `ON CONFLICT (idempotency_key) DO NOTHING` records a key at most once — across batches,
  * simulator instances and processes — and the rows it did not insert are then read back,
- * so every caller of one key gets the deal stored first.
+ * so every caller of one key gets the outcome stored first, booked or refused.
  */
 
 export interface QuoteRecord {
@@ -23,6 +25,8 @@ export interface QuoteRecord {
   amount: string;
   rate: string;
   expiresAt: Date;
+  /** The QuoteRequest.requestId, to trace the quote back to its trade. */
+  requestId: string | null;
 }
 
 /** What booking needs to know about a quote. */
@@ -32,22 +36,26 @@ export interface StoredQuote {
   expiresAt: Date;
 }
 
-export interface BookingRecord {
-  idempotencyKey: string;
-  transactionId: string;
-  quoteId: string;
-  bookedAt: Date;
-}
+/** The outcome of a key: booked (transactionId set) or refused (errorCode set). */
+export type OutcomeFields =
+  | { transactionId: string; errorCode: null; errorMessage: null }
+  | { transactionId: null; errorCode: string; errorMessage: string | null };
 
-export interface NewBooking {
+export type NewOutcome = OutcomeFields & {
   idempotencyKey: string;
-  transactionId: string;
   quoteId: string;
-}
+};
 
-export interface BookingOutcome {
-  booking: BookingRecord;
-  /** True for the one call whose row was inserted; false when the key was booked before. */
+/** A row of bank_sim_booking. */
+export type OutcomeRecord = NewOutcome & {
+  /** When the outcome was recorded (for a deal: when it was booked). */
+  recordedAt: Date;
+};
+
+export interface RecordedOutcome {
+  /** The outcome stored for the key: this call's, or the one recorded before it. */
+  record: OutcomeRecord;
+  /** True for the one call whose row was inserted; false when the key had an outcome already. */
   inserted: boolean;
 }
 
@@ -71,43 +79,47 @@ export interface LedgerOptions {
 }
 
 const INSERT_QUOTES = `
-INSERT INTO bank_sim_quote (id, account_number, sell_currency, buy_currency, direction, amount, rate, expires_at)
+INSERT INTO bank_sim_quote (id, account_number, sell_currency, buy_currency, direction, amount, rate, expires_at, request_id)
 SELECT t.id, t.account_number, t.sell_currency, t.buy_currency, t.direction::"TradeDirection",
-       t.amount::numeric, t.rate::numeric, t.expires_at
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
-  AS t(id, account_number, sell_currency, buy_currency, direction, amount, rate, expires_at)`;
+       t.amount::numeric, t.rate::numeric, t.expires_at, t.request_id
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::text[])
+  AS t(id, account_number, sell_currency, buy_currency, direction, amount, rate, expires_at, request_id)`;
 
 const SELECT_QUOTES = `
 SELECT id, account_number, expires_at FROM bank_sim_quote WHERE id = ANY($1::text[])`;
 
-const INSERT_BOOKINGS = `
-INSERT INTO bank_sim_booking (idempotency_key, transaction_id, quote_id)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-ON CONFLICT (idempotency_key) DO NOTHING
-RETURNING idempotency_key, transaction_id, quote_id, created_at`;
+const OUTCOME_COLUMNS = "idempotency_key, transaction_id, quote_id, error_code, error_message, created_at";
 
-const SELECT_BOOKINGS = `
-SELECT idempotency_key, transaction_id, quote_id, created_at FROM bank_sim_booking WHERE idempotency_key = ANY($1::text[])`;
+const INSERT_OUTCOMES = `
+INSERT INTO bank_sim_booking (idempotency_key, transaction_id, quote_id, error_code, error_message)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING ${OUTCOME_COLUMNS}`;
+
+const SELECT_OUTCOMES = `
+SELECT ${OUTCOME_COLUMNS} FROM bank_sim_booking WHERE idempotency_key = ANY($1::text[])`;
 
 function toDate(value: unknown): Date {
   return value instanceof Date ? value : new Date(String(value));
 }
 
-function bookingFromRow(row: Row): BookingRecord {
-  return {
-    idempotencyKey: String(row.idempotency_key),
-    transactionId: String(row.transaction_id),
-    quoteId: String(row.quote_id),
-    bookedAt: toDate(row.created_at),
-  };
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function outcomeFromRow(row: Row): OutcomeRecord {
+  const base = { idempotencyKey: String(row.idempotency_key), quoteId: String(row.quote_id), recordedAt: toDate(row.created_at) };
+  const transactionId = textOrNull(row.transaction_id);
+  if (transactionId !== null) return { ...base, transactionId, errorCode: null, errorMessage: null };
+  // The CHECK constraint guarantees error_code here; "" stands in should it ever be missing.
+  return { ...base, transactionId: null, errorCode: textOrNull(row.error_code) ?? "", errorMessage: textOrNull(row.error_message) };
 }
 
 export class Ledger {
   private readonly sql: Sql;
   private readonly quoteWriter: DataLoader<QuoteRecord, true>;
   private readonly quoteReader: DataLoader<string, StoredQuote | null>;
-  private readonly bookingWriter: DataLoader<NewBooking, BookingOutcome>;
-  private readonly bookingReader: DataLoader<string, BookingRecord | null>;
+  private readonly outcomeWriter: DataLoader<NewOutcome, RecordedOutcome>;
 
   constructor(options: LedgerOptions) {
     this.sql = sqlFor(options.database, options.driver);
@@ -119,8 +131,7 @@ export class Ledger {
     } as const;
     this.quoteWriter = new DataLoader((quotes) => this.writeQuotes(quotes), loaderOptions);
     this.quoteReader = new DataLoader((ids) => this.readQuotes(ids), loaderOptions);
-    this.bookingWriter = new DataLoader((bookings) => this.writeBookings(bookings), loaderOptions);
-    this.bookingReader = new DataLoader((keys) => this.readBookings(keys), loaderOptions);
+    this.outcomeWriter = new DataLoader((outcomes) => this.writeOutcomes(outcomes), loaderOptions);
   }
 
   /** Stores a quote; resolves once its batch is committed. */
@@ -132,13 +143,12 @@ export class Ledger {
     return this.quoteReader.load(id);
   }
 
-  /** Books a key unless it is booked already; either way resolves to the stored deal. */
-  insertBooking(booking: NewBooking): Promise<BookingOutcome> {
-    return this.bookingWriter.load(booking);
-  }
-
-  findBooking(idempotencyKey: string): Promise<BookingRecord | null> {
-    return this.bookingReader.load(idempotencyKey);
+  /**
+   * Records the outcome of a key unless the key has one already; either way resolves to the
+   * outcome stored (once its batch is committed).
+   */
+  recordOutcome(outcome: NewOutcome): Promise<RecordedOutcome> {
+    return this.outcomeWriter.load(outcome);
   }
 
   private async writeQuotes(quotes: readonly QuoteRecord[]): Promise<true[]> {
@@ -151,6 +161,7 @@ export class Ledger {
       quotes.map((q) => q.amount),
       quotes.map((q) => q.rate),
       quotes.map((q) => q.expiresAt.toISOString()),
+      quotes.map((q) => q.requestId),
     ]);
     return quotes.map(() => true);
   }
@@ -165,47 +176,39 @@ export class Ledger {
     return ids.map((id) => byId.get(id) ?? null);
   }
 
-  private async writeBookings(bookings: readonly NewBooking[]): Promise<(BookingOutcome | Error)[]> {
+  private async writeOutcomes(outcomes: readonly NewOutcome[]): Promise<(RecordedOutcome | Error)[]> {
     // One row per key: the first call of a key in the batch competes for it, the others
     // (concurrent resends) receive whatever ends up stored.
-    const first = new Map<string, NewBooking>();
-    for (const booking of bookings) if (!first.has(booking.idempotencyKey)) first.set(booking.idempotencyKey, booking);
+    const first = new Map<string, NewOutcome>();
+    for (const outcome of outcomes) if (!first.has(outcome.idempotencyKey)) first.set(outcome.idempotencyKey, outcome);
     const unique = [...first.values()];
-    const inserted = await this.sql(INSERT_BOOKINGS, [
-      unique.map((b) => b.idempotencyKey),
-      unique.map((b) => b.transactionId),
-      unique.map((b) => b.quoteId),
+    const inserted = await this.sql(INSERT_OUTCOMES, [
+      unique.map((o) => o.idempotencyKey),
+      unique.map((o) => o.transactionId),
+      unique.map((o) => o.quoteId),
+      unique.map((o) => o.errorCode),
+      unique.map((o) => o.errorMessage),
     ]);
-    const stored = new Map<string, BookingRecord>();
+    const stored = new Map<string, OutcomeRecord>();
     for (const row of inserted) {
-      const booking = bookingFromRow(row);
-      stored.set(booking.idempotencyKey, booking);
+      const record = outcomeFromRow(row);
+      stored.set(record.idempotencyKey, record);
     }
     const insertedKeys = new Set(stored.keys());
-    const existing = unique.filter((b) => !insertedKeys.has(b.idempotencyKey)).map((b) => b.idempotencyKey);
+    const existing = unique.filter((o) => !insertedKeys.has(o.idempotencyKey)).map((o) => o.idempotencyKey);
     if (existing.length > 0) {
-      // Booked before this statement (or by a concurrent one that committed meanwhile):
+      // Recorded before this statement (or by a concurrent one that committed meanwhile):
       // a new statement sees every committed row.
-      for (const row of await this.sql(SELECT_BOOKINGS, [existing])) {
-        const booking = bookingFromRow(row);
-        stored.set(booking.idempotencyKey, booking);
+      for (const row of await this.sql(SELECT_OUTCOMES, [existing])) {
+        const record = outcomeFromRow(row);
+        stored.set(record.idempotencyKey, record);
       }
     }
-    return bookings.map((booking) => {
-      const record = stored.get(booking.idempotencyKey);
-      if (record === undefined) return new Error(`booking ${booking.idempotencyKey} neither inserted nor found`);
-      const won = insertedKeys.has(booking.idempotencyKey) && first.get(booking.idempotencyKey) === booking;
-      return { booking: record, inserted: won };
+    return outcomes.map((outcome) => {
+      const record = stored.get(outcome.idempotencyKey);
+      if (record === undefined) return new Error(`outcome of ${outcome.idempotencyKey} neither inserted nor found`);
+      const won = insertedKeys.has(outcome.idempotencyKey) && first.get(outcome.idempotencyKey) === outcome;
+      return { record, inserted: won };
     });
-  }
-
-  private async readBookings(keys: readonly string[]): Promise<(BookingRecord | null)[]> {
-    const rows = await this.sql(SELECT_BOOKINGS, [[...new Set(keys)]]);
-    const byKey = new Map<string, BookingRecord>();
-    for (const row of rows) {
-      const booking = bookingFromRow(row);
-      byKey.set(booking.idempotencyKey, booking);
-    }
-    return keys.map((key) => byKey.get(key) ?? null);
   }
 }

@@ -1,7 +1,17 @@
 import type { Database } from "@fxbt/db";
-import { BankError, type BookedDeal, type BookingRequest, type FxGateway, type Quote, type QuoteRequest } from "./gateway";
+import {
+  BankError,
+  isBankErrorCode,
+  isRetryableBankErrorCode,
+  type BankErrorCode,
+  type BookedDeal,
+  type BookingRequest,
+  type FxGateway,
+  type Quote,
+  type QuoteRequest,
+} from "./gateway";
 import { simulatedLatency } from "./latency";
-import { Ledger, type BookingRecord, type SqlDriver, type StoredQuote } from "./ledger";
+import { Ledger, type OutcomeFields, type OutcomeRecord, type SqlDriver, type StoredQuote } from "./ledger";
 import { priceProblem, priceQuote } from "./pricing";
 import { hashUnit, randomId, randomSeed } from "./random";
 
@@ -12,7 +22,8 @@ import { hashUnit, randomId, randomSeed } from "./random";
  * Outcomes
  * - Test accounts behave the same whatever the success rate and seed:
  *   - account number ending 9999: refused at quote with INVALID_ACCOUNT;
- *   - ending 8888: quoted, refused at booking with INSUFFICIENT_FUNDS;
+ *   - ending 8888: quoted, refused at booking with INSUFFICIENT_FUNDS (recorded in the ledger
+ *     like every refusal of a booking);
  *   - ending 7777: quoted; the FIRST booking of an idempotency key is recorded in the
  *     ledger but the call throws BANK_TIMEOUT (the response was "lost"); resending the same
  *     key returns the recorded deal, with the same transactionId.
@@ -22,9 +33,15 @@ import { hashUnit, randomId, randomSeed } from "./random";
  *   — the requestId for a quote, the idempotencyKey for a booking — so a seed fixes every
  *   outcome whatever the call order, the concurrency or the instance that serves the call.
  *
- * Booking is exactly-once per idempotency key, also across instances and processes that
- * share the database (see {@link Ledger}): a resend of a booked key returns the first deal,
- * even if the quote has expired since or the resend's own decision would have refused it.
+ * Booking has exactly one outcome per idempotency key, also across instances, seeds and
+ * processes that share the database (see {@link Ledger}): every call decides an outcome,
+ * records it unless the key has one already, and answers with the outcome STORED — the first
+ * outcome of a key, booked or refused, is the answer to every later send of that key. A resend
+ * of a booked key returns the first deal (same transactionId), even if the quote has expired
+ * since or the resend's own decision would have refused it; a resend of a refused key is
+ * refused again with the first refusal's code and message, even if its own decision would
+ * have booked it. A booking whose idempotency key is empty, too long or not text is refused
+ * with BOOKING_REJECTED and nothing is recorded (there is no key to record it under).
  *
  * Quotes expire after `quoteTtlMs`; booking then fails with QUOTE_EXPIRED, and an unknown
  * quote id with QUOTE_NOT_FOUND. A booking whose account differs from the quote's fails with
@@ -33,8 +50,9 @@ import { hashUnit, randomId, randomSeed } from "./random";
  *
  * `clientId` and `valueDate` are accepted and not checked (every value date is honoured).
  *
- * Failures of the database are reported as BANK_UNAVAILABLE, or BANK_TIMEOUT when a booking
- * was being written (its outcome is then unknown).
+ * Failures of the database are reported as BANK_UNAVAILABLE, or BANK_TIMEOUT when an outcome
+ * was being written (it is then unknown whether it was stored). They are not outcomes of the
+ * key: nothing is recorded for them, and a resend decides afresh unless an outcome was stored.
  */
 export interface BankSimulatorOptions {
   /** The database holding bank_sim_quote / bank_sim_booking. Not closed by the simulator. */
@@ -72,6 +90,12 @@ const MAX_KEY_LENGTH = 200;
 
 function isUsableText(value: unknown, maxLength: number): value is string {
   return typeof value === "string" && value.length > 0 && value.length <= maxLength && !value.includes("\u0000");
+}
+
+/** Text PostgreSQL can store: NUL, which it refuses in text (and which would fail the whole
+ * batch of the statement), becomes U+FFFD. */
+function storable(text: string): string {
+  return text.includes("\u0000") ? text.replaceAll("\u0000", "\uFFFD") : text;
 }
 
 function isTestAccount(account: string): boolean {
@@ -151,6 +175,7 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
         amount: price.amount,
         rate: price.rate,
         expiresAt,
+        requestId: storable(requestId),
       });
     } catch (error) {
       throw new BankError("BANK_UNAVAILABLE", "the bank could not store the quote", { cause: error });
@@ -187,36 +212,41 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
     return null;
   }
 
-  function deal(booking: BookingRecord): BookedDeal {
-    return { transactionId: booking.transactionId, quoteId: booking.quoteId, bookedAt: booking.bookedAt };
+  function deal(record: OutcomeRecord & { transactionId: string }): BookedDeal {
+    return { transactionId: record.transactionId, quoteId: record.quoteId, bookedAt: record.recordedAt };
+  }
+
+  /** The error a stored refusal answers with: its code and message, whoever recorded it. */
+  function storedRefusal(record: OutcomeRecord & { transactionId: null }): BankError {
+    // Only final codes are ever recorded; anything else (a foreign row) reads as a refusal.
+    const code: BankErrorCode = isBankErrorCode(record.errorCode) && !isRetryableBankErrorCode(record.errorCode) ? record.errorCode : "BOOKING_REJECTED";
+    return new BankError(code, record.errorMessage ?? code);
   }
 
   async function bookDeal(request: BookingRequest): Promise<BookedDeal> {
     await simulatedLatency(latencyMs);
     const key = request.idempotencyKey;
     if (!isUsableText(key, MAX_KEY_LENGTH)) throw new BankError("BOOKING_REJECTED", `idempotency key "${String(key)}" is empty, too long or not text`);
+    // This call's own decision (a failure to read the quote throws BANK_UNAVAILABLE: no outcome).
     const refused = await refusal(request);
-    if (refused !== null) {
-      // A key booked earlier (by a previous call, another instance or seed) stays booked.
-      let existing: BookingRecord | null;
-      try {
-        existing = await ledger.findBooking(key);
-      } catch (error) {
-        throw new BankError("BANK_UNAVAILABLE", "the bank could not read its bookings", { cause: error });
-      }
-      if (existing !== null) return deal(existing);
-      throw refused;
-    }
-    let outcome;
+    const decided: OutcomeFields =
+      refused === null
+        ? { transactionId: randomId("T-"), errorCode: null, errorMessage: null }
+        : { transactionId: null, errorCode: refused.code, errorMessage: storable(refused.message) };
+    // Recorded unless the key has an outcome already; the answer is the outcome stored, which
+    // may be another call's (an earlier send, a concurrent one, another instance or seed).
+    let recorded;
     try {
-      outcome = await ledger.insertBooking({ idempotencyKey: key, transactionId: randomId("T-"), quoteId: request.quoteId });
+      recorded = await ledger.recordOutcome({ idempotencyKey: key, quoteId: storable(String(request.quoteId)), ...decided });
     } catch (error) {
       throw new BankError("BANK_TIMEOUT", "the booking's outcome is unknown; resend the same idempotency key", { cause: error });
     }
-    if (outcome.inserted && request.accountNumber.endsWith("7777")) {
+    const { record, inserted } = recorded;
+    if (record.transactionId === null) throw storedRefusal(record);
+    if (inserted && request.accountNumber.endsWith("7777")) {
       throw new BankError("BANK_TIMEOUT", "no response from the bank (simulated lost response); resend the same idempotency key");
     }
-    return deal(outcome.booking);
+    return deal(record);
   }
 
   return {

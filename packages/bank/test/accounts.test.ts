@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BankError, createBankSimulator, type BankSimulator } from "../src/index";
-import { countBookings, quoteRequest, rejectionOf, useDatabase } from "./support";
+import { countBookings, ledgerRows, quoteRequest, rejectionOf, useDatabase } from "./support";
 
 const database = useDatabase();
 
@@ -18,11 +18,18 @@ describe("deterministic test accounts (whatever the success rate)", () => {
     expect(error).toMatchObject({ code: "INVALID_ACCOUNT", retryable: false });
   });
 
-  it("quotes an account ending 8888 and refuses its booking with INSUFFICIENT_FUNDS", async () => {
+  it("quotes an account ending 8888 and refuses its booking with INSUFFICIENT_FUNDS, recorded in the ledger", async () => {
     const quote = await bank.createQuote(quoteRequest({ accountNumber: "ACC-8888" }));
-    const error = await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-8888", accountNumber: "ACC-8888" }));
+    const request = { quoteId: quote.quoteId, idempotencyKey: "k-8888", accountNumber: "ACC-8888" };
+    const error = await rejectionOf(bank.bookDeal(request));
+    expect(error).toBeInstanceOf(BankError);
     expect(error).toMatchObject({ code: "INSUFFICIENT_FUNDS", retryable: false });
-    expect(await countBookings(database(), "k-8888")).toBe(0);
+    expect(await ledgerRows(database(), "k-8888")).toEqual([
+      { idempotency_key: "k-8888", transaction_id: null, quote_id: quote.quoteId, error_code: "INSUFFICIENT_FUNDS", error_message: (error as Error).message },
+    ]);
+    // The resend gets the recorded refusal; nothing more is written.
+    expect(await rejectionOf(bank.bookDeal(request))).toMatchObject({ code: "INSUFFICIENT_FUNDS", message: (error as Error).message, retryable: false });
+    expect(await countBookings(database(), "k-8888")).toBe(1);
   });
 
   it("books an account ending 7777 but loses the first response; the resend returns the same deal", async () => {
@@ -65,7 +72,14 @@ describe("quotes at booking", () => {
       expect(expired).toMatchObject({ code: "QUOTE_EXPIRED", retryable: false });
       const unknown = await rejectionOf(bank.bookDeal({ quoteId: "Q-NOSUCHQUOTE", idempotencyKey: "k-unknown", accountNumber: "ACC-000001" }));
       expect(unknown).toMatchObject({ code: "QUOTE_NOT_FOUND", retryable: false });
-      expect(await countBookings(database(), "k-expired")).toBe(0);
+      // Both refusals are recorded: they are the outcome of their keys.
+      expect(await ledgerRows(database(), "k-expired")).toMatchObject([{ transaction_id: null, quote_id: quote.quoteId, error_code: "QUOTE_EXPIRED" }]);
+      expect(await ledgerRows(database(), "k-unknown")).toMatchObject([{ transaction_id: null, quote_id: "Q-NOSUCHQUOTE", error_code: "QUOTE_NOT_FOUND" }]);
+      // A resend of the key with a fresh quote is refused as the first send was.
+      const fresh = await bank.createQuote(quoteRequest());
+      const again = await rejectionOf(bank.bookDeal({ quoteId: fresh.quoteId, idempotencyKey: "k-expired", accountNumber: "ACC-000001" }));
+      expect(again).toMatchObject({ code: "QUOTE_EXPIRED", message: (expired as Error).message, retryable: false });
+      expect(await countBookings(database(), "k-expired")).toBe(1);
     } finally {
       await bank.close();
     }
@@ -90,6 +104,9 @@ describe("quotes at booking", () => {
       const quote = await bank.createQuote(quoteRequest({ accountNumber: "ACC-A" }));
       const error = await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-other", accountNumber: "ACC-B" }));
       expect(error).toMatchObject({ code: "BOOKING_REJECTED" });
+      expect(await ledgerRows(database(), "k-other")).toMatchObject([{ transaction_id: null, error_code: "BOOKING_REJECTED" }]);
+      // Correcting the account under the same key does not book: the key's outcome is decided.
+      expect(await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-other", accountNumber: "ACC-A" }))).toMatchObject({ code: "BOOKING_REJECTED" });
     } finally {
       await bank.close();
     }
@@ -101,6 +118,36 @@ describe("quotes at booking", () => {
       for (const overrides of [{ amount: "-5" }, { amount: "abc" }, { amount: "0" }, { buyCurrency: "EUR" }, { sellCurrency: "eu" }, { buyCurrency: "XYZ" }, { buyCurrency: "XAU" }]) {
         expect(await rejectionOf(bank.createQuote(quoteRequest(overrides)))).toMatchObject({ code: "QUOTE_REJECTED" });
       }
+    } finally {
+      await bank.close();
+    }
+  });
+
+  it("records nothing for a booking without a usable idempotency key", async () => {
+    const bank = createBankSimulator({ database: database(), successRate: 1, latencyMs: 0 });
+    try {
+      const quote = await bank.createQuote(quoteRequest());
+      for (const idempotencyKey of ["", "x".repeat(201), "k\u0000nul"]) {
+        expect(await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey, accountNumber: "ACC-000001" }))).toMatchObject({ code: "BOOKING_REJECTED" });
+      }
+      const { rows } = await database().pool.query("SELECT count(*)::int AS n FROM bank_sim_booking WHERE quote_id = $1", [quote.quoteId]);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await bank.close();
+    }
+  });
+
+  it("records a refusal of a malformed quote id without failing the other bookings of its batch", async () => {
+    const bank = createBankSimulator({ database: database(), successRate: 1, latencyMs: 0, batchWindowMs: 20 });
+    try {
+      const quote = await bank.createQuote(quoteRequest());
+      const [bad, good] = await Promise.allSettled([
+        bank.bookDeal({ quoteId: "Q-\u0000", idempotencyKey: "k-nul-quote", accountNumber: "ACC-000001" }),
+        bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-nul-neighbour", accountNumber: "ACC-000001" }),
+      ]);
+      expect(bad).toMatchObject({ status: "rejected", reason: { code: "QUOTE_NOT_FOUND" } });
+      expect(good).toMatchObject({ status: "fulfilled" });
+      expect(await ledgerRows(database(), "k-nul-quote")).toMatchObject([{ transaction_id: null, quote_id: "Q-\uFFFD", error_code: "QUOTE_NOT_FOUND" }]);
     } finally {
       await bank.close();
     }

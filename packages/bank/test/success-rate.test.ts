@@ -63,7 +63,8 @@ describe("random outcomes", () => {
     const first = createBankSimulator({ database: database(), latencyMs: 0, seed: "repro" });
     const second = createBankSimulator({ database: database(), latencyMs: 2, seed: "repro" });
     const a = await run(first, shuffled(ids), "repro");
-    // Same keys in the second run: clear the first run's deals so they are decided afresh.
+    // Same keys in the second run: clear the first run's outcomes (deals and refusals) so they
+    // are decided afresh.
     await database().pool.query("DELETE FROM bank_sim_booking WHERE idempotency_key LIKE 'repro:%'");
     const b = await run(second, shuffled(ids), "repro");
     await Promise.all([first.close(), second.close()]);

@@ -46,6 +46,23 @@ export async function countBookings(database: Database, idempotencyKey: string):
   return Number(rows[0]!.n);
 }
 
+/** A row of bank_sim_booking: the outcome recorded for one idempotency key. */
+export interface LedgerRow {
+  idempotency_key: string;
+  transaction_id: string | null;
+  quote_id: string;
+  error_code: string | null;
+  error_message: string | null;
+}
+
+export async function ledgerRows(database: Database, idempotencyKey: string): Promise<LedgerRow[]> {
+  const { rows } = await database.pool.query<LedgerRow>(
+    "SELECT idempotency_key, transaction_id, quote_id, error_code, error_message FROM bank_sim_booking WHERE idempotency_key = $1",
+    [idempotencyKey],
+  );
+  return rows;
+}
+
 /** The rejection of a promise (fails the test if it resolves). */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {

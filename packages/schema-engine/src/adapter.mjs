@@ -7,14 +7,34 @@ import pg from "pg";
 
 const CHAR_OID = 18; // PostgreSQL's one-byte "char" (pg_catalog columns such as relkind)
 const TEXT_OID = 25;
+const CHARACTER_COLUMN_TYPE = 6; // ColumnTypeEnum.Character of @prisma/driver-adapter-utils
+
+/** The "char" columns of a result, by its rows array (which adapter-pg returns as is). */
+const charColumnsByRows = new WeakMap();
 
 function charAsText(result) {
   for (const r of Array.isArray(result) ? result : [result]) {
-    for (const field of r?.fields ?? []) {
-      if (field.dataTypeID === CHAR_OID) field.dataTypeID = TEXT_OID;
-    }
+    const charColumns = [];
+    (r?.fields ?? []).forEach((field, i) => {
+      if (field.dataTypeID === CHAR_OID) {
+        field.dataTypeID = TEXT_OID;
+        charColumns.push(i);
+      }
+    });
+    if (charColumns.length > 0 && Array.isArray(r.rows)) charColumnsByRows.set(r.rows, charColumns);
   }
   return result;
+}
+
+/** Announces "char" columns to the engine as characters, as the native driver does. */
+function withCharColumns(queryable) {
+  const queryRaw = queryable.queryRaw.bind(queryable);
+  queryable.queryRaw = async (query) => {
+    const result = await queryRaw(query);
+    for (const i of charColumnsByRows.get(result.rows) ?? []) result.columnTypes[i] = CHARACTER_COLUMN_TYPE;
+    return result;
+  };
+  return queryable;
 }
 
 /**
@@ -87,7 +107,7 @@ export function createAdapterFactory({ url, shadowDatabaseUrl }) {
   }
 
   async function adapterOver(pool, dropAfter) {
-    const adapter = await new PrismaPg(pool, { schema }).connect();
+    const adapter = withCharColumns(await new PrismaPg(pool, { schema }).connect());
     // adapter-pg splits scripts on ";" (breaking $$ bodies) and runs the pieces on any pooled
     // connection. PostgreSQL runs a multi-statement simple query as one implicit transaction,
     // which is what the native engine relies on.
