@@ -49,6 +49,7 @@ export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
  * recovery resends it once its lease runs out, so an unknown outcome is never guessed.
  */
 export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
+  let unknownOutcome: unknown;
   for (let attempt = 1; attempt <= deps.bookingAttempts; attempt++) {
     try {
       const deal = await deps.gateway.bookDeal({
@@ -60,6 +61,7 @@ export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
       return;
     } catch (error) {
       if (error instanceof BankError && error.retryable) {
+        unknownOutcome = error;
         await sleep(Math.min(50 * 2 ** (attempt - 1), 1_000));
         continue;
       }
@@ -68,5 +70,5 @@ export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
       return;
     }
   }
-  deps.log.warn({ tradeId: trade.id, idempotencyKey: trade.idempotencyKey }, "booking outcome unknown; left for recovery");
+  deps.log.warn({ tradeId: trade.id, idempotencyKey: trade.idempotencyKey, err: unknownOutcome }, "booking outcome unknown; left for recovery");
 }
