@@ -1,0 +1,109 @@
+/**
+ * Staging and running a 100,000-trade batch against PostgreSQL, through the product's
+ * public API, beside PostgreSQL's COPY of the same rows into the same table (the
+ * ceiling for staging). Prints figures; asserts nothing.
+ *
+ *   npm run bench                       # 100,000 rows on 127.0.0.1:5432
+ *   BENCH_ROWS=20000 npm run bench
+ *   BENCH_ADMIN_URL=postgresql://… npm run bench
+ */
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { pino } from "pino";
+import { startApp } from "../apps/api/src/app";
+import { configFromEnv } from "../apps/api/src/config";
+import { createMigratedDatabase } from "../packages/db/src/testing";
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const CURRENCIES = [["ZAR", "USD"], ["USD", "EUR"], ["GBP", "JPY"], ["EUR", "CHF"], ["AUD", "NZD"]] as const;
+
+function benchCsv(rows: number): string {
+  const lines = ["client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference"];
+  for (let i = 1; i <= rows; i++) {
+    const [sell, buy] = CURRENCIES[i % CURRENCIES.length]!;
+    const direction = i % 2 ? "BUY" : "SELL";
+    const amount = buy === "JPY" && direction === "BUY" ? `${1000 + (i % 5000)}` : `${100 + (i % 90_000)}.${String(i % 100).padStart(2, "0")}`;
+    lines.push(`C-${i % 500},Client ${i % 500},${String(1_000_000_000 + i)},${sell},${buy},${direction},${amount},,BENCH-${i}`);
+  }
+  return lines.join("\n");
+}
+
+/** COPY of the same trades into the trade table: what PostgreSQL alone needs to store them. */
+async function copyCeiling(databaseUrl: string, csv: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const batchId = randomUUID();
+    await client.query(`INSERT INTO batch (id, batch_uid, total_trades) VALUES ($1, 'B-COPY-0001', $2)`, [batchId, ROWS]);
+    const body = csv.split("\n").slice(1).map((line, index) => {
+      const c = line.split(",");
+      return `${randomUUID()},${batchId},${index + 1},${c[0]},${c[1]},${c[2]},${c[3]},${c[4]},${c[5]},${c[6]},,${c[8]}\n`;
+    });
+    const started = performance.now();
+    await client.query("BEGIN");
+    await pipeline(
+      Readable.from(body),
+      client.query(copyFrom(`COPY trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency,
+        buy_currency, direction, amount, value_date, reference) FROM STDIN WITH (FORMAT csv)`)),
+    );
+    await client.query("COMMIT");
+    const seconds = (performance.now() - started) / 1000;
+    await client.query(`DELETE FROM batch WHERE id = $1`, [batchId]);
+    return seconds;
+  } finally {
+    await client.end();
+  }
+}
+
+async function graphql<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data: T; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+async function main() {
+  const database = await createMigratedDatabase("fxbt_bench");
+  const csv = benchCsv(ROWS);
+  const app = await startApp(
+    configFromEnv({ ...process.env, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", BANK_SIM_LATENCY_MS: "0", MAX_CSV_ROWS: String(ROWS) }),
+    { log: pino({ level: "warn" }) },
+  );
+  try {
+    const copySeconds = await copyCeiling(database.url, csv);
+
+    let started = performance.now();
+    const { stageBatch } = await graphql<{ stageBatch: { batch: { id: string } | null; errors: unknown[] } }>(
+      app.url,
+      `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } errors { row field message } } }`,
+      { csv },
+    );
+    const stageSeconds = (performance.now() - started) / 1000;
+    if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors.slice(0, 3))}`);
+
+    started = performance.now();
+    await graphql(app.url, `mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: stageBatch.batch.id });
+    let batch: { status: string; completedAt: string | null; succeededTrades: number; failedTrades: number };
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ({ batch } = await graphql<{ batch: typeof batch }>(app.url, `query($id: ID!) { batch(id: $id) { status completedAt succeededTrades failedTrades } }`, { id: stageBatch.batch.id }));
+    } while (!batch.completedAt);
+    const runSeconds = (performance.now() - started) / 1000;
+
+    const rate = (seconds: number) => Math.round(ROWS / seconds).toLocaleString("en-US");
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    console.log(`rows: ${ROWS.toLocaleString("en-US")} (${(csv.length / 2 ** 20).toFixed(1)} MiB of CSV)`);
+    console.log(`COPY ceiling:  ${copySeconds.toFixed(2)} s  ${rate(copySeconds)} rows/s`);
+    console.log(`stageBatch:    ${stageSeconds.toFixed(2)} s  ${rate(stageSeconds)} rows/s  (${Math.round((copySeconds / stageSeconds) * 100)}% of COPY; parse + validate + insert, over HTTP)`);
+    console.log(`run (latency 0): ${runSeconds.toFixed(2)} s  ${rate(runSeconds)} trades/s  (${batch.status}: ${batch.succeededTrades} succeeded, ${batch.failedTrades} failed)`);
+  } finally {
+    await app.close();
+    await database.drop();
+  }
+}
+
+await main();
