@@ -52,7 +52,8 @@ describe("cancelling", () => {
     // Every booked deal belongs to a SUCCESS trade and every SUCCESS trade to one booked deal.
     const { rows: [booked] } = await sql.query(
       `SELECT count(*)::int AS deals, count(*) FILTER (WHERE t.status = 'SUCCESS')::int AS on_success
-       FROM bank_sim_booking b JOIN trade t ON t.idempotency_key = b.idempotency_key WHERE t.batch_id = $1`,
+       FROM bank_sim_booking b JOIN trade t ON t.idempotency_key = b.idempotency_key
+       WHERE t.batch_id = $1 AND b.transaction_id IS NOT NULL`,
       [batch.id],
     );
     expect(booked).toEqual({ deals: final.succeededTrades, on_success: final.succeededTrades });

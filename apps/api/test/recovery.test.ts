@@ -63,7 +63,8 @@ async function expectEveryTradeBookedAtMostOnce(batchId: string) {
   const { rows: [ledger] } = await sql.query(
     `SELECT count(*)::int AS bookings, count(DISTINCT split_part(b.idempotency_key, ':', 1))::int AS trades_booked,
             (SELECT count(*)::int FROM trade WHERE batch_id = $1 AND status = 'SUCCESS') AS succeeded
-     FROM bank_sim_booking b JOIN trade t ON t.id::text = split_part(b.idempotency_key, ':', 1) WHERE t.batch_id = $1`,
+     FROM bank_sim_booking b JOIN trade t ON t.id::text = split_part(b.idempotency_key, ':', 1)
+     WHERE t.batch_id = $1 AND b.transaction_id IS NOT NULL`,
     [batchId],
   );
   expect(ledger.bookings).toBe(ledger.trades_booked);

@@ -31,8 +31,8 @@ describe("the embedded default (no DATABASE_URL)", () => {
       expect(first.embedded).toBe(true);
       expect(first.appliedMigrations.length).toBeGreaterThan(0);
       await first.prisma.batchUidCounter.create({ data: { day: "20261121", lastValue: 7 } });
-      const [{ version }] = await first.prisma.$queryRaw<{ version: string }[]>`SELECT version()`;
-      expect(version).toMatch(/^PostgreSQL 17\./);
+      const [row] = await first.prisma.$queryRaw<{ version: string }[]>`SELECT version()`;
+      expect(row?.version).toMatch(/^PostgreSQL 17\./);
     } finally {
       await first.close();
     }
