@@ -1,14 +1,10 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@fxbt/db/testing";
-import { BATCH_FIELDS, eventually, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import { BATCH, START, CANCEL, RETRY, type BatchFields, eventually, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
 
-type Batch = { id: string; status: string; totalTrades: number; processedTrades: number; succeededTrades: number; failedTrades: number; cancelledTrades: number; completedAt: string | null; startedAt: string | null };
+type Batch = BatchFields;
 
-const START = `mutation($id: ID!) { startBatch(id: $id) { ${BATCH_FIELDS} } }`;
-const CANCEL = `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_FIELDS} } }`;
-const RETRY = `mutation($id: ID!) { retryFailedTrades(id: $id) { ${BATCH_FIELDS} } }`;
-const BATCH = `query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } }`;
 
 let db: TestDatabase;
 let app: TestApp;

@@ -117,6 +117,30 @@ export const STAGE = `mutation Stage($input: StageBatchInput!) {
 
 export const BATCH_FIELDS = `id batchUid name status priority totalTrades processedTrades succeededTrades failedTrades cancelledTrades progress createdAt updatedAt startedAt completedAt`;
 
+/** A batch as BATCH_FIELDS selects it. */
+export interface BatchFields {
+  id: string;
+  batchUid: string;
+  name: string | null;
+  status: string;
+  priority: number;
+  totalTrades: number;
+  processedTrades: number;
+  succeededTrades: number;
+  failedTrades: number;
+  cancelledTrades: number;
+  progress: number;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+export const START = `mutation($id: ID!) { startBatch(id: $id) { ${BATCH_FIELDS} } }`;
+export const CANCEL = `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_FIELDS} } }`;
+export const RETRY = `mutation($id: ID!) { retryFailedTrades(id: $id) { ${BATCH_FIELDS} } }`;
+export const BATCH = `query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } }`;
+
 export async function stage(app: TestApp, csv: string, input: { name?: string; priority?: number } = {}) {
   const { stageBatch } = await app.query<{ stageBatch: { batch: { id: string; totalTrades: number } | null; errors: unknown[] } }>(STAGE, {
     input: { csv, ...input },

@@ -1,16 +1,14 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@fxbt/db/testing";
-import { BATCH_FIELDS, readSample, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import { BATCH, BATCH_FIELDS, START, type BatchFields, readSample, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
 
-type Batch = { id: string; status: string; totalTrades: number; processedTrades: number; succeededTrades: number; failedTrades: number; cancelledTrades: number; progress: number; completedAt: string | null; startedAt: string | null };
+type Batch = BatchFields;
 type TradeEvent = { tradeStatusChanged: { previousStatus: string | null; trade: { id: string; rowNumber: number; status: string; errorCode: string | null; transactionId: string | null; quoteId: string | null } } };
 type ProgressEvent = { batchProgress: { batch: Batch } };
 
 const PROGRESS = `subscription($id: ID!) { batchProgress(id: $id) { batch { ${BATCH_FIELDS} } } }`;
 const TRADES = `subscription($id: ID!) { tradeStatusChanged(batchId: $id) { previousStatus trade { id rowNumber status errorCode transactionId quoteId } } }`;
-const START = `mutation($id: ID!) { startBatch(id: $id) { ${BATCH_FIELDS} } }`;
-const BATCH = `query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } }`;
 
 let db: TestDatabase;
 let app: TestApp;

@@ -4,11 +4,10 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "@fxbt/db/testing";
-import { eventually, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import { eventually, stage, START, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
 
 const API_DIR = fileURLToPath(new URL("..", import.meta.url));
 
-const START = `mutation($id: ID!) { startBatch(id: $id) { id status } }`;
 
 /** A direct connection to the current test's database, for checks the API does not expose (the bank's ledger). */
 let sql: pg.Client;

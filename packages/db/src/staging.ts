@@ -1,24 +1,11 @@
+import type { ValidTradeRow } from "@fxbt/domain";
 import type { PrismaClient } from "./generated/prisma/client";
 import { BATCH_COLUMNS, type BatchRow } from "./views";
-
-/** One validated CSV row, ready to be stored as a PENDING trade. */
-export interface StagedTradeRow {
-  rowNumber: number;
-  clientId: string;
-  clientName: string | null;
-  accountNumber: string;
-  sellCurrency: string;
-  buyCurrency: string;
-  direction: "BUY" | "SELL";
-  amount: string;
-  valueDate: string | null;
-  reference: string | null;
-}
 
 export interface StageBatchRecord {
   name: string | null;
   priority: number;
-  rows: readonly StagedTradeRow[];
+  rows: readonly ValidTradeRow[];
   now?: Date;
 }
 
@@ -34,7 +21,7 @@ export function formatBatchUid(day: string, sequence: number): string {
 export async function insertStagedBatch(prisma: PrismaClient, record: StageBatchRecord): Promise<BatchRow> {
   const { rows } = record;
   const day = (record.now ?? new Date()).toISOString().slice(0, 10).replaceAll("-", "");
-  const column = <K extends keyof StagedTradeRow>(key: K) => rows.map((row) => row[key]);
+  const column = <K extends keyof ValidTradeRow>(key: K) => rows.map((row) => row[key]);
   return prisma.$transaction(
     async (tx) => {
       const [counter] = await tx.$queryRaw<{ lastValue: number }[]>`
