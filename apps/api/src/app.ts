@@ -5,6 +5,7 @@ import { BatchRunner } from "@fxbt/runner";
 import { pino, type Logger } from "pino";
 import type { ApiConfig } from "./config";
 import { buildSchema } from "./graphql/schema";
+import { createMetrics } from "./metrics";
 import { startHttpServer } from "./server";
 import { BatchCommands } from "./services/batch-commands";
 import { BatchQueries } from "./services/batch-queries";
@@ -47,6 +48,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     port: config.port,
     host: config.host,
     corsOrigins: config.corsOrigins,
+    metrics: createMetrics(runner),
     logError: (error) => log.error({ err: error }, "unexpected error in a GraphQL operation"),
     bodyLimitBytes: Math.ceil(config.limits.maxBytes * 1.5) + 1024 * 1024,
   }).catch(async (error) => {

@@ -6,6 +6,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
+import type { Registry } from "prom-client";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { maskInternalErrors } from "./errors";
@@ -17,6 +18,8 @@ export interface HttpServerOptions {
   port: number;
   host?: string;
   corsOrigins: string[];
+  /** Served on /metrics for Prometheus. */
+  metrics: Registry;
   /** Receives every unexpected error before it is masked for the client. */
   logError: (error: unknown) => void;
   /** Largest request body; a CSV inside JSON needs room beyond the CSV size limit. */
@@ -59,6 +62,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   await apollo.start();
 
   app.get("/health", (_req, res) => void res.json({ status: "ok" }));
+  app.get("/metrics", async (_req, res) => {
+    res.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
   app.use(
     "/graphql",
     cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),

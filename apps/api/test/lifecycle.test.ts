@@ -122,6 +122,15 @@ describe("running a batch", () => {
     expect(again.errors?.[0]?.message).toMatch(/SUCCESS batch cannot be started/);
   });
 
+  it("counts what the runner did on /metrics", async () => {
+    const text = await (await fetch(app.url.replace("/graphql", "/metrics"))).text();
+    const value = (line: string) => Number(text.split("\n").find((l) => l.startsWith(line))?.slice(line.length));
+    expect(value('fxbt_runner_trades_finished_total{status="SUCCESS"} ')).toBeGreaterThanOrEqual(10);
+    expect(value('fxbt_runner_trades_finished_total{status="FAILED"} ')).toBeGreaterThanOrEqual(4);
+    expect(value("fxbt_runner_trades_claimed_total ")).toBeGreaterThanOrEqual(14);
+    expect(text).toContain("fxbt_runner_trades_in_flight");
+  });
+
   it("refuses to start an unknown batch with NOT_FOUND", async () => {
     const response = await app.request(START, { id: "00000000-0000-4000-8000-000000000000" });
     expect(response.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");

@@ -21,6 +21,8 @@ import type { EventPublisher } from "@fxbt/events";
 export class ResultWriter {
   private readonly quotes: DataLoader<QuotedTrade, TradeRow | null>;
   private readonly outcomes: DataLoader<TradeOutcome, boolean>;
+  /** Final results this writer has committed, by status. */
+  readonly written = { SUCCESS: 0, FAILED: 0 };
 
   constructor(
     private readonly database: Database,
@@ -61,6 +63,7 @@ export class ResultWriter {
 
   private async writeOutcomes(batch: readonly TradeOutcome[]): Promise<boolean[]> {
     const { changes, batches } = await recordTradeOutcomes(this.database.prisma, batch);
+    for (const { trade } of changes) if (trade.status === "SUCCESS" || trade.status === "FAILED") this.written[trade.status]++;
     this.publishTradeChanges(changes);
     for (const row of batches) this.publisher.batchChanged(toBatchView(row));
     const written = new Set(changes.map(({ trade }) => trade.id));

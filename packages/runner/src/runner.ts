@@ -84,6 +84,11 @@ export class BatchRunner {
     return this.inFlight.size;
   }
 
+  /** Final results this runner has written since it started. */
+  get tradesFinished(): Readonly<{ SUCCESS: number; FAILED: number }> {
+    return this.flow.writer.written;
+  }
+
   private async poll(): Promise<void> {
     try {
       await this.recoverAbandonedWork();
