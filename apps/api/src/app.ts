@@ -49,6 +49,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     host: config.host,
     corsOrigins: config.corsOrigins,
     metrics: createMetrics(runner),
+    database,
     logError: (error) => log.error({ err: error }, "unexpected error in a GraphQL operation"),
     bodyLimitBytes: Math.ceil(config.limits.maxBytes * 1.5) + 1024 * 1024,
   }).catch(async (error) => {

@@ -7,6 +7,8 @@ import cors from "cors";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import type { Registry } from "prom-client";
+import type { Database } from "@fxbt/db";
+import { sendResultsCsv } from "./services/results-export";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { maskInternalErrors } from "./errors";
@@ -18,6 +20,8 @@ export interface HttpServerOptions {
   port: number;
   host?: string;
   corsOrigins: string[];
+  /** Read by the CSV export, which streams rather than going through GraphQL. */
+  database: Database;
   /** Served on /metrics for Prometheus. */
   metrics: Registry;
   /** Receives every unexpected error before it is masked for the client. */
@@ -62,6 +66,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   await apollo.start();
 
   app.get("/health", (_req, res) => void res.json({ status: "ok" }));
+  app.get("/export/batches/:id/trades.csv", cors<cors.CorsRequest>({ origin: options.corsOrigins }), (req, res, next) => {
+    sendResultsCsv(options.database, req.params.id, res).catch(next);
+  });
   app.get("/metrics", async (_req, res) => {
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });

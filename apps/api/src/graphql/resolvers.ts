@@ -1,5 +1,6 @@
 import { batchProgress, processedTrades, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
-import type { BatchListArgs } from "../services/batch-queries";
+import type { BatchListArgs, TradeHistoryArgs } from "../services/batch-queries";
+import { resultsCsvPath } from "../services/results-export";
 import type { StageBatchInput } from "../services/batch-commands";
 import type { GraphQLContext } from "./context";
 import { DateTimeScalar, DecimalScalar } from "./scalars";
@@ -17,6 +18,7 @@ export const resolvers = {
     recentBatches: (_: unknown, { limit }: { limit: number }, { queries }: GraphQLContext) => queries.recentBatches(limit),
     batchResults: (_: unknown, { id }: { id: string }, { queries }: GraphQLContext) => queries.results(id),
     trade: (_: unknown, { id }: { id: string }, { queries }: GraphQLContext) => queries.trade(id),
+    trades: (_: unknown, args: TradeHistoryArgs, { queries }: GraphQLContext) => queries.tradeHistory(args),
   },
 
   Mutation: {
@@ -32,6 +34,7 @@ export const resolvers = {
   Batch: {
     processedTrades: (batch: BatchView) => processedTrades(batch),
     progress: (batch: BatchView) => batchProgress(batch),
+    resultsCsvPath: (batch: BatchView) => resultsCsvPath(batch.id),
     trades: (batch: BatchView, args: { first: number; after?: string | null; status?: TradeStatus | null }, { queries }: GraphQLContext) =>
       queries.trades(batch, args),
   },

@@ -63,4 +63,8 @@ export const subscriptionResolvers = {
   batchProgress: { subscribe: batchProgress, resolve: (message: BatchProgressMessage) => message },
   tradeStatusChanged: { subscribe: tradeStatusChanged, resolve: (message: TradeStatusMessage) => message },
   batchesChanged: { subscribe: batchesChanged, resolve: (message: BatchListMessage) => message.batch },
+  batchListChanged: {
+    subscribe: batchesChanged,
+    resolve: (message: BatchListMessage) => ({ kind: message.kind === "deleted" ? "DELETED" : "CHANGED", batch: message.batch }),
+  },
 };

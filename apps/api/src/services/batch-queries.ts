@@ -40,6 +40,15 @@ const ORDER_COLUMNS: Record<BatchOrderField, { column: string; key: keyof BatchV
   PRIORITY: { column: "batch.priority", key: "priority", cast: "int", valid: isInteger },
 };
 
+export interface TradeHistoryArgs {
+  first: number;
+  after?: string | null;
+  filter?: { status?: TradeStatus[] | null; batchId?: string | null; search?: string | null } | null;
+}
+
+/** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 export interface BatchResultsView {
   batch: BatchView;
   succeededTrades: number;
@@ -82,7 +91,7 @@ export class BatchQueries {
     if (filter?.createdTo) conditions.push(Prisma.sql`created_at <= ${filter.createdTo}`);
     const search = filter?.search?.trim();
     if (search) {
-      const pattern = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = containing(search);
       conditions.push(Prisma.sql`(batch_uid ILIKE ${pattern} OR name ILIKE ${pattern})`);
     }
     const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
@@ -126,6 +135,36 @@ export class BatchQueries {
     if (!isUuid(id)) return null;
     const row = await this.prisma.trade.findUnique({ where: { id } });
     return row ? toTradeView(row) : null;
+  }
+
+  /** Trades across batches, newest first; keyset over the (created_at, id) index. */
+  async tradeHistory({ first, after, filter }: TradeHistoryArgs): Promise<Connection<TradeView>> {
+    checkPageSize(first);
+    const conditions: Prisma.Sql[] = [];
+    if (filter?.status?.length) conditions.push(Prisma.sql`status::text = ANY(${filter.status}::text[])`);
+    if (filter?.batchId) {
+      if (!isUuid(filter.batchId)) return toConnection([], first, 0, () => "");
+      conditions.push(Prisma.sql`batch_id = ${filter.batchId}::uuid`);
+    }
+    const search = filter?.search?.trim();
+    if (search) {
+      const pattern = containing(search);
+      conditions.push(Prisma.sql`(client_id ILIKE ${pattern} OR client_name ILIKE ${pattern} OR account_number ILIKE ${pattern}
+        OR reference ILIKE ${pattern} OR quote_id ILIKE ${pattern} OR transaction_id ILIKE ${pattern})`);
+    }
+    const where = (extra: Prisma.Sql[]) => (extra.length ? Prisma.sql`WHERE ${Prisma.join(extra, " AND ")}` : Prisma.empty);
+    const keyset = [...conditions];
+    if (after) {
+      const [createdAt, id] = decodeCursor(after, [isTimestamp, isUuidValue]);
+      keyset.push(Prisma.sql`(trade.created_at, trade.id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+    }
+    const [rows, [count]] = await Promise.all([
+      this.prisma.$queryRaw<TradeRow[]>`
+        SELECT ${TRADE_COLUMNS} FROM trade ${where(keyset)}
+        ORDER BY trade.created_at DESC, trade.id DESC LIMIT ${first + 1}`,
+      this.prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM trade ${where(conditions)}`,
+    ]);
+    return toConnection(rows.map(toTradeView), first, count!.count, (trade) => encodeCursor([trade.createdAt, trade.id]));
   }
 
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */
