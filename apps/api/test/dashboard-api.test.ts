@@ -1,0 +1,106 @@
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "@fxbt/db/testing";
+import { BATCH, START, eventually, stage, startTestApp, testDatabase, tradesCsv, type BatchFields, type TestApp } from "./harness";
+
+let db: TestDatabase;
+let app: TestApp;
+
+beforeAll(async () => {
+  db = await testDatabase();
+  app = await startTestApp(db.url, { BANK_SIM_SUCCESS_RATE: "1" });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const finished = (id: string) =>
+  eventually(async () => {
+    const { batch } = await app.query<{ batch: BatchFields }>(BATCH, { id });
+    return batch.completedAt ? batch : null;
+  });
+
+type Trade = { id: string; reference: string; status: string; batch: { id: string; batchUid: string } };
+const HISTORY = `query($first: Int, $after: String, $filter: TradeFilter) {
+  trades(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id reference status batch { id batchUid } } }
+  }
+}`;
+
+describe("trade history across batches", () => {
+  it("lists trades newest batch first, filters by batch, status and search, and pages without gaps", async () => {
+    const older = await stage(app, tradesCsv(3));
+    const newer = await stage(app, tradesCsv(4, (i) => (i === 2 ? "1000009999" : "1234567890")));
+    await app.query(START, { id: newer.id });
+    await finished(newer.id);
+
+    const all: Trade[] = [];
+    let after: string | null = null;
+    do {
+      const { trades }: { trades: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Trade }[] } } =
+        await app.query(HISTORY, { first: 2, after });
+      expect(trades.totalCount).toBe(7);
+      all.push(...trades.edges.map((e) => e.node));
+      after = trades.pageInfo.hasNextPage ? trades.pageInfo.endCursor : null;
+    } while (after);
+    expect(new Set(all.map((t) => t.id)).size).toBe(7);
+    expect(all.slice(0, 4).every((t) => t.batch.id === newer.id)).toBe(true);
+    expect(all.slice(4).every((t) => t.batch.id === older.id)).toBe(true);
+
+    const failed = await app.query<{ trades: { totalCount: number; edges: { node: Trade }[] } }>(HISTORY, { first: 10, filter: { status: ["FAILED"] } });
+    expect(failed.trades.edges.map((e) => e.node.reference)).toEqual(["REF-2"]);
+    const ofOlder = await app.query<{ trades: { totalCount: number } }>(HISTORY, { first: 10, filter: { batchId: older.id } });
+    expect(ofOlder.trades.totalCount).toBe(3);
+    const searched = await app.query<{ trades: { edges: { node: Trade }[] } }>(HISTORY, { first: 10, filter: { search: "ref-3" } });
+    expect(searched.trades.edges.map((e) => e.node.reference)).toEqual(["REF-3", "REF-3"]);
+    const bad = await app.request(HISTORY, { first: 101 });
+    expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("batchListChanged", () => {
+  it("tells a created or changed batch from a deleted one", async () => {
+    const events = app.collect<{ batchListChanged: { kind: string; batch: { id: string; status: string } } }>(
+      `subscription { batchListChanged { kind batch { id status } } }`,
+      {},
+      (_, all) => all.some((e) => e.batchListChanged.kind === "DELETED"),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const batch = await stage(app, tradesCsv(2));
+    await app.query(`mutation($id: ID!) { deleteBatch(id: $id) }`, { id: batch.id });
+    const seen = (await events.done).filter((e) => e.batchListChanged.batch.id === batch.id).map((e) => e.batchListChanged.kind);
+    expect(seen).toEqual(["CHANGED", "DELETED"]);
+  });
+});
+
+describe("results CSV export", () => {
+  it("streams every trade with its outcome, formula-safe, as an attachment", async () => {
+    const csv = [
+      "client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference",
+      `C-1,"=HYPERLINK(""http://x"")",1234567890,USD,JPY,SELL,10.50,,+R1`,
+      `C-2,"Comma, Inc",1000009999,ZAR,JPY,BUY,1500,,R2`,
+    ].join("\n");
+    const batch = await stage(app, csv);
+    await app.query(START, { id: batch.id });
+    await finished(batch.id);
+    const { batch: withPath } = await app.query<{ batch: { resultsCsvPath: string; batchUid: string } }>(
+      `query($id: ID!) { batch(id: $id) { resultsCsvPath batchUid } }`,
+      { id: batch.id },
+    );
+    const response = await fetch(new URL(withPath.resultsCsvPath, app.url));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(response.headers.get("content-disposition")).toContain(`${withPath.batchUid}-trades.csv`);
+    const rows: Record<string, string>[] = parse(await response.text(), { columns: true });
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ row: "1", client_name: `'=HYPERLINK("http://x")`, reference: "'+R1", amount: "10.50", status: "SUCCESS" });
+    expect(rows[0]!.transaction_id).toMatch(/\S/);
+    expect(rows[0]!.rate).toMatch(/^\d+\.\d+$/);
+    expect(rows[1]).toMatchObject({ client_name: "Comma, Inc", amount: "1500", status: "FAILED", error_code: "INVALID_ACCOUNT", transaction_id: "" });
+
+    const missing = await fetch(new URL("/export/batches/00000000-0000-4000-8000-000000000000/trades.csv", app.url));
+    expect(missing.status).toBe(404);
+  });
+});
