@@ -1,11 +1,11 @@
 /**
  * Speed check of parseTradeCsv on a generated 100,000-row file (a script, not a test):
- *   npx tsx packages/domain/src/csv.bench.ts [rows]
+ *   npx tsx bench/parse-csv.ts [rows]
  * Prints the file size and the best and median of several runs after a warm-up, and for comparison the
  * time csv-parse alone takes to split the same text into cells.
  */
 import { parse } from "csv-parse/sync";
-import { parseTradeCsv } from "./csv";
+import { parseTradeCsv } from "@fxbt/domain";
 
 const rows = Number(process.argv[2] ?? 100_000);
 const pairs = [

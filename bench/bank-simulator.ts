@@ -1,7 +1,7 @@
 /**
  * Throughput check of the simulator (not a test): quote-and-book trades at latency 0.
  *
- *   npx tsx packages/bank/test/throughput.ts [trades=10000] [concurrency=500]
+ *   npx tsx bench/bank-simulator.ts [trades=10000] [concurrency=500]
  *
  * Uses a fresh migrated database on the test server (dropped afterwards), or the database of
  * BANK_BENCH_DATABASE_URL. Prints quotes + bookings per second for each SQL driver.
@@ -9,7 +9,7 @@
  */
 import { connectDatabase } from "@fxbt/db";
 import { createMigratedDatabase, type TestDatabase } from "@fxbt/db/testing";
-import { createBankSimulator, type SqlDriver } from "../src/index";
+import { createBankSimulator, type SqlDriver } from "@fxbt/bank";
 
 const trades = Number(process.argv[2] ?? 10_000);
 const concurrency = Number(process.argv[3] ?? 500);
