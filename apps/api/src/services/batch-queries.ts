@@ -137,7 +137,7 @@ export class BatchQueries {
     return row ? toTradeView(row) : null;
   }
 
-  /** Trades across batches, newest first; keyset over the (created_at, id) index. */
+  /** Trades across batches, newest first (a batch's trades, created together, by row); keyset over its index. */
   async tradeHistory({ first, after, filter }: TradeHistoryArgs): Promise<Connection<TradeView>> {
     checkPageSize(first);
     const conditions: Prisma.Sql[] = [];
@@ -155,16 +155,16 @@ export class BatchQueries {
     const where = (extra: Prisma.Sql[]) => (extra.length ? Prisma.sql`WHERE ${Prisma.join(extra, " AND ")}` : Prisma.empty);
     const keyset = [...conditions];
     if (after) {
-      const [createdAt, id] = decodeCursor(after, [isTimestamp, isUuidValue]);
-      keyset.push(Prisma.sql`(trade.created_at, trade.id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+      const [createdAt, rowNumber, id] = decodeCursor(after, [isTimestamp, isInteger, isUuidValue]);
+      keyset.push(Prisma.sql`(trade.created_at, coalesce(trade.row_number, 0), trade.id) < (${createdAt}::timestamptz, ${rowNumber}::int, ${id}::uuid)`);
     }
     const [rows, [count]] = await Promise.all([
       this.prisma.$queryRaw<TradeRow[]>`
         SELECT ${TRADE_COLUMNS} FROM trade ${where(keyset)}
-        ORDER BY trade.created_at DESC, trade.id DESC LIMIT ${first + 1}`,
+        ORDER BY trade.created_at DESC, coalesce(trade.row_number, 0) DESC, trade.id DESC LIMIT ${first + 1}`,
       this.prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM trade ${where(conditions)}`,
     ]);
-    return toConnection(rows.map(toTradeView), first, count!.count, (trade) => encodeCursor([trade.createdAt, trade.id]));
+    return toConnection(rows.map(toTradeView), first, count!.count, (trade) => encodeCursor([trade.createdAt, trade.rowNumber ?? 0, trade.id]));
   }
 
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */
