@@ -68,15 +68,18 @@ export function isFinalBatchStatus(status: BatchStatus): boolean {
   return FINAL_BATCH_STATUSES.includes(status);
 }
 
-/** What a batch's lifecycle needs to know to decide its actions and its final status. */
+/**
+ * What a batch's lifecycle needs to know to decide its actions and its final status.
+ * Times only matter by being set or not: a database row carries Dates, a view ISO strings.
+ */
 export interface BatchState {
   status: BatchStatus;
   totalTrades: number;
   succeededTrades: number;
   failedTrades: number;
   cancelledTrades: number;
-  queuedAt: Date | null;
-  cancelRequestedAt: Date | null;
+  queuedAt: Date | string | null;
+  cancelRequestedAt: Date | string | null;
 }
 
 export type BatchAction = "start" | "cancel" | "retry" | "delete";

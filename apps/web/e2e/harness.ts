@@ -1,0 +1,300 @@
+/**
+ * What end-to-end tests share: the servers' URLs, a Chromium page, screenshots, waiting,
+ * reading tables the way a person reads them, and direct API calls to arrange big data or
+ * check the server's state after a UI action.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { afterAll, beforeAll, inject } from "vitest";
+import type { E2EContext } from "./global-setup";
+import { RESULTS_DIR } from "./servers";
+
+export { CSV_HEADER, parseCsv, tradesCsv } from "./csv";
+
+export const SCREENSHOT_DIR = `${RESULTS_DIR}screenshots/`;
+export const SAMPLES_DIR = new URL("../../../samples/", import.meta.url).pathname;
+
+export function e2e(): E2EContext {
+  return inject("e2e");
+}
+
+// ---------------------------------------------------------------- browser
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  /** Messages the page logged as errors, and uncaught exceptions: printed when a test fails. */
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Chromium with a fresh profile, one page at 1280×900. */
+export async function openBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), "fxbt-e2e-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  context.setDefaultTimeout(15_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") consoleErrors.push(message.text());
+  });
+  page.on("pageerror", (error) => consoleErrors.push(`pageerror: ${error.message}`));
+  return {
+    context,
+    page,
+    consoleErrors,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a path of the dashboard, e.g. "/batches/new". */
+/**
+ * One browser for a test file: opened before its tests, closed after them, and any
+ * console errors the pages logged reported in the output.
+ */
+export function browserForFile(viewport?: { width: number; height: number }): { readonly current: Browser } {
+  const holder: { current: Browser } = { current: undefined as unknown as Browser };
+  beforeAll(async () => {
+    holder.current = await openBrowser(viewport);
+  });
+  afterAll(async () => {
+    if (holder.current?.consoleErrors.length) console.warn("browser console errors:", holder.current.consoleErrors);
+    await holder.current?.close();
+  });
+  return holder;
+}
+
+export async function visit(page: Page, path: string): Promise<void> {
+  await page.goto(new URL(path, e2e().webUrl).toString(), { waitUntil: "load" });
+}
+
+/** A full-page PNG in apps/web/test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = `${SCREENSHOT_DIR}${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * Marks the window: if the page reloads or navigates the browser way, the mark is gone.
+ * Returns a check that is true while the same document is still on screen.
+ */
+export async function markWindow(page: Page): Promise<() => Promise<boolean>> {
+  const mark = `e2e-${Math.random().toString(36).slice(2)}`;
+  await page.evaluate((value) => Object.assign(window, { __e2eMark: value }), mark);
+  return async () => (await page.evaluate(() => (window as unknown as { __e2eMark?: string }).__e2eMark)) === mark;
+}
+
+// ---------------------------------------------------------------- waiting
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Retries `check` (which throws or returns a falsy value when not there yet) until it passes. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 20_000, intervalMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value as NonNullable<T>;
+      last = new Error(`still ${JSON.stringify(value)}`);
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      const reason = last instanceof Error ? last.message : String(last);
+      throw new Error(`not met within ${timeoutMs} ms: ${reason}`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+/** aria-valuenow of a progressbar, as a number (NaN when missing). */
+export async function progressValue(bar: Locator): Promise<number> {
+  return Number(await bar.getAttribute("aria-valuenow"));
+}
+
+// ---------------------------------------------------------------- tables
+
+export interface TableText {
+  headers: string[];
+  rows: string[][];
+}
+
+const normalise = (text: string) => text.replace(/\s+/g, " ").trim();
+
+/** Column headers and each body row's cells, as their text content (not CSS-transformed). */
+export async function readTable(table: Locator): Promise<TableText> {
+  const headers = (await table.getByRole("columnheader").allTextContents()).map(normalise);
+  const rows: string[][] = [];
+  for (const row of await table.getByRole("row").all()) {
+    const cells = (await row.getByRole("cell").allTextContents()).map(normalise);
+    if (cells.length > 0) rows.push(cells);
+  }
+  return { headers, rows };
+}
+
+/** The rows as records keyed by column header. */
+export async function tableRecords(table: Locator): Promise<Record<string, string>[]> {
+  const { headers, rows } = await readTable(table);
+  return rows.map((cells) => Object.fromEntries(headers.map((header, i) => [header, cells[i] ?? ""])));
+}
+
+/** The batch page's table of trades: the one with a "Status" and an "Attempts" column. */
+export function tradeTable(page: Page): Locator {
+  return page
+    .getByRole("table")
+    .filter({ has: page.getByRole("columnheader", { name: "Status", exact: true }) })
+    .filter({ has: page.getByRole("columnheader", { name: "Attempts", exact: true }) });
+}
+
+/** The words a person reads for each batch status. */
+export const BATCH_STATUS_TEXT = ["Pending", "Running", "Succeeded", "Partially succeeded", "Failed", "Cancelled"];
+
+/**
+ * The batch status shown beside the page's h1 (the page header: the title, the name, the
+ * status). Null when none of the status words is there.
+ */
+export async function batchStatusText(page: Page): Promise<string | null> {
+  const intro = page.locator("header", { has: page.getByRole("heading", { level: 1 }) });
+  for (const word of BATCH_STATUS_TEXT) {
+    if ((await intro.getByText(word, { exact: true }).count()) > 0) return word;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- API
+
+export interface GraphQLResponse<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export async function gqlRequest<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+  const response = await fetch(e2e().apiUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<T>;
+}
+
+export async function gql<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
+  const response = await gqlRequest<T>(query, variables);
+  if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
+  return response.data as T;
+}
+
+export const BATCH_FIELDS = `id batchUid name status totalTrades processedTrades succeededTrades failedTrades cancelledTrades progress resultsCsvPath`;
+
+export interface ApiBatch {
+  id: string;
+  batchUid: string;
+  name: string | null;
+  status: string;
+  totalTrades: number;
+  processedTrades: number;
+  succeededTrades: number;
+  failedTrades: number;
+  cancelledTrades: number;
+  progress: number;
+  resultsCsvPath: string;
+}
+
+export interface ApiTrade {
+  rowNumber: number;
+  clientName: string | null;
+  accountNumber: string;
+  status: string;
+  transactionId: string | null;
+  attempts: number;
+}
+
+export interface RowError {
+  row: number | null;
+  field: string | null;
+  message: string;
+}
+
+const STAGE = `mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { ${BATCH_FIELDS} } errors { row field message } } }`;
+
+export async function stageViaApi(csv: string, input: { name?: string; priority?: number } = {}): Promise<ApiBatch> {
+  const { stageBatch } = await gql<{ stageBatch: { batch: ApiBatch | null; errors: RowError[] } }>(STAGE, { input: { csv, ...input } });
+  if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors.slice(0, 5))}`);
+  return stageBatch.batch;
+}
+
+/** The row errors the API reports for a CSV (nothing is saved when there are any). */
+export async function rowErrorsFromApi(csv: string): Promise<RowError[]> {
+  const { stageBatch } = await gql<{ stageBatch: { batch: ApiBatch | null; errors: RowError[] } }>(STAGE, { input: { csv } });
+  if (stageBatch.batch) throw new Error("the CSV was valid and has been staged");
+  return stageBatch.errors;
+}
+
+export async function startViaApi(id: string): Promise<ApiBatch> {
+  return (await gql<{ startBatch: ApiBatch }>(`mutation($id: ID!) { startBatch(id: $id) { ${BATCH_FIELDS} } }`, { id })).startBatch;
+}
+
+export async function batchFromApi(id: string): Promise<ApiBatch> {
+  const { batch } = await gql<{ batch: ApiBatch | null }>(`query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } }`, { id });
+  if (!batch) throw new Error(`batch ${id} not found`);
+  return batch;
+}
+
+/** Every trade of a batch, in row order. */
+export async function tradesFromApi(batchId: string): Promise<ApiTrade[]> {
+  const trades: ApiTrade[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: { batch: { trades: { edges: { node: ApiTrade }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } = await gql(
+      `query($id: ID!, $after: String) { batch(id: $id) { trades(first: 100, after: $after) {
+        edges { node { rowNumber clientName accountNumber status transactionId attempts } } pageInfo { hasNextPage endCursor } } } }`,
+      { id: batchId, after },
+    );
+    trades.push(...data.batch.trades.edges.map((edge) => edge.node));
+    if (!data.batch.trades.pageInfo.hasNextPage) break;
+    after = data.batch.trades.pageInfo.endCursor;
+  }
+  return trades.sort((a, b) => a.rowNumber - b.rowNumber);
+}
+
+export async function batchCount(): Promise<number> {
+  return (await gql<{ batches: { totalCount: number } }>(`{ batches(first: 1) { totalCount } }`)).batches.totalCount;
+}
+
+export const FINAL_STATUSES = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+
+export async function waitForFinal(id: string, timeoutMs = 60_000): Promise<ApiBatch> {
+  return eventually(async () => {
+    const batch = await batchFromApi(id);
+    return FINAL_STATUSES.includes(batch.status) ? batch : null;
+  }, timeoutMs, 200);
+}
+
+/** Stops the API (SIGTERM) or starts it again on the same port, through the global setup. */
+export async function controlApi(action: "stop" | "start"): Promise<void> {
+  const response = await fetch(`${e2e().controlUrl}/api/${action}`, { method: "POST" });
+  if (response.status !== 204) throw new Error(`API ${action} failed: ${response.status} ${await response.text()}`);
+}

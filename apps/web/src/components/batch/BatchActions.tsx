@@ -1,0 +1,112 @@
+"use client";
+
+import type { ErrorLike } from "@apollo/client";
+import { useMutation } from "@apollo/client/react";
+import { useState } from "react";
+import { CancelBatchMutation, DeleteBatchMutation, RetryFailedTradesMutation, StartBatchMutation } from "../../graphql/batch";
+import type { BatchFieldsFragment } from "../../gql/graphql";
+import { BATCH_ACTION_HELP, isBatchActionAllowed, type BatchAction } from "../../lib/batch-actions";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { describeError } from "../ui/QueryError";
+import { useToast } from "../toasts/ToastProvider";
+
+const LABELS: Record<BatchAction, string> = {
+  start: "Start",
+  cancel: "Cancel batch",
+  retry: "Retry failed trades",
+  delete: "Delete batch",
+};
+
+interface BatchActionsProps {
+  batch: BatchFieldsFragment;
+  /** Called once the API has deleted the batch. */
+  onDeleted: () => void;
+}
+
+/** The actions the batch's status allows now; the others are not shown at all. */
+export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
+  const showToast = useToast();
+  const [confirming, setConfirming] = useState<"cancel" | "delete" | null>(null);
+  const [failure, setFailure] = useState<{ action: BatchAction; error: ErrorLike } | null>(null);
+  const [startBatch, start] = useMutation(StartBatchMutation);
+  const [cancelBatch, cancel] = useMutation(CancelBatchMutation);
+  const [retryFailedTrades, retry] = useMutation(RetryFailedTradesMutation);
+  const [deleteBatch, remove] = useMutation(DeleteBatchMutation);
+  const busy = start.loading || cancel.loading || retry.loading || remove.loading;
+
+  async function run(action: BatchAction) {
+    setFailure(null);
+    const variables = { id: batch.id };
+    try {
+      // The mutations answer with the batch, which lands in its cache entry: the page updates itself.
+      if (action === "start") await startBatch({ variables });
+      if (action === "retry") await retryFailedTrades({ variables });
+      if (action === "cancel") await cancelBatch({ variables });
+      if (action === "delete") {
+        await deleteBatch({ variables });
+        showToast(`${batch.batchUid} deleted`, "info");
+        onDeleted();
+      }
+    } catch (error) {
+      setFailure({ action, error: error as ErrorLike });
+    } finally {
+      setConfirming(null);
+    }
+  }
+
+  const allowed = (["start", "cancel", "retry", "delete"] as const).filter((action) => isBatchActionAllowed(batch, action));
+  const problem = failure ? describeError(failure.error) : null;
+
+  return (
+    <section className="panel" aria-labelledby="actions-title">
+      <h2 id="actions-title">Actions</h2>
+      {allowed.length === 0 ? (
+        <p className="muted">
+          {batch.status === "RUNNING" && batch.cancelRequestedAt
+            ? "Cancelling: bookings already sent to the bank are finishing."
+            : "Nothing can be done to this batch in its current status."}
+        </p>
+      ) : (
+        <ul className="actions">
+          {allowed.map((action) => (
+            <li key={action}>
+              <button
+                type="button"
+                className={`button ${action === "delete" || action === "cancel" ? "button-danger-outline" : "button-primary"}`}
+                title={BATCH_ACTION_HELP[action]}
+                aria-describedby={`action-help-${action}`}
+                disabled={busy}
+                onClick={() => (action === "cancel" || action === "delete" ? setConfirming(action) : void run(action))}
+              >
+                {LABELS[action]}
+              </button>
+              <p id={`action-help-${action}`} className="hint">
+                {BATCH_ACTION_HELP[action]}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {problem && failure ? (
+        <div className="alert alert-danger" role="alert">
+          <strong>{LABELS[failure.action]} failed.</strong> {problem.code ? <code>{problem.code}</code> : null} {problem.message}
+          <button type="button" className="button button-small alert-dismiss" onClick={() => setFailure(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      {confirming === "cancel" ? (
+        <ConfirmDialog title={`Cancel ${batch.batchUid}?`} busy={cancel.loading} onConfirm={() => void run("cancel")} onCancel={() => setConfirming(null)}>
+          <p>Trades not yet booked will be cancelled. Trades already booked, or whose booking is on its way to the bank, stay booked.</p>
+        </ConfirmDialog>
+      ) : null}
+      {confirming === "delete" ? (
+        <ConfirmDialog title={`Delete ${batch.batchUid}?`} busy={remove.loading} onConfirm={() => void run("delete")} onCancel={() => setConfirming(null)}>
+          <p>
+            The batch and its {batch.totalTrades} trades will be removed for good. Export the results first if you need them.
+          </p>
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

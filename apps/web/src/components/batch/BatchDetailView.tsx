@@ -1,0 +1,111 @@
+"use client";
+
+import { useQuery, useSubscription } from "@apollo/client/react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useState } from "react";
+import { writeBatchSnapshot } from "../../apollo/cache-writes";
+import { BatchDetailQuery, BatchProgressSubscription } from "../../graphql/batch";
+import { BATCH_STATUS_INFO, isFinalBatchStatus } from "../../lib/batch-status";
+import { useBatchFeed } from "../live/BatchFeed";
+import { LiveIndicator } from "../live/LiveIndicator";
+import { PageIntro } from "../ui/PageIntro";
+import { QueryError, describeError } from "../ui/QueryError";
+import { BatchStatusBadge } from "../ui/StatusBadge";
+import { BatchActions } from "./BatchActions";
+import { BatchResults } from "./BatchResults";
+import { BatchSummary } from "./BatchSummary";
+import { BatchTrades } from "./BatchTrades";
+import { useLiveTrades } from "./use-live-trades";
+
+export function BatchDetailView({ id }: { id: string }) {
+  const router = useRouter();
+  const [deleted, setDeleted] = useState<"here" | "elsewhere" | null>(null);
+  const { data, loading, error } = useQuery(BatchDetailQuery, {
+    variables: { id },
+    fetchPolicy: "cache-and-network",
+    nextFetchPolicy: "cache-first",
+    skip: deleted !== null,
+  });
+  const batch = data?.batch ?? null;
+  const final = batch ? isFinalBatchStatus(batch.status) : false;
+  // An id that is not a batch id at all is answered BAD_USER_INPUT: to a reader that is "not found" too.
+  const unknownId = error ? ["NOT_FOUND", "BAD_USER_INPUT"].includes(describeError(error).code ?? "") : false;
+
+  const batchUid = batch?.batchUid;
+  useEffect(() => {
+    if (batchUid) document.title = `${batchUid} · FX Batch Trader`;
+  }, [batchUid]);
+
+  // Coalesced counters of this batch. The server ends the stream once the batch is final, and a
+  // retry makes it non-final again, which subscribes anew.
+  useSubscription(BatchProgressSubscription, {
+    variables: { id },
+    skip: !batch || final || deleted !== null,
+    fetchPolicy: "no-cache",
+    ignoreResults: true,
+    onData: ({ client, data: event }) => {
+      const next = event.data?.batchProgress.batch;
+      if (next) writeBatchSnapshot(client.cache, next);
+    },
+  });
+
+  // Every trade transition of the batch; only the trades a table already holds are touched.
+  useLiveTrades(id, !batch || deleted !== null);
+
+  useBatchFeed((event) => {
+    if (event.kind === "DELETED" && event.batch.id === id && deleted === null) setDeleted("elsewhere");
+  });
+
+  if (deleted) {
+    return (
+      <PageIntro title="Batch deleted" description={deleted === "here" ? "The batch and its trades were deleted. Returning to the batches…" : "This batch was deleted, with its trades."}>
+        <Link href="/" className="button">
+          Back to batches
+        </Link>
+      </PageIntro>
+    );
+  }
+
+  if (!batch) {
+    if (loading) return <p className="loading">Loading batch…</p>;
+    if (error && !unknownId) return <QueryError error={error} what="the batch" />;
+    return (
+      <PageIntro title="Batch not found" description="There is no batch with this id. It may have been deleted.">
+        <Link href="/" className="button">
+          Back to batches
+        </Link>
+      </PageIntro>
+    );
+  }
+
+  return (
+    <>
+      <PageIntro
+        title={batch.batchUid}
+        subtitle={batch.name ?? <span className="muted">No name</span>}
+        description={`Follow this batch live: the progress bar, counters and trade rows change as the bank answers. ${BATCH_STATUS_INFO[batch.status].description}`}
+      >
+        <div className="status-line">
+          <BatchStatusBadge status={batch.status} />
+          {batch.status === "PENDING" && batch.queuedAt ? <span className="cell-note">Queued</span> : null}
+          {batch.cancelRequestedAt && !final ? <span className="cell-note">Cancelling…</span> : null}
+          <LiveIndicator />
+        </div>
+      </PageIntro>
+      <QueryError error={error} what="the latest state of the batch" />
+      <div className="detail-grid">
+        <BatchSummary batch={batch} />
+        <BatchActions
+          batch={batch}
+          onDeleted={() => {
+            setDeleted("here");
+            router.push("/");
+          }}
+        />
+      </div>
+      {final ? <BatchResults key={batch.completedAt ?? "final"} batch={batch} /> : null}
+      <BatchTrades batchId={batch.id} />
+    </>
+  );
+}

@@ -1,0 +1,81 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { BatchFieldsFragment } from "../../gql/graphql";
+import { BATCH_STATUS_INFO } from "../../lib/batch-status";
+import { formatDuration, formatInteger } from "../../lib/format";
+import { DateTime } from "../ui/DateTime";
+import { ProgressBar } from "../ui/ProgressBar";
+
+/** Seconds since `startedAt`, re-rendered every second while `running`. */
+function useElapsedSeconds(startedAt: string | null, endedAt: string | null, running: boolean): number | null {
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    if (!running) return;
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, [running]);
+  if (!startedAt || now === null) return null;
+  const end = running || !endedAt ? now : Date.parse(endedAt);
+  return Math.max(0, (end - Date.parse(startedAt)) / 1_000);
+}
+
+export function BatchSummary({ batch }: { batch: BatchFieldsFragment }) {
+  const running = batch.status === "RUNNING";
+  const elapsed = useElapsedSeconds(batch.startedAt, batch.completedAt, running);
+  const rate = elapsed && elapsed >= 1 ? batch.processedTrades / elapsed : null;
+  const counters = [
+    { label: "Processed", value: batch.processedTrades, help: "Trades that reached a final status: booked, failed or cancelled." },
+    { label: "Succeeded", value: batch.succeededTrades, help: "Trades the bank booked.", tone: "success" },
+    { label: "Failed", value: batch.failedTrades, help: "Trades the bank refused; they can be retried once the batch has finished.", tone: "danger" },
+    { label: "Cancelled", value: batch.cancelledTrades, help: "Trades stopped before any booking was sent.", tone: "muted" },
+    { label: "Total", value: batch.totalTrades, help: "Trades in the batch." },
+  ];
+
+  return (
+    <section className="panel batch-summary" aria-label="Progress">
+      <ProgressBar progress={batch.progress} label="Batch progress" size="large" active={running} tone={BATCH_STATUS_INFO[batch.status].tone} />
+      <dl className="counters">
+        {counters.map((counter) => (
+          <div key={counter.label} className={`counter${counter.tone ? ` counter-${counter.tone}` : ""}`} title={counter.help}>
+            <dt>{counter.label}</dt>
+            <dd>{formatInteger(counter.value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <dl className="facts">
+        <div>
+          <dt>Created</dt>
+          <dd>
+            <DateTime value={batch.createdAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>Started</dt>
+          <dd>
+            <DateTime value={batch.startedAt} empty={batch.queuedAt ? "Queued, waiting for the runner" : "Not started"} />
+          </dd>
+        </div>
+        <div>
+          <dt>Finished</dt>
+          <dd>
+            <DateTime value={batch.completedAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>{running ? "Elapsed" : "Run time"}</dt>
+          <dd className="tabular">{elapsed !== null ? formatDuration(elapsed) : <span className="muted">—</span>}</dd>
+        </div>
+        <div>
+          <dt title="Trades reaching a final status per second since the batch started">Trades per second</dt>
+          <dd className="tabular">{rate !== null ? rate.toFixed(1) : <span className="muted">—</span>}</dd>
+        </div>
+        <div>
+          <dt title="Higher runs first among queued batches">Priority</dt>
+          <dd className="tabular">{batch.priority}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+"use client";
+
+import { useQuery } from "@apollo/client/react";
+import { useState } from "react";
+import { BatchTradesQuery } from "../../graphql/batch";
+import type { TradeStatus } from "../../gql/graphql";
+import { Pager, useCursorPager } from "../ui/Pager";
+import { QueryError } from "../ui/QueryError";
+import { StatusLegend } from "../ui/StatusLegend";
+import { TradeStatusSelect } from "../trades/TradeStatusSelect";
+import { TradeTable } from "../trades/TradeTable";
+
+export const TRADE_PAGE_SIZE = 50;
+
+/**
+ * One page of the batch's trades (never all of them: a batch can hold 100,000). The rows
+ * change status live because tradeStatusChanged events are written into the Trade entries
+ * this page holds (see BatchDetailView).
+ */
+export function BatchTrades({ batchId }: { batchId: string }) {
+  const [status, setStatus] = useState<TradeStatus | null>(null);
+  const pager = useCursorPager();
+  const { data, previousData, loading, error } = useQuery(BatchTradesQuery, {
+    variables: { id: batchId, first: TRADE_PAGE_SIZE, after: pager.after, status },
+    // Back on a page seen before: show it at once and read it again, its trades may have moved on.
+    fetchPolicy: "cache-and-network",
+    nextFetchPolicy: "cache-first",
+  });
+  const connection = (data ?? previousData)?.batch?.trades;
+  const trades = connection?.edges.map((edge) => edge.node) ?? [];
+
+  return (
+    <section className="panel" aria-labelledby="trades-title">
+      <div className="panel-header">
+        <h2 id="trades-title">Trades</h2>
+        <div className="panel-tools">
+          <TradeStatusSelect
+            value={status}
+            onChange={(next) => {
+              setStatus(next);
+              pager.reset();
+            }}
+          />
+        </div>
+      </div>
+      <StatusLegend kind="trade" />
+      <QueryError error={error} what="the trades" />
+      {!connection && loading ? <p className="loading">Loading trades…</p> : null}
+      {connection && trades.length === 0 ? <p className="empty">{status ? "No trades with this status." : "This batch has no trades."}</p> : null}
+      {trades.length > 0 ? <TradeTable trades={trades} caption="Trades of this batch" /> : null}
+      {connection ? (
+        <Pager label="Trade pages" pageSize={TRADE_PAGE_SIZE} connection={connection} pager={pager} />
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+"use client";
+
+import { useCallback, useState } from "react";
+
+/**
+ * Cursor pagination state: the stack of `after` cursors that led to the current page,
+ * so "Previous page" goes back exactly where the reader came from.
+ */
+export function useCursorPager() {
+  const [cursors, setCursors] = useState<string[]>([]);
+  const after = cursors.length > 0 ? cursors[cursors.length - 1] : undefined;
+  const next = useCallback((endCursor: string) => setCursors((stack) => [...stack, endCursor]), []);
+  const previous = useCallback(() => setCursors((stack) => stack.slice(0, -1)), []);
+  const reset = useCallback(() => setCursors([]), []);
+  return { after: after ?? null, pageNumber: cursors.length + 1, next, previous, reset };
+}
+
+type CursorPager = ReturnType<typeof useCursorPager>;
+
+interface PagerProps {
+  label: string;
+  pageSize: number;
+  /** The page shown: its count and where the next one starts. */
+  connection: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
+  pager: CursorPager;
+}
+
+export function Pager({ label, pageSize, connection, pager }: PagerProps) {
+  const { totalCount, pageInfo } = connection;
+  const { pageNumber } = pager;
+  const pages = Math.max(1, Math.ceil(totalCount / pageSize));
+  const endCursor = pageInfo.endCursor;
+  return (
+    <nav className="pager" aria-label={label}>
+      <button type="button" className="button" onClick={pager.previous} disabled={pageNumber <= 1}>
+        Previous page
+      </button>
+      <span className="pager-status" aria-live="polite">
+        Page {pageNumber} of {pages} · {totalCount} in all
+      </span>
+      <button type="button" className="button" onClick={() => endCursor && pager.next(endCursor)} disabled={!pageInfo.hasNextPage || !endCursor}>
+        Next page
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,21 @@
+import type { BatchStatus, TradeStatus } from "../../gql/graphql";
+import { BATCH_STATUS_INFO, TRADE_STATUS_INFO, type StatusInfo } from "../../lib/batch-status";
+
+function Badge({ info }: { info: StatusInfo }) {
+  // The word is always there, so colour is never the only signal; the title explains it on hover
+  // and StatusLegend explains every status in plain view.
+  return (
+    <span className={`status-badge tone-${info.tone}`} title={info.description}>
+      <span className="status-dot" aria-hidden="true" />
+      {info.label}
+    </span>
+  );
+}
+
+export function BatchStatusBadge({ status }: { status: BatchStatus }) {
+  return <Badge info={BATCH_STATUS_INFO[status]} />;
+}
+
+export function TradeStatusBadge({ status }: { status: TradeStatus }) {
+  return <Badge info={TRADE_STATUS_INFO[status]} />;
+}

@@ -1,0 +1,130 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query BatchDetail($id: ID!) {\n    batch(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.BatchDetailDocument,
+    "\n  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {\n    batch(id: $id) {\n      id\n      trades(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...TradeRow\n          }\n        }\n      }\n    }\n  }\n": typeof types.BatchTradesDocument,
+    "\n  query BatchResults($id: ID!) {\n    batchResults(id: $id) {\n      batch {\n        id\n      }\n      succeededTrades\n      failedTrades\n      cancelledTrades\n      totalsByCurrency {\n        currency\n        amount\n      }\n      errorsByCode {\n        errorCode\n        count\n      }\n    }\n  }\n": typeof types.BatchResultsDocument,
+    "\n  subscription BatchProgress($id: ID!) {\n    batchProgress(id: $id) {\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": typeof types.BatchProgressDocument,
+    "\n  subscription TradeStatusChanged($batchId: ID!) {\n    tradeStatusChanged(batchId: $batchId) {\n      previousStatus\n      trade {\n        ...TradeRow\n      }\n    }\n  }\n": typeof types.TradeStatusChangedDocument,
+    "\n  mutation StartBatch($id: ID!) {\n    startBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.StartBatchDocument,
+    "\n  mutation CancelBatch($id: ID!) {\n    cancelBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.CancelBatchDocument,
+    "\n  mutation RetryFailedTrades($id: ID!) {\n    retryFailedTrades(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.RetryFailedTradesDocument,
+    "\n  mutation DeleteBatch($id: ID!) {\n    deleteBatch(id: $id)\n  }\n": typeof types.DeleteBatchDocument,
+    "\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n": typeof types.BatchesPageDocument,
+    "\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": typeof types.BatchListChangedDocument,
+    "\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n  }\n": typeof types.BatchFieldsFragmentDoc,
+    "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n": typeof types.TradeRowFragmentDoc,
+    "\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": typeof types.StageBatchDocument,
+    "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": typeof types.TradeHistoryDocument,
+};
+const documents: Documents = {
+    "\n  query BatchDetail($id: ID!) {\n    batch(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.BatchDetailDocument,
+    "\n  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {\n    batch(id: $id) {\n      id\n      trades(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...TradeRow\n          }\n        }\n      }\n    }\n  }\n": types.BatchTradesDocument,
+    "\n  query BatchResults($id: ID!) {\n    batchResults(id: $id) {\n      batch {\n        id\n      }\n      succeededTrades\n      failedTrades\n      cancelledTrades\n      totalsByCurrency {\n        currency\n        amount\n      }\n      errorsByCode {\n        errorCode\n        count\n      }\n    }\n  }\n": types.BatchResultsDocument,
+    "\n  subscription BatchProgress($id: ID!) {\n    batchProgress(id: $id) {\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": types.BatchProgressDocument,
+    "\n  subscription TradeStatusChanged($batchId: ID!) {\n    tradeStatusChanged(batchId: $batchId) {\n      previousStatus\n      trade {\n        ...TradeRow\n      }\n    }\n  }\n": types.TradeStatusChangedDocument,
+    "\n  mutation StartBatch($id: ID!) {\n    startBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.StartBatchDocument,
+    "\n  mutation CancelBatch($id: ID!) {\n    cancelBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.CancelBatchDocument,
+    "\n  mutation RetryFailedTrades($id: ID!) {\n    retryFailedTrades(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.RetryFailedTradesDocument,
+    "\n  mutation DeleteBatch($id: ID!) {\n    deleteBatch(id: $id)\n  }\n": types.DeleteBatchDocument,
+    "\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n": types.BatchesPageDocument,
+    "\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": types.BatchListChangedDocument,
+    "\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n  }\n": types.BatchFieldsFragmentDoc,
+    "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n": types.TradeRowFragmentDoc,
+    "\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": types.StageBatchDocument,
+    "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": types.TradeHistoryDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BatchDetail($id: ID!) {\n    batch(id: $id) {\n      ...BatchFields\n    }\n  }\n"): (typeof documents)["\n  query BatchDetail($id: ID!) {\n    batch(id: $id) {\n      ...BatchFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {\n    batch(id: $id) {\n      id\n      trades(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...TradeRow\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {\n    batch(id: $id) {\n      id\n      trades(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...TradeRow\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BatchResults($id: ID!) {\n    batchResults(id: $id) {\n      batch {\n        id\n      }\n      succeededTrades\n      failedTrades\n      cancelledTrades\n      totalsByCurrency {\n        currency\n        amount\n      }\n      errorsByCode {\n        errorCode\n        count\n      }\n    }\n  }\n"): (typeof documents)["\n  query BatchResults($id: ID!) {\n    batchResults(id: $id) {\n      batch {\n        id\n      }\n      succeededTrades\n      failedTrades\n      cancelledTrades\n      totalsByCurrency {\n        currency\n        amount\n      }\n      errorsByCode {\n        errorCode\n        count\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription BatchProgress($id: ID!) {\n    batchProgress(id: $id) {\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription BatchProgress($id: ID!) {\n    batchProgress(id: $id) {\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription TradeStatusChanged($batchId: ID!) {\n    tradeStatusChanged(batchId: $batchId) {\n      previousStatus\n      trade {\n        ...TradeRow\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription TradeStatusChanged($batchId: ID!) {\n    tradeStatusChanged(batchId: $batchId) {\n      previousStatus\n      trade {\n        ...TradeRow\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StartBatch($id: ID!) {\n    startBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n"): (typeof documents)["\n  mutation StartBatch($id: ID!) {\n    startBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelBatch($id: ID!) {\n    cancelBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n"): (typeof documents)["\n  mutation CancelBatch($id: ID!) {\n    cancelBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryFailedTrades($id: ID!) {\n    retryFailedTrades(id: $id) {\n      ...BatchFields\n    }\n  }\n"): (typeof documents)["\n  mutation RetryFailedTrades($id: ID!) {\n    retryFailedTrades(id: $id) {\n      ...BatchFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteBatch($id: ID!) {\n    deleteBatch(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteBatch($id: ID!) {\n    deleteBatch(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n  }\n"): (typeof documents)["\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

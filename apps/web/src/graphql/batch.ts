@@ -1,0 +1,102 @@
+import { graphql } from "../gql";
+
+export const BatchDetailQuery = graphql(`
+  query BatchDetail($id: ID!) {
+    batch(id: $id) {
+      ...BatchFields
+    }
+  }
+`);
+
+export const BatchTradesQuery = graphql(`
+  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {
+    batch(id: $id) {
+      id
+      trades(first: $first, after: $after, status: $status) {
+        totalCount
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            ...TradeRow
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const BatchResultsQuery = graphql(`
+  query BatchResults($id: ID!) {
+    batchResults(id: $id) {
+      batch {
+        id
+      }
+      succeededTrades
+      failedTrades
+      cancelledTrades
+      totalsByCurrency {
+        currency
+        amount
+      }
+      errorsByCode {
+        errorCode
+        count
+      }
+    }
+  }
+`);
+
+export const BatchProgressSubscription = graphql(`
+  subscription BatchProgress($id: ID!) {
+    batchProgress(id: $id) {
+      batch {
+        ...BatchFields
+      }
+    }
+  }
+`);
+
+export const TradeStatusChangedSubscription = graphql(`
+  subscription TradeStatusChanged($batchId: ID!) {
+    tradeStatusChanged(batchId: $batchId) {
+      previousStatus
+      trade {
+        ...TradeRow
+      }
+    }
+  }
+`);
+
+export const StartBatchMutation = graphql(`
+  mutation StartBatch($id: ID!) {
+    startBatch(id: $id) {
+      ...BatchFields
+    }
+  }
+`);
+
+export const CancelBatchMutation = graphql(`
+  mutation CancelBatch($id: ID!) {
+    cancelBatch(id: $id) {
+      ...BatchFields
+    }
+  }
+`);
+
+export const RetryFailedTradesMutation = graphql(`
+  mutation RetryFailedTrades($id: ID!) {
+    retryFailedTrades(id: $id) {
+      ...BatchFields
+    }
+  }
+`);
+
+export const DeleteBatchMutation = graphql(`
+  mutation DeleteBatch($id: ID!) {
+    deleteBatch(id: $id)
+  }
+`);

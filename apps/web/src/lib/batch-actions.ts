@@ -1,0 +1,18 @@
+import { checkBatchAction, type BatchAction, type BatchState } from "@fxbt/domain/status";
+
+export type { BatchAction };
+
+/** The batch fields the status machine needs to say which actions are allowed. */
+export type BatchActionState = Pick<BatchState, "status" | "failedTrades" | "queuedAt" | "cancelRequestedAt">;
+
+/** Asks the domain's status machine (the one the API enforces) whether an action is allowed now. */
+export function isBatchActionAllowed(batch: BatchActionState, action: BatchAction): boolean {
+  return checkBatchAction({ totalTrades: 0, succeededTrades: 0, cancelledTrades: 0, ...batch }, action).allowed;
+}
+
+export const BATCH_ACTION_HELP: Record<BatchAction, string> = {
+  start: "Queue the batch to run; it starts as soon as the runner has room, higher priority first.",
+  cancel: "Stop the batch: trades not yet booked are cancelled; bookings already sent to the bank finish.",
+  retry: "Run the failed trades of this batch again; booked trades are not touched.",
+  delete: "Remove the batch and all its trades from the system. This cannot be undone.",
+};
