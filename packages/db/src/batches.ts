@@ -1,11 +1,11 @@
-import { finalBatchStatus } from "@fxbt/domain";
+import { finalBatchStatus, type TradeStatus } from "@fxbt/domain";
 import type { Queryable } from "./queryable";
 import { BATCH_COLUMNS, TRADE_COLUMNS, batchColumns, tradeColumns, type BatchRow, type TradeRow } from "./views";
 
 /** A trade that changed status, with the status it left. */
 export interface TradeChange {
   trade: TradeRow;
-  previousStatus: string;
+  previousStatus: TradeStatus;
 }
 
 /** Reads a batch and locks it until the transaction ends, so lifecycle actions never race. */
@@ -49,7 +49,7 @@ export async function listRunningBatches(db: Queryable): Promise<BatchRow[]> {
  * marks the batch as cancelling. QUOTED trades finish; the batch ends when they have.
  */
 export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; changes: TradeChange[] }> {
-  const changes = await tx.$queryRaw<(TradeRow & { previousStatus: string })[]>`
+  const changes = await tx.$queryRaw<(TradeRow & { previousStatus: TradeStatus })[]>`
     UPDATE trade t SET status = 'CANCELLED', locked_at = NULL, updated_at = now()
     FROM (SELECT id, status::text AS previous_status FROM trade
           WHERE batch_id = ${id}::uuid AND status IN ('PENDING', 'EXECUTING') FOR UPDATE) AS before

@@ -1,3 +1,4 @@
+import type { TradeStatus } from "@fxbt/domain";
 import type { PrismaClient } from "./generated/prisma/client";
 import { addOutcomeCounts, type OutcomeCounts, type TradeChange } from "./batches";
 import type { Queryable } from "./queryable";
@@ -74,7 +75,7 @@ export async function recordTradeOutcomes(
     await tx.$executeRaw`
       SELECT 1 FROM batch WHERE id IN (SELECT batch_id FROM trade WHERE id = ANY(${outcomes.map((o) => o.id)}::uuid[]))
       ORDER BY id FOR UPDATE`;
-    const trades = await tx.$queryRaw<(TradeRow & { previousStatus: string })[]>`
+    const trades = await tx.$queryRaw<(TradeRow & { previousStatus: TradeStatus })[]>`
       UPDATE trade t SET status = o.to_status::"TradeStatus", transaction_id = o.transaction_id,
                          error_code = o.error_code, error_message = o.error_message, locked_at = NULL, updated_at = now()
       FROM unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],

@@ -10,7 +10,6 @@ import {
   type TradeOutcome,
   type TradeRow,
 } from "@fxbt/db";
-import type { TradeStatus } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 
 /**
@@ -50,7 +49,7 @@ export class ResultWriter {
 
   publishTradeChanges(changes: readonly TradeChange[]): void {
     this.publisher.tradeStatusChanged(
-      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus: previousStatus as TradeStatus })),
+      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })),
     );
   }
 

@@ -12,7 +12,7 @@ import {
   type Queryable,
   type TradeChange,
 } from "@fxbt/db";
-import { checkBatchAction, parseTradeCsv, type BatchAction, type BatchView, type RowError, type TradeStatus } from "@fxbt/domain";
+import { checkBatchAction, parseTradeCsv, type BatchAction, type BatchView, type RowError } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import { apiError, notFound } from "../errors";
 
@@ -105,7 +105,7 @@ export class BatchCommands {
   ): Promise<BatchView> {
     const { batch, changes } = await this.inLockedBatch(id, action, work);
     this.deps.publisher.tradeStatusChanged(
-      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus: previousStatus as TradeStatus })),
+      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })),
     );
     const view = toBatchView(batch);
     this.deps.publisher.batchChanged(view);
