@@ -159,3 +159,27 @@ async function expectFinal(id: string, status: string): Promise<Batch> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+describe("a runner with fewer slots than half a claim", () => {
+  it("keeps claiming as trades finish, without waiting for its poll", async () => {
+    // A poll far longer than the test's wait: only claiming on completion can finish the batch in time.
+    const own = await testDatabase();
+    const small = await startTestApp(own.url, { RUNNER_CONCURRENCY: "4", RUNNER_CLAIM_SIZE: "128", RUNNER_POLL_INTERVAL_MS: "600000" });
+    try {
+      const batch = await stage(small, tradesCsv(200));
+      await small.query(START, { id: batch.id });
+      const deadline = Date.now() + 20_000;
+      let done: Batch | undefined;
+      while (!done && Date.now() < deadline) {
+        const { batch: current } = await small.query<{ batch: Batch }>(BATCH, { id: batch.id });
+        if (current.completedAt) done = current;
+        else await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(done?.processedTrades).toBe(200);
+      expect(small.app.runner.stats.claimedTrades).toBe(200);
+    } finally {
+      await small.close();
+      await own.drop();
+    }
+  });
+});

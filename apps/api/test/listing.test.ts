@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH_FIELDS, eventually, readSample, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import { BATCH_FIELDS, type BatchFields, eventually, readSample, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
 
-interface BatchNode {
-  id: string;
-  batchUid: string;
-  name: string | null;
-  status: string;
-  priority: number;
-  totalTrades: number;
-  createdAt: string;
-  updatedAt: string;
-  completedAt: string | null;
-}
+/** A batch as BATCH_FIELDS selects it. */
+type BatchNode = BatchFields;
 interface Page<T> {
   edges: { node: T; cursor: string }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
