@@ -30,24 +30,37 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+/**
+ * Flags that keep Chromium quiet on a closed network (no background fetches, updates or
+ * sync), on top of the flags @sparticuz/chromium needs to run without a sandbox or a GPU.
+ */
+const QUIET_ARGS = ["--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/**
+ * Flags of @sparticuz/chromium made for serverless functions that would make the browser
+ * unlike a user's: same-origin and mixed-content checks off, one process for everything.
+ */
+const SERVERLESS_ONLY_ARGS = new Set(["--disable-web-security", "--allow-running-insecure-content", "--disable-site-isolation-trials", "--single-process"]);
+
+/**
+ * The browser the tests drive: E2E_CHROMIUM when it names one, otherwise the Chromium build
+ * that `npm install` brought inside @sparticuz/chromium (unpacked to the temp directory on
+ * first use, about 3 s), so a machine needs no browser installed by hand.
+ */
+async function chromiumLaunchOptions(): Promise<{ executablePath: string; args: string[] }> {
+  const named = process.env.E2E_CHROMIUM;
+  if (named) return { executablePath: named, args: ["--headless", "--no-sandbox", "--disable-gpu", ...QUIET_ARGS] };
+  const { default: bundled } = await import("@sparticuz/chromium");
+  const args = bundled.args.filter((arg) => !SERVERLESS_ONLY_ARGS.has(arg));
+  return { executablePath: await bundled.executablePath(), args: [...args, ...QUIET_ARGS] };
+}
 
 /** Chromium with a fresh profile, one page at 1280×900. */
 export async function openBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "fxbt-e2e-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.E2E_CHROMIUM ?? "/usr/bin/chromium",
+    ...(await chromiumLaunchOptions()),
     headless: true,
-    args: CHROMIUM_ARGS,
     viewport,
   });
   context.setDefaultTimeout(15_000);
