@@ -7,9 +7,10 @@
  * BANK_BENCH_DATABASE_URL. Prints quotes + bookings per second for each SQL driver.
  * BANK_BENCH_WINDOW_MS overrides the ledger's batch window.
  */
+
+import { createBankSimulator, type SqlDriver } from "@fxbt/bank";
 import { connectDatabase } from "@fxbt/db";
 import { createMigratedDatabase, type TestDatabase } from "@fxbt/db/testing";
-import { createBankSimulator, type SqlDriver } from "@fxbt/bank";
 
 const trades = Number(process.argv[2] ?? 10_000);
 const concurrency = Number(process.argv[3] ?? 500);
@@ -28,8 +29,14 @@ async function measure(url: string, driver: SqlDriver, round: number): Promise<v
       try {
         calls++;
         const quote = await bank.createQuote({
-          clientId: "C-1", accountNumber: `ACC-${i % 1000}`, sellCurrency: i % 2 ? "EUR" : "USD", buyCurrency: i % 2 ? "USD" : "JPY",
-          direction: i % 3 ? "SELL" : "BUY", amount: "1000.00", valueDate: null, requestId: `${driver}-${round}-${i}`,
+          clientId: "C-1",
+          accountNumber: `ACC-${i % 1000}`,
+          sellCurrency: i % 2 ? "EUR" : "USD",
+          buyCurrency: i % 2 ? "USD" : "JPY",
+          direction: i % 3 ? "SELL" : "BUY",
+          amount: "1000.00",
+          valueDate: null,
+          requestId: `${driver}-${round}-${i}`,
         });
         calls++;
         await bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: `${driver}-${round}-${i}`, accountNumber: `ACC-${i % 1000}` });

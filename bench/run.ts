@@ -9,8 +9,8 @@
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { pino } from "pino";
@@ -19,14 +19,21 @@ import { configFromEnv } from "../apps/api/src/config";
 import { createMigratedDatabase } from "../packages/db/src/testing";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const CURRENCIES = [["ZAR", "USD"], ["USD", "EUR"], ["GBP", "JPY"], ["EUR", "CHF"], ["AUD", "NZD"]] as const;
+const CURRENCIES = [
+  ["ZAR", "USD"],
+  ["USD", "EUR"],
+  ["GBP", "JPY"],
+  ["EUR", "CHF"],
+  ["AUD", "NZD"],
+] as const;
 
 function benchCsv(rows: number): string {
   const lines = ["client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference"];
   for (let i = 1; i <= rows; i++) {
     const [sell, buy] = CURRENCIES[i % CURRENCIES.length]!;
     const direction = i % 2 ? "BUY" : "SELL";
-    const amount = buy === "JPY" && direction === "BUY" ? `${1000 + (i % 5000)}` : `${100 + (i % 90_000)}.${String(i % 100).padStart(2, "0")}`;
+    const amount =
+      buy === "JPY" && direction === "BUY" ? `${1000 + (i % 5000)}` : `${100 + (i % 90_000)}.${String(i % 100).padStart(2, "0")}`;
     lines.push(`C-${i % 500},Client ${i % 500},${String(1_000_000_000 + i)},${sell},${buy},${direction},${amount},,BENCH-${i}`);
   }
   return lines.join("\n");
@@ -39,16 +46,21 @@ async function copyCeiling(databaseUrl: string, csv: string): Promise<number> {
   try {
     const batchId = randomUUID();
     await client.query(`INSERT INTO batch (id, batch_uid, total_trades) VALUES ($1, 'B-COPY-0001', $2)`, [batchId, ROWS]);
-    const body = csv.split("\n").slice(1).map((line, index) => {
-      const c = line.split(",");
-      return `${randomUUID()},${batchId},${index + 1},${c[0]},${c[1]},${c[2]},${c[3]},${c[4]},${c[5]},${c[6]},,${c[8]}\n`;
-    });
+    const body = csv
+      .split("\n")
+      .slice(1)
+      .map((line, index) => {
+        const c = line.split(",");
+        return `${randomUUID()},${batchId},${index + 1},${c[0]},${c[1]},${c[2]},${c[3]},${c[4]},${c[5]},${c[6]},,${c[8]}\n`;
+      });
     const started = performance.now();
     await client.query("BEGIN");
     await pipeline(
       Readable.from(body),
-      client.query(copyFrom(`COPY trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency,
-        buy_currency, direction, amount, value_date, reference) FROM STDIN WITH (FORMAT csv)`)),
+      client.query(
+        copyFrom(`COPY trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency,
+        buy_currency, direction, amount, value_date, reference) FROM STDIN WITH (FORMAT csv)`),
+      ),
     );
     await client.query("COMMIT");
     const seconds = (performance.now() - started) / 1000;
@@ -60,7 +72,11 @@ async function copyCeiling(databaseUrl: string, csv: string): Promise<number> {
 }
 
 async function graphql<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -70,7 +86,14 @@ async function main() {
   const database = await createMigratedDatabase("fxbt_bench");
   const csv = benchCsv(ROWS);
   const app = await startApp(
-    configFromEnv({ ...process.env, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", BANK_SIM_LATENCY_MS: "0", MAX_CSV_ROWS: String(ROWS) }),
+    configFromEnv({
+      ...process.env,
+      DATABASE_URL: database.url,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BANK_SIM_LATENCY_MS: "0",
+      MAX_CSV_ROWS: String(ROWS),
+    }),
     { log: pino({ level: "warn" }) },
   );
   try {
@@ -90,16 +113,26 @@ async function main() {
     let batch: { status: string; completedAt: string | null; succeededTrades: number; failedTrades: number };
     do {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      ({ batch } = await graphql<{ batch: typeof batch }>(app.url, `query($id: ID!) { batch(id: $id) { status completedAt succeededTrades failedTrades } }`, { id: stageBatch.batch.id }));
+      ({ batch } = await graphql<{ batch: typeof batch }>(
+        app.url,
+        `query($id: ID!) { batch(id: $id) { status completedAt succeededTrades failedTrades } }`,
+        { id: stageBatch.batch.id },
+      ));
     } while (!batch.completedAt);
     const runSeconds = (performance.now() - started) / 1000;
 
     const rate = (seconds: number) => Math.round(ROWS / seconds).toLocaleString("en-US");
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    );
     console.log(`rows: ${ROWS.toLocaleString("en-US")} (${(csv.length / 2 ** 20).toFixed(1)} MiB of CSV)`);
     console.log(`COPY ceiling:  ${copySeconds.toFixed(2)} s  ${rate(copySeconds)} rows/s`);
-    console.log(`stageBatch:    ${stageSeconds.toFixed(2)} s  ${rate(stageSeconds)} rows/s  (${Math.round((copySeconds / stageSeconds) * 100)}% of COPY; parse + validate + insert, over HTTP)`);
-    console.log(`run (latency 0): ${runSeconds.toFixed(2)} s  ${rate(runSeconds)} trades/s  (${batch.status}: ${batch.succeededTrades} succeeded, ${batch.failedTrades} failed)`);
+    console.log(
+      `stageBatch:    ${stageSeconds.toFixed(2)} s  ${rate(stageSeconds)} rows/s  (${Math.round((copySeconds / stageSeconds) * 100)}% of COPY; parse + validate + insert, over HTTP)`,
+    );
+    console.log(
+      `run (latency 0): ${runSeconds.toFixed(2)} s  ${rate(runSeconds)} trades/s  (${batch.status}: ${batch.succeededTrades} succeeded, ${batch.failedTrades} failed)`,
+    );
   } finally {
     await app.close();
     await database.drop();

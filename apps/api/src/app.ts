@@ -1,8 +1,8 @@
 import { createBankSimulator, type FxGateway } from "@fxbt/bank";
-import { openDatabase, type OpenDatabase } from "@fxbt/db";
-import { createInProcessEventBus, EventPublisher, type EventBus } from "@fxbt/events";
+import { type OpenDatabase, openDatabase } from "@fxbt/db";
+import { createInProcessEventBus, type EventBus, EventPublisher } from "@fxbt/events";
 import { BatchRunner } from "@fxbt/runner";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import type { ApiConfig } from "./config";
 import { buildSchema } from "./graphql/schema";
 import { createMetrics } from "./metrics";

@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { bankSimulatorOptionsFromEnv } from "@fxbt/bank";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
-import { runnerOptionsFromEnv, type RunnerOptions } from "@fxbt/runner";
+import { type RunnerOptions, runnerOptionsFromEnv } from "@fxbt/runner";
 
 /** ./data/postgres at the root of the checkout, wherever the API is started from. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data/postgres", import.meta.url));
@@ -37,7 +37,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
     embeddedPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1),
-    corsOrigins: (env.CORS_ORIGINS || "http://localhost:3000,http://127.0.0.1:3000").split(",").map((o) => o.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS || "http://localhost:3000,http://127.0.0.1:3000")
+      .split(",")
+      .map((o) => o.trim())
+      .filter(Boolean),
     limits: {
       maxRows: integer(env, "MAX_CSV_ROWS", DEFAULT_MAX_ROWS, 1),
       maxBytes: integer(env, "MAX_CSV_BYTES", DEFAULT_MAX_BYTES, 1),

@@ -13,7 +13,15 @@ export function apiError(code: ErrorCode, message: string, extensions: Record<st
 export const notFound = (what: string, id: string) => apiError("NOT_FOUND", `${what} ${id} does not exist`, { id });
 
 /** Codes a client can act on; anything else is an internal fault and is not shown in detail. */
-const CLIENT_CODES = new Set(["BAD_BATCH_STATE", "NOT_FOUND", "BAD_USER_INPUT", "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE"]);
+const CLIENT_CODES = new Set([
+  "BAD_BATCH_STATE",
+  "NOT_FOUND",
+  "BAD_USER_INPUT",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
 
 /**
  * Shapes every error sent to a client: ours pass as they are; an unexpected one (a bug,
@@ -25,6 +33,11 @@ export function maskInternalErrors(log: (error: unknown) => void) {
     const code = formatted.extensions?.code;
     if (typeof code === "string" && CLIENT_CODES.has(code)) return formatted;
     log(error);
-    return { message: "Internal server error", path: formatted.path, locations: formatted.locations, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+    return {
+      message: "Internal server error",
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    };
   };
 }

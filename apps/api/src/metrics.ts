@@ -1,5 +1,5 @@
 import type { BatchRunner } from "@fxbt/runner";
-import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
 
 /**
  * Prometheus metrics of one instance: the process's own, and what its runner has done.

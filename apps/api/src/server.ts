@@ -3,16 +3,16 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
+import type { Database } from "@fxbt/db";
 import cors from "cors";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
-import type { Registry } from "prom-client";
-import type { Database } from "@fxbt/db";
-import { sendResultsCsv } from "./services/results-export";
 import { useServer } from "graphql-ws/use/ws";
+import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import { maskInternalErrors } from "./errors";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
+import { sendResultsCsv } from "./services/results-export";
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;

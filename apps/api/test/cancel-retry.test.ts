@@ -1,10 +1,21 @@
+import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestDatabase } from "@fxbt/db/testing";
-import { BATCH, START, CANCEL, RETRY, type BatchFields, eventually, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import {
+  BATCH,
+  type BatchFields,
+  CANCEL,
+  eventually,
+  RETRY,
+  START,
+  stage,
+  startTestApp,
+  type TestApp,
+  testDatabase,
+  tradesCsv,
+} from "./harness";
 
 type Batch = BatchFields;
-
 
 let db: TestDatabase;
 let app: TestApp;
@@ -12,7 +23,12 @@ let sql: pg.Client;
 
 beforeAll(async () => {
   db = await testDatabase();
-  app = await startTestApp(db.url, { BANK_SIM_LATENCY_MS: "20", BANK_SIM_SUCCESS_RATE: "0.6", BANK_SIM_SEED: "cancel-retry", RUNNER_MAX_RUNNING_BATCHES: "1" });
+  app = await startTestApp(db.url, {
+    BANK_SIM_LATENCY_MS: "20",
+    BANK_SIM_SUCCESS_RATE: "0.6",
+    BANK_SIM_SEED: "cancel-retry",
+    RUNNER_MAX_RUNNING_BATCHES: "1",
+  });
   sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
 });
@@ -24,7 +40,11 @@ afterAll(async () => {
 });
 
 const batchOf = async (id: string) => (await app.query<{ batch: Batch }>(BATCH, { id })).batch;
-const finished = (id: string) => eventually(async () => { const b = await batchOf(id); return b.completedAt ? b : null; });
+const finished = (id: string) =>
+  eventually(async () => {
+    const b = await batchOf(id);
+    return b.completedAt ? b : null;
+  });
 
 async function statusCounts(batchId: string): Promise<Record<string, number>> {
   const { rows } = await sql.query(`SELECT status::text, count(*)::int FROM trade WHERE batch_id = $1 GROUP BY 1`, [batchId]);
@@ -38,7 +58,9 @@ describe("cancelling", () => {
     // While it runs, the counters equal the trades' statuses in every snapshot (one statement, one snapshot).
     let samples = 0;
     await eventually(async () => {
-      const { rows: [check] } = await sql.query(
+      const {
+        rows: [check],
+      } = await sql.query(
         `SELECT b.succeeded_trades = count(*) FILTER (WHERE t.status = 'SUCCESS') AND b.failed_trades = count(*) FILTER (WHERE t.status = 'FAILED')
                 AND b.cancelled_trades = count(*) FILTER (WHERE t.status = 'CANCELLED') AS equal, b.succeeded_trades + b.failed_trades AS processed
          FROM batch b JOIN trade t ON t.batch_id = b.id WHERE b.id = $1 GROUP BY b.id`,
@@ -57,9 +79,17 @@ describe("cancelling", () => {
     expect(final.status).toBe("CANCELLED");
     expect(final.succeededTrades + final.failedTrades + final.cancelledTrades).toBe(4000);
     const counts = await statusCounts(batch.id);
-    expect(counts).toEqual(Object.fromEntries(Object.entries({ SUCCESS: final.succeededTrades, FAILED: final.failedTrades, CANCELLED: final.cancelledTrades }).filter(([, n]) => n > 0)));
+    expect(counts).toEqual(
+      Object.fromEntries(
+        Object.entries({ SUCCESS: final.succeededTrades, FAILED: final.failedTrades, CANCELLED: final.cancelledTrades }).filter(
+          ([, n]) => n > 0,
+        ),
+      ),
+    );
     // Every booked deal belongs to a SUCCESS trade and every SUCCESS trade to one booked deal.
-    const { rows: [booked] } = await sql.query(
+    const {
+      rows: [booked],
+    } = await sql.query(
       `SELECT count(*)::int AS deals, count(*) FILTER (WHERE t.status = 'SUCCESS')::int AS on_success
        FROM bank_sim_booking b JOIN trade t ON t.idempotency_key = b.idempotency_key
        WHERE t.batch_id = $1 AND b.transaction_id IS NOT NULL`,
@@ -98,7 +128,12 @@ describe("retrying failed trades", () => {
     expect(second.succeededTrades).toBeGreaterThan(first.succeededTrades);
     expect(second.processedTrades).toBe(200);
 
-    const after = new Map((await sql.query(`SELECT id, status::text, attempts, transaction_id FROM trade WHERE batch_id = $1`, [batch.id])).rows.map((r) => [r.id, r]));
+    const after = new Map(
+      (await sql.query(`SELECT id, status::text, attempts, transaction_id FROM trade WHERE batch_id = $1`, [batch.id])).rows.map((r) => [
+        r.id,
+        r,
+      ]),
+    );
     for (const trade of before.rows) {
       const now = after.get(trade.id)!;
       if (trade.status === "SUCCESS") expect(now).toEqual(trade);
@@ -107,7 +142,10 @@ describe("retrying failed trades", () => {
   });
 
   it("refuses to retry a batch with no failed trades or that is not finished", async () => {
-    const batch = await stage(app, tradesCsv(5, () => "1000001234"));
+    const batch = await stage(
+      app,
+      tradesCsv(5, () => "1000001234"),
+    );
     const pending = await app.request(RETRY, { id: batch.id });
     expect(pending.errors?.[0]?.extensions?.code).toBe("BAD_BATCH_STATE");
   });

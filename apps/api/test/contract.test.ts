@@ -4,7 +4,9 @@ import {
   buildSchema,
   findBreakingChanges,
   findDangerousChanges,
+  type GraphQLSchema,
   getIntrospectionQuery,
+  type IntrospectionQuery,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
@@ -13,12 +15,10 @@ import {
   lexicographicSortSchema,
   parse,
   printSchema,
-  type GraphQLSchema,
-  type IntrospectionQuery,
 } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { printServedSchema } from "../src/graphql/schema";
-import { startTestApp, testDatabase, type TestApp } from "./harness";
+import { startTestApp, type TestApp, testDatabase } from "./harness";
 
 const CONTRACT_SDL = readFileSync(new URL("../../../contract/api-contract.graphql", import.meta.url), "utf8");
 const SERVED_SDL = readFileSync(new URL("../schema.graphql", import.meta.url), "utf8");
@@ -39,7 +39,9 @@ beforeAll(async () => {
   app = await startTestApp(db.url);
   contract = buildSchema(CONTRACT_SDL);
   // What clients really see: the schema as introspected over HTTP.
-  served = buildClientSchema(await app.query<IntrospectionQuery>(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true })));
+  served = buildClientSchema(
+    await app.query<IntrospectionQuery>(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true })),
+  );
 });
 
 afterAll(async () => {
@@ -69,10 +71,12 @@ describe("served schema vs contract/api-contract.graphql", () => {
         problems.push(`type ${type.name} is missing`);
         continue;
       }
-      if (mine.constructor !== type.constructor) problems.push(`type ${type.name} is a ${mine.constructor.name}, not a ${type.constructor.name}`);
+      if (mine.constructor !== type.constructor)
+        problems.push(`type ${type.name} is a ${mine.constructor.name}, not a ${type.constructor.name}`);
       if (isEnumType(type) && isEnumType(mine)) {
         const values = new Set(mine.getValues().map((value) => value.name));
-        for (const value of type.getValues()) if (!values.has(value.name)) problems.push(`enum value ${type.name}.${value.name} is missing`);
+        for (const value of type.getValues())
+          if (!values.has(value.name)) problems.push(`enum value ${type.name}.${value.name} is missing`);
       }
       if (isUnionType(type) && isUnionType(mine)) {
         const members = new Set(mine.getTypes().map((member) => member.name));
@@ -83,8 +87,10 @@ describe("served schema vs contract/api-contract.graphql", () => {
         for (const field of Object.values(type.getFields())) {
           const other = fields[field.name];
           if (!other) problems.push(`input field ${type.name}.${field.name} is missing`);
-          else if (String(other.type) !== String(field.type)) problems.push(`input field ${type.name}.${field.name}: ${String(other.type)}, contract says ${String(field.type)}`);
-          else if (JSON.stringify(other.defaultValue) !== JSON.stringify(field.defaultValue)) problems.push(`input field ${type.name}.${field.name} default changed`);
+          else if (String(other.type) !== String(field.type))
+            problems.push(`input field ${type.name}.${field.name}: ${String(other.type)}, contract says ${String(field.type)}`);
+          else if (JSON.stringify(other.defaultValue) !== JSON.stringify(field.defaultValue))
+            problems.push(`input field ${type.name}.${field.name} default changed`);
         }
         for (const field of Object.values(fields)) {
           if (!type.getFields()[field.name] && String(field.type).endsWith("!") && field.defaultValue === undefined) {
@@ -101,17 +107,25 @@ describe("served schema vs contract/api-contract.graphql", () => {
             problems.push(`field ${where} is missing`);
             continue;
           }
-          if (String(other.type) !== String(field.type)) problems.push(`field ${where}: ${String(other.type)}, contract says ${String(field.type)}`);
+          if (String(other.type) !== String(field.type))
+            problems.push(`field ${where}: ${String(other.type)}, contract says ${String(field.type)}`);
           for (const arg of field.args) {
             const otherArg = other.args.find((candidate) => candidate.name === arg.name);
             if (!otherArg) problems.push(`argument ${where}(${arg.name}) is missing`);
-            else if (String(otherArg.type) !== String(arg.type)) problems.push(`argument ${where}(${arg.name}): ${String(otherArg.type)}, contract says ${String(arg.type)}`);
+            else if (String(otherArg.type) !== String(arg.type))
+              problems.push(`argument ${where}(${arg.name}): ${String(otherArg.type)}, contract says ${String(arg.type)}`);
             else if (JSON.stringify(otherArg.defaultValue) !== JSON.stringify(arg.defaultValue)) {
-              problems.push(`argument ${where}(${arg.name}) default ${JSON.stringify(otherArg.defaultValue)}, contract says ${JSON.stringify(arg.defaultValue)}`);
+              problems.push(
+                `argument ${where}(${arg.name}) default ${JSON.stringify(otherArg.defaultValue)}, contract says ${JSON.stringify(arg.defaultValue)}`,
+              );
             }
           }
           for (const arg of other.args) {
-            if (!field.args.some((candidate) => candidate.name === arg.name) && String(arg.type).endsWith("!") && arg.defaultValue === undefined) {
+            if (
+              !field.args.some((candidate) => candidate.name === arg.name) &&
+              String(arg.type).endsWith("!") &&
+              arg.defaultValue === undefined
+            ) {
               problems.push(`argument ${where}(${arg.name}) is new and required`);
             }
           }
@@ -177,7 +191,11 @@ describe("CSRF prevention and CORS", () => {
   });
 
   it("accepts a POST with application/json", async () => {
-    const response = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+    const response = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: "Query" } });
   });

@@ -1,7 +1,7 @@
+import type { TestDatabase } from "@fxbt/db/testing";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestDatabase } from "@fxbt/db/testing";
-import { BATCH, START, eventually, stage, startTestApp, testDatabase, tradesCsv, type BatchFields, type TestApp } from "./harness";
+import { BATCH, type BatchFields, eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 let db: TestDatabase;
 let app: TestApp;
@@ -32,14 +32,19 @@ const HISTORY = `query($first: Int, $after: String, $filter: TradeFilter) {
 describe("trade history across batches", () => {
   it("lists trades newest batch first, filters by batch, status and search, and pages without gaps", async () => {
     const older = await stage(app, tradesCsv(3));
-    const newer = await stage(app, tradesCsv(4, (i) => (i === 2 ? "1000009999" : "1234567890")));
+    const newer = await stage(
+      app,
+      tradesCsv(4, (i) => (i === 2 ? "1000009999" : "1234567890")),
+    );
     await app.query(START, { id: newer.id });
     await finished(newer.id);
 
     const all: Trade[] = [];
     let after: string | null = null;
     do {
-      const { trades }: { trades: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Trade }[] } } =
+      const {
+        trades,
+      }: { trades: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: Trade }[] } } =
         await app.query(HISTORY, { first: 2, after });
       expect(trades.totalCount).toBe(7);
       all.push(...trades.edges.map((e) => e.node));
@@ -50,7 +55,10 @@ describe("trade history across batches", () => {
     expect(all.slice(4).every((t) => t.batch.id === older.id)).toBe(true);
     expect(all.map((t) => t.reference)).toEqual(["REF-4", "REF-3", "REF-2", "REF-1", "REF-3", "REF-2", "REF-1"]);
 
-    const failed = await app.query<{ trades: { totalCount: number; edges: { node: Trade }[] } }>(HISTORY, { first: 10, filter: { status: ["FAILED"] } });
+    const failed = await app.query<{ trades: { totalCount: number; edges: { node: Trade }[] } }>(HISTORY, {
+      first: 10,
+      filter: { status: ["FAILED"] },
+    });
     expect(failed.trades.edges.map((e) => e.node.reference)).toEqual(["REF-2"]);
     const ofOlder = await app.query<{ trades: { totalCount: number } }>(HISTORY, { first: 10, filter: { batchId: older.id } });
     expect(ofOlder.trades.totalCount).toBe(3);
@@ -96,10 +104,22 @@ describe("results CSV export", () => {
     expect(response.headers.get("content-disposition")).toContain(`${withPath.batchUid}-trades.csv`);
     const rows: Record<string, string>[] = parse(await response.text(), { columns: true });
     expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatchObject({ row: "1", client_name: `'=HYPERLINK("http://x")`, reference: "'+R1", amount: "10.50", status: "SUCCESS" });
+    expect(rows[0]).toMatchObject({
+      row: "1",
+      client_name: `'=HYPERLINK("http://x")`,
+      reference: "'+R1",
+      amount: "10.50",
+      status: "SUCCESS",
+    });
     expect(rows[0]!.transaction_id).toMatch(/\S/);
     expect(rows[0]!.rate).toMatch(/^\d+\.\d+$/);
-    expect(rows[1]).toMatchObject({ client_name: "Comma, Inc", amount: "1500", status: "FAILED", error_code: "INVALID_ACCOUNT", transaction_id: "" });
+    expect(rows[1]).toMatchObject({
+      client_name: "Comma, Inc",
+      amount: "1500",
+      status: "FAILED",
+      error_code: "INVALID_ACCOUNT",
+      transaction_id: "",
+    });
 
     const missing = await fetch(new URL("/export/batches/00000000-0000-4000-8000-000000000000/trades.csv", app.url));
     expect(missing.status).toBe(404);

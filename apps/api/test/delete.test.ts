@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH_FIELDS, eventually, readSample, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import { BATCH_FIELDS, eventually, readSample, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 interface BatchNode {
   id: string;
@@ -27,7 +27,9 @@ afterAll(async () => {
 });
 
 async function batchWithTrades(id: string) {
-  return (await app.query<{ batch: (BatchNode & { trades: { totalCount: number; edges: { node: { id: string } }[] } }) | null }>(BATCH, { id })).batch;
+  return (
+    await app.query<{ batch: (BatchNode & { trades: { totalCount: number; edges: { node: { id: string } }[] } }) | null }>(BATCH, { id })
+  ).batch;
 }
 
 async function tradeIsGone(id: string): Promise<boolean> {

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createDatabaseFromTemplate, type TestDatabase } from "@fxbt/db/testing";
-import { createClient, type Client } from "graphql-ws";
+import { type Client, createClient } from "graphql-ws";
 import { pino } from "pino";
 import { inject } from "vitest";
 import WebSocket from "ws";
-import { startApp, type App, type AppOverrides } from "../src/app";
-import { configFromEnv, type ApiConfig } from "../src/config";
+import { type App, type AppOverrides, startApp } from "../src/app";
+import { type ApiConfig, configFromEnv } from "../src/config";
 
 export const SAMPLES = new URL("../../../samples/", import.meta.url);
 export const readSample = (name: string) => readFileSync(new URL(name, SAMPLES), "utf8");
@@ -41,7 +41,14 @@ export interface Subscription<T> {
 }
 
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): ApiConfig {
-  return configFromEnv({ DATABASE_URL: databaseUrl, PORT: "0", HOST: "127.0.0.1", BANK_SIM_LATENCY_MS: "5", PROGRESS_INTERVAL_MS: "50", ...env });
+  return configFromEnv({
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    BANK_SIM_LATENCY_MS: "5",
+    PROGRESS_INTERVAL_MS: "50",
+    ...env,
+  });
 }
 
 export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
@@ -49,7 +56,11 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
   const ws: Client = createClient({ url: app.url.replace("http", "ws"), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
 
   async function request<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
-    const response = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as GraphQLResponse<T>;
   }
 

@@ -1,10 +1,33 @@
+import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestDatabase } from "@fxbt/db/testing";
-import { BATCH, BATCH_FIELDS, START, type BatchFields, readSample, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import {
+  BATCH,
+  BATCH_FIELDS,
+  type BatchFields,
+  readSample,
+  START,
+  stage,
+  startTestApp,
+  type TestApp,
+  testDatabase,
+  tradesCsv,
+} from "./harness";
 
 type Batch = BatchFields;
-type TradeEvent = { tradeStatusChanged: { previousStatus: string | null; trade: { id: string; rowNumber: number; status: string; errorCode: string | null; transactionId: string | null; quoteId: string | null } } };
+type TradeEvent = {
+  tradeStatusChanged: {
+    previousStatus: string | null;
+    trade: {
+      id: string;
+      rowNumber: number;
+      status: string;
+      errorCode: string | null;
+      transactionId: string | null;
+      quoteId: string | null;
+    };
+  };
+};
 type ProgressEvent = { batchProgress: { batch: Batch } };
 
 const PROGRESS = `subscription($id: ID!) { batchProgress(id: $id) { batch { ${BATCH_FIELDS} } } }`;
@@ -39,7 +62,9 @@ async function runAndFollow(batchId: string) {
   await new Promise((resolve) => setTimeout(resolve, 100));
   trades.stop();
   const paths = new Map<number, string[]>();
-  for (const { tradeStatusChanged: { trade, previousStatus } } of trades.events) {
+  for (const {
+    tradeStatusChanged: { trade, previousStatus },
+  } of trades.events) {
     const path = paths.get(trade.rowNumber) ?? [previousStatus ?? "?"];
     expect(path.at(-1)).toBe(previousStatus);
     path.push(trade.status);
@@ -59,13 +84,22 @@ describe("running a batch", () => {
     const { progressEvents, final, paths } = await runAndFollow(batch.id);
 
     expect(progressEvents[0]!.batchProgress.batch.status).toBe("PENDING");
-    expect(final).toMatchObject({ status: "SUCCESS", totalTrades: 6, processedTrades: 6, succeededTrades: 6, failedTrades: 0, progress: 1 });
+    expect(final).toMatchObject({
+      status: "SUCCESS",
+      totalTrades: 6,
+      processedTrades: 6,
+      succeededTrades: 6,
+      failedTrades: 0,
+      progress: 1,
+    });
     expect(final.completedAt).not.toBeNull();
     expect([...paths.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6]);
     for (const path of paths.values()) expect(path).toEqual(["PENDING", "EXECUTING", "QUOTED", "SUCCESS"]);
     // Progress never goes backwards and every event's counters add up.
     let processed = 0;
-    for (const { batchProgress: { batch: b } } of progressEvents) {
+    for (const {
+      batchProgress: { batch: b },
+    } of progressEvents) {
       expect(b.processedTrades).toBeGreaterThanOrEqual(processed);
       expect(b.processedTrades).toBe(b.succeededTrades + b.failedTrades + b.cancelledTrades);
       processed = b.processedTrades;
@@ -74,7 +108,10 @@ describe("running a batch", () => {
 
   it("fails refused trades without stopping the batch, and books a timed-out booking exactly once", async () => {
     const accounts = ["1000009999", "1000008888", "1000007777", "1000001234"];
-    const batch = await stage(app, tradesCsv(8, (i) => accounts[(i - 1) % 4]!));
+    const batch = await stage(
+      app,
+      tradesCsv(8, (i) => accounts[(i - 1) % 4]!),
+    );
     const { final, paths, tradeEvents } = await runAndFollow(batch.id);
 
     expect(final).toMatchObject({ status: "PARTIAL_SUCCESS", succeededTrades: 4, failedTrades: 4, processedTrades: 8 });
@@ -99,10 +136,11 @@ describe("running a batch", () => {
     );
     expect(rows).toEqual([3, 4, 7, 8].map((row) => ({ row_number: row, bookings: 1 })));
 
-    const results = await app.query<{ batchResults: { errorsByCode: { errorCode: string; count: number }[]; totalsByCurrency: { currency: string; amount: string }[] } }>(
-      `query($id: ID!) { batchResults(id: $id) { errorsByCode { errorCode count } totalsByCurrency { currency amount } } }`,
-      { id: batch.id },
-    );
+    const results = await app.query<{
+      batchResults: { errorsByCode: { errorCode: string; count: number }[]; totalsByCurrency: { currency: string; amount: string }[] };
+    }>(`query($id: ID!) { batchResults(id: $id) { errorsByCode { errorCode count } totalsByCurrency { currency amount } } }`, {
+      id: batch.id,
+    });
     expect(results.batchResults.errorsByCode).toEqual([
       { errorCode: "INSUFFICIENT_FUNDS", count: 2 },
       { errorCode: "INVALID_ACCOUNT", count: 2 },
@@ -124,7 +162,13 @@ describe("running a batch", () => {
 
   it("counts what the runner did on /metrics", async () => {
     const text = await (await fetch(app.url.replace("/graphql", "/metrics"))).text();
-    const value = (line: string) => Number(text.split("\n").find((l) => l.startsWith(line))?.slice(line.length));
+    const value = (line: string) =>
+      Number(
+        text
+          .split("\n")
+          .find((l) => l.startsWith(line))
+          ?.slice(line.length),
+      );
     expect(value('fxbt_runner_trades_finished_total{status="SUCCESS"} ')).toBeGreaterThanOrEqual(10);
     expect(value('fxbt_runner_trades_finished_total{status="FAILED"} ')).toBeGreaterThanOrEqual(4);
     expect(value("fxbt_runner_trades_claimed_total ")).toBeGreaterThanOrEqual(14);
@@ -141,7 +185,12 @@ describe("running a batch", () => {
     const [a, b] = [await stage(app, tradesCsv(300)), await stage(app, tradesCsv(300))];
     await Promise.all([app.query(START, { id: a.id }), app.query(START, { id: b.id })]);
     const { activeBatches } = await app.query<{ activeBatches: { id: string; status: string }[] }>(`{ activeBatches { id status } }`);
-    expect(activeBatches.filter((x) => x.status === "RUNNING").map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
+    expect(
+      activeBatches
+        .filter((x) => x.status === "RUNNING")
+        .map((x) => x.id)
+        .sort(),
+    ).toEqual([a.id, b.id].sort());
     await Promise.all([expectFinal(a.id, "SUCCESS"), expectFinal(b.id, "SUCCESS")]);
   });
 });

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH_FIELDS, type BatchFields, eventually, readSample, stage, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import {
+  BATCH_FIELDS,
+  type BatchFields,
+  eventually,
+  readSample,
+  stage,
+  startTestApp,
+  type TestApp,
+  testDatabase,
+  tradesCsv,
+} from "./harness";
 
 /** A batch as BATCH_FIELDS selects it. */
 type BatchNode = BatchFields;
@@ -116,13 +126,18 @@ describe("batches pagination", () => {
           const paged = await walk({ orderBy }, size);
           expect(new Set(paged.map((batch) => batch.id)).size).toBe(paged.length);
           // ties (same priority, same size, same status) come in the same order whatever the page size
-          expect(paged.map((batch) => batch.id), `page size ${size}`).toEqual(all.map((batch) => batch.id));
+          expect(
+            paged.map((batch) => batch.id),
+            `page size ${size}`,
+          ).toEqual(all.map((batch) => batch.id));
         }
         // statuses in the order the schema declares them (PENDING … CANCELLED), like the database enum
         const sign = direction === "ASC" ? 1 : -1;
         const shown = all.map((batch) => `${batch.name}:${batch.status}:${batch.priority}:${batch.totalTrades}`).join(", ");
         for (let i = 1; i < all.length; i++) {
-          expect(sign * (KEY[field](all[i]!) - KEY[field](all[i - 1]!)), `${field} ${direction} at ${i}: ${shown}`).toBeGreaterThanOrEqual(0);
+          expect(sign * (KEY[field](all[i]!) - KEY[field](all[i - 1]!)), `${field} ${direction} at ${i}: ${shown}`).toBeGreaterThanOrEqual(
+            0,
+          );
         }
       });
     }
@@ -168,7 +183,9 @@ describe("batches pagination", () => {
   it("refuses page sizes outside 1..100 and a garbage cursor with BAD_USER_INPUT", async () => {
     for (const first of [0, 101, -1]) expect(await errorCode(BATCHES, { first }), `first: ${first}`).toBe("BAD_USER_INPUT");
     for (const limit of [0, 101]) {
-      expect(await errorCode(`query($limit: Int) { recentBatches(limit: $limit) { id } }`, { limit }), `limit: ${limit}`).toBe("BAD_USER_INPUT");
+      expect(await errorCode(`query($limit: Int) { recentBatches(limit: $limit) { id } }`, { limit }), `limit: ${limit}`).toBe(
+        "BAD_USER_INPUT",
+      );
     }
     expect(await errorCode(BATCHES, { first: 2, after: "garbage!" })).toBe("BAD_USER_INPUT");
     expect(await errorCode(TRADES, { id: staged[3]!.id, first: 2, after: "garbage!" })).toBe("BAD_USER_INPUT");
@@ -185,7 +202,9 @@ describe("batches pagination", () => {
 
   it("refuses a CREATED_AT cursor reused with the PRIORITY order with BAD_USER_INPUT", async () => {
     const createdAtCursor = (await page({ first: 1 })).pageInfo.endCursor;
-    expect(await errorCode(BATCHES, { first: 2, after: createdAtCursor, orderBy: { field: "PRIORITY", direction: "DESC" } })).toBe("BAD_USER_INPUT");
+    expect(await errorCode(BATCHES, { first: 2, after: createdAtCursor, orderBy: { field: "PRIORITY", direction: "DESC" } })).toBe(
+      "BAD_USER_INPUT",
+    );
   });
 });
 
@@ -201,7 +220,11 @@ describe("single lookups and trades", () => {
     const nodes: { id: string; rowNumber: number; batch: { id: string } }[] = [];
     let after: string | null = null;
     for (let pages = 1; ; pages++) {
-      const { batch }: { batch: { trades: Page<(typeof nodes)[number]> } } = await app.query(TRADES, { id: staged[3]!.id, first: 2, after });
+      const { batch }: { batch: { trades: Page<(typeof nodes)[number]> } } = await app.query(TRADES, {
+        id: staged[3]!.id,
+        first: 2,
+        after,
+      });
       expect(batch.trades.totalCount).toBe(6);
       expect(batch.trades.edges).toHaveLength(2);
       nodes.push(...batch.trades.edges.map((edge) => edge.node));
@@ -221,7 +244,11 @@ describe("single lookups and trades", () => {
 
   it("filters trades by status with a matching totalCount", async () => {
     const count = async (index: number, status: string) => {
-      const { batch } = await app.query<{ batch: { trades: Page<{ status: string }> } }>(TRADES, { id: staged[index]!.id, first: 100, status });
+      const { batch } = await app.query<{ batch: { trades: Page<{ status: string }> } }>(TRADES, {
+        id: staged[index]!.id,
+        first: 100,
+        status,
+      });
       for (const edge of batch.trades.edges) expect(edge.node.status).toBe(status);
       expect(batch.trades.totalCount).toBe(batch.trades.edges.length);
       return batch.trades.totalCount;

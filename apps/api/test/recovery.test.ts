@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import type { TestDatabase } from "@fxbt/db/testing";
-import { eventually, stage, START, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import { eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 const API_DIR = fileURLToPath(new URL("..", import.meta.url));
-
 
 /** A direct connection to the current test's database, for checks the API does not expose (the bank's ledger). */
 let sql: pg.Client;
@@ -52,14 +51,20 @@ async function startApiProcess(databaseUrl: string): Promise<{ child: ChildProce
 }
 
 async function post<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
 
 async function expectEveryTradeBookedAtMostOnce(batchId: string) {
-  const { rows: [ledger] } = await sql.query(
+  const {
+    rows: [ledger],
+  } = await sql.query(
     `SELECT count(*)::int AS bookings, count(DISTINCT split_part(b.idempotency_key, ':', 1))::int AS trades_booked,
             (SELECT count(*)::int FROM trade WHERE batch_id = $1 AND status = 'SUCCESS') AS succeeded
      FROM bank_sim_booking b JOIN trade t ON t.id::text = split_part(b.idempotency_key, ':', 1)
@@ -81,25 +86,32 @@ describe("a restart", () => {
     );
     const batchId = stageBatch.batch.id;
     await post(crashing.url, START, { id: batchId });
-    await eventually(async () => (await sql.query(`SELECT count(*)::int AS n FROM trade WHERE batch_id = $1 AND status = 'SUCCESS'`, [batchId])).rows[0].n > 300);
+    await eventually(
+      async () =>
+        (await sql.query(`SELECT count(*)::int AS n FROM trade WHERE batch_id = $1 AND status = 'SUCCESS'`, [batchId])).rows[0].n > 300,
+    );
     crashing.child.kill("SIGKILL");
     await once(crashing.child, "exit");
 
-    const { rows: left } = await sql.query(`SELECT status::text, count(*)::int AS n FROM trade WHERE batch_id = $1 AND status IN ('PENDING','EXECUTING','QUOTED') GROUP BY 1`, [batchId]);
+    const { rows: left } = await sql.query(
+      `SELECT status::text, count(*)::int AS n FROM trade WHERE batch_id = $1 AND status IN ('PENDING','EXECUTING','QUOTED') GROUP BY 1`,
+      [batchId],
+    );
     expect(left.length).toBeGreaterThan(0);
 
     const restarted = await startTestApp(db.url, { RUNNER_LEASE_MS: "300", RUNNER_POLL_INTERVAL_MS: "100", BANK_SIM_LATENCY_MS: "5" });
     apps.push(restarted);
     const batch = await eventually(async () => {
-      const { batch } = await restarted.query<{ batch: { status: string; completedAt: string | null; processedTrades: number; succeededTrades: number; failedTrades: number } }>(
-        `query($id: ID!) { batch(id: $id) { status completedAt processedTrades succeededTrades failedTrades } }`,
-        { id: batchId },
-      );
+      const { batch } = await restarted.query<{
+        batch: { status: string; completedAt: string | null; processedTrades: number; succeededTrades: number; failedTrades: number };
+      }>(`query($id: ID!) { batch(id: $id) { status completedAt processedTrades succeededTrades failedTrades } }`, { id: batchId });
       return batch.completedAt ? batch : null;
     }, 60_000);
     expect(batch.processedTrades).toBe(3000);
     expect(["SUCCESS", "PARTIAL_SUCCESS"]).toContain(batch.status);
-    const { rows: [counts] } = await sql.query(
+    const {
+      rows: [counts],
+    } = await sql.query(
       `SELECT count(*) FILTER (WHERE status = 'SUCCESS')::int AS s, count(*) FILTER (WHERE status = 'FAILED')::int AS f FROM trade WHERE batch_id = $1`,
       [batchId],
     );
@@ -151,7 +163,9 @@ describe("two instances on one database", () => {
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
     expect(a + b).toBe(3000);
-    const { rows: [attempts] } = await sql.query(`SELECT max(attempts)::int AS max FROM trade WHERE batch_id = $1`, [batch.id]);
+    const {
+      rows: [attempts],
+    } = await sql.query(`SELECT max(attempts)::int AS max FROM trade WHERE batch_id = $1`, [batch.id]);
     expect(attempts.max).toBe(1);
     await expectEveryTradeBookedAtMostOnce(batch.id);
   });

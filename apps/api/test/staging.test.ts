@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSample, STAGE, startTestApp, testDatabase, tradesCsv, type TestApp } from "./harness";
+import { readSample, STAGE, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 interface RowError {
   row: number | null;
@@ -7,7 +7,10 @@ interface RowError {
   message: string;
 }
 interface StagePayload {
-  stageBatch: { batch: { id: string; batchUid: string; status: string; totalTrades: number; priority: number; name: string | null } | null; errors: RowError[] };
+  stageBatch: {
+    batch: { id: string; batchUid: string; status: string; totalTrades: number; priority: number; name: string | null } | null;
+    errors: RowError[];
+  };
 }
 
 const HEADER = "client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference";
@@ -45,7 +48,16 @@ async function refused(app: TestApp, csv: string, extra: { name?: string; priori
   return result.errors;
 }
 
-const blank = { quoteId: null, rate: null, transactionId: null, errorCode: null, errorMessage: null, status: "PENDING", attempts: 0, valueDate: null };
+const blank = {
+  quoteId: null,
+  rate: null,
+  transactionId: null,
+  errorCode: null,
+  errorMessage: null,
+  status: "PENDING",
+  attempts: 0,
+  valueDate: null,
+};
 
 describe("stageBatch with the default limits", () => {
   let app: TestApp;
@@ -67,23 +79,113 @@ describe("stageBatch with the default limits", () => {
     expect(batch.trades.totalCount).toBe(6);
     expect(batch.trades.pageInfo.hasNextPage).toBe(false);
     expect(batch.trades.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
-      { ...blank, rowNumber: 1, clientId: "C-1001", clientName: "Acme Imports (Pty) Ltd", accountNumber: "1234567890", sellCurrency: "ZAR", buyCurrency: "USD", direction: "BUY", amount: "25000.00", reference: "INV-2026-0001" },
-      { ...blank, rowNumber: 2, clientId: "C-1001", clientName: "Acme Imports (Pty) Ltd", accountNumber: "1234567890", sellCurrency: "ZAR", buyCurrency: "EUR", direction: "BUY", amount: "18000.50", reference: "INV-2026-0002" },
-      { ...blank, rowNumber: 3, clientId: "C-1002", clientName: "Karoo Exports CC", accountNumber: "2345678901", sellCurrency: "USD", buyCurrency: "ZAR", direction: "SELL", amount: "120000.00", reference: "EXP-77" },
-      { ...blank, rowNumber: 4, clientId: "C-1003", clientName: "Cape Fruit Co, Ltd", accountNumber: "3456789012", sellCurrency: "GBP", buyCurrency: "ZAR", direction: "SELL", amount: "5400.25", reference: "PO-5531" },
-      { ...blank, rowNumber: 5, clientId: "C-1004", clientName: "Durban Textiles", accountNumber: "4567890123", sellCurrency: "ZAR", buyCurrency: "CNY", direction: "BUY", amount: "880000.00", reference: "CN-INV-9" },
-      { ...blank, rowNumber: 6, clientId: "C-1005", clientName: "Jozi Tech", accountNumber: "5678901234", sellCurrency: "ZAR", buyCurrency: "JPY", direction: "BUY", amount: "1500000", reference: "JP-3" },
+      {
+        ...blank,
+        rowNumber: 1,
+        clientId: "C-1001",
+        clientName: "Acme Imports (Pty) Ltd",
+        accountNumber: "1234567890",
+        sellCurrency: "ZAR",
+        buyCurrency: "USD",
+        direction: "BUY",
+        amount: "25000.00",
+        reference: "INV-2026-0001",
+      },
+      {
+        ...blank,
+        rowNumber: 2,
+        clientId: "C-1001",
+        clientName: "Acme Imports (Pty) Ltd",
+        accountNumber: "1234567890",
+        sellCurrency: "ZAR",
+        buyCurrency: "EUR",
+        direction: "BUY",
+        amount: "18000.50",
+        reference: "INV-2026-0002",
+      },
+      {
+        ...blank,
+        rowNumber: 3,
+        clientId: "C-1002",
+        clientName: "Karoo Exports CC",
+        accountNumber: "2345678901",
+        sellCurrency: "USD",
+        buyCurrency: "ZAR",
+        direction: "SELL",
+        amount: "120000.00",
+        reference: "EXP-77",
+      },
+      {
+        ...blank,
+        rowNumber: 4,
+        clientId: "C-1003",
+        clientName: "Cape Fruit Co, Ltd",
+        accountNumber: "3456789012",
+        sellCurrency: "GBP",
+        buyCurrency: "ZAR",
+        direction: "SELL",
+        amount: "5400.25",
+        reference: "PO-5531",
+      },
+      {
+        ...blank,
+        rowNumber: 5,
+        clientId: "C-1004",
+        clientName: "Durban Textiles",
+        accountNumber: "4567890123",
+        sellCurrency: "ZAR",
+        buyCurrency: "CNY",
+        direction: "BUY",
+        amount: "880000.00",
+        reference: "CN-INV-9",
+      },
+      {
+        ...blank,
+        rowNumber: 6,
+        clientId: "C-1005",
+        clientName: "Jozi Tech",
+        accountNumber: "5678901234",
+        sellCurrency: "ZAR",
+        buyCurrency: "JPY",
+        direction: "BUY",
+        amount: "1500000",
+        reference: "JP-3",
+      },
     ]);
   });
 
   it("upper-cases currencies and direction, normalises amounts and keeps optional columns optional", async () => {
-    const csv = "client_id,account_number,sell_currency,buy_currency,direction,amount,value_date\nC-9,123456,zar,usd,buy,10.5,2099-12-31\nC-9,123456,Usd,jpY,Sell,0007.5,";
+    const csv =
+      "client_id,account_number,sell_currency,buy_currency,direction,amount,value_date\nC-9,123456,zar,usd,buy,10.5,2099-12-31\nC-9,123456,Usd,jpY,Sell,0007.5,";
     const staged = await stageRaw(app, csv);
     expect(staged.errors).toEqual([]);
     const { batch } = await app.query<{ batch: any }>(BATCH_WITH_TRADES, { id: staged.batch!.id, first: 5 });
     expect(batch.trades.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
-      { ...blank, rowNumber: 1, clientId: "C-9", clientName: null, accountNumber: "123456", sellCurrency: "ZAR", buyCurrency: "USD", direction: "BUY", amount: "10.50", valueDate: "2099-12-31", reference: null },
-      { ...blank, rowNumber: 2, clientId: "C-9", clientName: null, accountNumber: "123456", sellCurrency: "USD", buyCurrency: "JPY", direction: "SELL", amount: "7.50", reference: null },
+      {
+        ...blank,
+        rowNumber: 1,
+        clientId: "C-9",
+        clientName: null,
+        accountNumber: "123456",
+        sellCurrency: "ZAR",
+        buyCurrency: "USD",
+        direction: "BUY",
+        amount: "10.50",
+        valueDate: "2099-12-31",
+        reference: null,
+      },
+      {
+        ...blank,
+        rowNumber: 2,
+        clientId: "C-9",
+        clientName: null,
+        accountNumber: "123456",
+        sellCurrency: "USD",
+        buyCurrency: "JPY",
+        direction: "SELL",
+        amount: "7.50",
+        reference: null,
+      },
     ]);
   });
 
@@ -92,7 +194,9 @@ describe("stageBatch with the default limits", () => {
     const second = (await stageRaw(app, tradesCsv(1))).batch!;
     const [, day1, n1] = /^B-(\d{8})-(\d{4})$/.exec(first.batchUid)!;
     const [, day2, n2] = /^B-(\d{8})-(\d{4})$/.exec(second.batchUid)!;
-    const { batch } = await app.query<{ batch: { createdAt: string } }>(`query($id: ID!) { batch(id: $id) { createdAt } }`, { id: second.id });
+    const { batch } = await app.query<{ batch: { createdAt: string } }>(`query($id: ID!) { batch(id: $id) { createdAt } }`, {
+      id: second.id,
+    });
     expect(day2).toBe(batch.createdAt.slice(0, 10).replaceAll("-", ""));
     expect(Number(n2)).toBe(day1 === day2 ? Number(n1) + 1 : 1);
     expect(second.batchUid).not.toBe(first.batchUid);
@@ -112,7 +216,18 @@ describe("stageBatch with the default limits", () => {
       { row: 10, field: "value_date" },
       { row: 11, field: "reference" },
     ]);
-    const badValue: Record<number, string> = { 2: "client_id", 3: "12AB", 4: "USD", 5: "XXY", 6: "HOLD", 7: "-5", 8: "10.123", 9: "10.5", 10: "2020-01-01", 11: "R-1" };
+    const badValue: Record<number, string> = {
+      2: "client_id",
+      3: "12AB",
+      4: "USD",
+      5: "XXY",
+      6: "HOLD",
+      7: "-5",
+      8: "10.123",
+      9: "10.5",
+      10: "2020-01-01",
+      11: "R-1",
+    };
     for (const error of errors) {
       const mentions = error.message.includes(error.field!) || error.message.includes(badValue[error.row!]!);
       expect(mentions, `row ${error.row}: ${error.message}`).toBe(true);

@@ -3,18 +3,18 @@ import { describe, expect, test } from "vitest";
 import {
   batchFromApi,
   batchStatusText,
-  eventually,
-  markWindow,
   browserForFile,
+  eventually,
+  FINAL_STATUSES,
+  markWindow,
   progressValue,
   screenshot,
   stageViaApi,
   tableRecords,
-  tradeTable,
   tradesCsv,
   tradesFromApi,
+  tradeTable,
   visit,
-  FINAL_STATUSES,
 } from "./harness";
 
 const browserHolder = browserForFile();
@@ -71,11 +71,15 @@ describe("Batch page actions", () => {
 
     await page.getByRole("button", { name: "Retry failed trades" }).click();
     // The batch runs again, then finishes PARTIAL_SUCCESS again (…8888 is always refused).
-    const final = await eventually(async () => {
-      const [batch, trades] = await Promise.all([batchFromApi(staged.id), tradesFromApi(staged.id)]);
-      const refusedTwice = trades.filter((trade) => trade.accountNumber.endsWith("8888")).every((trade) => trade.attempts === 2);
-      return FINAL_STATUSES.includes(batch.status) && refusedTwice ? batch : null;
-    }, 60_000, 200);
+    const final = await eventually(
+      async () => {
+        const [batch, trades] = await Promise.all([batchFromApi(staged.id), tradesFromApi(staged.id)]);
+        const refusedTwice = trades.filter((trade) => trade.accountNumber.endsWith("8888")).every((trade) => trade.attempts === 2);
+        return FINAL_STATUSES.includes(batch.status) && refusedTwice ? batch : null;
+      },
+      60_000,
+      200,
+    );
     expect(final.status).toBe("PARTIAL_SUCCESS");
     await eventually(async () => (await batchStatusText(page)) === "Partially succeeded", 30_000);
 

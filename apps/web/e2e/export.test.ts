@@ -1,13 +1,13 @@
 /** The "Export results (CSV)" link of a finished batch. */
 import { describe, expect, test } from "vitest";
 import {
-  CSV_HEADER,
   batchFromApi,
-  e2e,
   browserForFile,
+  CSV_HEADER,
+  e2e,
   parseCsv,
-  startViaApi,
   stageViaApi,
+  startViaApi,
   tradesFromApi,
   visit,
   waitForFinal,

@@ -6,7 +6,7 @@
 import { createServer, type Server } from "node:http";
 import { createMigratedDatabase, type TestDatabase } from "@fxbt/db/testing";
 import type { TestProject } from "vitest/node";
-import { buildWeb, freePort, startApi, startWeb, type ApiOptions, type Child } from "./servers";
+import { type ApiOptions, buildWeb, type Child, freePort, startApi, startWeb } from "./servers";
 
 export interface E2EContext {
   /** http://127.0.0.1:<port>/graphql */

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import type { E2EContext } from "./global-setup";
 import { RESULTS_DIR } from "./servers";
@@ -40,7 +40,12 @@ const QUIET_ARGS = ["--disable-quic", "--no-first-run", "--disable-background-ne
  * Flags of @sparticuz/chromium made for serverless functions that would make the browser
  * unlike a user's: same-origin and mixed-content checks off, one process for everything.
  */
-const SERVERLESS_ONLY_ARGS = new Set(["--disable-web-security", "--allow-running-insecure-content", "--disable-site-isolation-trials", "--single-process"]);
+const SERVERLESS_ONLY_ARGS = new Set([
+  "--disable-web-security",
+  "--allow-running-insecure-content",
+  "--disable-site-isolation-trials",
+  "--single-process",
+]);
 
 /**
  * The browser the tests drive: E2E_CHROMIUM when it names one, otherwise the Chromium build
@@ -281,11 +286,12 @@ export async function tradesFromApi(batchId: string): Promise<ApiTrade[]> {
   const trades: ApiTrade[] = [];
   let after: string | null = null;
   for (;;) {
-    const data: { batch: { trades: { edges: { node: ApiTrade }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } = await gql(
-      `query($id: ID!, $after: String) { batch(id: $id) { trades(first: 100, after: $after) {
+    const data: { batch: { trades: { edges: { node: ApiTrade }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } =
+      await gql(
+        `query($id: ID!, $after: String) { batch(id: $id) { trades(first: 100, after: $after) {
         edges { node { rowNumber clientName accountNumber status transactionId attempts } } pageInfo { hasNextPage endCursor } } } }`,
-      { id: batchId, after },
-    );
+        { id: batchId, after },
+      );
     trades.push(...data.batch.trades.edges.map((edge) => edge.node));
     if (!data.batch.trades.pageInfo.hasNextPage) break;
     after = data.batch.trades.pageInfo.endCursor;
@@ -300,10 +306,14 @@ export async function batchCount(): Promise<number> {
 export const FINAL_STATUSES = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
 
 export async function waitForFinal(id: string, timeoutMs = 60_000): Promise<ApiBatch> {
-  return eventually(async () => {
-    const batch = await batchFromApi(id);
-    return FINAL_STATUSES.includes(batch.status) ? batch : null;
-  }, timeoutMs, 200);
+  return eventually(
+    async () => {
+      const batch = await batchFromApi(id);
+      return FINAL_STATUSES.includes(batch.status) ? batch : null;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 /** Stops the API (SIGTERM) or starts it again on the same port, through the global setup. */

@@ -1,9 +1,9 @@
 /** The batches list follows the server live, and stops following while paused. */
 import { describe, expect, test } from "vitest";
 import {
+  browserForFile,
   eventually,
   markWindow,
-  browserForFile,
   progressValue,
   screenshot,
   stageViaApi,
@@ -31,18 +31,25 @@ describe("Batches list", () => {
 
     await startViaApi(staged.id);
     const seen = new Set<number>();
-    await eventually(async () => {
-      const value = await progressValue(bar);
-      seen.add(value);
-      return value === 100;
-    }, 60_000, 50);
+    await eventually(
+      async () => {
+        const value = await progressValue(bar);
+        seen.add(value);
+        return value === 100;
+      },
+      60_000,
+      50,
+    );
     await waitForFinal(staged.id);
-    expect([...seen].some((value) => value > 0 && value < 100), `values seen: ${[...seen].join(", ")}`).toBe(true);
+    expect(
+      [...seen].some((value) => value > 0 && value < 100),
+      `values seen: ${[...seen].join(", ")}`,
+    ).toBe(true);
     expect(await sameDocument()).toBe(true);
     await screenshot(page, "batches-live");
   });
 
-  test("while \"Pause live updates\" is checked new batches do not appear; unchecking shows them", async () => {
+  test('while "Pause live updates" is checked new batches do not appear; unchecking shows them', async () => {
     const { page } = browserHolder.current;
     await visit(page, "/");
     await page.getByRole("heading", { level: 1, name: "Batches" }).waitFor();

@@ -1,7 +1,7 @@
 /** The dashboard tells when the API is gone, and catches up when it is back. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { controlApi, e2e, markWindow, openBrowser, screenshot, tradesCsv, visit, type Browser } from "./harness";
-import { freePort, startApi, type Child } from "./servers";
+import { type Browser, controlApi, e2e, markWindow, openBrowser, screenshot, tradesCsv, visit } from "./harness";
+import { type Child, freePort, startApi } from "./servers";
 
 let browser: Browser;
 let stopped = false;
@@ -11,7 +11,8 @@ beforeAll(async () => {
 afterAll(async () => {
   // Whatever happened, leave the API running for the files after this one.
   if (stopped) await controlApi("start");
-  if (browser?.consoleErrors.length) console.warn("browser console errors (some expected while the API was down):", browser.consoleErrors.length);
+  if (browser?.consoleErrors.length)
+    console.warn("browser console errors (some expected while the API was down):", browser.consoleErrors.length);
   await browser?.close();
 });
 

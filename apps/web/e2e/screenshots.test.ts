@@ -2,20 +2,20 @@
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, test } from "vitest";
 import {
-  SAMPLES_DIR,
+  type ApiBatch,
+  type Browser,
   eventually,
   gql,
   openBrowser,
   progressValue,
+  SAMPLES_DIR,
   screenshot,
   stageViaApi,
   startViaApi,
-  tradeTable,
   tradesCsv,
+  tradeTable,
   visit,
   waitForFinal,
-  type ApiBatch,
-  type Browser,
 } from "./harness";
 
 const VIEWPORTS = [
@@ -55,10 +55,14 @@ describe.each(VIEWPORTS)("main pages at $width px", (viewport) => {
       await startViaApi(big.id);
       await visit(page, `/batches/${big.id}`);
       const bar = page.getByRole("progressbar", { name: "Batch progress" });
-      const value = await eventually(async () => {
-        const now = await progressValue(bar);
-        return now > 0 && now < 100 ? now : null;
-      }, 30_000, 50);
+      const value = await eventually(
+        async () => {
+          const now = await progressValue(bar);
+          return now > 0 && now < 100 ? now : null;
+        },
+        30_000,
+        50,
+      );
       expect(value).toBeLessThan(100);
       await tradeTable(page).getByRole("row").nth(1).waitFor();
       await screenshot(page, `batch-running-${suffix}`);

@@ -3,10 +3,10 @@
  * the built dashboard (`next start`). Used by the global setup, and by tests that need an API
  * of their own for a moment (reconnect test).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -174,7 +174,9 @@ export function buildWeb(): void {
   const output = `${result.stdout ?? ""}${result.stderr ?? ""}`;
   createWriteStream(`${LOG_DIR}build.log`).end(output);
   if (result.status !== 0) {
-    throw new Error(`npm run build -w @fxbt/web failed (${result.status ?? result.signal ?? result.error?.message}):\n${output.slice(-4_000)}`);
+    throw new Error(
+      `npm run build -w @fxbt/web failed (${result.status ?? result.signal ?? result.error?.message}):\n${output.slice(-4_000)}`,
+    );
   }
   console.log(`[e2e] web app built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -2,15 +2,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import {
-  SAMPLES_DIR,
   batchCount,
   batchFromApi,
+  browserForFile,
   eventually,
   markWindow,
-  browserForFile,
   progressValue,
   readTable,
   rowErrorsFromApi,
+  SAMPLES_DIR,
   screenshot,
   tableRecords,
   tradeTable,
@@ -50,7 +50,10 @@ describe("New batch page", () => {
     expect(headers).toEqual(["Row", "Field", "Message"]);
     expect(rows.map(([row, field]) => [row, field])).toEqual(expected.map((error) => [String(error.row), error.field]));
     expect(rows.map((cells) => cells[2])).toEqual(expected.map((error) => error.message));
-    await page.getByText(/nothing was saved/i).first().waitFor();
+    await page
+      .getByText(/nothing was saved/i)
+      .first()
+      .waitFor();
     expect(page.url()).toMatch(/\/batches\/new$/);
     await screenshot(page, "new-batch-errors");
 
@@ -78,7 +81,11 @@ describe("New batch page", () => {
     await page.getByRole("button", { name: "Start" }).click();
 
     await eventually(async () => (await progressValue(bar)) === 100, 60_000);
-    await page.getByRole("status").filter({ hasText: `${batchUid} finished` }).first().waitFor({ timeout: 30_000 });
+    await page
+      .getByRole("status")
+      .filter({ hasText: `${batchUid} finished` })
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.getByRole("heading", { name: "Results" }).waitFor();
     expect(await sameDocument()).toBe(true);
 

@@ -1,5 +1,5 @@
-import DataLoader from "dataloader";
 import type { Database } from "@fxbt/db";
+import DataLoader from "dataloader";
 
 /**
  * The simulated bank's ledger: tables bank_sim_quote and bank_sim_booking.

@@ -14,14 +14,62 @@ type Decimal = DecimalJs;
 
 /** Units of each currency per 1 USD (order of magnitude of recent market levels). */
 const UNITS_PER_USD: Readonly<Record<string, string>> = {
-  USD: "1", EUR: "0.92", GBP: "0.79", JPY: "151.5", CHF: "0.88", AUD: "1.52", CAD: "1.37",
-  NZD: "1.66", CNY: "7.24", HKD: "7.82", SGD: "1.35", SEK: "10.6", NOK: "10.8", DKK: "6.87",
-  ZAR: "18.6", INR: "83.4", BRL: "5.15", MXN: "17.1", KWD: "0.307", BHD: "0.376", OMR: "0.385",
-  JOD: "0.709", QAR: "3.64", SAR: "3.75", AED: "3.6725", ILS: "3.72", TRY: "32.5", PLN: "4.0",
-  CZK: "23.2", HUF: "365", RON: "4.58", BGN: "1.8", ISK: "138", RUB: "92", KRW: "1360",
-  TWD: "32.3", THB: "36.5", MYR: "4.72", IDR: "16100", PHP: "57.5", VND: "25400", PKR: "278",
-  BDT: "117", LKR: "300", EGP: "48", NGN: "1450", KES: "130", GHS: "14.5", MAD: "10.0",
-  TND: "3.12", CLP: "940", COP: "3900", PEN: "3.72", ARS: "880", UYU: "38.5", XAF: "603",
+  USD: "1",
+  EUR: "0.92",
+  GBP: "0.79",
+  JPY: "151.5",
+  CHF: "0.88",
+  AUD: "1.52",
+  CAD: "1.37",
+  NZD: "1.66",
+  CNY: "7.24",
+  HKD: "7.82",
+  SGD: "1.35",
+  SEK: "10.6",
+  NOK: "10.8",
+  DKK: "6.87",
+  ZAR: "18.6",
+  INR: "83.4",
+  BRL: "5.15",
+  MXN: "17.1",
+  KWD: "0.307",
+  BHD: "0.376",
+  OMR: "0.385",
+  JOD: "0.709",
+  QAR: "3.64",
+  SAR: "3.75",
+  AED: "3.6725",
+  ILS: "3.72",
+  TRY: "32.5",
+  PLN: "4.0",
+  CZK: "23.2",
+  HUF: "365",
+  RON: "4.58",
+  BGN: "1.8",
+  ISK: "138",
+  RUB: "92",
+  KRW: "1360",
+  TWD: "32.3",
+  THB: "36.5",
+  MYR: "4.72",
+  IDR: "16100",
+  PHP: "57.5",
+  VND: "25400",
+  PKR: "278",
+  BDT: "117",
+  LKR: "300",
+  EGP: "48",
+  NGN: "1450",
+  KES: "130",
+  GHS: "14.5",
+  MAD: "10.0",
+  TND: "3.12",
+  CLP: "940",
+  COP: "3900",
+  PEN: "3.72",
+  ARS: "880",
+  UYU: "38.5",
+  XAF: "603",
   XOF: "603",
 };
 
@@ -94,7 +142,8 @@ export function priceProblem(input: PriceInput): string | null {
   if (!isTradableCurrency(input.buyCurrency)) return `the bank does not deal in buy currency "${input.buyCurrency}"`;
   if (input.sellCurrency === input.buyCurrency) return "sell and buy currency are the same";
   if (input.direction !== "BUY" && input.direction !== "SELL") return `direction "${String(input.direction)}" is neither BUY nor SELL`;
-  if (typeof input.amount !== "string" || !DECIMAL_STRING.test(input.amount)) return `amount "${String(input.amount)}" is not a positive decimal`;
+  if (typeof input.amount !== "string" || !DECIMAL_STRING.test(input.amount))
+    return `amount "${String(input.amount)}" is not a positive decimal`;
   const amount = new Decimal(input.amount);
   if (amount.lte(0)) return "amount must be positive";
   if (amount.gte(MAX_AMOUNT)) return "amount exceeds the bank's limit";

@@ -1,12 +1,12 @@
 import type { Database } from "@fxbt/db";
 import {
   BankError,
-  isBankErrorCode,
-  isRetryableBankErrorCode,
   type BankErrorCode,
   type BookedDeal,
   type BookingRequest,
   type FxGateway,
+  isBankErrorCode,
+  isRetryableBankErrorCode,
   type Quote,
   type QuoteRequest,
 } from "./gateway";
@@ -104,11 +104,16 @@ function isTestAccount(account: string): boolean {
 
 function checkOptions(options: BankSimulatorOptions): void {
   const { successRate, latencyMs, quoteTtlMs, batchWindowMs, maxBatchSize } = options;
-  if (successRate !== undefined && !(successRate >= 0 && successRate <= 1)) throw new RangeError(`successRate must be in [0, 1], got ${successRate}`);
-  if (latencyMs !== undefined && !(latencyMs >= 0 && Number.isFinite(latencyMs))) throw new RangeError(`latencyMs must be ≥ 0, got ${latencyMs}`);
-  if (quoteTtlMs !== undefined && !(quoteTtlMs > 0 && Number.isFinite(quoteTtlMs))) throw new RangeError(`quoteTtlMs must be > 0, got ${quoteTtlMs}`);
-  if (batchWindowMs !== undefined && !(batchWindowMs >= 0 && Number.isFinite(batchWindowMs))) throw new RangeError(`batchWindowMs must be ≥ 0, got ${batchWindowMs}`);
-  if (maxBatchSize !== undefined && !(Number.isInteger(maxBatchSize) && maxBatchSize >= 1)) throw new RangeError(`maxBatchSize must be a whole number ≥ 1, got ${maxBatchSize}`);
+  if (successRate !== undefined && !(successRate >= 0 && successRate <= 1))
+    throw new RangeError(`successRate must be in [0, 1], got ${successRate}`);
+  if (latencyMs !== undefined && !(latencyMs >= 0 && Number.isFinite(latencyMs)))
+    throw new RangeError(`latencyMs must be ≥ 0, got ${latencyMs}`);
+  if (quoteTtlMs !== undefined && !(quoteTtlMs > 0 && Number.isFinite(quoteTtlMs)))
+    throw new RangeError(`quoteTtlMs must be > 0, got ${quoteTtlMs}`);
+  if (batchWindowMs !== undefined && !(batchWindowMs >= 0 && Number.isFinite(batchWindowMs)))
+    throw new RangeError(`batchWindowMs must be ≥ 0, got ${batchWindowMs}`);
+  if (maxBatchSize !== undefined && !(Number.isInteger(maxBatchSize) && maxBatchSize >= 1))
+    throw new RangeError(`maxBatchSize must be a whole number ≥ 1, got ${maxBatchSize}`);
 }
 
 export function createBankSimulator(options: BankSimulatorOptions): BankSimulator {
@@ -153,7 +158,8 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
   async function createQuote(request: QuoteRequest): Promise<Quote> {
     await simulatedLatency(latencyMs);
     const account = request.accountNumber;
-    if (!isUsableText(account, MAX_ACCOUNT_LENGTH)) throw new BankError("INVALID_ACCOUNT", `account "${String(account)}" is not a valid account number`);
+    if (!isUsableText(account, MAX_ACCOUNT_LENGTH))
+      throw new BankError("INVALID_ACCOUNT", `account "${String(account)}" is not a valid account number`);
     if (account.endsWith("9999")) throw new BankError("INVALID_ACCOUNT", `account ${account} is unknown to the bank`);
     const problem = priceProblem(request);
     if (problem !== null) throw new BankError("QUOTE_REJECTED", problem);
@@ -204,7 +210,8 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
     const quote = await findQuote(quoteId);
     if (quote === null) return new BankError("QUOTE_NOT_FOUND", `quote ${quoteId} is unknown`);
     if (quote.accountNumber !== account) return new BankError("BOOKING_REJECTED", `quote ${quoteId} was issued for another account`);
-    if (Date.now() >= quote.expiresAt.getTime()) return new BankError("QUOTE_EXPIRED", `quote ${quoteId} expired at ${quote.expiresAt.toISOString()}`);
+    if (Date.now() >= quote.expiresAt.getTime())
+      return new BankError("QUOTE_EXPIRED", `quote ${quoteId} expired at ${quote.expiresAt.toISOString()}`);
     if (account.endsWith("8888")) return new BankError("INSUFFICIENT_FUNDS", `account ${account} cannot cover the deal`);
     if (!isTestAccount(account) && hashUnit(seed, "book", idempotencyKey) >= stepSuccess) {
       return new BankError("BOOKING_REJECTED", "the bank declined to book (simulated)");
@@ -219,14 +226,16 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
   /** The error a stored refusal answers with: its code and message, whoever recorded it. */
   function storedRefusal(record: OutcomeRecord & { transactionId: null }): BankError {
     // Only final codes are ever recorded; anything else (a foreign row) reads as a refusal.
-    const code: BankErrorCode = isBankErrorCode(record.errorCode) && !isRetryableBankErrorCode(record.errorCode) ? record.errorCode : "BOOKING_REJECTED";
+    const code: BankErrorCode =
+      isBankErrorCode(record.errorCode) && !isRetryableBankErrorCode(record.errorCode) ? record.errorCode : "BOOKING_REJECTED";
     return new BankError(code, record.errorMessage ?? code);
   }
 
   async function bookDeal(request: BookingRequest): Promise<BookedDeal> {
     await simulatedLatency(latencyMs);
     const key = request.idempotencyKey;
-    if (!isUsableText(key, MAX_KEY_LENGTH)) throw new BankError("BOOKING_REJECTED", `idempotency key "${String(key)}" is empty, too long or not text`);
+    if (!isUsableText(key, MAX_KEY_LENGTH))
+      throw new BankError("BOOKING_REJECTED", `idempotency key "${String(key)}" is empty, too long or not text`);
     // This call's own decision (a failure to read the quote throws BANK_UNAVAILABLE: no outcome).
     const refused = await refusal(request);
     const decided: OutcomeFields =

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BankError, createBankSimulator, type BankSimulator } from "../src/index";
+import { BankError, type BankSimulator, createBankSimulator } from "../src/index";
 import { countBookings, ledgerRows, quoteRequest, rejectionOf, useDatabase } from "./support";
 
 const database = useDatabase();
@@ -25,10 +25,20 @@ describe("deterministic test accounts (whatever the success rate)", () => {
     expect(error).toBeInstanceOf(BankError);
     expect(error).toMatchObject({ code: "INSUFFICIENT_FUNDS", retryable: false });
     expect(await ledgerRows(database(), "k-8888")).toEqual([
-      { idempotency_key: "k-8888", transaction_id: null, quote_id: quote.quoteId, error_code: "INSUFFICIENT_FUNDS", error_message: (error as Error).message },
+      {
+        idempotency_key: "k-8888",
+        transaction_id: null,
+        quote_id: quote.quoteId,
+        error_code: "INSUFFICIENT_FUNDS",
+        error_message: (error as Error).message,
+      },
     ]);
     // The resend gets the recorded refusal; nothing more is written.
-    expect(await rejectionOf(bank.bookDeal(request))).toMatchObject({ code: "INSUFFICIENT_FUNDS", message: (error as Error).message, retryable: false });
+    expect(await rejectionOf(bank.bookDeal(request))).toMatchObject({
+      code: "INSUFFICIENT_FUNDS",
+      message: (error as Error).message,
+      retryable: false,
+    });
     expect(await countBookings(database(), "k-8888")).toBe(1);
   });
 
@@ -68,13 +78,21 @@ describe("quotes at booking", () => {
       const quote = await bank.createQuote(quoteRequest());
       expect(quote.expiresAt.getTime()).toBeGreaterThan(Date.now());
       await new Promise((resolve) => setTimeout(resolve, 80));
-      const expired = await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-expired", accountNumber: "ACC-000001" }));
+      const expired = await rejectionOf(
+        bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-expired", accountNumber: "ACC-000001" }),
+      );
       expect(expired).toMatchObject({ code: "QUOTE_EXPIRED", retryable: false });
-      const unknown = await rejectionOf(bank.bookDeal({ quoteId: "Q-NOSUCHQUOTE", idempotencyKey: "k-unknown", accountNumber: "ACC-000001" }));
+      const unknown = await rejectionOf(
+        bank.bookDeal({ quoteId: "Q-NOSUCHQUOTE", idempotencyKey: "k-unknown", accountNumber: "ACC-000001" }),
+      );
       expect(unknown).toMatchObject({ code: "QUOTE_NOT_FOUND", retryable: false });
       // Both refusals are recorded: they are the outcome of their keys.
-      expect(await ledgerRows(database(), "k-expired")).toMatchObject([{ transaction_id: null, quote_id: quote.quoteId, error_code: "QUOTE_EXPIRED" }]);
-      expect(await ledgerRows(database(), "k-unknown")).toMatchObject([{ transaction_id: null, quote_id: "Q-NOSUCHQUOTE", error_code: "QUOTE_NOT_FOUND" }]);
+      expect(await ledgerRows(database(), "k-expired")).toMatchObject([
+        { transaction_id: null, quote_id: quote.quoteId, error_code: "QUOTE_EXPIRED" },
+      ]);
+      expect(await ledgerRows(database(), "k-unknown")).toMatchObject([
+        { transaction_id: null, quote_id: "Q-NOSUCHQUOTE", error_code: "QUOTE_NOT_FOUND" },
+      ]);
       // A resend of the key with a fresh quote is refused as the first send was.
       const fresh = await bank.createQuote(quoteRequest());
       const again = await rejectionOf(bank.bookDeal({ quoteId: fresh.quoteId, idempotencyKey: "k-expired", accountNumber: "ACC-000001" }));
@@ -106,7 +124,9 @@ describe("quotes at booking", () => {
       expect(error).toMatchObject({ code: "BOOKING_REJECTED" });
       expect(await ledgerRows(database(), "k-other")).toMatchObject([{ transaction_id: null, error_code: "BOOKING_REJECTED" }]);
       // Correcting the account under the same key does not book: the key's outcome is decided.
-      expect(await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-other", accountNumber: "ACC-A" }))).toMatchObject({ code: "BOOKING_REJECTED" });
+      expect(await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-other", accountNumber: "ACC-A" }))).toMatchObject(
+        { code: "BOOKING_REJECTED" },
+      );
     } finally {
       await bank.close();
     }
@@ -115,7 +135,15 @@ describe("quotes at booking", () => {
   it("rejects unpriceable requests with QUOTE_REJECTED", async () => {
     const bank = createBankSimulator({ database: database(), successRate: 1, latencyMs: 0 });
     try {
-      for (const overrides of [{ amount: "-5" }, { amount: "abc" }, { amount: "0" }, { buyCurrency: "EUR" }, { sellCurrency: "eu" }, { buyCurrency: "XYZ" }, { buyCurrency: "XAU" }]) {
+      for (const overrides of [
+        { amount: "-5" },
+        { amount: "abc" },
+        { amount: "0" },
+        { buyCurrency: "EUR" },
+        { sellCurrency: "eu" },
+        { buyCurrency: "XYZ" },
+        { buyCurrency: "XAU" },
+      ]) {
         expect(await rejectionOf(bank.createQuote(quoteRequest(overrides)))).toMatchObject({ code: "QUOTE_REJECTED" });
       }
     } finally {
@@ -128,7 +156,9 @@ describe("quotes at booking", () => {
     try {
       const quote = await bank.createQuote(quoteRequest());
       for (const idempotencyKey of ["", "x".repeat(201), "k\u0000nul"]) {
-        expect(await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey, accountNumber: "ACC-000001" }))).toMatchObject({ code: "BOOKING_REJECTED" });
+        expect(await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey, accountNumber: "ACC-000001" }))).toMatchObject({
+          code: "BOOKING_REJECTED",
+        });
       }
       const { rows } = await database().pool.query("SELECT count(*)::int AS n FROM bank_sim_booking WHERE quote_id = $1", [quote.quoteId]);
       expect(rows[0].n).toBe(0);
@@ -147,7 +177,9 @@ describe("quotes at booking", () => {
       ]);
       expect(bad).toMatchObject({ status: "rejected", reason: { code: "QUOTE_NOT_FOUND" } });
       expect(good).toMatchObject({ status: "fulfilled" });
-      expect(await ledgerRows(database(), "k-nul-quote")).toMatchObject([{ transaction_id: null, quote_id: "Q-\uFFFD", error_code: "QUOTE_NOT_FOUND" }]);
+      expect(await ledgerRows(database(), "k-nul-quote")).toMatchObject([
+        { transaction_id: null, quote_id: "Q-\uFFFD", error_code: "QUOTE_NOT_FOUND" },
+      ]);
     } finally {
       await bank.close();
     }

@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { bankSimulatorOptionsFromEnv, BankError, isRetryableBankErrorCode } from "../src/index";
+import { BankError, bankSimulatorOptionsFromEnv, isRetryableBankErrorCode } from "../src/index";
 
 describe("bankSimulatorOptionsFromEnv", () => {
   it("reads the variables", () => {
     expect(
-      bankSimulatorOptionsFromEnv({ BANK_SIM_SUCCESS_RATE: "0.75", BANK_SIM_LATENCY_MS: "0", BANK_SIM_SEED: "abc", BANK_SIM_QUOTE_TTL_MS: "5000" }),
+      bankSimulatorOptionsFromEnv({
+        BANK_SIM_SUCCESS_RATE: "0.75",
+        BANK_SIM_LATENCY_MS: "0",
+        BANK_SIM_SEED: "abc",
+        BANK_SIM_QUOTE_TTL_MS: "5000",
+      }),
     ).toEqual({ successRate: 0.75, latencyMs: 0, seed: "abc", quoteTtlMs: 5000 });
-    expect(bankSimulatorOptionsFromEnv({ BANK_SIM_SUCCESS_RATE: "1", BANK_SIM_LATENCY_MS: " 12.5 " })).toEqual({ successRate: 1, latencyMs: 12.5 });
+    expect(bankSimulatorOptionsFromEnv({ BANK_SIM_SUCCESS_RATE: "1", BANK_SIM_LATENCY_MS: " 12.5 " })).toEqual({
+      successRate: 1,
+      latencyMs: 12.5,
+    });
   });
 
   it("leaves unset and empty variables to the defaults", () => {
@@ -33,7 +41,14 @@ describe("BankError", () => {
   it("marks only BANK_TIMEOUT and BANK_UNAVAILABLE retryable", () => {
     expect(new BankError("BANK_TIMEOUT").retryable).toBe(true);
     expect(new BankError("BANK_UNAVAILABLE").retryable).toBe(true);
-    for (const code of ["INVALID_ACCOUNT", "INSUFFICIENT_FUNDS", "QUOTE_REJECTED", "BOOKING_REJECTED", "QUOTE_EXPIRED", "QUOTE_NOT_FOUND"] as const) {
+    for (const code of [
+      "INVALID_ACCOUNT",
+      "INSUFFICIENT_FUNDS",
+      "QUOTE_REJECTED",
+      "BOOKING_REJECTED",
+      "QUOTE_EXPIRED",
+      "QUOTE_NOT_FOUND",
+    ] as const) {
       expect(isRetryableBankErrorCode(code)).toBe(false);
     }
     const error = new BankError("QUOTE_EXPIRED", "too late");

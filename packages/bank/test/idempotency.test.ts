@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BankError, createBankSimulator, type BankSimulator, type SqlDriver } from "../src/index";
+import { BankError, type BankSimulator, createBankSimulator, type SqlDriver } from "../src/index";
 import { countBookings, ledgerRows, quoteRequest, rejectionOf, useDatabase } from "./support";
 
 const database = useDatabase();
@@ -24,7 +24,13 @@ async function wouldBook(bank: BankSimulator, quoter: BankSimulator, key: string
 }
 
 /** A key (of the form `${prefix}-N`) that `first` refuses and `second` books, or the reverse. */
-async function keyDecidedApart(first: BankSimulator, second: BankSimulator, quoter: BankSimulator, prefix: string, firstBooks: boolean): Promise<string> {
+async function keyDecidedApart(
+  first: BankSimulator,
+  second: BankSimulator,
+  quoter: BankSimulator,
+  prefix: string,
+  firstBooks: boolean,
+): Promise<string> {
   for (let i = 0; i < 100; i++) {
     const key = `${prefix}-${i}`;
     if ((await wouldBook(first, quoter, key)) === firstBooks && (await wouldBook(second, quoter, key)) !== firstBooks) return key;
@@ -101,7 +107,13 @@ describe("exactly-once booking per idempotency key", () => {
         expect(again).toMatchObject({ code: "BOOKING_REJECTED", message: (refused as Error).message, retryable: false });
       }
       expect(await ledgerRows(database(), key)).toEqual([
-        { idempotency_key: key, transaction_id: null, quote_id: quote.quoteId, error_code: "BOOKING_REJECTED", error_message: (refused as Error).message },
+        {
+          idempotency_key: key,
+          transaction_id: null,
+          quote_id: quote.quoteId,
+          error_code: "BOOKING_REJECTED",
+          error_message: (refused as Error).message,
+        },
       ]);
     } finally {
       await close();
@@ -153,7 +165,9 @@ describe("exactly-once booking per idempotency key", () => {
           const rows = await ledgerRows(database(), key);
           expect(rows).toHaveLength(1);
           const [row] = rows;
-          expect(outcomes[0]).toBe(row!.transaction_id !== null ? `BOOKED ${row!.transaction_id}` : `${row!.error_code} ${row!.error_message}`);
+          expect(outcomes[0]).toBe(
+            row!.transaction_id !== null ? `BOOKED ${row!.transaction_id}` : `${row!.error_code} ${row!.error_message}`,
+          );
         }
       } finally {
         await close();

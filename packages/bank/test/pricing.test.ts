@@ -6,7 +6,32 @@ import { quoteRequest, useDatabase } from "./support";
 
 const database = useDatabase();
 
-const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CHF", "CNY", "AUD", "CAD", "NZD", "SEK", "NOK", "DKK", "HKD", "SGD", "INR", "BRL", "MXN", "ZAR", "KWD", "BHD", "TRY", "IDR", "PYG", "MNT"];
+const CURRENCIES = [
+  "USD",
+  "EUR",
+  "GBP",
+  "JPY",
+  "CHF",
+  "CNY",
+  "AUD",
+  "CAD",
+  "NZD",
+  "SEK",
+  "NOK",
+  "DKK",
+  "HKD",
+  "SGD",
+  "INR",
+  "BRL",
+  "MXN",
+  "ZAR",
+  "KWD",
+  "BHD",
+  "TRY",
+  "IDR",
+  "PYG",
+  "MNT",
+];
 
 describe("pricing", () => {
   it("prices every pair with a positive rate, inverse pairs roughly reciprocal", () => {
@@ -65,14 +90,23 @@ describe("pricing", () => {
   it("returns consistent quotes from the simulator and stores them", async () => {
     const bank = createBankSimulator({ database: database(), successRate: 1, latencyMs: 0 });
     try {
-      const quote = await bank.createQuote(quoteRequest({ sellCurrency: "GBP", buyCurrency: "JPY", direction: "BUY", amount: "250000", requestId: "trade-42" }));
+      const quote = await bank.createQuote(
+        quoteRequest({ sellCurrency: "GBP", buyCurrency: "JPY", direction: "BUY", amount: "250000", requestId: "trade-42" }),
+      );
       expect(quote.quoteId).toMatch(/^Q-[A-Z2-7]{20}$/);
       expect(quote.buyAmount).toBe("250000");
       expect(quote.sellAmount).toMatch(/^\d+\.\d{2}$/);
       expect(Number(quote.rate)).toBeGreaterThan(150);
       const { rows } = await database().pool.query("SELECT * FROM bank_sim_quote WHERE id = $1", [quote.quoteId]);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ account_number: "ACC-000001", sell_currency: "GBP", buy_currency: "JPY", direction: "BUY", amount: "250000.0000", request_id: "trade-42" });
+      expect(rows[0]).toMatchObject({
+        account_number: "ACC-000001",
+        sell_currency: "GBP",
+        buy_currency: "JPY",
+        direction: "BUY",
+        amount: "250000.0000",
+        request_id: "trade-42",
+      });
       expect(new Decimal(rows[0].rate).eq(quote.rate)).toBe(true);
       expect(rows[0].expires_at.getTime()).toBe(quote.expiresAt.getTime());
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBankSimulator, type BankSimulator } from "../src/index";
+import { type BankSimulator, createBankSimulator } from "../src/index";
 import { quoteRequest, useDatabase } from "./support";
 
 const database = useDatabase();
@@ -11,7 +11,7 @@ async function run(bank: BankSimulator, ids: string[], prefix: string): Promise<
     ids.map(async (id) => {
       try {
         const quote = await bank.createQuote(quoteRequest({ requestId: id }));
-            await bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: `${prefix}:${id}`, accountNumber: "ACC-000001" });
+        await bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: `${prefix}:${id}`, accountNumber: "ACC-000001" });
         outcomes.set(id, "BOOKED");
       } catch (error) {
         outcomes.set(id, (error as { code?: string }).code ?? String(error));

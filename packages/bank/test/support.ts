@@ -1,6 +1,6 @@
-import { afterAll, beforeAll } from "vitest";
 import { connectDatabase, type Database } from "@fxbt/db";
 import { createMigratedDatabase, type TestDatabase } from "@fxbt/db/testing";
+import { afterAll, beforeAll } from "vitest";
 import type { QuoteRequest } from "../src/index";
 
 /** A migrated database of the test file's own, dropped after the file's tests. */
@@ -39,10 +39,9 @@ export function quoteRequest(overrides: Partial<QuoteRequest> = {}): QuoteReques
 }
 
 export async function countBookings(database: Database, idempotencyKey: string): Promise<number> {
-  const { rows } = await database.pool.query<{ n: string }>(
-    "SELECT count(*) AS n FROM bank_sim_booking WHERE idempotency_key = $1",
-    [idempotencyKey],
-  );
+  const { rows } = await database.pool.query<{ n: string }>("SELECT count(*) AS n FROM bank_sim_booking WHERE idempotency_key = $1", [
+    idempotencyKey,
+  ]);
   return Number(rows[0]!.n);
 }
 

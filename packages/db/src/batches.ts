@@ -1,6 +1,6 @@
 import { finalBatchStatus, type TradeStatus } from "@fxbt/domain";
 import type { Queryable } from "./queryable";
-import { BATCH_COLUMNS, TRADE_COLUMNS, batchColumns, tradeColumns, type BatchRow, type TradeRow } from "./views";
+import { BATCH_COLUMNS, type BatchRow, batchColumns, TRADE_COLUMNS, type TradeRow, tradeColumns } from "./views";
 
 /** A trade that changed status, with the status it left. */
 export interface TradeChange {

@@ -2,8 +2,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 
-export { Prisma } from "./generated/prisma/client";
 export type { Batch, Trade } from "./generated/prisma/client";
+export { Prisma } from "./generated/prisma/client";
 
 /**
  * One pool serves both Prisma (through its driver adapter) and the few hot paths that

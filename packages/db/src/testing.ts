@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { applyMigrations } from "@fxbt/schema-engine";
+import pg from "pg";
 import { MIGRATIONS_DIR } from "./open";
 
 /**

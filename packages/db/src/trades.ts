@@ -1,8 +1,8 @@
 import type { TradeStatus } from "@fxbt/domain";
-import type { PrismaClient } from "./generated/prisma/client";
 import { addOutcomeCounts, type OutcomeCounts, type TradeChange } from "./batches";
+import type { PrismaClient } from "./generated/prisma/client";
 import type { Queryable } from "./queryable";
-import { TRADE_COLUMNS, tradeColumns, type BatchRow, type TradeRow } from "./views";
+import { type BatchRow, TRADE_COLUMNS, type TradeRow, tradeColumns } from "./views";
 
 /**
  * Claims up to `limit` PENDING trades of one RUNNING batch, in row order, with one

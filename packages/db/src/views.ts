@@ -1,4 +1,4 @@
-import { roundToMinorUnits, type BatchStatus, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { type BatchStatus, type BatchView, roundToMinorUnits, type TradeStatus, type TradeView } from "@fxbt/domain";
 import { Prisma } from "./generated/prisma/client";
 
 const BATCH_FIELDS = `id, batch_uid AS "batchUid", name, status::text AS status, priority,

@@ -96,9 +96,7 @@ function optionalText(column: TradeCsvColumn, max: number): FieldRule {
   };
 }
 
-const ACCOUNT_NUMBER = new RegExp(
-  `^[0-9]{${FIELD_LIMITS.accountNumberMinDigits},${FIELD_LIMITS.accountNumberMaxDigits}}$`,
-);
+const ACCOUNT_NUMBER = new RegExp(`^[0-9]{${FIELD_LIMITS.accountNumberMinDigits},${FIELD_LIMITS.accountNumberMaxDigits}}$`);
 
 const accountNumberRule: FieldRule = (value) => {
   if (value === "") return "account_number is required";

@@ -1,11 +1,11 @@
 import { parse } from "csv-parse/sync";
 import {
-  REQUIRED_TRADE_CSV_COLUMNS,
-  TRADE_CSV_COLUMNS,
   amountCurrencyColumn,
   createTradeRowSchema,
   isValidIsoDate,
   type RawTradeRow,
+  REQUIRED_TRADE_CSV_COLUMNS,
+  TRADE_CSV_COLUMNS,
   type TradeCsvColumn,
 } from "./csv-schema";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS } from "./limits";
@@ -204,7 +204,10 @@ function mapHeader(header: readonly string[]): HeaderResult {
           field: null,
           message:
             `The first line must be the header naming the columns (${TRADE_CSV_COLUMNS.join(", ")}); ` +
-            `found ${header.slice(0, 4).map((cell) => quoteValue(cell)).join(", ")}${header.length > 4 ? ", …" : ""}`,
+            `found ${header
+              .slice(0, 4)
+              .map((cell) => quoteValue(cell))
+              .join(", ")}${header.length > 4 ? ", …" : ""}`,
         },
       ],
     };
@@ -329,7 +332,8 @@ function describeCsvSyntaxError(error: unknown): RowError {
   const { code, records, lines } = error as Error & { code: string; records?: number; lines?: number };
   const row = typeof records === "number" ? records : null;
   const where = typeof lines === "number" ? ` (line ${lines} of the file)` : "";
-  const quoting = "a value containing commas, quotes or line breaks must be enclosed in double quotes, with each double quote inside it written twice";
+  const quoting =
+    "a value containing commas, quotes or line breaks must be enclosed in double quotes, with each double quote inside it written twice";
   let problem: string;
   switch (code) {
     case "CSV_QUOTE_NOT_CLOSED":

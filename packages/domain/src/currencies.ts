@@ -16,10 +16,28 @@ import { data as iso4217, publishDate } from "currency-codes";
  * Real currencies whose codes start with X stay: XAF, XOF (CFA francs), XPF (CFP franc), XCD.
  */
 const NOT_TRADABLE: ReadonlySet<string> = new Set([
-  "XAU", "XAG", "XPT", "XPD",
-  "XBA", "XBB", "XBC", "XBD", "XDR", "XSU", "XUA",
-  "XTS", "XXX",
-  "BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW",
+  "XAU",
+  "XAG",
+  "XPT",
+  "XPD",
+  "XBA",
+  "XBB",
+  "XBC",
+  "XBD",
+  "XDR",
+  "XSU",
+  "XUA",
+  "XTS",
+  "XXX",
+  "BOV",
+  "CHE",
+  "CHW",
+  "CLF",
+  "COU",
+  "MXV",
+  "USN",
+  "UYI",
+  "UYW",
 ]);
 
 /** Active, tradable ISO 4217 codes (upper case) → number of minor-unit digits (2 for USD, 0 for JPY, 3 for KWD). */

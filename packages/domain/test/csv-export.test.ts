@@ -22,9 +22,9 @@ describe("toCsvCell", () => {
     ["-5", "'-5"],
     ["@SUM(A1:A9)", "'@SUM(A1:A9)"],
     ["\tcmd", "'\tcmd"],
-    ["\rcmd", "\"'\rcmd\""],
+    ["\rcmd", '"\'\rcmd"'],
     ['=HYPERLINK("http://evil","click")', '"\'=HYPERLINK(""http://evil"",""click"")"'],
-    ["=A1,B1", "\"'=A1,B1\""],
+    ["=A1,B1", '"\'=A1,B1"'],
   ])("neutralises the formula-like text %j", (value, expected) => {
     expect(toCsvCell(value)).toBe(expected);
   });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseTradeCsv, type ParseTradeCsvResult, type RowError, type ValidTradeRow } from "../src/csv";
+import { type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "../src/csv";
 
 const TODAY = "2026-03-02";
 const HEADER = "client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference";
@@ -365,7 +365,9 @@ describe("header", () => {
 
 describe("row rules", () => {
   it("reports every problem of a row, one per field, in column order", () => {
-    expect(rowErrors({ client_id: "", account_number: "12-34", sell_currency: "usd", buy_currency: "Usd", direction: "", amount: "abc" })).toEqual([
+    expect(
+      rowErrors({ client_id: "", account_number: "12-34", sell_currency: "usd", buy_currency: "Usd", direction: "", amount: "abc" }),
+    ).toEqual([
       { row: 1, field: "client_id", message: "client_id is required" },
       {
         row: 1,
@@ -383,7 +385,9 @@ describe("row rules", () => {
   });
 
   it("checks client_id, client_name and reference lengths in characters", () => {
-    expect(rowsOf(parse(csv(HEADER, line({ client_id: "c".repeat(64), client_name: "😀".repeat(200), reference: "r".repeat(140) }))))).toHaveLength(1);
+    expect(
+      rowsOf(parse(csv(HEADER, line({ client_id: "c".repeat(64), client_name: "😀".repeat(200), reference: "r".repeat(140) })))),
+    ).toHaveLength(1);
     expect(rowErrors({ client_id: "c".repeat(65), client_name: "n".repeat(201), reference: "😀".repeat(141) })).toEqual([
       { row: 1, field: "client_id", message: "client_id must be at most 64 characters, got 65" },
       { row: 1, field: "client_name", message: "client_name must be at most 200 characters, got 201" },
@@ -393,10 +397,9 @@ describe("row rules", () => {
   });
 
   it("checks account numbers: 6 to 20 digits, leading zeros kept", () => {
-    expect(rowsOf(parse(csv(HEADER, line({ account_number: "000001" }), line({ account_number: "9".repeat(20) })))).map((r) => r.accountNumber)).toEqual([
-      "000001",
-      "9".repeat(20),
-    ]);
+    expect(
+      rowsOf(parse(csv(HEADER, line({ account_number: "000001" }), line({ account_number: "9".repeat(20) })))).map((r) => r.accountNumber),
+    ).toEqual(["000001", "9".repeat(20)]);
     for (const account of ["12345", "9".repeat(21), "12345 6", "１２３４５６"]) {
       expect(rowErrors({ account_number: account })[0]).toMatchObject({ row: 1, field: "account_number" });
     }
@@ -424,11 +427,16 @@ describe("row rules", () => {
   });
 
   it("accepts the direction in any case", () => {
-    expect(rowsOf(parse(csv(HEADER, line({ direction: "buy" }), line({ direction: "Sell" })))).map((r) => r.direction)).toEqual(["BUY", "SELL"]);
+    expect(rowsOf(parse(csv(HEADER, line({ direction: "buy" }), line({ direction: "Sell" })))).map((r) => r.direction)).toEqual([
+      "BUY",
+      "SELL",
+    ]);
   });
 
   it("keeps text that a spreadsheet would run as a formula as given (it is escaped on export)", () => {
-    const rows = rowsOf(parse(csv(HEADER, line({ client_id: "=1+1", client_name: '"=HYPERLINK(""http://x"",""y"")"', reference: "@SUM(A1)" }))));
+    const rows = rowsOf(
+      parse(csv(HEADER, line({ client_id: "=1+1", client_name: '"=HYPERLINK(""http://x"",""y"")"', reference: "@SUM(A1)" }))),
+    );
     expect(rows[0]).toMatchObject({ clientId: "=1+1", clientName: '=HYPERLINK("http://x","y")', reference: "@SUM(A1)" });
   });
 });
@@ -438,7 +446,10 @@ describe("amount rules", () => {
     ["-5", 'amount must be a positive number written without a sign (+ or -), got "-5"'],
     ["+5", 'amount must be a positive number written without a sign (+ or -), got "+5"'],
     ["1e6", 'amount must be written in plain notation such as 1500000, not in exponent notation, got "1e6"'],
-    ['"1,000.00"', 'amount must be written without thousands separators and with "." as the decimal point (e.g. 1234567.89), got "1,000.00"'],
+    [
+      '"1,000.00"',
+      'amount must be written without thousands separators and with "." as the decimal point (e.g. 1234567.89), got "1,000.00"',
+    ],
     ["1 000", 'amount must be written without thousands separators and with "." as the decimal point (e.g. 1234567.89), got "1 000"'],
     ["$100", 'amount must contain only digits and an optional decimal point, without a currency symbol or code, got "$100"'],
     ["10.123", 'amount must have at most 2 decimal places for USD, got "10.123"'],
@@ -474,7 +485,15 @@ describe("amount rules", () => {
   });
 
   it("allows three decimals for a three-decimal currency such as KWD", () => {
-    const rows = rowsOf(parse(csv(HEADER, line({ sell_currency: "KWD", direction: "SELL", amount: "1234.567" }), line({ sell_currency: "KWD", direction: "SELL", amount: "1.5" }))));
+    const rows = rowsOf(
+      parse(
+        csv(
+          HEADER,
+          line({ sell_currency: "KWD", direction: "SELL", amount: "1234.567" }),
+          line({ sell_currency: "KWD", direction: "SELL", amount: "1.5" }),
+        ),
+      ),
+    );
     expect(rows.map((r) => r.amount)).toEqual(["1234.567", "1.500"]);
     expect(rowErrors({ sell_currency: "KWD", direction: "SELL", amount: "1.2345" })).toEqual([
       { row: 1, field: "amount", message: 'amount must have at most 3 decimal places for KWD, got "1.2345"' },
@@ -500,7 +519,15 @@ describe("amount rules", () => {
 describe("value_date rules", () => {
   it("accepts today, a later date, a leap day and empty (spot)", () => {
     const rows = rowsOf(
-      parse(csv(HEADER, line({ value_date: TODAY }), line({ value_date: "2026-12-31" }), line({ value_date: "2028-02-29" }), line({ value_date: "" }))),
+      parse(
+        csv(
+          HEADER,
+          line({ value_date: TODAY }),
+          line({ value_date: "2026-12-31" }),
+          line({ value_date: "2028-02-29" }),
+          line({ value_date: "" }),
+        ),
+      ),
     );
     expect(rows.map((r) => r.valueDate)).toEqual([TODAY, "2026-12-31", "2028-02-29", null]);
   });
@@ -528,9 +555,14 @@ describe("value_date rules", () => {
     },
   );
 
-  it.each(["2026-02-30", "2027-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-05-00"])("refuses the impossible date %s", (value_date) => {
-    expect(rowErrors({ value_date })).toEqual([{ row: 1, field: "value_date", message: `value_date "${value_date}" is not a real calendar date` }]);
-  });
+  it.each(["2026-02-30", "2027-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-05-00"])(
+    "refuses the impossible date %s",
+    (value_date) => {
+      expect(rowErrors({ value_date })).toEqual([
+        { row: 1, field: "value_date", message: `value_date "${value_date}" is not a real calendar date` },
+      ]);
+    },
+  );
 
   it("uses the today it is given, never the clock", () => {
     const text = csv(HEADER, line({ value_date: "2030-01-01" }));

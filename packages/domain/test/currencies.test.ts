@@ -11,7 +11,27 @@ describe("active currencies", () => {
   });
 
   it("leaves out metals, accounting units, test codes and fund codes", () => {
-    for (const code of ["XAU", "XAG", "XPT", "XPD", "XBA", "XDR", "XSU", "XUA", "XTS", "XXX", "CLF", "USN", "BOV", "CHE", "CHW", "COU", "MXV", "UYI", "UYW"]) {
+    for (const code of [
+      "XAU",
+      "XAG",
+      "XPT",
+      "XPD",
+      "XBA",
+      "XDR",
+      "XSU",
+      "XUA",
+      "XTS",
+      "XXX",
+      "CLF",
+      "USN",
+      "BOV",
+      "CHE",
+      "CHW",
+      "COU",
+      "MXV",
+      "UYI",
+      "UYW",
+    ]) {
       expect(isActiveCurrency(code), code).toBe(false);
     }
   });

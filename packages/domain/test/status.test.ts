@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import {
   BATCH_STATUSES,
-  TRADE_STATUSES,
+  type BatchState,
   batchProgress,
   canBatchMove,
   canTradeMove,
   checkBatchAction,
   finalBatchStatus,
   isOlderBatchSnapshot,
+  TRADE_STATUSES,
   tradeStatusesMovableTo,
-  type BatchState,
 } from "../src/status";
 
 const batch = (overrides: Partial<BatchState> = {}): BatchState => ({
@@ -57,7 +57,10 @@ describe("trade transitions", () => {
 describe("batch actions", () => {
   it("start only a PENDING batch that is not queued yet", () => {
     expect(checkBatchAction(batch(), "start")).toEqual({ allowed: true });
-    expect(checkBatchAction(batch({ queuedAt: new Date() }), "start")).toMatchObject({ allowed: false, reason: expect.stringMatching(/already started/) });
+    expect(checkBatchAction(batch({ queuedAt: new Date() }), "start")).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/already started/),
+    });
     for (const status of BATCH_STATUSES.filter((s) => s !== "PENDING")) {
       expect(checkBatchAction(batch({ status }), "start")).toMatchObject({ allowed: false, reason: expect.stringContaining(status) });
     }
@@ -104,8 +107,12 @@ describe("final batch status", () => {
 
 describe("late snapshots", () => {
   it("are older when they count fewer processed trades in the same status", () => {
-    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 3 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(true);
-    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 5 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(false);
+    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 3 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(
+      true,
+    );
+    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 5 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(
+      false,
+    );
   });
 
   it("are older when no status move leads from the latest to them", () => {

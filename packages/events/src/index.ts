@@ -1,3 +1,3 @@
 export { createInProcessEventBus, type EventBus } from "./bus";
-export { channels, type BatchListMessage, type BatchProgressMessage, type TradeStatusMessage } from "./channels";
+export { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "./channels";
 export { EventPublisher, type EventPublisherOptions } from "./publisher";

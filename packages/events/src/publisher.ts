@@ -1,6 +1,6 @@
-import { isOlderBatchSnapshot, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { type BatchView, isOlderBatchSnapshot, type TradeStatus, type TradeView } from "@fxbt/domain";
 import type { EventBus } from "./bus";
-import { channels, type BatchListMessage, type BatchProgressMessage, type TradeStatusMessage } from "./channels";
+import { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "./channels";
 
 export interface EventPublisherOptions {
   bus: EventBus;

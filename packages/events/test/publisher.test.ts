@@ -1,6 +1,6 @@
 import type { BatchView } from "@fxbt/domain";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { channels, createInProcessEventBus, EventPublisher, type BatchProgressMessage, type EventBus } from "../src";
+import { type BatchProgressMessage, channels, createInProcessEventBus, type EventBus, EventPublisher } from "../src";
 
 const view = (overrides: Partial<BatchView>): BatchView => ({
   id: "b1",
@@ -70,7 +70,10 @@ describe("EventPublisher", () => {
     const publisher = new EventPublisher({ bus });
     const trades = await take<{ previousStatus: string }>(bus, channels.tradeStatus("b1"), 2, () => {
       const trade = { id: "t1", batchId: "b1", status: "EXECUTING" } as never;
-      publisher.tradeStatusChanged([{ trade, previousStatus: "PENDING" }, { trade, previousStatus: "EXECUTING" }]);
+      publisher.tradeStatusChanged([
+        { trade, previousStatus: "PENDING" },
+        { trade, previousStatus: "EXECUTING" },
+      ]);
     });
     expect(trades.map((t) => t.previousStatus)).toEqual(["PENDING", "EXECUTING"]);
     const list = await take<{ kind: string }>(bus, channels.batchList(), 2, () => {

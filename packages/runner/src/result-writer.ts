@@ -1,16 +1,16 @@
-import DataLoader from "dataloader";
 import {
-  markTradesQuoted,
-  recordTradeOutcomes,
-  toBatchView,
-  toTradeView,
   type Database,
+  markTradesQuoted,
   type QuotedTrade,
+  recordTradeOutcomes,
   type TradeChange,
   type TradeOutcome,
   type TradeRow,
+  toBatchView,
+  toTradeView,
 } from "@fxbt/db";
 import type { EventPublisher } from "@fxbt/events";
+import DataLoader from "dataloader";
 
 /**
  * Group commit for the runner's writes. Each trade awaits its own write, yet the trades
@@ -48,9 +48,7 @@ export class ResultWriter {
   }
 
   publishTradeChanges(changes: readonly TradeChange[]): void {
-    this.publisher.tradeStatusChanged(
-      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })),
-    );
+    this.publisher.tradeStatusChanged(changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })));
   }
 
   private async writeQuotes(batch: readonly QuotedTrade[]): Promise<(TradeRow | null)[]> {

@@ -1,17 +1,17 @@
+import type { FxGateway } from "@fxbt/bank";
 import {
+  type BatchRow,
   claimAbandonedBookings,
   claimPendingTrades,
+  type Database,
   listRunningBatches,
   promoteQueuedBatches,
   releaseAbandonedClaims,
-  toBatchView,
-  type BatchRow,
-  type Database,
   type TradeRow,
+  toBatchView,
 } from "@fxbt/db";
-import type { FxGateway } from "@fxbt/bank";
 import type { EventPublisher } from "@fxbt/events";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from "./options";
 import { ResultWriter } from "./result-writer";
 import { bookQuotedTrade, runClaimedTrade, type TradeFlowDeps } from "./trade-flow";
@@ -141,9 +141,7 @@ export class BatchRunner {
   }
 
   private async promoteQueuedBatches(): Promise<void> {
-    const promoted: BatchRow[] = await this.database.prisma.$transaction((tx) =>
-      promoteQueuedBatches(tx, this.options.maxRunningBatches),
-    );
+    const promoted: BatchRow[] = await this.database.prisma.$transaction((tx) => promoteQueuedBatches(tx, this.options.maxRunningBatches));
     for (const batch of promoted) this.publisher.batchChanged(toBatchView(batch));
   }
 

@@ -36,10 +36,23 @@ export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
     });
   } catch (error) {
     const { code, message } = describe(error);
-    await deps.writer.saveOutcome({ id: trade.id, idempotencyKey: trade.idempotencyKey!, from: "EXECUTING", to: "FAILED", transactionId: null, errorCode: code, errorMessage: message });
+    await deps.writer.saveOutcome({
+      id: trade.id,
+      idempotencyKey: trade.idempotencyKey!,
+      from: "EXECUTING",
+      to: "FAILED",
+      transactionId: null,
+      errorCode: code,
+      errorMessage: message,
+    });
     return;
   }
-  const quoted = await deps.writer.saveQuote({ id: trade.id, idempotencyKey: trade.idempotencyKey!, quoteId: quote.quoteId, rate: quote.rate });
+  const quoted = await deps.writer.saveQuote({
+    id: trade.id,
+    idempotencyKey: trade.idempotencyKey!,
+    quoteId: quote.quoteId,
+    rate: quote.rate,
+  });
   if (quoted) await bookQuotedTrade(quoted, deps);
 }
 
@@ -57,7 +70,15 @@ export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
         idempotencyKey: trade.idempotencyKey!,
         accountNumber: trade.accountNumber,
       });
-      await deps.writer.saveOutcome({ id: trade.id, idempotencyKey: trade.idempotencyKey!, from: "QUOTED", to: "SUCCESS", transactionId: deal.transactionId, errorCode: null, errorMessage: null });
+      await deps.writer.saveOutcome({
+        id: trade.id,
+        idempotencyKey: trade.idempotencyKey!,
+        from: "QUOTED",
+        to: "SUCCESS",
+        transactionId: deal.transactionId,
+        errorCode: null,
+        errorMessage: null,
+      });
       return;
     } catch (error) {
       if (error instanceof BankError && error.retryable) {
@@ -66,9 +87,20 @@ export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
         continue;
       }
       const { code, message } = describe(error);
-      await deps.writer.saveOutcome({ id: trade.id, idempotencyKey: trade.idempotencyKey!, from: "QUOTED", to: "FAILED", transactionId: null, errorCode: code, errorMessage: message });
+      await deps.writer.saveOutcome({
+        id: trade.id,
+        idempotencyKey: trade.idempotencyKey!,
+        from: "QUOTED",
+        to: "FAILED",
+        transactionId: null,
+        errorCode: code,
+        errorMessage: message,
+      });
       return;
     }
   }
-  deps.log.warn({ tradeId: trade.id, idempotencyKey: trade.idempotencyKey, err: unknownOutcome }, "booking outcome unknown; left for recovery");
+  deps.log.warn(
+    { tradeId: trade.id, idempotencyKey: trade.idempotencyKey, err: unknownOutcome },
+    "booking outcome unknown; left for recovery",
+  );
 }

@@ -40,9 +40,7 @@ async function main() {
   }
   const datasource = options.datasource ?? (process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : undefined);
   if (options.cli) return runCliCommand(options.cli, datasource);
-  const datamodels = await Promise.all(
-    options.datamodels.map(async (path) => [path, await readFile(path, "utf-8")]),
-  );
+  const datamodels = await Promise.all(options.datamodels.map(async (path) => [path, await readFile(path, "utf-8")]));
   await serve({ datasource: datasource ?? {}, datamodels });
   return 0;
 }
@@ -51,7 +49,9 @@ async function main() {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`${JSON.stringify({ timestamp: new Date().toISOString(), level: "ERROR", fields: { message: String(error?.stack ?? error) }, target: "schema_engine::logger" })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ timestamp: new Date().toISOString(), level: "ERROR", fields: { message: String(error?.stack ?? error) }, target: "schema_engine::logger" })}\n`,
+    );
     process.exit(1);
   },
 );

@@ -2,7 +2,7 @@
 // @prisma/adapter-pg, with the three faults that break migrations corrected.
 import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { DriverAdapterError, bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+import { bindMigrationAwareSqlAdapterFactory, DriverAdapterError } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 
 const CHAR_OID = 18; // PostgreSQL's one-byte "char" (pg_catalog columns such as relkind)

@@ -3,7 +3,7 @@
 // advisory lock as `prisma migrate deploy`, so the CLI and the application agree.
 import { resolve } from "node:path";
 import { createDatabase, runOnce } from "./adapter.mjs";
-import { NO_FILTER, SchemaEngineError, migrationFailure, openEngine, readMigrationsList } from "./engine.mjs";
+import { migrationFailure, NO_FILTER, openEngine, readMigrationsList, SchemaEngineError } from "./engine.mjs";
 
 export { SchemaEngineError } from "./engine.mjs";
 

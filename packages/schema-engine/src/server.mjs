@@ -3,12 +3,20 @@
 import { createInterface } from "node:readline";
 import { createDatabase, pgUrl } from "./adapter.mjs";
 import { logLine } from "./cli.mjs";
-import { NO_FILTER, describeError, migrationFailure, openEngine } from "./engine.mjs";
+import { describeError, migrationFailure, NO_FILTER, openEngine } from "./engine.mjs";
 
 /** Methods served straight from the WebAssembly engine, under the same names. */
 const DIRECT = [
-  "dbExecute", "devDiagnostic", "diagnoseMigrationHistory", "ensureConnectionValidity",
-  "introspect", "introspectSql", "markMigrationApplied", "markMigrationRolledBack", "reset", "schemaPush",
+  "dbExecute",
+  "devDiagnostic",
+  "diagnoseMigrationHistory",
+  "ensureConnectionValidity",
+  "introspect",
+  "introspectSql",
+  "markMigrationApplied",
+  "markMigrationRolledBack",
+  "reset",
+  "schemaPush",
 ];
 
 function rpcError(error) {

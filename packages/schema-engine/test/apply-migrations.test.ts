@@ -6,16 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyMigrations } from "@fxbt/schema-engine";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  type TestDatabase,
-  databaseExists,
-  migrationNames,
-  migrationsDir,
-  prisma,
-  query,
-  run,
-  testDatabase,
-} from "./helpers.ts";
+import { databaseExists, migrationNames, migrationsDir, prisma, query, run, type TestDatabase, testDatabase } from "./helpers.ts";
 
 const OUR_TABLES = ["bank_sim_booking", "bank_sim_quote", "batch", "batch_uid_counter", "trade"];
 
@@ -28,11 +19,12 @@ interface MigrationRow {
   logs: string | null;
 }
 
-const migrationRows = (url: string) =>
-  query<MigrationRow>(url, "SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name");
+const migrationRows = (url: string) => query<MigrationRow>(url, "SELECT * FROM _prisma_migrations ORDER BY started_at, migration_name");
 
 const sha256 = (name: string) =>
-  createHash("sha256").update(readFileSync(join(migrationsDir, name, "migration.sql"))).digest("hex");
+  createHash("sha256")
+    .update(readFileSync(join(migrationsDir, name, "migration.sql")))
+    .digest("hex");
 
 describe("applyMigrations", () => {
   const databases: TestDatabase[] = [];
@@ -88,9 +80,7 @@ describe("applyMigrations", () => {
 
   it("serialises concurrent callers through the advisory lock", async () => {
     const db = await fresh();
-    const results = await Promise.all(
-      [1, 2, 3].map(() => applyMigrations({ databaseUrl: db.url, migrationsDir })),
-    );
+    const results = await Promise.all([1, 2, 3].map(() => applyMigrations({ databaseUrl: db.url, migrationsDir })));
     expect(results.flatMap((r) => r.appliedMigrationNames).sort()).toEqual(migrationNames());
     expect(await migrationRows(db.url)).toHaveLength(migrationNames().length);
   });
@@ -101,9 +91,7 @@ describe("applyMigrations", () => {
     expect(deploy.code).toBe(0);
     const cliRows = await migrationRows(db.url);
     expect((await applyMigrations({ databaseUrl: db.url, migrationsDir })).appliedMigrationNames).toEqual([]);
-    expect(cliRows.map((r) => [r.migration_name, r.checksum])).toEqual(
-      migrationNames().map((name) => [name, sha256(name)]),
-    );
+    expect(cliRows.map((r) => [r.migration_name, r.checksum])).toEqual(migrationNames().map((name) => [name, sha256(name)]));
   });
 
   it("rejects with the engine's error code when the history has a failed migration", async () => {
@@ -125,7 +113,10 @@ describe("applyMigrations", () => {
         mkdirSync(join(dir, name));
         writeFileSync(join(dir, name, "migration.sql"), sql);
       };
-      write("20000101000000_fn", "CREATE TABLE t1 (id int);\nCREATE FUNCTION f1() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;\n");
+      write(
+        "20000101000000_fn",
+        "CREATE TABLE t1 (id int);\nCREATE FUNCTION f1() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;\n",
+      );
       write("20000102000000_bad", "CREATE TABLE t2 (id int);\nSELECT * FROM does_not_exist;\n");
       const failure = applyMigrations({ databaseUrl: db.url, migrationsDir: dir });
       await expect(failure).rejects.toMatchObject({ name: "SchemaEngineError", code: "P3018" });

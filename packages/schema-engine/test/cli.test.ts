@@ -1,13 +1,13 @@
 // Guards the toolchain against a Prisma upgrade: the stock CLI, run as developers and CI run it,
 // must generate, diff, deploy, report status and run `migrate dev` against PostgreSQL with the
 // schema engine prisma.config.ts picks (the native one when installed, else the WASM one).
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  type TestDatabase,
   databaseExists,
+  databaseUrl,
   engineBin,
   migrationNames,
   migrationsDir,
@@ -16,9 +16,9 @@ import {
   repoRoot,
   run,
   schemaPath,
+  type TestDatabase,
   testDatabase,
   uniqueDatabaseName,
-  databaseUrl,
 } from "./helpers.ts";
 
 describe("stock Prisma CLI on PostgreSQL", () => {
@@ -54,10 +54,7 @@ describe("stock Prisma CLI on PostgreSQL", () => {
 
   it("finds the migrations in step with the schema", async () => {
     // Needs a shadow database: exit code 2 would mean schema.prisma changed without a migration.
-    const result = await prisma(
-      ["migrate", "diff", "--from-migrations", migrationsDir, "--to-schema", schemaPath, "--exit-code"],
-      db.url,
-    );
+    const result = await prisma(["migrate", "diff", "--from-migrations", migrationsDir, "--to-schema", schemaPath, "--exit-code"], db.url);
     expect(result.stdout).toContain("No difference detected.");
     expect(result.code).toBe(0);
   });
@@ -124,7 +121,11 @@ describe("stock Prisma CLI on PostgreSQL", () => {
 describe("schema-engine.mjs cli subcommands", () => {
   const datasource = (name: string) => JSON.stringify({ url: databaseUrl(name) });
   const logLines = (stderr: string) =>
-    stderr.trim().split("\n").slice(1).map((line) => JSON.parse(line) as { level: string; fields: Record<string, string> });
+    stderr
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => JSON.parse(line) as { level: string; fields: Record<string, string> });
 
   it("answers can-connect-to-database with P1003 for a missing database, then creates it", async () => {
     const name = uniqueDatabaseName("se_cli_sub");

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyMigrations } from "@fxbt/schema-engine";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type TestDatabase, migrationNames, migrationsDir, ourObjects, prisma, query, testDatabase } from "./helpers.ts";
+import { migrationNames, migrationsDir, ourObjects, prisma, query, type TestDatabase, testDatabase } from "./helpers.ts";
 
 /** A migrations directory holding only the first `count` migrations. */
 function firstMigrations(root: string, count: number): string {

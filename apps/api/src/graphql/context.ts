@@ -1,6 +1,6 @@
-import DataLoader from "dataloader";
 import type { BatchView } from "@fxbt/domain";
 import type { EventBus } from "@fxbt/events";
+import DataLoader from "dataloader";
 import type { BatchCommands } from "../services/batch-commands";
 import type { BatchQueries } from "../services/batch-queries";
 

@@ -1,7 +1,7 @@
-import { batchProgress, processedTrades, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { type BatchView, batchProgress, processedTrades, type TradeStatus, type TradeView } from "@fxbt/domain";
+import type { StageBatchInput } from "../services/batch-commands";
 import type { BatchListArgs, TradeHistoryArgs } from "../services/batch-queries";
 import { resultsCsvPath } from "../services/results-export";
-import type { StageBatchInput } from "../services/batch-commands";
 import type { GraphQLContext } from "./context";
 import { DateTimeScalar, DecimalScalar } from "./scalars";
 import { subscriptionResolvers } from "./subscriptions";

@@ -1,5 +1,5 @@
-import { isFinalBatchStatus, isOlderBatchSnapshot, type BatchView } from "@fxbt/domain";
-import { channels, type BatchListMessage, type BatchProgressMessage, type TradeStatusMessage } from "@fxbt/events";
+import { type BatchView, isFinalBatchStatus, isOlderBatchSnapshot } from "@fxbt/domain";
+import { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "@fxbt/events";
 import { notFound } from "../errors";
 import { checkId } from "../services/batch-commands";
 import type { GraphQLContext } from "./context";

@@ -1,18 +1,18 @@
 import {
+  type BatchRow,
   cancelBatchTrades,
+  type Database,
   deleteBatchRow,
   insertStagedBatch,
   lockBatch,
+  type Queryable,
   queueBatch,
   requeueFailedTrades,
+  type TradeChange,
   toBatchView,
   toTradeView,
-  type BatchRow,
-  type Database,
-  type Queryable,
-  type TradeChange,
 } from "@fxbt/db";
-import { checkBatchAction, parseTradeCsv, type BatchAction, type BatchView, type RowError } from "@fxbt/domain";
+import { type BatchAction, type BatchView, checkBatchAction, parseTradeCsv, type RowError } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import { apiError, notFound } from "../errors";
 
@@ -60,7 +60,11 @@ export class BatchCommands {
       errors.push({ row: null, field: "name", message: `name must be at most ${MAX_NAME_LENGTH} characters, got ${name.length}` });
     }
     if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
-      errors.push({ row: null, field: "priority", message: `priority must be a whole number from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}, got ${priority}` });
+      errors.push({
+        row: null,
+        field: "priority",
+        message: `priority must be a whole number from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}, got ${priority}`,
+      });
     }
     const now = this.deps.now?.() ?? new Date();
     const parsed = parseTradeCsv(input.csv, { today: now.toISOString().slice(0, 10), ...this.deps.limits });
@@ -104,9 +108,7 @@ export class BatchCommands {
     work: (tx: Queryable, batch: BatchRow) => Promise<{ batch: BatchRow; changes: TradeChange[] }>,
   ): Promise<BatchView> {
     const { batch, changes } = await this.inLockedBatch(id, action, work);
-    this.deps.publisher.tradeStatusChanged(
-      changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })),
-    );
+    this.deps.publisher.tradeStatusChanged(changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })));
     const view = toBatchView(batch);
     this.deps.publisher.batchChanged(view);
     return view;

@@ -1,18 +1,10 @@
-import {
-  BATCH_COLUMNS,
-  Prisma,
-  TRADE_COLUMNS,
-  toBatchView,
-  toTradeView,
-  type BatchRow,
-  type Database,
-  type TradeRow,
-} from "@fxbt/db";
-import { BATCH_STATUSES, roundToMinorUnits, type BatchStatus, type BatchView, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { BATCH_COLUMNS, type BatchRow, type Database, Prisma, TRADE_COLUMNS, type TradeRow, toBatchView, toTradeView } from "@fxbt/db";
+import { BATCH_STATUSES, type BatchStatus, type BatchView, roundToMinorUnits, type TradeStatus, type TradeView } from "@fxbt/domain";
 import { isUuid } from "./batch-commands";
 
 const isUuidValue = (value: unknown) => typeof value === "string" && isUuid(value);
-import { checkPageSize, decodeCursor, encodeCursor, toConnection, type Connection } from "./pagination";
+
+import { type Connection, checkPageSize, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
 export type BatchOrderField = "CREATED_AT" | "UPDATED_AT" | "STATUS" | "TOTAL_TRADES" | "PRIORITY";
 
@@ -156,7 +148,9 @@ export class BatchQueries {
     const keyset = [...conditions];
     if (after) {
       const [createdAt, rowNumber, id] = decodeCursor(after, [isTimestamp, isInteger, isUuidValue]);
-      keyset.push(Prisma.sql`(trade.created_at, coalesce(trade.row_number, 0), trade.id) < (${createdAt}::timestamptz, ${rowNumber}::int, ${id}::uuid)`);
+      keyset.push(
+        Prisma.sql`(trade.created_at, coalesce(trade.row_number, 0), trade.id) < (${createdAt}::timestamptz, ${rowNumber}::int, ${id}::uuid)`,
+      );
     }
     const [rows, [count]] = await Promise.all([
       this.prisma.$queryRaw<TradeRow[]>`
@@ -164,11 +158,16 @@ export class BatchQueries {
         ORDER BY trade.created_at DESC, coalesce(trade.row_number, 0) DESC, trade.id DESC LIMIT ${first + 1}`,
       this.prisma.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM trade ${where(conditions)}`,
     ]);
-    return toConnection(rows.map(toTradeView), first, count!.count, (trade) => encodeCursor([trade.createdAt, trade.rowNumber ?? 0, trade.id]));
+    return toConnection(rows.map(toTradeView), first, count!.count, (trade) =>
+      encodeCursor([trade.createdAt, trade.rowNumber ?? 0, trade.id]),
+    );
   }
 
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */
-  async trades(batch: BatchView, args: { first: number; after?: string | null; status?: TradeStatus | null }): Promise<Connection<TradeView>> {
+  async trades(
+    batch: BatchView,
+    args: { first: number; after?: string | null; status?: TradeStatus | null },
+  ): Promise<Connection<TradeView>> {
     checkPageSize(args.first);
     const conditions = [Prisma.sql`batch_id = ${batch.id}::uuid`];
     if (args.status) conditions.push(Prisma.sql`status = ${args.status}::"TradeStatus"`);

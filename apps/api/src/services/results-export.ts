@@ -1,6 +1,6 @@
+import { type Database, Prisma, TRADE_COLUMNS, type TradeRow, toTradeView } from "@fxbt/db";
+import { csvNumber, type TradeView, toCsvLine } from "@fxbt/domain";
 import type { Response } from "express";
-import { Prisma, TRADE_COLUMNS, toTradeView, type Database, type TradeRow } from "@fxbt/db";
-import { csvNumber, toCsvLine, type TradeView } from "@fxbt/domain";
 import { isUuid } from "./batch-commands";
 
 export const resultsCsvPath = (batchId: string) => `/export/batches/${batchId}/trades.csv`;

@@ -2,10 +2,10 @@
 
 import type { ApolloClient } from "@apollo/client";
 import { ApolloProvider } from "@apollo/client/react";
-import { createContext, useContext, useState, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, type ReactNode, useContext, useState, useSyncExternalStore } from "react";
 import { BatchFeedProvider } from "../components/live/BatchFeed";
 import { ToastProvider } from "../components/toasts/ToastProvider";
-import { ConnectionStore, SERVER_CONNECTION_STATE, type ConnectionState } from "./connection-store";
+import { type ConnectionState, ConnectionStore, SERVER_CONNECTION_STATE } from "./connection-store";
 import { makeBrowserClient, makeServerClient } from "./make-client";
 
 interface ApiSettings {
@@ -59,11 +59,7 @@ export function useApiSettings(): ApiSettings {
 
 export function useConnectionState(): ConnectionState {
   const store = useContext(ConnectionStoreContext);
-  return useSyncExternalStore(
-    store?.subscribe ?? noopSubscribe,
-    store?.getSnapshot ?? serverSnapshot,
-    serverSnapshot,
-  );
+  return useSyncExternalStore(store?.subscribe ?? noopSubscribe, store?.getSnapshot ?? serverSnapshot, serverSnapshot);
 }
 
 const noopSubscribe = () => () => undefined;

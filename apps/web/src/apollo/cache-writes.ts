@@ -1,7 +1,7 @@
 import type { ApolloCache } from "@apollo/client";
-import { BatchFieldsFragment, TradeRowFragment } from "../graphql/fragments";
-import type { BatchFieldsFragment as BatchFields, TradeRowFragment as TradeRow } from "../gql/graphql";
 import { isOlderBatchSnapshot } from "@fxbt/domain/status";
+import type { BatchFieldsFragment as BatchFields, TradeRowFragment as TradeRow } from "../gql/graphql";
+import { BatchFieldsFragment, TradeRowFragment } from "../graphql/fragments";
 
 /**
  * Writes a batch state that arrived over a subscription into its normalized entry

@@ -1,4 +1,4 @@
-import { checkBatchAction, type BatchAction, type BatchState } from "@fxbt/domain/status";
+import { type BatchAction, type BatchState, checkBatchAction } from "@fxbt/domain/status";
 
 export type { BatchAction };
 

@@ -7,15 +7,27 @@ export interface StatusInfo {
   tone: "neutral" | "info" | "progress" | "success" | "warning" | "danger" | "muted";
 }
 
-export { BATCH_STATUSES, TRADE_STATUSES, isFinalBatchStatus } from "@fxbt/domain/status";
+export { BATCH_STATUSES, isFinalBatchStatus, TRADE_STATUSES } from "@fxbt/domain/status";
 
 export const BATCH_STATUS_INFO: Record<BatchStatus, StatusInfo> = {
-  PENDING: { label: "Pending", description: "Staged and not running: waiting to be started, or started and queued behind other batches.", tone: "neutral" },
+  PENDING: {
+    label: "Pending",
+    description: "Staged and not running: waiting to be started, or started and queued behind other batches.",
+    tone: "neutral",
+  },
   RUNNING: { label: "Running", description: "Trades are being quoted and booked with the bank now.", tone: "progress" },
   SUCCESS: { label: "Succeeded", description: "Every trade was booked.", tone: "success" },
-  PARTIAL_SUCCESS: { label: "Partially succeeded", description: "Some trades were booked and some failed; failed trades can be retried.", tone: "warning" },
+  PARTIAL_SUCCESS: {
+    label: "Partially succeeded",
+    description: "Some trades were booked and some failed; failed trades can be retried.",
+    tone: "warning",
+  },
   FAILED: { label: "Failed", description: "No trade was booked; failed trades can be retried.", tone: "danger" },
-  CANCELLED: { label: "Cancelled", description: "Stopped on request: trades not yet booked were cancelled; booked trades stay booked.", tone: "muted" },
+  CANCELLED: {
+    label: "Cancelled",
+    description: "Stopped on request: trades not yet booked were cancelled; booked trades stay booked.",
+    tone: "muted",
+  },
 };
 
 export const TRADE_STATUS_INFO: Record<TradeStatus, StatusInfo> = {
@@ -28,6 +40,11 @@ export const TRADE_STATUS_INFO: Record<TradeStatus, StatusInfo> = {
 };
 
 /** "B-20261121-0003 finished: Succeeded (6 of 6)" — the words of the finish toast and notification. */
-export function batchFinishedMessage(batch: { batchUid: string; status: BatchStatus; succeededTrades: number; totalTrades: number }): string {
+export function batchFinishedMessage(batch: {
+  batchUid: string;
+  status: BatchStatus;
+  succeededTrades: number;
+  totalTrades: number;
+}): string {
   return `${batch.batchUid} finished: ${BATCH_STATUS_INFO[batch.status].label} (${batch.succeededTrades} of ${batch.totalTrades})`;
 }

@@ -28,7 +28,9 @@ describe("format", () => {
     expect(batchFinishedMessage({ batchUid: "B-20261121-0003", status: "SUCCESS", succeededTrades: 6, totalTrades: 6 })).toBe(
       "B-20261121-0003 finished: Succeeded (6 of 6)",
     );
-    expect(batchFinishedMessage({ batchUid: "B-1", status: "PARTIAL_SUCCESS", succeededTrades: 4, totalTrades: 6 })).toBe("B-1 finished: Partially succeeded (4 of 6)");
+    expect(batchFinishedMessage({ batchUid: "B-1", status: "PARTIAL_SUCCESS", succeededTrades: 4, totalTrades: 6 })).toBe(
+      "B-1 finished: Partially succeeded (4 of 6)",
+    );
   });
 });
 

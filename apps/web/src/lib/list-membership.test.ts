@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { canChangePageMembership, type BatchListChange, type ShownPage } from "./list-membership";
+import { type BatchListChange, canChangePageMembership, type ShownPage } from "./list-membership";
 
 const page = (overrides: Partial<ShownPage> = {}): ShownPage => ({
   batchIds: new Set(["shown"]),
@@ -32,7 +32,12 @@ describe("canChangePageMembership", () => {
     expect(canChangePageMembership(finished, page({ orderField: "STATUS" }))).toBe(true);
   });
   test("a status change of a batch elsewhere can bring it into a filtered page", () => {
-    expect(canChangePageMembership(change({ batchId: "other", previousStatus: "PENDING", status: "RUNNING" }), page({ statusFilter: ["RUNNING"] }))).toBe(true);
+    expect(
+      canChangePageMembership(
+        change({ batchId: "other", previousStatus: "PENDING", status: "RUNNING" }),
+        page({ statusFilter: ["RUNNING"] }),
+      ),
+    ).toBe(true);
   });
   test("sorting by last update reorders on every change", () => {
     expect(canChangePageMembership(change(), page({ orderField: "UPDATED_AT" }))).toBe(true);

@@ -3,12 +3,12 @@
 import type { ErrorLike } from "@apollo/client";
 import { useMutation } from "@apollo/client/react";
 import { useState } from "react";
-import { CancelBatchMutation, DeleteBatchMutation, RetryFailedTradesMutation, StartBatchMutation } from "../../graphql/batch";
 import type { BatchFieldsFragment } from "../../gql/graphql";
-import { BATCH_ACTION_HELP, isBatchActionAllowed, type BatchAction } from "../../lib/batch-actions";
+import { CancelBatchMutation, DeleteBatchMutation, RetryFailedTradesMutation, StartBatchMutation } from "../../graphql/batch";
+import { BATCH_ACTION_HELP, type BatchAction, isBatchActionAllowed } from "../../lib/batch-actions";
+import { useToast } from "../toasts/ToastProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { describeError } from "../ui/QueryError";
-import { useToast } from "../toasts/ToastProvider";
 
 const LABELS: Record<BatchAction, string> = {
   start: "Start",
@@ -96,15 +96,23 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
         </div>
       ) : null}
       {confirming === "cancel" ? (
-        <ConfirmDialog title={`Cancel ${batch.batchUid}?`} busy={cancel.loading} onConfirm={() => void run("cancel")} onCancel={() => setConfirming(null)}>
+        <ConfirmDialog
+          title={`Cancel ${batch.batchUid}?`}
+          busy={cancel.loading}
+          onConfirm={() => void run("cancel")}
+          onCancel={() => setConfirming(null)}
+        >
           <p>Trades not yet booked will be cancelled. Trades already booked, or whose booking is on its way to the bank, stay booked.</p>
         </ConfirmDialog>
       ) : null}
       {confirming === "delete" ? (
-        <ConfirmDialog title={`Delete ${batch.batchUid}?`} busy={remove.loading} onConfirm={() => void run("delete")} onCancel={() => setConfirming(null)}>
-          <p>
-            The batch and its {batch.totalTrades} trades will be removed for good. Export the results first if you need them.
-          </p>
+        <ConfirmDialog
+          title={`Delete ${batch.batchUid}?`}
+          busy={remove.loading}
+          onConfirm={() => void run("delete")}
+          onCancel={() => setConfirming(null)}
+        >
+          <p>The batch and its {batch.totalTrades} trades will be removed for good. Export the results first if you need them.</p>
         </ConfirmDialog>
       ) : null}
     </section>

@@ -10,7 +10,7 @@ import { BATCH_STATUS_INFO, isFinalBatchStatus } from "../../lib/batch-status";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
 import { PageIntro } from "../ui/PageIntro";
-import { QueryError, describeError } from "../ui/QueryError";
+import { describeError, QueryError } from "../ui/QueryError";
 import { BatchStatusBadge } from "../ui/StatusBadge";
 import { BatchActions } from "./BatchActions";
 import { BatchResults } from "./BatchResults";
@@ -59,7 +59,14 @@ export function BatchDetailView({ id }: { id: string }) {
 
   if (deleted) {
     return (
-      <PageIntro title="Batch deleted" description={deleted === "here" ? "The batch and its trades were deleted. Returning to the batches…" : "This batch was deleted, with its trades."}>
+      <PageIntro
+        title="Batch deleted"
+        description={
+          deleted === "here"
+            ? "The batch and its trades were deleted. Returning to the batches…"
+            : "This batch was deleted, with its trades."
+        }
+      >
         <Link href="/" className="button">
           Back to batches
         </Link>

@@ -2,8 +2,8 @@
 
 import { useQuery } from "@apollo/client/react";
 import { useApiSettings } from "../../apollo/Providers";
-import { BatchResultsQuery } from "../../graphql/batch";
 import type { BatchFieldsFragment } from "../../gql/graphql";
+import { BatchResultsQuery } from "../../graphql/batch";
 import { formatDecimal, formatInteger } from "../../lib/format";
 import { QueryError } from "../ui/QueryError";
 

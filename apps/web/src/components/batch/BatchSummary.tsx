@@ -28,14 +28,25 @@ export function BatchSummary({ batch }: { batch: BatchFieldsFragment }) {
   const counters = [
     { label: "Processed", value: batch.processedTrades, help: "Trades that reached a final status: booked, failed or cancelled." },
     { label: "Succeeded", value: batch.succeededTrades, help: "Trades the bank booked.", tone: "success" },
-    { label: "Failed", value: batch.failedTrades, help: "Trades the bank refused; they can be retried once the batch has finished.", tone: "danger" },
+    {
+      label: "Failed",
+      value: batch.failedTrades,
+      help: "Trades the bank refused; they can be retried once the batch has finished.",
+      tone: "danger",
+    },
     { label: "Cancelled", value: batch.cancelledTrades, help: "Trades stopped before any booking was sent.", tone: "muted" },
     { label: "Total", value: batch.totalTrades, help: "Trades in the batch." },
   ];
 
   return (
     <section className="panel batch-summary" aria-label="Progress">
-      <ProgressBar progress={batch.progress} label="Batch progress" size="large" active={running} tone={BATCH_STATUS_INFO[batch.status].tone} />
+      <ProgressBar
+        progress={batch.progress}
+        label="Batch progress"
+        size="large"
+        active={running}
+        tone={BATCH_STATUS_INFO[batch.status].tone}
+      />
       <dl className="counters">
         {counters.map((counter) => (
           <div key={counter.label} className={`counter${counter.tone ? ` counter-${counter.tone}` : ""}`} title={counter.help}>

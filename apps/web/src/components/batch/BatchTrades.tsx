@@ -2,13 +2,13 @@
 
 import { useQuery } from "@apollo/client/react";
 import { useState } from "react";
-import { BatchTradesQuery } from "../../graphql/batch";
 import type { TradeStatus } from "../../gql/graphql";
+import { BatchTradesQuery } from "../../graphql/batch";
+import { TradeStatusSelect } from "../trades/TradeStatusSelect";
+import { TradeTable } from "../trades/TradeTable";
 import { Pager, useCursorPager } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
-import { TradeStatusSelect } from "../trades/TradeStatusSelect";
-import { TradeTable } from "../trades/TradeTable";
 
 export const TRADE_PAGE_SIZE = 50;
 
@@ -46,11 +46,11 @@ export function BatchTrades({ batchId }: { batchId: string }) {
       <StatusLegend kind="trade" />
       <QueryError error={error} what="the trades" />
       {!connection && loading ? <p className="loading">Loading trades…</p> : null}
-      {connection && trades.length === 0 ? <p className="empty">{status ? "No trades with this status." : "This batch has no trades."}</p> : null}
-      {trades.length > 0 ? <TradeTable trades={trades} caption="Trades of this batch" /> : null}
-      {connection ? (
-        <Pager label="Trade pages" pageSize={TRADE_PAGE_SIZE} connection={connection} pager={pager} />
+      {connection && trades.length === 0 ? (
+        <p className="empty">{status ? "No trades with this status." : "This batch has no trades."}</p>
       ) : null}
+      {trades.length > 0 ? <TradeTable trades={trades} caption="Trades of this batch" /> : null}
+      {connection ? <Pager label="Trade pages" pageSize={TRADE_PAGE_SIZE} connection={connection} pager={pager} /> : null}
     </section>
   );
 }

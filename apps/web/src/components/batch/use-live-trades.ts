@@ -3,8 +3,8 @@
 import { useSubscription } from "@apollo/client/react";
 import { useEffect, useRef } from "react";
 import { writeTradeIfCached } from "../../apollo/cache-writes";
-import { TradeStatusChangedSubscription } from "../../graphql/batch";
 import type { TradeRowFragment } from "../../gql/graphql";
+import { TradeStatusChangedSubscription } from "../../graphql/batch";
 
 /** How long trade events are gathered before they are written to the cache in one go. */
 const FLUSH_INTERVAL_MS = 200;

@@ -1,7 +1,7 @@
 "use client";
 
 import type { BatchOrderField, BatchStatus, OrderDirection } from "../../gql/graphql";
-import { BATCH_STATUSES, BATCH_STATUS_INFO } from "../../lib/batch-status";
+import { BATCH_STATUS_INFO, BATCH_STATUSES } from "../../lib/batch-status";
 
 export interface BatchFilterValues {
   statuses: BatchStatus[];
@@ -38,7 +38,10 @@ interface BatchFiltersProps {
 export function BatchFilters({ values, onChange }: BatchFiltersProps) {
   const set = <K extends keyof BatchFilterValues>(key: K, value: BatchFilterValues[K]) => onChange({ ...values, [key]: value });
   const toggleStatus = (status: BatchStatus, checked: boolean) =>
-    set("statuses", checked ? BATCH_STATUSES.filter((s) => s === status || values.statuses.includes(s)) : values.statuses.filter((s) => s !== status));
+    set(
+      "statuses",
+      checked ? BATCH_STATUSES.filter((s) => s === status || values.statuses.includes(s)) : values.statuses.filter((s) => s !== status),
+    );
   const isDefault = JSON.stringify(values) === JSON.stringify(DEFAULT_BATCH_FILTERS);
 
   return (
@@ -48,7 +51,11 @@ export function BatchFilters({ values, onChange }: BatchFiltersProps) {
         <div className="checkbox-row">
           {BATCH_STATUSES.map((status) => (
             <label key={status} className="checkbox" title={BATCH_STATUS_INFO[status].description}>
-              <input type="checkbox" checked={values.statuses.includes(status)} onChange={(event) => toggleStatus(status, event.target.checked)} />
+              <input
+                type="checkbox"
+                checked={values.statuses.includes(status)}
+                onChange={(event) => toggleStatus(status, event.target.checked)}
+              />
               {BATCH_STATUS_INFO[status].label}
             </label>
           ))}
@@ -57,15 +64,30 @@ export function BatchFilters({ values, onChange }: BatchFiltersProps) {
       <div className="filter-grid">
         <label className="field">
           <span className="field-label">Search</span>
-          <input type="search" value={values.search} placeholder="Batch id or name" onChange={(event) => set("search", event.target.value)} />
+          <input
+            type="search"
+            value={values.search}
+            placeholder="Batch id or name"
+            onChange={(event) => set("search", event.target.value)}
+          />
         </label>
         <label className="field">
           <span className="field-label">Created from</span>
-          <input type="date" value={values.createdFrom} max={values.createdTo || undefined} onChange={(event) => set("createdFrom", event.target.value)} />
+          <input
+            type="date"
+            value={values.createdFrom}
+            max={values.createdTo || undefined}
+            onChange={(event) => set("createdFrom", event.target.value)}
+          />
         </label>
         <label className="field">
           <span className="field-label">Created to</span>
-          <input type="date" value={values.createdTo} min={values.createdFrom || undefined} onChange={(event) => set("createdTo", event.target.value)} />
+          <input
+            type="date"
+            value={values.createdTo}
+            min={values.createdFrom || undefined}
+            onChange={(event) => set("createdTo", event.target.value)}
+          />
         </label>
         <label className="field">
           <span className="field-label">Sort by</span>

@@ -48,7 +48,12 @@ export function BatchTable({ batches, caption }: { batches: readonly BatchFields
                 {batch.status === "PENDING" && batch.queuedAt ? <span className="cell-note">queued</span> : null}
               </td>
               <td className="col-progress">
-                <ProgressBar progress={batch.progress} label={`Progress of ${batch.batchUid}`} active={batch.status === "RUNNING"} tone={BATCH_STATUS_INFO[batch.status].tone} />
+                <ProgressBar
+                  progress={batch.progress}
+                  label={`Progress of ${batch.batchUid}`}
+                  active={batch.status === "RUNNING"}
+                  tone={BATCH_STATUS_INFO[batch.status].tone}
+                />
               </td>
               <td className="num">{formatInteger(batch.succeededTrades)}</td>
               <td className={`num${batch.failedTrades > 0 ? " text-danger" : ""}`}>{formatInteger(batch.failedTrades)}</td>

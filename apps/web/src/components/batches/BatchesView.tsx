@@ -3,8 +3,8 @@
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
-import { BatchesPageQuery } from "../../graphql/batches";
 import type { BatchesPageQuery as BatchesPageData, BatchesPageQueryVariables } from "../../gql/graphql";
+import { BatchesPageQuery } from "../../graphql/batches";
 import { dateInputToIso } from "../../lib/format";
 import { canChangePageMembership } from "../../lib/list-membership";
 import { useDebouncedValue, useThrottledCallback } from "../../lib/use-throttled";
@@ -13,7 +13,7 @@ import { LiveIndicator } from "../live/LiveIndicator";
 import { Pager, useCursorPager } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
-import { BatchFilters, DEFAULT_BATCH_FILTERS, type BatchFilterValues } from "./BatchFilters";
+import { BatchFilters, type BatchFilterValues, DEFAULT_BATCH_FILTERS } from "./BatchFilters";
 import { BatchTable } from "./BatchTable";
 
 export const BATCH_PAGE_SIZE = 20;
@@ -71,7 +71,8 @@ export function BatchesView() {
   useBatchFeed((event) => {
     if (paused) return;
     const change = { kind: event.kind, batchId: event.batch.id, status: event.batch.status, previousStatus: event.previousStatus };
-    if (canChangePageMembership(change, { batchIds: shownIds, statusFilter: filters.statuses, orderField: filters.orderField })) refetchThrottled();
+    if (canChangePageMembership(change, { batchIds: shownIds, statusFilter: filters.statuses, orderField: filters.orderField }))
+      refetchThrottled();
   });
 
   function changeFilters(next: BatchFilterValues) {
@@ -90,7 +91,9 @@ export function BatchesView() {
 
   const connection = shown?.batches;
   const batches = connection?.edges.map((edge) => edge.node) ?? [];
-  const filtered = JSON.stringify({ ...filters, orderField: "", direction: "" }) !== JSON.stringify({ ...DEFAULT_BATCH_FILTERS, orderField: "", direction: "" });
+  const filtered =
+    JSON.stringify({ ...filters, orderField: "", direction: "" }) !==
+    JSON.stringify({ ...DEFAULT_BATCH_FILTERS, orderField: "", direction: "" });
 
   return (
     <>
@@ -122,9 +125,7 @@ export function BatchesView() {
         </p>
       ) : null}
       {batches.length > 0 ? <BatchTable batches={batches} caption="Batches, with their status and progress" /> : null}
-      {connection ? (
-        <Pager label="Batch pages" pageSize={BATCH_PAGE_SIZE} connection={connection} pager={pager} />
-      ) : null}
+      {connection ? <Pager label="Batch pages" pageSize={BATCH_PAGE_SIZE} connection={connection} pager={pager} /> : null}
     </>
   );
 }

@@ -25,9 +25,7 @@ export function ConnectionBanner() {
 
   return (
     <div className="connection-banner" role="alert">
-      <span>
-        Connection to the API lost. Live updates are paused and what is shown may be out of date; reconnecting automatically…
-      </span>
+      <span>Connection to the API lost. Live updates are paused and what is shown may be out of date; reconnecting automatically…</span>
       <button type="button" className="button button-small" onClick={retryNow} disabled={retrying}>
         Retry now
       </button>

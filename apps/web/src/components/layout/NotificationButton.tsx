@@ -22,7 +22,10 @@ export function NotificationButton() {
   }
   if (permission === "denied") {
     return (
-      <span className="header-note" title="Notifications are blocked for this site in the browser's settings; finished batches still show a message on the page.">
+      <span
+        className="header-note"
+        title="Notifications are blocked for this site in the browser's settings; finished batches still show a message on the page."
+      >
         Notifications blocked
       </span>
     );

@@ -1,12 +1,12 @@
 "use client";
 
 import { useApolloClient, useSubscription } from "@apollo/client/react";
-import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { evictBatch, readBatch, writeBatchSnapshot } from "../../apollo/cache-writes";
-import { BatchListChangedSubscription } from "../../graphql/batches";
 import type { BatchFieldsFragment as BatchFields, BatchListChangeKind, BatchStatus } from "../../gql/graphql";
+import { BatchListChangedSubscription } from "../../graphql/batches";
 import { batchFinishedMessage, isFinalBatchStatus } from "../../lib/batch-status";
-import { useToast, type ToastTone } from "../toasts/ToastProvider";
+import { type ToastTone, useToast } from "../toasts/ToastProvider";
 
 export interface BatchFeedEvent {
   kind: BatchListChangeKind;

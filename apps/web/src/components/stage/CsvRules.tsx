@@ -5,7 +5,11 @@ const COLUMNS: { name: string; required: boolean; rule: string }[] = [
   { name: "account_number", required: true, rule: "6–20 digits" },
   { name: "sell_currency", required: true, rule: "ISO 4217 code of an active currency, upper or lower case" },
   { name: "buy_currency", required: true, rule: "ISO 4217 code, different from sell_currency" },
-  { name: "direction", required: true, rule: "BUY or SELL (any case). BUY: the amount is in buy_currency. SELL: the amount is in sell_currency" },
+  {
+    name: "direction",
+    required: true,
+    rule: "BUY or SELL (any case). BUY: the amount is in buy_currency. SELL: the amount is in sell_currency",
+  },
   {
     name: "amount",
     required: true,
@@ -25,8 +29,8 @@ export function CsvRules() {
         </a>
       </p>
       <p className="hint">
-        UTF-8, comma-separated, standard quoting. The first line is the header; column order is free and names ignore case. Unknown columns are
-        an error. At most 100,000 rows and 20 MB.
+        UTF-8, comma-separated, standard quoting. The first line is the header; column order is free and names ignore case. Unknown columns
+        are an error. At most 100,000 rows and 20 MB.
       </p>
       <div className="table-scroll" role="region" aria-label="Column rules" tabIndex={0}>
         <table className="data-table compact">
@@ -51,7 +55,9 @@ export function CsvRules() {
           </tbody>
         </table>
       </div>
-      <p className="hint">Every invalid row is reported with its row number (the header is row 0), and nothing is saved until the whole file is valid.</p>
+      <p className="hint">
+        Every invalid row is reported with its row number (the header is row 0), and nothing is saved until the whole file is valid.
+      </p>
     </section>
   );
 }

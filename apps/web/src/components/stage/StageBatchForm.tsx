@@ -3,10 +3,10 @@
 import type { ErrorLike } from "@apollo/client";
 import { useMutation } from "@apollo/client/react";
 import { useRouter } from "next/navigation";
-import { useId, useRef, useState, type DragEvent, type FormEvent } from "react";
+import { type DragEvent, type FormEvent, useId, useRef, useState } from "react";
 import { StageBatchMutation } from "../../graphql/stage";
 import { describeError } from "../ui/QueryError";
-import { RowErrorsTable, type RowError } from "./RowErrorsTable";
+import { type RowError, RowErrorsTable } from "./RowErrorsTable";
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -112,7 +112,13 @@ export function StageBatchForm() {
       <div className="form-row">
         <label className="field">
           <span className="field-label">Name</span>
-          <input type="text" value={name} maxLength={200} placeholder="Optional, e.g. Friday payables" onChange={(event) => setName(event.target.value)} />
+          <input
+            type="text"
+            value={name}
+            maxLength={200}
+            placeholder="Optional, e.g. Friday payables"
+            onChange={(event) => setName(event.target.value)}
+          />
         </label>
         <label className="field field-narrow">
           <span className="field-label">Priority</span>
@@ -138,15 +144,16 @@ export function StageBatchForm() {
       <div id="stage-result">
         {requestProblem ? (
           <div className="alert alert-danger" role="alert">
-            <strong>The file could not be staged.</strong> {requestProblem.code ? <code>{requestProblem.code}</code> : null} {requestProblem.message} Nothing
-            was saved.
+            <strong>The file could not be staged.</strong> {requestProblem.code ? <code>{requestProblem.code}</code> : null}{" "}
+            {requestProblem.message} Nothing was saved.
           </div>
         ) : null}
         {rowErrors ? (
           <>
             <div className="alert alert-danger" role="alert">
               <strong>
-                {rowErrors.length === 1 ? "1 problem was" : `${rowErrors.length} problems were`} found in {file?.name ?? "the file"}. Nothing was saved.
+                {rowErrors.length === 1 ? "1 problem was" : `${rowErrors.length} problems were`} found in {file?.name ?? "the file"}.
+                Nothing was saved.
               </strong>{" "}
               Fix every row listed below and stage the file again.
             </div>

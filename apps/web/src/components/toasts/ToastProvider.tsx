@@ -1,6 +1,6 @@
 "use client";
 
-import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 
 export type ToastTone = "info" | "success" | "warning" | "danger";
 
@@ -49,12 +49,7 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: (id: number)
     return () => clearTimeout(timer);
   }, [hovered, onDismiss, toast.id]);
   return (
-    <div
-      className={`toast toast-${toast.tone}`}
-      role="status"
-      onMouseEnter={() => setHovered(true)}
-      onMouseLeave={() => setHovered(false)}
-    >
+    <div className={`toast toast-${toast.tone}`} role="status" onMouseEnter={() => setHovered(true)} onMouseLeave={() => setHovered(false)}>
       <span className="toast-message">{toast.message}</span>
       <button type="button" className="toast-close" aria-label="Dismiss notification" onClick={() => onDismiss(toast.id)}>
         ×

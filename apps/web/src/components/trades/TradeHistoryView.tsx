@@ -2,8 +2,8 @@
 
 import { useQuery } from "@apollo/client/react";
 import { useState } from "react";
-import { TradeHistoryQuery } from "../../graphql/trades";
 import type { TradeStatus } from "../../gql/graphql";
+import { TradeHistoryQuery } from "../../graphql/trades";
 import { useDebouncedValue, useThrottledCallback } from "../../lib/use-throttled";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
@@ -73,9 +73,7 @@ export function TradeHistoryView() {
       {!connection && loading ? <p className="loading">Loading trades…</p> : null}
       {connection && trades.length === 0 ? <p className="empty">No trades match.</p> : null}
       {trades.length > 0 ? <TradeTable trades={trades} caption="Trades across all batches, newest first" showBatch /> : null}
-      {connection ? (
-        <Pager label="Trade pages" pageSize={PAGE_SIZE} connection={connection} pager={pager} />
-      ) : null}
+      {connection ? <Pager label="Trade pages" pageSize={PAGE_SIZE} connection={connection} pager={pager} /> : null}
     </>
   );
 }

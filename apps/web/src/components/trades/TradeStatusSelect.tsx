@@ -1,5 +1,5 @@
 import type { TradeStatus } from "../../gql/graphql";
-import { TRADE_STATUSES, TRADE_STATUS_INFO } from "../../lib/batch-status";
+import { TRADE_STATUS_INFO, TRADE_STATUSES } from "../../lib/batch-status";
 
 export function TradeStatusSelect({ value, onChange }: { value: TradeStatus | null; onChange: (status: TradeStatus | null) => void }) {
   return (

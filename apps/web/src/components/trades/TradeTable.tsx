@@ -11,7 +11,15 @@ function amountCurrency(trade: TradeRowFragment): string {
   return trade.direction === "BUY" ? trade.buyCurrency : trade.sellCurrency;
 }
 
-export function TradeTable({ trades, caption, showBatch = false }: { trades: readonly TradeTableRow[]; caption: string; showBatch?: boolean }) {
+export function TradeTable({
+  trades,
+  caption,
+  showBatch = false,
+}: {
+  trades: readonly TradeTableRow[];
+  caption: string;
+  showBatch?: boolean;
+}) {
   return (
     <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
       <table className="data-table">
@@ -46,7 +54,9 @@ export function TradeTable({ trades, caption, showBatch = false }: { trades: rea
           {trades.map((trade) => (
             <tr key={trade.id}>
               {showBatch ? (
-                <td className="nowrap">{trade.batch ? <Link href={`/batches/${trade.batch.id}`}>{trade.batch.batchUid}</Link> : <span className="muted">—</span>}</td>
+                <td className="nowrap">
+                  {trade.batch ? <Link href={`/batches/${trade.batch.id}`}>{trade.batch.batchUid}</Link> : <span className="muted">—</span>}
+                </td>
               ) : null}
               <td className="num">{trade.rowNumber ?? "—"}</td>
               <td>

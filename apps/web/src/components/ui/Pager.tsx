@@ -38,7 +38,12 @@ export function Pager({ label, pageSize, connection, pager }: PagerProps) {
       <span className="pager-status" aria-live="polite">
         Page {pageNumber} of {pages} · {totalCount} in all
       </span>
-      <button type="button" className="button" onClick={() => endCursor && pager.next(endCursor)} disabled={!pageInfo.hasNextPage || !endCursor}>
+      <button
+        type="button"
+        className="button"
+        onClick={() => endCursor && pager.next(endCursor)}
+        disabled={!pageInfo.hasNextPage || !endCursor}
+      >
         Next page
       </button>
     </nav>

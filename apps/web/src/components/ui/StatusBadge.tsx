@@ -1,5 +1,5 @@
 import type { BatchStatus, TradeStatus } from "../../gql/graphql";
-import { BATCH_STATUS_INFO, TRADE_STATUS_INFO, type StatusInfo } from "../../lib/batch-status";
+import { BATCH_STATUS_INFO, type StatusInfo, TRADE_STATUS_INFO } from "../../lib/batch-status";
 
 function Badge({ info }: { info: StatusInfo }) {
   // The word is always there, so colour is never the only signal; the title explains it on hover
