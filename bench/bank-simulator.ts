@@ -56,8 +56,9 @@ async function measure(url: string, driver: SqlDriver, round: number): Promise<v
   );
 }
 
-let temporary: TestDatabase | undefined;
-const url = process.env.BANK_BENCH_DATABASE_URL ?? (temporary = await createMigratedDatabase("fxbt_bank_bench")).url;
+const givenUrl = process.env.BANK_BENCH_DATABASE_URL;
+const temporary: TestDatabase | undefined = givenUrl === undefined ? await createMigratedDatabase("fxbt_bank_bench") : undefined;
+const url = givenUrl ?? temporary!.url;
 try {
   for (let round = 1; round <= 2; round++) {
     for (const driver of ["pool", "prisma"] as const) await measure(url, driver, round);

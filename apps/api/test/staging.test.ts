@@ -59,6 +59,12 @@ const blank = {
   valueDate: null,
 };
 
+/** What these tests read back of a staged batch: its fields, and a page of its trades. */
+type StagedBatchWithTrades = Record<string, unknown> & {
+  totalTrades: number;
+  trades: { totalCount: number; edges: { node: Record<string, unknown> }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+};
+
 describe("stageBatch with the default limits", () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -74,7 +80,7 @@ describe("stageBatch with the default limits", () => {
     expect(result.batch).toMatchObject({ status: "PENDING", totalTrades: 6, priority: 7, name: "Good sample" });
     expect(result.batch!.batchUid).toMatch(/^B-\d{8}-\d{4}$/);
 
-    const { batch } = await app.query<{ batch: any }>(BATCH_WITH_TRADES, { id: result.batch!.id, first: 10 });
+    const { batch } = await app.query<{ batch: StagedBatchWithTrades }>(BATCH_WITH_TRADES, { id: result.batch!.id, first: 10 });
     expect(batch).toMatchObject({ name: "Good sample", priority: 7, status: "PENDING", totalTrades: 6, processedTrades: 0, progress: 0 });
     expect(batch.trades.totalCount).toBe(6);
     expect(batch.trades.pageInfo.hasNextPage).toBe(false);
@@ -159,7 +165,7 @@ describe("stageBatch with the default limits", () => {
       "client_id,account_number,sell_currency,buy_currency,direction,amount,value_date\nC-9,123456,zar,usd,buy,10.5,2099-12-31\nC-9,123456,Usd,jpY,Sell,0007.5,";
     const staged = await stageRaw(app, csv);
     expect(staged.errors).toEqual([]);
-    const { batch } = await app.query<{ batch: any }>(BATCH_WITH_TRADES, { id: staged.batch!.id, first: 5 });
+    const { batch } = await app.query<{ batch: StagedBatchWithTrades }>(BATCH_WITH_TRADES, { id: staged.batch!.id, first: 5 });
     expect(batch.trades.edges.map((edge: { node: unknown }) => edge.node)).toEqual([
       {
         ...blank,
@@ -281,7 +287,12 @@ describe("stageBatch with the default limits", () => {
     expect(staged.errors).toEqual([]);
     expect(staged.batch).toMatchObject({ totalTrades: 100_000, status: "PENDING" });
 
-    const { batch } = await app.query<{ batch: any }>(
+    const { batch } = await app.query<{
+      batch: StagedBatchWithTrades & {
+        pending: { totalCount: number };
+        trades: { edges: { node: { rowNumber: number; reference: string; amount: string } }[] };
+      };
+    }>(
       `query($id: ID!) { batch(id: $id) { totalTrades
         trades(first: 100) { totalCount pageInfo { hasNextPage } edges { node { rowNumber reference amount } } }
         pending: trades(first: 1, status: PENDING) { totalCount } } }`,
@@ -291,10 +302,10 @@ describe("stageBatch with the default limits", () => {
     expect(batch.trades.totalCount).toBe(100_000);
     expect(batch.pending.totalCount).toBe(100_000);
     expect(batch.trades.pageInfo.hasNextPage).toBe(true);
-    const nodes = batch.trades.edges.map((edge: { node: { rowNumber: number; reference: string } }) => edge.node);
-    expect(nodes.map((node: { rowNumber: number }) => node.rowNumber)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
-    expect(nodes.map((node: { reference: string }) => node.reference)).toEqual(Array.from({ length: 100 }, (_, i) => `REF-${i + 1}`));
-    expect(nodes[0].amount).toBe("101.25");
+    const nodes = batch.trades.edges.map((edge) => edge.node);
+    expect(nodes.map((node) => node.rowNumber)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(nodes.map((node) => node.reference)).toEqual(Array.from({ length: 100 }, (_, i) => `REF-${i + 1}`));
+    expect(nodes[0]?.amount).toBe("101.25");
   });
 });
 

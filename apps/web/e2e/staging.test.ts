@@ -70,8 +70,8 @@ describe("New batch page", () => {
     await page.waitForURL(/\/batches\/[0-9a-f-]{36}$/);
     const id = page.url().split("/").at(-1)!;
     const heading = page.getByRole("heading", { level: 1 });
-    await eventually(async () => /^B-/.test(await heading.innerText()));
-    const batchUid = (await heading.innerText()).trim();
+    await eventually(async () => /^B-/.test((await heading.textContent()) ?? ""));
+    const batchUid = ((await heading.textContent()) ?? "").trim();
     const staged = await batchFromApi(id);
     expect(staged).toMatchObject({ batchUid, name: "E2E good", status: "PENDING", totalTrades: 6 });
 

@@ -11,7 +11,7 @@ import {
   type QuoteRequest,
 } from "./gateway";
 import { simulatedLatency } from "./latency";
-import { Ledger, type OutcomeFields, type OutcomeRecord, type SqlDriver, type StoredQuote } from "./ledger";
+import { Ledger, type OutcomeFields, type OutcomeRecord, type RecordedOutcome, type SqlDriver, type StoredQuote } from "./ledger";
 import { priceProblem, priceQuote } from "./pricing";
 import { hashUnit, randomId, randomSeed } from "./random";
 
@@ -244,7 +244,7 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
         : { transactionId: null, errorCode: refused.code, errorMessage: storable(refused.message) };
     // Recorded unless the key has an outcome already; the answer is the outcome stored, which
     // may be another call's (an earlier send, a concurrent one, another instance or seed).
-    let recorded;
+    let recorded: RecordedOutcome;
     try {
       recorded = await ledger.recordOutcome({ idempotencyKey: key, quoteId: storable(String(request.quoteId)), ...decided });
     } catch (error) {

@@ -196,7 +196,7 @@ describe("exactly-once booking per idempotency key", () => {
         quotes.map((q, i) => bank.bookDeal({ quoteId: q.quoteId, idempotencyKey: `k-batch-${i}`, accountNumber: "ACC-000001" })),
       );
       expect(new Set(deals.map((d) => d.transactionId)).size).toBe(200);
-      deals.forEach((d, i) => expect(d.quoteId).toBe(quotes[i]!.quoteId));
+      expect(deals.map((d) => d.quoteId)).toEqual(quotes.map((q) => q.quoteId));
     } finally {
       await bank.close();
     }

@@ -93,8 +93,8 @@ export async function recordTradeOutcomes(
 function countOutcomes(trades: readonly Pick<TradeRow, "batchId" | "status">[]): OutcomeCounts[] {
   const byBatch = new Map<string, OutcomeCounts>();
   for (const { batchId, status } of trades) {
-    let counts = byBatch.get(batchId);
-    if (!counts) byBatch.set(batchId, (counts = { batchId, succeeded: 0, failed: 0, cancelled: 0 }));
+    const counts = byBatch.get(batchId) ?? { batchId, succeeded: 0, failed: 0, cancelled: 0 };
+    byBatch.set(batchId, counts);
     if (status === "SUCCESS") counts.succeeded++;
     else if (status === "FAILED") counts.failed++;
     else if (status === "CANCELLED") counts.cancelled++;

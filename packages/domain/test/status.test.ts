@@ -3,7 +3,6 @@ import {
   BATCH_STATUSES,
   type BatchState,
   batchProgress,
-  canBatchMove,
   canTradeMove,
   checkBatchAction,
   finalBatchStatus,

@@ -37,8 +37,8 @@ export class EventPublisher {
   }
 
   batchChanged(batch: BatchView): void {
-    let entry = this.batches.get(batch.id);
-    if (!entry) this.batches.set(batch.id, (entry = { lastPublished: null, pending: null, timer: null }));
+    const entry: CoalescedBatch = this.batches.get(batch.id) ?? { lastPublished: null, pending: null, timer: null };
+    this.batches.set(batch.id, entry);
     const latest = entry.pending ?? entry.lastPublished;
     // The last snapshot of a finished batch is kept so a late, older one cannot follow it.
     if (latest && isOlderBatchSnapshot(batch, latest)) return;

@@ -101,7 +101,7 @@ export class BatchRunner {
 
   /** Fills free slots with claimed trades; concurrent calls join the pass under way and ask for another. */
   private fill(): Promise<void> {
-    if (this.filling) {
+    if (this.filling !== null) {
       this.refillRequested = true;
       return this.filling;
     }

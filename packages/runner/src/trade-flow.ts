@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { BankError, type FxGateway } from "@fxbt/bank";
+import { BankError, type FxGateway, type Quote } from "@fxbt/bank";
 import type { TradeRow } from "@fxbt/db";
 import type { Logger } from "pino";
 import type { ResultWriter } from "./result-writer";
@@ -22,7 +22,7 @@ function describe(error: unknown): { code: string; message: string } {
  * point leaves a trade that recovery can finish without booking it twice.
  */
 export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
-  let quote;
+  let quote: Quote;
   try {
     quote = await deps.gateway.createQuote({
       requestId: trade.idempotencyKey!,

@@ -44,7 +44,7 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
             </div>
           </dl>
           <div className="results-tables">
-            <div className="table-scroll" role="region" aria-label="Totals by currency" tabIndex={0}>
+            <section className="table-scroll" aria-label="Totals by currency">
               <table className="data-table compact">
                 <caption>Totals by currency</caption>
                 <thead>
@@ -72,8 +72,8 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
                   )}
                 </tbody>
               </table>
-            </div>
-            <div className="table-scroll" role="region" aria-label="Failures by error code" tabIndex={0}>
+            </section>
+            <section className="table-scroll" aria-label="Failures by error code">
               <table className="data-table compact">
                 <caption>Failures by error code</caption>
                 <thead>
@@ -103,7 +103,7 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
                   )}
                 </tbody>
               </table>
-            </div>
+            </section>
           </div>
         </>
       ) : null}

@@ -45,74 +45,76 @@ export function BatchFilters({ values, onChange }: BatchFiltersProps) {
   const isDefault = JSON.stringify(values) === JSON.stringify(DEFAULT_BATCH_FILTERS);
 
   return (
-    <form className="filters" role="search" aria-label="Filter batches" onSubmit={(event) => event.preventDefault()}>
-      <fieldset className="filter-statuses">
-        <legend>Status</legend>
-        <div className="checkbox-row">
-          {BATCH_STATUSES.map((status) => (
-            <label key={status} className="checkbox" title={BATCH_STATUS_INFO[status].description}>
-              <input
-                type="checkbox"
-                checked={values.statuses.includes(status)}
-                onChange={(event) => toggleStatus(status, event.target.checked)}
-              />
-              {BATCH_STATUS_INFO[status].label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <div className="filter-grid">
-        <label className="field">
-          <span className="field-label">Search</span>
-          <input
-            type="search"
-            value={values.search}
-            placeholder="Batch id or name"
-            onChange={(event) => set("search", event.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">Created from</span>
-          <input
-            type="date"
-            value={values.createdFrom}
-            max={values.createdTo || undefined}
-            onChange={(event) => set("createdFrom", event.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">Created to</span>
-          <input
-            type="date"
-            value={values.createdTo}
-            min={values.createdFrom || undefined}
-            onChange={(event) => set("createdTo", event.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span className="field-label">Sort by</span>
-          <select value={values.orderField} onChange={(event) => set("orderField", event.target.value as BatchOrderField)}>
-            {ORDER_FIELDS.map((field) => (
-              <option key={field.value} value={field.value}>
-                {field.label}
-              </option>
+    <search aria-label="Filter batches">
+      <form className="filters" onSubmit={(event) => event.preventDefault()}>
+        <fieldset className="filter-statuses">
+          <legend>Status</legend>
+          <div className="checkbox-row">
+            {BATCH_STATUSES.map((status) => (
+              <label key={status} className="checkbox" title={BATCH_STATUS_INFO[status].description}>
+                <input
+                  type="checkbox"
+                  checked={values.statuses.includes(status)}
+                  onChange={(event) => toggleStatus(status, event.target.checked)}
+                />
+                {BATCH_STATUS_INFO[status].label}
+              </label>
             ))}
-          </select>
-        </label>
-        <label className="field">
-          <span className="field-label">Direction</span>
-          <select value={values.direction} onChange={(event) => set("direction", event.target.value as OrderDirection)}>
-            <option value="ASC">Ascending</option>
-            <option value="DESC">Descending</option>
-          </select>
-        </label>
-        <div className="field field-action">
-          <button type="button" className="button" onClick={() => onChange(DEFAULT_BATCH_FILTERS)} disabled={isDefault}>
-            Clear filters
-          </button>
+          </div>
+        </fieldset>
+        <div className="filter-grid">
+          <label className="field">
+            <span className="field-label">Search</span>
+            <input
+              type="search"
+              value={values.search}
+              placeholder="Batch id or name"
+              onChange={(event) => set("search", event.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field-label">Created from</span>
+            <input
+              type="date"
+              value={values.createdFrom}
+              max={values.createdTo || undefined}
+              onChange={(event) => set("createdFrom", event.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field-label">Created to</span>
+            <input
+              type="date"
+              value={values.createdTo}
+              min={values.createdFrom || undefined}
+              onChange={(event) => set("createdTo", event.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field-label">Sort by</span>
+            <select value={values.orderField} onChange={(event) => set("orderField", event.target.value as BatchOrderField)}>
+              {ORDER_FIELDS.map((field) => (
+                <option key={field.value} value={field.value}>
+                  {field.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span className="field-label">Direction</span>
+            <select value={values.direction} onChange={(event) => set("direction", event.target.value as OrderDirection)}>
+              <option value="ASC">Ascending</option>
+              <option value="DESC">Descending</option>
+            </select>
+          </label>
+          <div className="field field-action">
+            <button type="button" className="button" onClick={() => onChange(DEFAULT_BATCH_FILTERS)} disabled={isDefault}>
+              Clear filters
+            </button>
+          </div>
         </div>
-      </div>
-      <p className="hint">Dates are whole days in UTC. Search matches the batch id or name, ignoring case.</p>
-    </form>
+        <p className="hint">Dates are whole days in UTC. Search matches the batch id or name, ignoring case.</p>
+      </form>
+    </search>
   );
 }

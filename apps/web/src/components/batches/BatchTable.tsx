@@ -8,7 +8,7 @@ import { BatchStatusBadge } from "../ui/StatusBadge";
 
 export function BatchTable({ batches, caption }: { batches: readonly BatchFieldsFragment[]; caption: string }) {
   return (
-    <div className="table-scroll" role="region" aria-label="Batches table" tabIndex={0}>
+    <section className="table-scroll" aria-label="Batches table">
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -69,6 +69,6 @@ export function BatchTable({ batches, caption }: { batches: readonly BatchFields
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

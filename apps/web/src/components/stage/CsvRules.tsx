@@ -32,7 +32,7 @@ export function CsvRules() {
         UTF-8, comma-separated, standard quoting. The first line is the header; column order is free and names ignore case. Unknown columns
         are an error. At most 100,000 rows and 20 MB.
       </p>
-      <div className="table-scroll" role="region" aria-label="Column rules" tabIndex={0}>
+      <section className="table-scroll" aria-label="Column rules">
         <table className="data-table compact">
           <caption className="visually-hidden">Column rules</caption>
           <thead>
@@ -54,7 +54,7 @@ export function CsvRules() {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       <p className="hint">
         Every invalid row is reported with its row number (the header is row 0), and nothing is saved until the whole file is valid.
       </p>

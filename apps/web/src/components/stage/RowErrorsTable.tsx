@@ -10,7 +10,7 @@ function rowLabel(row: number | null): string {
 
 export function RowErrorsTable({ errors }: { errors: readonly RowError[] }) {
   return (
-    <div className="table-scroll" role="region" aria-label="Row errors table" tabIndex={0}>
+    <section className="table-scroll" aria-label="Row errors table">
       <table className="data-table compact">
         <caption>Row errors</caption>
         <thead>
@@ -23,8 +23,8 @@ export function RowErrorsTable({ errors }: { errors: readonly RowError[] }) {
           </tr>
         </thead>
         <tbody>
-          {errors.map((error, index) => (
-            <tr key={`${error.row}-${error.field}-${index}`}>
+          {errors.map((error) => (
+            <tr key={`${error.row}:${error.field}:${error.message}`}>
               <td className="num">{rowLabel(error.row ?? null)}</td>
               <td>{error.field ? <code>{error.field}</code> : <span className="muted">—</span>}</td>
               <td>{error.message}</td>
@@ -32,6 +32,6 @@ export function RowErrorsTable({ errors }: { errors: readonly RowError[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

@@ -34,7 +34,7 @@ export function StageBatchForm() {
     setMissingFile(false);
   }
 
-  function onDrop(event: DragEvent<HTMLDivElement>) {
+  function onDrop(event: DragEvent<HTMLFieldSetElement>) {
     event.preventDefault();
     setDragging(false);
     const dropped = event.dataTransfer.files[0];
@@ -75,7 +75,7 @@ export function StageBatchForm() {
   return (
     <form className="panel stage-form" onSubmit={onSubmit} noValidate>
       <h2>Upload</h2>
-      <div
+      <fieldset
         className={`drop-zone${dragging ? " drop-zone-active" : ""}${missingFile ? " drop-zone-invalid" : ""}`}
         onDragOver={(event) => {
           event.preventDefault();
@@ -108,7 +108,7 @@ export function StageBatchForm() {
             "Choose a file, or drop one here."
           )}
         </p>
-      </div>
+      </fieldset>
       <div className="form-row">
         <label className="field">
           <span className="field-label">Name</span>

@@ -42,29 +42,31 @@ export function TradeHistoryView() {
 
   return (
     <>
-      <form className="filters" role="search" aria-label="Filter trades" onSubmit={(event) => event.preventDefault()}>
-        <div className="filter-grid">
-          <label className="field field-wide">
-            <span className="field-label">Search</span>
-            <input
-              type="search"
-              value={searchInput}
-              placeholder="Client, account, reference, quote or transaction id"
-              onChange={(event) => {
-                setSearchInput(event.target.value);
+      <search aria-label="Filter trades">
+        <form className="filters" onSubmit={(event) => event.preventDefault()}>
+          <div className="filter-grid">
+            <label className="field field-wide">
+              <span className="field-label">Search</span>
+              <input
+                type="search"
+                value={searchInput}
+                placeholder="Client, account, reference, quote or transaction id"
+                onChange={(event) => {
+                  setSearchInput(event.target.value);
+                  pager.reset();
+                }}
+              />
+            </label>
+            <TradeStatusSelect
+              value={status}
+              onChange={(next) => {
+                setStatus(next);
                 pager.reset();
               }}
             />
-          </label>
-          <TradeStatusSelect
-            value={status}
-            onChange={(next) => {
-              setStatus(next);
-              pager.reset();
-            }}
-          />
-        </div>
-      </form>
+          </div>
+        </form>
+      </search>
       <div className="toolbar">
         <LiveIndicator />
         <StatusLegend kind="trade" />

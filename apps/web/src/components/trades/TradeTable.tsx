@@ -21,7 +21,7 @@ export function TradeTable({
   showBatch?: boolean;
 }) {
   return (
-    <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
+    <section className="table-scroll" aria-label={caption}>
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -96,6 +96,6 @@ export function TradeTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

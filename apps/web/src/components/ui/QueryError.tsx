@@ -5,7 +5,7 @@ import { CombinedGraphQLErrors, ServerError, ServerParseError } from "@apollo/cl
 export function describeError(error: ErrorLike): { code: string | null; message: string } {
   if (CombinedGraphQLErrors.is(error)) {
     const first = error.errors[0];
-    const code = first?.extensions?.["code"];
+    const code = first?.extensions?.code;
     return { code: typeof code === "string" ? code : null, message: first?.message ?? error.message };
   }
   if (ServerError.is(error) || ServerParseError.is(error)) {
