@@ -4,11 +4,11 @@
  *   npx tsx bench/bank-simulator.ts [trades=10000] [concurrency=500]
  *
  * Uses a fresh migrated database on the test server (dropped afterwards), or the database of
- * BANK_BENCH_DATABASE_URL. Prints quotes + bookings per second for each SQL driver.
+ * BANK_BENCH_DATABASE_URL. Prints quotes + bookings per second, for two rounds (the first warms up).
  * BANK_BENCH_WINDOW_MS overrides the ledger's batch window.
  */
 
-import { createBankSimulator, type SqlDriver } from "@fxbt/bank";
+import { createBankSimulator } from "@fxbt/bank";
 import { connectDatabase } from "@fxbt/db";
 import { createMigratedDatabase, type TestDatabase } from "@fxbt/db/testing";
 
@@ -16,9 +16,9 @@ const trades = Number(process.argv[2] ?? 10_000);
 const concurrency = Number(process.argv[3] ?? 500);
 const batchWindowMs = process.env.BANK_BENCH_WINDOW_MS === undefined ? undefined : Number(process.env.BANK_BENCH_WINDOW_MS);
 
-async function measure(url: string, driver: SqlDriver, round: number): Promise<void> {
+async function measure(url: string, round: number): Promise<void> {
   const database = connectDatabase({ url, maxConnections: 10 });
-  const bank = createBankSimulator({ database, latencyMs: 0, seed: "throughput", sqlDriver: driver, batchWindowMs });
+  const bank = createBankSimulator({ database, latencyMs: 0, seed: "throughput", batchWindowMs });
   let next = 0;
   let calls = 0;
   let booked = 0;
@@ -36,10 +36,10 @@ async function measure(url: string, driver: SqlDriver, round: number): Promise<v
           direction: i % 3 ? "SELL" : "BUY",
           amount: "1000.00",
           valueDate: null,
-          requestId: `${driver}-${round}-${i}`,
+          requestId: `${round}-${i}`,
         });
         calls++;
-        await bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: `${driver}-${round}-${i}`, accountNumber: `ACC-${i % 1000}` });
+        await bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: `${round}-${i}`, accountNumber: `ACC-${i % 1000}` });
         booked++;
       } catch (error) {
         if ((error as { retryable?: boolean }).retryable) throw error;
@@ -51,7 +51,7 @@ async function measure(url: string, driver: SqlDriver, round: number): Promise<v
   await bank.close();
   await database.close();
   console.log(
-    `${driver.padEnd(6)} round ${round}: ${trades} trades in ${seconds.toFixed(2)} s — ` +
+    `round ${round}: ${trades} trades in ${seconds.toFixed(2)} s — ` +
       `${Math.round(calls / seconds)} calls/s (quotes+bookings), ${Math.round(trades / seconds)} trades/s, ${booked} booked`,
   );
 }
@@ -60,9 +60,7 @@ const givenUrl = process.env.BANK_BENCH_DATABASE_URL;
 const temporary: TestDatabase | undefined = givenUrl === undefined ? await createMigratedDatabase("fxbt_bank_bench") : undefined;
 const url = givenUrl ?? temporary!.url;
 try {
-  for (let round = 1; round <= 2; round++) {
-    for (const driver of ["pool", "prisma"] as const) await measure(url, driver, round);
-  }
+  for (let round = 1; round <= 2; round++) await measure(url, round);
 } finally {
   await temporary?.drop();
 }

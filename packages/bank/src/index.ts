@@ -12,7 +12,6 @@ export {
   type Quote,
   type QuoteRequest,
 } from "./gateway";
-export type { SqlDriver } from "./ledger";
 export { isTradableCurrency, midRate } from "./pricing";
 export {
   type BankSimulator,

@@ -11,7 +11,7 @@ import {
   type QuoteRequest,
 } from "./gateway";
 import { simulatedLatency } from "./latency";
-import { Ledger, type OutcomeFields, type OutcomeRecord, type RecordedOutcome, type SqlDriver, type StoredQuote } from "./ledger";
+import { Ledger, type OutcomeFields, type OutcomeRecord, type RecordedOutcome, type StoredQuote } from "./ledger";
 import { priceProblem, priceQuote } from "./pricing";
 import { hashUnit, randomId, randomSeed } from "./random";
 
@@ -69,8 +69,6 @@ export interface BankSimulatorOptions {
   batchWindowMs?: number;
   /** Most rows per ledger statement. Default 1000. */
   maxBatchSize?: number;
-  /** How the ledger reaches the database. Default "pool" (measured faster than "prisma"). */
-  sqlDriver?: SqlDriver;
 }
 
 export interface BankSimulator extends FxGateway {
@@ -126,7 +124,6 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
   const stepSuccess = Math.sqrt(successRate);
   const ledger = new Ledger({
     database: options.database,
-    driver: options.sqlDriver ?? "pool",
     batchWindowMs: options.batchWindowMs ?? 2,
     maxBatchSize: options.maxBatchSize ?? 1000,
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BankError, type BankSimulator, createBankSimulator, type SqlDriver } from "../src/index";
+import { BankError, type BankSimulator, createBankSimulator } from "../src/index";
 import { countBookings, ledgerRows, quoteRequest, rejectionOf, useDatabase } from "./support";
 
 const database = useDatabase();
@@ -39,7 +39,7 @@ async function keyDecidedApart(
 }
 
 /** Two simulators with different seeds that each book about half of the keys, and one that always quotes. */
-function twoSeeds(options: { latencyMs?: number; sqlDriver?: SqlDriver } = {}) {
+function twoSeeds(options: { latencyMs?: number } = {}) {
   const a = createBankSimulator({ database: database(), successRate: 0.5, latencyMs: 0, seed: "seed-a", ...options });
   const b = createBankSimulator({ database: database(), successRate: 0.5, latencyMs: 0, seed: "seed-b", ...options });
   const quoter = createBankSimulator({ database: database(), successRate: 1, latencyMs: 0 });
@@ -47,9 +47,9 @@ function twoSeeds(options: { latencyMs?: number; sqlDriver?: SqlDriver } = {}) {
 }
 
 describe("exactly-once booking per idempotency key", () => {
-  it.each(["pool", "prisma"] as const)("books one deal for 50 concurrent calls with the same key (%s driver)", async (sqlDriver) => {
-    const bank = createBankSimulator({ database: database(), successRate: 1, latencyMs: 5, sqlDriver });
-    const key = `k-50-${sqlDriver}`;
+  it("books one deal for 50 concurrent calls with the same key", async () => {
+    const bank = createBankSimulator({ database: database(), successRate: 1, latencyMs: 5 });
+    const key = "k-50";
     try {
       const quote = await bank.createQuote(quoteRequest());
       const request = { quoteId: quote.quoteId, idempotencyKey: key, accountNumber: "ACC-000001" };
@@ -150,30 +150,27 @@ describe("exactly-once booking per idempotency key", () => {
     }
   });
 
-  it.each(["pool", "prisma"] as const)(
-    "gives 50 concurrent sends of one key from two simulators with different seeds one outcome and one ledger row (%s driver)",
-    async (sqlDriver) => {
-      const { a, b, quoter, close } = twoSeeds({ latencyMs: 3, sqlDriver });
-      try {
-        // Keys the two seeds decide differently, so that the race decides the outcome.
-        for (const firstBooks of [true, false]) {
-          const key = await keyDecidedApart(a, b, quoter, `k-race-${sqlDriver}-${firstBooks}`, firstBooks);
-          const quote = await quoter.createQuote(quoteRequest());
-          const request = { quoteId: quote.quoteId, idempotencyKey: key, accountNumber: "ACC-000001" };
-          const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => outcomeOf((i % 2 === 0 ? a : b).bookDeal(request))));
-          expect(new Set(outcomes).size, outcomes.join("\n")).toBe(1);
-          const rows = await ledgerRows(database(), key);
-          expect(rows).toHaveLength(1);
-          const [row] = rows;
-          expect(outcomes[0]).toBe(
-            row!.transaction_id !== null ? `BOOKED ${row!.transaction_id}` : `${row!.error_code} ${row!.error_message}`,
-          );
-        }
-      } finally {
-        await close();
+  it("gives 50 concurrent sends of one key from two simulators with different seeds one outcome and one ledger row", async () => {
+    const { a, b, quoter, close } = twoSeeds({ latencyMs: 3 });
+    try {
+      // Keys the two seeds decide differently, so that the race decides the outcome.
+      for (const firstBooks of [true, false]) {
+        const key = await keyDecidedApart(a, b, quoter, `k-race-${firstBooks}`, firstBooks);
+        const quote = await quoter.createQuote(quoteRequest());
+        const request = { quoteId: quote.quoteId, idempotencyKey: key, accountNumber: "ACC-000001" };
+        const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => outcomeOf((i % 2 === 0 ? a : b).bookDeal(request))));
+        expect(new Set(outcomes).size, outcomes.join("\n")).toBe(1);
+        const rows = await ledgerRows(database(), key);
+        expect(rows).toHaveLength(1);
+        const [row] = rows;
+        expect(outcomes[0]).toBe(
+          row!.transaction_id !== null ? `BOOKED ${row!.transaction_id}` : `${row!.error_code} ${row!.error_message}`,
+        );
       }
-    },
-  );
+    } finally {
+      await close();
+    }
+  });
 
   it("lets the ledger hold a row only as a deal or as a refusal", async () => {
     const insert = (transactionId: string | null, errorCode: string | null, errorMessage: string | null) =>
