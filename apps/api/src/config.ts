@@ -1,10 +1,14 @@
 import { fileURLToPath } from "node:url";
-import { bankSimulatorOptionsFromEnv } from "@fxbt/bank";
+import type { BankSimulatorOptions } from "@fxbt/bank";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
-import { type RunnerOptions, runnerOptionsFromEnv } from "@fxbt/runner";
+import type { RunnerOptions } from "@fxbt/runner";
+import { decimal, type Env, integer, list, oneOf, readEnv, text } from "./env";
 
 /** ./data/postgres at the root of the checkout, wherever the API is started from. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data/postgres", import.meta.url));
+
+/** pino's levels. */
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export interface ApiConfig {
   port: number;
@@ -15,39 +19,51 @@ export interface ApiConfig {
   embeddedPort: number;
   corsOrigins: string[];
   limits: { maxRows: number; maxBytes: number };
+  /** Only the options set in the environment; the runner's defaults apply to the rest. */
   runner: Partial<RunnerOptions>;
-  bank: ReturnType<typeof bankSimulatorOptionsFromEnv>;
+  /** Only the options set in the environment; the simulator's defaults apply to the rest. */
+  bank: Pick<BankSimulatorOptions, "successRate" | "latencyMs" | "seed" | "quoteTtlMs">;
   progressIntervalMs: number;
-  logLevel: string;
+  logLevel: (typeof LOG_LEVELS)[number];
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, got "${raw}"`);
-  return value;
-}
-
-/** Every setting comes from the environment, with defaults that run on a laptop. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+/**
+ * Every setting comes from the environment, with defaults that run on a laptop (README.md,
+ * "Configuration"). The one place that reads environment variables: the runner and the bank
+ * take options, and those not set here fall back to the libraries' own defaults. Throws on the
+ * first variable set to something invalid.
+ */
+export function configFromEnv(env: Env = process.env): ApiConfig {
+  const { databaseUrl, ...server } = readEnv(env, {
+    port: integer("PORT", { max: 65_535, default: 4000 }),
+    host: text("HOST", { default: "0.0.0.0" }),
+    databaseUrl: text("DATABASE_URL"),
+    dataDir: text("DATA_DIR", { default: DEFAULT_DATA_DIR }),
+    embeddedPort: integer("EMBEDDED_PG_PORT", { min: 1, max: 65_535, default: 54_329 }),
+    corsOrigins: list("CORS_ORIGINS", { default: ["http://localhost:3000", "http://127.0.0.1:3000"] }),
+    progressIntervalMs: integer("PROGRESS_INTERVAL_MS", { min: 1, default: 250 }),
+    logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, { default: "info" }),
+  });
   return {
-    port: integer(env, "PORT", 4000),
-    host: env.HOST || "0.0.0.0",
-    databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: env.DATA_DIR || DEFAULT_DATA_DIR,
-    embeddedPort: integer(env, "EMBEDDED_PG_PORT", 54329, 1),
-    corsOrigins: (env.CORS_ORIGINS || "http://localhost:3000,http://127.0.0.1:3000")
-      .split(",")
-      .map((o) => o.trim())
-      .filter(Boolean),
-    limits: {
-      maxRows: integer(env, "MAX_CSV_ROWS", DEFAULT_MAX_ROWS, 1),
-      maxBytes: integer(env, "MAX_CSV_BYTES", DEFAULT_MAX_BYTES, 1),
-    },
-    runner: runnerOptionsFromEnv(env),
-    bank: bankSimulatorOptionsFromEnv(env),
-    progressIntervalMs: integer(env, "PROGRESS_INTERVAL_MS", 250, 1),
-    logLevel: env.LOG_LEVEL || "info",
+    ...server,
+    databaseUrl,
+    limits: readEnv(env, {
+      maxRows: integer("MAX_CSV_ROWS", { min: 1, default: DEFAULT_MAX_ROWS }),
+      maxBytes: integer("MAX_CSV_BYTES", { min: 1, default: DEFAULT_MAX_BYTES }),
+    }),
+    // No defaults here: an unset variable is left out, and the library's default applies.
+    runner: readEnv(env, {
+      concurrency: integer("RUNNER_CONCURRENCY", { min: 1 }),
+      claimSize: integer("RUNNER_CLAIM_SIZE", { min: 1 }),
+      maxRunningBatches: integer("RUNNER_MAX_RUNNING_BATCHES", { min: 1 }),
+      leaseMs: integer("RUNNER_LEASE_MS", { min: 1 }),
+      pollIntervalMs: integer("RUNNER_POLL_INTERVAL_MS", { min: 1 }),
+    }),
+    bank: readEnv(env, {
+      successRate: decimal("BANK_SIM_SUCCESS_RATE", { min: 0, max: 1, example: "0.9" }),
+      latencyMs: decimal("BANK_SIM_LATENCY_MS", { min: 0, unit: "milliseconds", example: "150" }),
+      seed: text("BANK_SIM_SEED"),
+      quoteTtlMs: integer("BANK_SIM_QUOTE_TTL_MS", { min: 1, unit: "milliseconds", example: "30000" }),
+    }),
   };
 }

@@ -1,4 +1,3 @@
-export { type BankSimulatorEnvOptions, bankSimulatorOptionsFromEnv } from "./env";
 export {
   BANK_ERROR_CODES,
   BankError,

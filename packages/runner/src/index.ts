@@ -1,2 +1,2 @@
-export { DEFAULT_RUNNER_OPTIONS, type RunnerOptions, runnerOptionsFromEnv } from "./options";
+export { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from "./options";
 export { BatchRunner, type BatchRunnerDeps } from "./runner";

@@ -24,23 +24,3 @@ export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   writeWindowMs: 5,
   bookingAttempts: 3,
 };
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number of at least 1, got "${raw}"`);
-  return value;
-}
-
-/** RUNNER_CONCURRENCY, RUNNER_CLAIM_SIZE, RUNNER_MAX_RUNNING_BATCHES, RUNNER_LEASE_MS, RUNNER_POLL_INTERVAL_MS. */
-export function runnerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<RunnerOptions> {
-  const options: Partial<RunnerOptions> = {
-    concurrency: positiveInteger(env, "RUNNER_CONCURRENCY"),
-    claimSize: positiveInteger(env, "RUNNER_CLAIM_SIZE"),
-    maxRunningBatches: positiveInteger(env, "RUNNER_MAX_RUNNING_BATCHES"),
-    leaseMs: positiveInteger(env, "RUNNER_LEASE_MS"),
-    pollIntervalMs: positiveInteger(env, "RUNNER_POLL_INTERVAL_MS"),
-  };
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-}

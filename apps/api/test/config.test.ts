@@ -1,0 +1,176 @@
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
+import { describe, expect, it } from "vitest";
+import { configFromEnv } from "../src/config";
+import { decimal, integer, list, oneOf, readEnv, text } from "../src/env";
+
+describe("configFromEnv", () => {
+  it("runs on a laptop with nothing set", () => {
+    const config = configFromEnv({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: "0.0.0.0",
+      embeddedPort: 54329,
+      corsOrigins: ["http://localhost:3000", "http://127.0.0.1:3000"],
+      limits: { maxRows: DEFAULT_MAX_ROWS, maxBytes: DEFAULT_MAX_BYTES },
+      runner: {},
+      bank: {},
+      progressIntervalMs: 250,
+      logLevel: "info",
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/data[\\/]postgres$/);
+  });
+
+  it("reads the API's own variables", () => {
+    expect(
+      configFromEnv({
+        PORT: "0",
+        HOST: " 127.0.0.1 ",
+        DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/fxbt",
+        DATA_DIR: "/tmp/pg",
+        EMBEDDED_PG_PORT: "5433",
+        CORS_ORIGINS: "https://a.example, https://b.example,,",
+        MAX_CSV_ROWS: "10",
+        MAX_CSV_BYTES: "2048",
+        PROGRESS_INTERVAL_MS: "50",
+        LOG_LEVEL: "warn",
+      }),
+    ).toEqual({
+      port: 0,
+      host: "127.0.0.1",
+      databaseUrl: "postgresql://postgres@127.0.0.1:5432/fxbt",
+      dataDir: "/tmp/pg",
+      embeddedPort: 5433,
+      corsOrigins: ["https://a.example", "https://b.example"],
+      limits: { maxRows: 10, maxBytes: 2048 },
+      runner: {},
+      bank: {},
+      progressIntervalMs: 50,
+      logLevel: "warn",
+    });
+  });
+
+  it("falls back to the default of an empty variable", () => {
+    const config = configFromEnv({ PORT: "", HOST: "  ", DATABASE_URL: "", CORS_ORIGINS: " ", LOG_LEVEL: "", MAX_CSV_ROWS: "" });
+    expect(config.port).toBe(4000);
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.corsOrigins).toEqual(["http://localhost:3000", "http://127.0.0.1:3000"]);
+    expect(config.logLevel).toBe("info");
+    expect(config.limits.maxRows).toBe(DEFAULT_MAX_ROWS);
+  });
+
+  it.each([
+    ["PORT", "abc", 'PORT must be a whole number between 0 and 65535, got "abc"'],
+    ["PORT", "-1", 'PORT must be a whole number between 0 and 65535, got "-1"'],
+    ["PORT", "70000", 'PORT must be a whole number between 0 and 65535, got "70000"'],
+    ["PORT", "4000.5", /PORT.*"4000\.5"/],
+    ["PORT", "1e3", /PORT.*"1e3"/],
+    ["PORT", "0x10", /PORT.*"0x10"/],
+    ["EMBEDDED_PG_PORT", "0", /EMBEDDED_PG_PORT must be a whole number between 1 and 65535/],
+    ["MAX_CSV_ROWS", "0", 'MAX_CSV_ROWS must be a whole number of at least 1, got "0"'],
+    ["MAX_CSV_BYTES", "20MB", /MAX_CSV_BYTES.*"20MB"/],
+    ["PROGRESS_INTERVAL_MS", "0", /PROGRESS_INTERVAL_MS must be a whole number of at least 1/],
+    ["LOG_LEVEL", "loud", 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    ["CORS_ORIGINS", ",", /CORS_ORIGINS must be a comma-separated list, got ","/],
+  ])("rejects %s=%s", (name, value, message) => {
+    expect(() => configFromEnv({ [name]: value })).toThrow(message);
+  });
+
+  describe("runner", () => {
+    it("reads the variables", () => {
+      expect(
+        configFromEnv({
+          RUNNER_CONCURRENCY: "32",
+          RUNNER_CLAIM_SIZE: " 16 ",
+          RUNNER_MAX_RUNNING_BATCHES: "2",
+          RUNNER_LEASE_MS: "5000",
+          RUNNER_POLL_INTERVAL_MS: "100",
+        }).runner,
+      ).toEqual({ concurrency: 32, claimSize: 16, maxRunningBatches: 2, leaseMs: 5000, pollIntervalMs: 100 });
+    });
+
+    it("leaves unset and empty variables to the runner's defaults", () => {
+      expect(configFromEnv({ RUNNER_CONCURRENCY: "8" }).runner).toEqual({ concurrency: 8 });
+      expect(configFromEnv({ RUNNER_CONCURRENCY: "", RUNNER_LEASE_MS: "  " }).runner).toEqual({});
+    });
+
+    it.each([
+      ["RUNNER_CONCURRENCY", "abc"],
+      ["RUNNER_CONCURRENCY", "0"],
+      ["RUNNER_CLAIM_SIZE", "1.5"],
+      ["RUNNER_MAX_RUNNING_BATCHES", "-2"],
+      ["RUNNER_LEASE_MS", "1e3"],
+      ["RUNNER_POLL_INTERVAL_MS", "Infinity"],
+    ])("rejects %s=%s", (name, value) => {
+      expect(() => configFromEnv({ [name]: value })).toThrow(`${name} must be a whole number of at least 1, got "${value}"`);
+    });
+  });
+
+  describe("bank simulator", () => {
+    it("reads the variables", () => {
+      expect(
+        configFromEnv({
+          BANK_SIM_SUCCESS_RATE: "0.75",
+          BANK_SIM_LATENCY_MS: "0",
+          BANK_SIM_SEED: "abc",
+          BANK_SIM_QUOTE_TTL_MS: "5000",
+        }).bank,
+      ).toEqual({ successRate: 0.75, latencyMs: 0, seed: "abc", quoteTtlMs: 5000 });
+      expect(configFromEnv({ BANK_SIM_SUCCESS_RATE: "1", BANK_SIM_LATENCY_MS: " 12.5 " }).bank).toEqual({
+        successRate: 1,
+        latencyMs: 12.5,
+      });
+      expect(configFromEnv({ BANK_SIM_SUCCESS_RATE: ".5", BANK_SIM_LATENCY_MS: "3." }).bank).toEqual({ successRate: 0.5, latencyMs: 3 });
+    });
+
+    it("leaves unset and empty variables to the simulator's defaults", () => {
+      expect(configFromEnv({}).bank).toEqual({});
+      expect(configFromEnv({ BANK_SIM_SUCCESS_RATE: "", BANK_SIM_LATENCY_MS: "  ", BANK_SIM_SEED: "" }).bank).toEqual({});
+    });
+
+    it.each([
+      ["BANK_SIM_SUCCESS_RATE", "1.5", 'BANK_SIM_SUCCESS_RATE must be a number between 0 and 1 (e.g. 0.9), got "1.5"'],
+      ["BANK_SIM_SUCCESS_RATE", "-0.1", /BANK_SIM_SUCCESS_RATE/],
+      ["BANK_SIM_SUCCESS_RATE", "ninety", /BANK_SIM_SUCCESS_RATE/],
+      ["BANK_SIM_SUCCESS_RATE", "90%", /BANK_SIM_SUCCESS_RATE/],
+      ["BANK_SIM_SUCCESS_RATE", "1e-1", /BANK_SIM_SUCCESS_RATE/],
+      ["BANK_SIM_SUCCESS_RATE", "0x1", /BANK_SIM_SUCCESS_RATE/],
+      ["BANK_SIM_LATENCY_MS", "-1", /BANK_SIM_LATENCY_MS must be a number of milliseconds ≥ 0.*"-1"/],
+      ["BANK_SIM_LATENCY_MS", "fast", /BANK_SIM_LATENCY_MS/],
+      ["BANK_SIM_LATENCY_MS", "Infinity", /BANK_SIM_LATENCY_MS/],
+      ["BANK_SIM_LATENCY_MS", "1e3", /BANK_SIM_LATENCY_MS/],
+      ["BANK_SIM_QUOTE_TTL_MS", "0", /BANK_SIM_QUOTE_TTL_MS/],
+      ["BANK_SIM_QUOTE_TTL_MS", "1.5", /BANK_SIM_QUOTE_TTL_MS/],
+      ["BANK_SIM_QUOTE_TTL_MS", "-5", 'BANK_SIM_QUOTE_TTL_MS must be a whole number of milliseconds ≥ 1 (e.g. 30000), got "-5"'],
+    ])("rejects %s=%s", (name, value, message) => {
+      expect(() => configFromEnv({ [name]: value })).toThrow(message);
+    });
+  });
+});
+
+describe("readEnv", () => {
+  it("puts each variable under its key, leaving out those unset without a default", () => {
+    const values = readEnv(
+      { A: "7", C: "x" },
+      { a: integer("A"), b: integer("B", { default: 3 }), c: text("C"), d: decimal("D"), e: list("E"), f: oneOf("F", ["on", "off"]) },
+    );
+    expect(values).toEqual({ a: 7, b: 3, c: "x" });
+    expect(Object.keys(values)).toEqual(["a", "b", "c"]);
+  });
+
+  it("quotes the value as given, trimmed", () => {
+    expect(() => readEnv({ N: "  12x " }, { n: integer("N", { min: 1, max: 9 }) })).toThrow(
+      'N must be a whole number between 1 and 9, got "12x"',
+    );
+  });
+
+  it("reads numbers of decimal digits only", () => {
+    expect(readEnv({ N: "007", D: "-0" }, { n: integer("N"), d: decimal("D") })).toEqual({ n: 7, d: 0 });
+    expect(readEnv({ D: "-2.5" }, { d: decimal("D", { min: -5 }) })).toEqual({ d: -2.5 });
+    for (const given of ["1e3", "0x10", "+1", "1_000", "1 000", "NaN", "."]) {
+      expect(() => readEnv({ D: given }, { d: decimal("D") }), given).toThrow(/D must be a number of at least 0/);
+    }
+    expect(() => readEnv({ N: "9007199254740993" }, { n: integer("N") })).toThrow(/N must be a whole number/);
+  });
+});
