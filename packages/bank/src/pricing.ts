@@ -1,16 +1,13 @@
-import { isActiveCurrency, minorUnits } from "@fxbt/domain";
-import DecimalJs from "decimal.js";
+import { ExactDecimal, isActiveCurrency, minorUnits } from "@fxbt/domain";
 import { hashUnit } from "./random";
 
 /**
  * Prices of the simulated bank: approximate reference mid rates against USD, cross rates
  * through USD, a small market jitter and a spread in the bank's favour. All arithmetic is
- * decimal (decimal.js); no amount or rate ever passes through a binary float.
+ * decimal, with @fxbt/domain's ExactDecimal (80 significant digits, truncating only inexact
+ * intermediates); no amount or rate ever passes through a binary float, and every rounding
+ * of a rate or an amount is explicit, with its mode.
  */
-
-/** A private Decimal constructor, so the global configuration of decimal.js stays untouched. */
-const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_UP });
-type Decimal = DecimalJs;
 
 /** Units of each currency per 1 USD (order of magnitude of recent market levels). */
 const UNITS_PER_USD: Readonly<Record<string, string>> = {
@@ -75,16 +72,16 @@ const UNITS_PER_USD: Readonly<Record<string, string>> = {
 
 /** Base spreads: tight for the majors, wider for other listed currencies, widest for the rest. */
 const MAJORS = new Set(["USD", "EUR", "GBP", "JPY", "CHF", "AUD", "CAD", "NZD"]);
-const SPREAD_MAJOR = new Decimal("0.0005");
-const SPREAD_LISTED = new Decimal("0.0020");
-const SPREAD_OTHER = new Decimal("0.0050");
+const SPREAD_MAJOR = new ExactDecimal("0.0005");
+const SPREAD_LISTED = new ExactDecimal("0.0020");
+const SPREAD_OTHER = new ExactDecimal("0.0050");
 /** Largest market move of a quote around the reference mid rate (±). */
-const MARKET_JITTER = new Decimal("0.0005");
+const MARKET_JITTER = new ExactDecimal("0.0005");
 /** Significant digits of a quoted rate; the ledger column holds 10 decimal places. */
 const RATE_SIGNIFICANT_DIGITS = 8;
 const RATE_DECIMAL_PLACES = 10;
 /** The ledger column is DECIMAL(22, 4): at most 18 integer digits. */
-const MAX_AMOUNT = new Decimal("1e17");
+const MAX_AMOUNT = new ExactDecimal("1e17");
 
 const CURRENCY_CODE = /^[A-Z]{3}$/;
 const DECIMAL_STRING = /^\d{1,30}(\.\d{1,30})?$/;
@@ -94,29 +91,29 @@ export function isTradableCurrency(value: string): boolean {
   return typeof value === "string" && CURRENCY_CODE.test(value) && isActiveCurrency(value);
 }
 
-const fallbackCache = new Map<string, Decimal>();
+const fallbackCache = new Map<string, ExactDecimal>();
 
 /**
  * Units per USD of a currency. Unlisted codes get a stable made-up level between 1 and 1000
  * (log-uniform, from a hash of the code alone, so every seed and process agrees).
  */
-export function unitsPerUsd(currency: string): Decimal {
+export function unitsPerUsd(currency: string): ExactDecimal {
   const listed = UNITS_PER_USD[currency];
-  if (listed !== undefined) return new Decimal(listed);
+  if (listed !== undefined) return new ExactDecimal(listed);
   let fallback = fallbackCache.get(currency);
   if (fallback === undefined) {
-    fallback = new Decimal(10).pow(hashUnit("", "fallback-rate", currency) * 3).toSignificantDigits(4);
+    fallback = new ExactDecimal(10).pow(hashUnit("", "fallback-rate", currency) * 3).toSignificantDigits(4, ExactDecimal.ROUND_HALF_UP);
     fallbackCache.set(currency, fallback);
   }
   return fallback;
 }
 
 /** Reference mid rate: units of `buy` per 1 unit of `sell`, crossed through USD. */
-export function midRate(sell: string, buy: string): Decimal {
+export function midRate(sell: string, buy: string): ExactDecimal {
   return unitsPerUsd(buy).div(unitsPerUsd(sell));
 }
 
-function baseSpread(currency: string): Decimal {
+function baseSpread(currency: string): ExactDecimal {
   if (MAJORS.has(currency)) return SPREAD_MAJOR;
   return UNITS_PER_USD[currency] !== undefined ? SPREAD_LISTED : SPREAD_OTHER;
 }
@@ -144,7 +141,7 @@ export function priceProblem(input: PriceInput): string | null {
   if (input.direction !== "BUY" && input.direction !== "SELL") return `direction "${String(input.direction)}" is neither BUY nor SELL`;
   if (typeof input.amount !== "string" || !DECIMAL_STRING.test(input.amount))
     return `amount "${String(input.amount)}" is not a positive decimal`;
-  const amount = new Decimal(input.amount);
+  const amount = new ExactDecimal(input.amount);
   if (amount.lte(0)) return "amount must be positive";
   if (amount.gte(MAX_AMOUNT)) return "amount exceeds the bank's limit";
   return null;
@@ -164,24 +161,24 @@ export function priceProblem(input: PriceInput): string | null {
 export function priceQuote(input: PriceInput, seed: string, requestId: string): Price | null {
   const { sellCurrency, buyCurrency } = input;
   const jitter = MARKET_JITTER.mul(hashUnit(seed, "market", requestId) * 2 - 1);
-  const spreadBase = Decimal.max(baseSpread(sellCurrency), baseSpread(buyCurrency));
+  const spreadBase = ExactDecimal.max(baseSpread(sellCurrency), baseSpread(buyCurrency));
   const spread = spreadBase.mul(0.5 + hashUnit(seed, "spread", requestId));
   const rate = midRate(sellCurrency, buyCurrency)
     .mul(jitter.plus(1))
-    .mul(new Decimal(1).minus(spread))
-    .toSignificantDigits(RATE_SIGNIFICANT_DIGITS, Decimal.ROUND_DOWN)
-    .toDecimalPlaces(RATE_DECIMAL_PLACES, Decimal.ROUND_DOWN);
+    .mul(new ExactDecimal(1).minus(spread))
+    .toSignificantDigits(RATE_SIGNIFICANT_DIGITS, ExactDecimal.ROUND_DOWN)
+    .toDecimalPlaces(RATE_DECIMAL_PLACES, ExactDecimal.ROUND_DOWN);
   if (rate.lte(0)) return null;
   const sellDigits = minorUnits(sellCurrency);
   const buyDigits = minorUnits(buyCurrency);
-  let sell: Decimal;
-  let buy: Decimal;
+  let sell: ExactDecimal;
+  let buy: ExactDecimal;
   if (input.direction === "SELL") {
-    sell = new Decimal(input.amount).toDecimalPlaces(sellDigits, Decimal.ROUND_HALF_UP);
-    buy = sell.mul(rate).toDecimalPlaces(buyDigits, Decimal.ROUND_DOWN);
+    sell = new ExactDecimal(input.amount).toDecimalPlaces(sellDigits, ExactDecimal.ROUND_HALF_UP);
+    buy = sell.mul(rate).toDecimalPlaces(buyDigits, ExactDecimal.ROUND_DOWN);
   } else {
-    buy = new Decimal(input.amount).toDecimalPlaces(buyDigits, Decimal.ROUND_HALF_UP);
-    sell = buy.div(rate).toDecimalPlaces(sellDigits, Decimal.ROUND_UP);
+    buy = new ExactDecimal(input.amount).toDecimalPlaces(buyDigits, ExactDecimal.ROUND_HALF_UP);
+    sell = buy.div(rate).toDecimalPlaces(sellDigits, ExactDecimal.ROUND_UP);
   }
   if (sell.lte(0) || buy.lte(0) || sell.gte(MAX_AMOUNT) || buy.gte(MAX_AMOUNT)) return null;
   return {

@@ -1,4 +1,4 @@
-import Decimal from "decimal.js";
+import { ExactDecimal } from "@fxbt/domain";
 import { describe, expect, it } from "vitest";
 import { createBankSimulator, isTradableCurrency, midRate } from "../src/index";
 import { priceQuote } from "../src/pricing";
@@ -41,8 +41,8 @@ describe("pricing", () => {
         const there = priceQuote({ sellCurrency: sell, buyCurrency: buy, direction: "SELL", amount: "1000000" }, "seed", `${sell}${buy}`);
         const back = priceQuote({ sellCurrency: buy, buyCurrency: sell, direction: "SELL", amount: "1000000" }, "seed", `${buy}${sell}`);
         expect(there, `${sell}/${buy}`).not.toBeNull();
-        const product = new Decimal(there!.rate).mul(back!.rate);
-        expect(new Decimal(there!.rate).gt(0)).toBe(true);
+        const product = new ExactDecimal(there!.rate).mul(back!.rate);
+        expect(new ExactDecimal(there!.rate).gt(0)).toBe(true);
         // Two spreads (≤ 0.75 % each) and two jitters (≤ 0.05 % each) apart from 1.
         expect(product.toNumber(), `${sell}/${buy}`).toBeGreaterThan(0.98);
         expect(product.toNumber(), `${sell}/${buy}`).toBeLessThanOrEqual(1.001);
@@ -83,8 +83,8 @@ describe("pricing", () => {
     const kwd = priceQuote({ sellCurrency: "KWD", buyCurrency: "USD", direction: "SELL", amount: "10.1234" }, "s", "c")!;
     expect(kwd.sellAmount).toBe("10.123");
     // SELL: buy = sell × rate rounded down; BUY: sell = buy ÷ rate rounded up.
-    expect(new Decimal(sellJpy.buyAmount).lte(new Decimal(sellJpy.sellAmount).mul(sellJpy.rate))).toBe(true);
-    expect(new Decimal(buyJpy.sellAmount).mul(buyJpy.rate).gte(buyJpy.buyAmount)).toBe(true);
+    expect(new ExactDecimal(sellJpy.buyAmount).lte(new ExactDecimal(sellJpy.sellAmount).mul(sellJpy.rate))).toBe(true);
+    expect(new ExactDecimal(buyJpy.sellAmount).mul(buyJpy.rate).gte(buyJpy.buyAmount)).toBe(true);
   });
 
   it("returns consistent quotes from the simulator and stores them", async () => {
@@ -107,7 +107,7 @@ describe("pricing", () => {
         amount: "250000.0000",
         request_id: "trade-42",
       });
-      expect(new Decimal(rows[0].rate).eq(quote.rate)).toBe(true);
+      expect(new ExactDecimal(rows[0].rate).eq(quote.rate)).toBe(true);
       expect(rows[0].expires_at.getTime()).toBe(quote.expiresAt.getTime());
     } finally {
       await bank.close();

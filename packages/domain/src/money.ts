@@ -17,12 +17,23 @@ import { MAX_AMOUNT } from "./limits";
  */
 
 /**
- * Private constructor: 80 significant digits, enough for every sum and product below to be exact (an
- * amount has ≤ 13 integer and ≤ 3 fraction digits, a rate ≤ 20 digits). The default rounding is DOWN
- * (truncation) so that an inexact intermediate (a quotient) can never be pushed across a half-way point
- * before the one final HALF-UP rounding to the currency's minor units.
+ * The product's one configured decimal.js constructor: every Decimal of the product's money arithmetic
+ * (this module, the bank simulator's pricing) is built with it. A clone, so decimal.js's global `Decimal`
+ * stays untouched for anyone else in the process.
+ *
+ * - Precision 80 significant digits: enough for every sum and product of amounts and rates to be exact (an
+ *   amount has ≤ 13 integer and ≤ 3 fraction digits, a rate ≤ 20 digits). Only quotients and powers (and
+ *   what is computed from them) are inexact, and then accurate far beyond any digit a result keeps.
+ * - Default rounding DOWN (truncation): it applies only where precision runs out, i.e. to an inexact
+ *   intermediate, which it can therefore never push across a half-way point or a rounding boundary before
+ *   the final rounding. Every rounding that matters is explicit — `toDecimalPlaces` / `toSignificantDigits`
+ *   with a rounding mode (HALF-UP to a currency's minor units here; in the bank's favour in pricing) — so
+ *   nothing depends on the default.
+ * - toExpNeg −80 / toExpPos 80: `toString()` stays in plain notation, as `toFixed()` always does.
  */
-const Dec = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_DOWN, toExpNeg: -80, toExpPos: 80 });
+export const ExactDecimal = Decimal.clone({ precision: 80, rounding: Decimal.ROUND_DOWN, toExpNeg: -80, toExpPos: 80 });
+/** A value built by {@link ExactDecimal} (the instance type of decimal.js). */
+export type ExactDecimal = Decimal;
 
 /** An amount as written in the CSV: digits, optionally a point followed by digits. */
 const PLAIN_AMOUNT = /^\d+(?:\.\d+)?$/;
@@ -145,7 +156,7 @@ function toDec(value: string, what: string): Decimal {
   if (!PLAIN_DECIMAL.test(value)) {
     throw new TypeError(`${what} must be a plain decimal string such as "1234.56", got ${quoteValue(value)}`);
   }
-  return new Dec(value);
+  return new ExactDecimal(value);
 }
 
 function positiveRate(rate: string): Decimal {
@@ -160,7 +171,7 @@ function positiveRate(rate: string): Decimal {
  * @throws TypeError when a value is not a plain decimal string.
  */
 export function sumDecimals(values: Iterable<string>): string {
-  let total = new Dec(0);
+  let total = new ExactDecimal(0);
   for (const value of values) total = total.plus(toDec(value, "value"));
   return total.toFixed();
 }
@@ -168,7 +179,7 @@ export function sumDecimals(values: Iterable<string>): string {
 /** Exact sum of amounts of one currency, printed with the currency's minor-unit digits: USD ["1", "2.5"] → "3.50". */
 export function sumAmounts(values: Iterable<string>, currency: string): string {
   const digits = minorUnits(currency);
-  return new Dec(sumDecimals(values)).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).toFixed(digits);
+  return new ExactDecimal(sumDecimals(values)).toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).toFixed(digits);
 }
 
 /** Rounds a plain decimal half-up to a currency's minor units: ("2.345", "USD") → "2.35", ("-2.345", "USD") → "-2.35". */

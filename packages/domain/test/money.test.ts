@@ -1,7 +1,9 @@
+import { Decimal } from "decimal.js";
 import { describe, expect, it } from "vitest";
 import {
   amountFormatError,
   divideToMinorUnits,
+  ExactDecimal,
   multiplyToMinorUnits,
   normalizeAmount,
   parseAmount,
@@ -138,5 +140,21 @@ describe("arithmetic", () => {
     expect(() => multiplyToMinorUnits("1", "0", "USD")).toThrow(RangeError);
     expect(() => divideToMinorUnits("1", "-2", "USD")).toThrow(RangeError);
     expect(() => multiplyToMinorUnits("1", "2", "XXX")).toThrow(RangeError);
+  });
+});
+
+describe("ExactDecimal", () => {
+  it("keeps 80 significant digits and truncates only what goes beyond them", () => {
+    expect(new ExactDecimal(2).div(3).toFixed()).toBe(`0.${"6".repeat(80)}`);
+    expect(new ExactDecimal(-2).div(3).toFixed()).toBe(`-0.${"6".repeat(80)}`);
+    // Sums and products of amounts and rates are exact.
+    expect(new ExactDecimal("1000000000000.999").times("12345678901234567890").toFixed()).toBe("12345678901246901223222333333322.11");
+  });
+
+  it("prints plain notation and leaves decimal.js's global configuration alone", () => {
+    expect(new ExactDecimal("0.0000000000000000000001").toString()).toBe("0.0000000000000000000001");
+    expect(new ExactDecimal("1e30").toString()).toBe(`1${"0".repeat(30)}`);
+    expect(Decimal.precision).toBe(20);
+    expect(Decimal.rounding).toBe(Decimal.ROUND_HALF_UP);
   });
 });
