@@ -10,6 +10,7 @@ import {
 } from "./csv-schema";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS } from "./limits";
 import { normalizeAmount, quoteValue } from "./money";
+import type { TradeInstruction } from "./views";
 
 /**
  * Parsing and validation of an uploaded trade CSV (format version 1, docs/csv-format.md). Pure: the
@@ -30,22 +31,9 @@ import { normalizeAmount, quoteValue } from "./money";
 
 export type RowError = { row: number | null; field: string | null; message: string };
 
-export type ValidTradeRow = {
+export type ValidTradeRow = TradeInstruction & {
   /** 1-based data row number (the header is row 0; blank lines are not counted). */
   rowNumber: number;
-  clientId: string;
-  clientName: string | null;
-  accountNumber: string;
-  /** Upper-case ISO 4217 code. */
-  sellCurrency: string;
-  /** Upper-case ISO 4217 code. */
-  buyCurrency: string;
-  direction: "BUY" | "SELL";
-  /** Normalized plain decimal with the minor-unit digits of the currency the amount is in ("25000.00", "1500000" for JPY). */
-  amount: string;
-  /** YYYY-MM-DD, or null for spot. */
-  valueDate: string | null;
-  reference: string | null;
 };
 
 export type ParseTradeCsvOptions = {

@@ -1,6 +1,6 @@
 /**
- * The one status machine of the product. The runner, the services and the API ask
- * these functions; none of them repeats the rules.
+ * The one status machine of the product. The runner, the services, the API, the dashboard
+ * and the SQL guards of packages/db take their rules from here; none of them repeats them.
  */
 
 export const TRADE_STATUSES = ["PENDING", "EXECUTING", "QUOTED", "SUCCESS", "FAILED", "CANCELLED"] as const;
@@ -12,52 +12,81 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export const FINAL_TRADE_STATUSES: readonly TradeStatus[] = ["SUCCESS", "FAILED", "CANCELLED"];
 export const FINAL_BATCH_STATUSES: readonly BatchStatus[] = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
 
-/**
- * Every trade transition the product makes, and why.
- * - PENDING → EXECUTING: a runner claimed the trade and asks the bank for a quote.
- * - EXECUTING → QUOTED: the quote and the booking's idempotency key are saved; the booking goes out next.
- * - EXECUTING → PENDING: the runner that claimed it died before booking anything; it is safe to run again.
- * - QUOTED → SUCCESS | FAILED: the bank booked or refused the deal.
- * - PENDING | EXECUTING → CANCELLED: cancelled before any booking was sent. QUOTED trades are
- *   never cancelled: their booking may already be at the bank, so it is allowed to finish.
- * - FAILED → PENDING: retryFailedTrades runs the trade again.
- */
-const TRADE_TRANSITIONS: Readonly<Record<TradeStatus, readonly TradeStatus[]>> = {
-  PENDING: ["EXECUTING", "CANCELLED"],
-  EXECUTING: ["QUOTED", "FAILED", "CANCELLED", "PENDING"],
-  QUOTED: ["SUCCESS", "FAILED"],
-  SUCCESS: [],
-  FAILED: ["PENDING"],
-  CANCELLED: [],
-};
+/** A named move of trades: the statuses it takes them from, and the one it puts them in. */
+export interface TradeMove {
+  readonly from: readonly TradeStatus[];
+  readonly to: TradeStatus;
+}
 
 /**
- * Every batch transition.
- * - PENDING → RUNNING: the runner promoted the queued batch.
- * - PENDING | RUNNING → CANCELLED: cancelBatch (a RUNNING batch gets there once its bookings in flight finish).
- * - RUNNING → SUCCESS | PARTIAL_SUCCESS | FAILED: every trade reached a final status.
- * - PARTIAL_SUCCESS | FAILED → PENDING: retryFailedTrades queues the failed trades again.
+ * Every way a trade changes status, and why. This table is the rule: the SQL statements
+ * that move trades (packages/db) take their status guards and targets from it, and every
+ * other question about transitions is derived from it.
  */
-const BATCH_TRANSITIONS: Readonly<Record<BatchStatus, readonly BatchStatus[]>> = {
-  PENDING: ["RUNNING", "CANCELLED"],
-  RUNNING: ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"],
-  SUCCESS: [],
-  PARTIAL_SUCCESS: ["PENDING"],
-  FAILED: ["PENDING"],
-  CANCELLED: [],
-};
+export const TRADE_MOVES = {
+  /** A runner claimed the trade and asks the bank for a quote. */
+  claim: { from: ["PENDING"], to: "EXECUTING" },
+  /** The quote and the booking's idempotency key are saved; the booking goes out next. */
+  saveQuote: { from: ["EXECUTING"], to: "QUOTED" },
+  /** The runner that claimed it died before booking anything: safe to run again. */
+  releaseClaim: { from: ["EXECUTING"], to: "PENDING" },
+  /** The bank refused to quote. */
+  refuseQuote: { from: ["EXECUTING"], to: "FAILED" },
+  /** The bank booked the deal. */
+  book: { from: ["QUOTED"], to: "SUCCESS" },
+  /** The bank refused the booking. */
+  refuseBooking: { from: ["QUOTED"], to: "FAILED" },
+  /**
+   * Cancelled before any booking was sent. QUOTED trades are never cancelled: their booking
+   * may already be at the bank, so it is allowed to finish.
+   */
+  cancel: { from: ["PENDING", "EXECUTING"], to: "CANCELLED" },
+  /** retryFailedTrades runs the trade again. */
+  retry: { from: ["FAILED"], to: "PENDING" },
+} as const satisfies Record<string, TradeMove>;
+
+export type TradeMoveName = keyof typeof TRADE_MOVES;
+
+/** A named move of batches: the statuses it takes a batch from, and those it may put it in. */
+export interface BatchMove {
+  readonly from: readonly BatchStatus[];
+  readonly to: readonly BatchStatus[];
+}
+
+/**
+ * Every way a batch changes status. The SQL that moves batches takes its guards from here.
+ * (cancelBatch does not move a batch itself: it cancels the trades and marks the batch, which
+ * then finishes CANCELLED once its bookings in flight are done.)
+ */
+export const BATCH_MOVES = {
+  /** The runner promoted the queued batch. */
+  promote: { from: ["PENDING"], to: ["RUNNING"] },
+  /** A batch that never ran is cancelled at once: all its trades were PENDING. */
+  cancel: { from: ["PENDING"], to: ["CANCELLED"] },
+  /** Every trade reached a final status (see finalBatchStatus); a cancel request ends it CANCELLED. */
+  finish: { from: ["RUNNING"], to: ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"] },
+  /** retryFailedTrades queues the failed trades again. */
+  retry: { from: ["PARTIAL_SUCCESS", "FAILED"], to: ["PENDING"] },
+} as const satisfies Record<string, BatchMove>;
+
+export type BatchMoveName = keyof typeof BATCH_MOVES;
+
+/** Trades are claimed only from batches in these statuses (and not being cancelled). */
+export const CLAIMABLE_BATCH_STATUSES: readonly BatchStatus[] = ["RUNNING"];
+
+const includes = <T>(list: readonly T[], value: T) => list.includes(value);
 
 export function canTradeMove(from: TradeStatus, to: TradeStatus): boolean {
-  return TRADE_TRANSITIONS[from].includes(to);
+  return Object.values(TRADE_MOVES).some((move) => move.to === to && includes<TradeStatus>(move.from, from));
 }
 
 export function canBatchMove(from: BatchStatus, to: BatchStatus): boolean {
-  return BATCH_TRANSITIONS[from].includes(to);
+  return Object.values(BATCH_MOVES).some((move) => includes<BatchStatus>(move.from, from) && includes<BatchStatus>(move.to, to));
 }
 
-/** The statuses a trade may be in when it moves to `to`: the guard of every bulk UPDATE. */
-export function tradeStatusesMovableTo(to: TradeStatus): TradeStatus[] {
-  return TRADE_STATUSES.filter((from) => canTradeMove(from, to));
+/** The statuses a batch may be in when it moves to `to`: the guard of the statement that moves it. */
+export function batchStatusesMovableTo(to: BatchStatus): BatchStatus[] {
+  return BATCH_STATUSES.filter((from) => canBatchMove(from, to));
 }
 
 export function isFinalTradeStatus(status: TradeStatus): boolean {

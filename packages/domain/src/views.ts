@@ -3,6 +3,7 @@ import type { BatchStatus, TradeStatus } from "./status";
 /**
  * Plain, serialisable snapshots of a batch and a trade: what queries return and what
  * events carry, across processes too. Decimals are strings, times ISO-8601 UTC strings.
+ * packages/db checks at compile time that they have exactly the fields of the Prisma models.
  */
 export interface BatchView {
   id: string;
@@ -22,22 +23,34 @@ export interface BatchView {
   cancelRequestedAt: string | null;
 }
 
-export interface TradeView {
-  id: string;
-  batchId: string;
-  rowNumber: number | null;
+/** What a trade asks the bank to do: the fields of one CSV row, normalised. */
+export interface TradeInstruction {
   clientId: string;
   clientName: string | null;
   accountNumber: string;
+  /** Upper-case ISO 4217 code. */
   sellCurrency: string;
+  /** Upper-case ISO 4217 code. */
   buyCurrency: string;
   direction: "BUY" | "SELL";
+  /** Normalized plain decimal with the minor-unit digits of the currency the amount is in ("25000.00", "1500000" for JPY). */
   amount: string;
+  /** YYYY-MM-DD, or null for spot. */
   valueDate: string | null;
   reference: string | null;
+}
+
+/** A trade as the product shows it: its instruction and what the run made of it. */
+export interface TradeView extends TradeInstruction {
+  id: string;
+  batchId: string;
+  rowNumber: number | null;
   status: TradeStatus;
   quoteId: string | null;
   rate: string | null;
+  /** The quote's amounts, each at its currency's minor units: what the bank debits and credits. */
+  sellAmount: string | null;
+  buyAmount: string | null;
   transactionId: string | null;
   errorCode: string | null;
   errorMessage: string | null;

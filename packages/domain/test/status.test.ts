@@ -3,12 +3,14 @@ import {
   BATCH_STATUSES,
   type BatchState,
   batchProgress,
+  batchStatusesMovableTo,
+  canBatchMove,
   canTradeMove,
   checkBatchAction,
   finalBatchStatus,
   isOlderBatchSnapshot,
+  TRADE_MOVES,
   TRADE_STATUSES,
-  tradeStatusesMovableTo,
 } from "../src/status";
 
 const batch = (overrides: Partial<BatchState> = {}): BatchState => ({
@@ -42,7 +44,7 @@ describe("trade transitions", () => {
 
   it("never cancel a QUOTED trade, whose booking may be at the bank", () => {
     expect(canTradeMove("QUOTED", "CANCELLED")).toBe(false);
-    expect(tradeStatusesMovableTo("CANCELLED")).toEqual(["PENDING", "EXECUTING"]);
+    expect(TRADE_MOVES.cancel.from).toEqual(["PENDING", "EXECUTING"]);
   });
 
   it("never leave SUCCESS or CANCELLED", () => {
@@ -50,6 +52,25 @@ describe("trade transitions", () => {
       expect(canTradeMove("SUCCESS", to)).toBe(false);
       expect(canTradeMove("CANCELLED", to)).toBe(false);
     }
+  });
+});
+
+describe("batch transitions", () => {
+  it("allow exactly the product's path", () => {
+    const allowed = BATCH_STATUSES.flatMap((from) => BATCH_STATUSES.filter((to) => canBatchMove(from, to)).map((to) => `${from}→${to}`));
+    expect(allowed.sort()).toEqual(
+      [
+        "PENDING→RUNNING",
+        "PENDING→CANCELLED",
+        "RUNNING→SUCCESS",
+        "RUNNING→PARTIAL_SUCCESS",
+        "RUNNING→FAILED",
+        "RUNNING→CANCELLED",
+        "PARTIAL_SUCCESS→PENDING",
+        "FAILED→PENDING",
+      ].sort(),
+    );
+    expect(batchStatusesMovableTo("CANCELLED")).toEqual(["PENDING", "RUNNING"]);
   });
 });
 
