@@ -1,3 +1,5 @@
+import type { TradeInstruction } from "@fxbt/domain";
+
 /**
  * The contract between the product and a bank's FX dealing API.
  *
@@ -14,25 +16,12 @@
  *   in the adapter and should be treated like `BANK_UNAVAILABLE`.
  */
 
-/** A request for a firm, time-limited price. */
-export interface QuoteRequest {
-  /** The product's client the trade belongs to (for the bank's audit trail). */
-  clientId: string;
-  /** The client's account at the bank that is debited and credited by the deal. */
-  accountNumber: string;
-  /** ISO 4217 code of the currency the client gives. */
-  sellCurrency: string;
-  /** ISO 4217 code of the currency the client receives. */
-  buyCurrency: string;
-  /**
-   * Which side `amount` fixes: BUY — the client wants to receive exactly `amount` of
-   * `buyCurrency`; SELL — the client gives exactly `amount` of `sellCurrency`.
-   */
-  direction: "BUY" | "SELL";
-  /** Positive decimal string, in the buy currency for BUY, in the sell currency for SELL. */
-  amount: string;
-  /** Settlement date as YYYY-MM-DD, or null for the bank's default (spot). */
-  valueDate: string | null;
+/**
+ * A request for a firm, time-limited price: the trade's instruction as the bank needs it
+ * (field meanings on TradeInstruction in @fxbt/domain), and an id to trace it by.
+ */
+export interface QuoteRequest
+  extends Pick<TradeInstruction, "clientId" | "accountNumber" | "sellCurrency" | "buyCurrency" | "direction" | "amount" | "valueDate"> {
   /** Stable id of the request, e.g. the trade's idempotency key, so outcomes can be traced. */
   requestId: string;
 }

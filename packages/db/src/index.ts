@@ -1,9 +1,14 @@
-export * from "./batches";
+export type { CommittedChange, TradeChange } from "./changes";
 export { type ConnectOptions, connectDatabase, type Database, Prisma } from "./client";
 export { type EmbeddedServer, startEmbeddedPostgres } from "./embedded";
 export { MIGRATIONS_DIR, type OpenDatabase, type OpenOptions, openDatabase } from "./open";
 export type { Queryable } from "./queryable";
+export * from "./rows";
 export * from "./sql/bank-ledger";
-export * from "./staging";
-export * from "./trades";
-export * from "./views";
+export * from "./sql/batch-lifecycle";
+export * from "./sql/batch-queue";
+export * from "./sql/batch-reads";
+export * from "./sql/stage-batch";
+export * from "./sql/trade-claims";
+export * from "./sql/trade-reads";
+export * from "./sql/trade-results";

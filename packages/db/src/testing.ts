@@ -62,3 +62,4 @@ export async function createEmptyDatabase(prefix = "fxbt_test"): Promise<TestDat
   await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   return { name, url: urlFor(name), drop: () => dropDatabase(name) };
 }
+export { batchRow, tradeRow } from "./fixtures";

@@ -25,17 +25,26 @@ export interface BatchView {
 
 /** What a trade asks the bank to do: the fields of one CSV row, normalised. */
 export interface TradeInstruction {
+  /** The product's client the trade belongs to (for the bank's audit trail). */
   clientId: string;
   clientName: string | null;
+  /** The client's account at the bank that is debited and credited by the deal. */
   accountNumber: string;
-  /** Upper-case ISO 4217 code. */
+  /** Upper-case ISO 4217 code of the currency the client gives. */
   sellCurrency: string;
-  /** Upper-case ISO 4217 code. */
+  /** Upper-case ISO 4217 code of the currency the client receives. */
   buyCurrency: string;
+  /**
+   * Which side `amount` fixes: BUY — the client wants to receive exactly `amount` of
+   * `buyCurrency`; SELL — the client gives exactly `amount` of `sellCurrency`.
+   */
   direction: "BUY" | "SELL";
-  /** Normalized plain decimal with the minor-unit digits of the currency the amount is in ("25000.00", "1500000" for JPY). */
+  /**
+   * Positive plain decimal, in the buy currency for BUY and the sell currency for SELL, with
+   * that currency's minor-unit digits ("25000.00", "1500000" for JPY).
+   */
   amount: string;
-  /** YYYY-MM-DD, or null for spot. */
+  /** Settlement date as YYYY-MM-DD, or null for spot. */
   valueDate: string | null;
   reference: string | null;
 }

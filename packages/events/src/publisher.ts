@@ -1,4 +1,5 @@
-import { type BatchView, isOlderBatchSnapshot, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { type CommittedChange, toBatchView, toTradeView } from "@fxbt/db";
+import { type BatchView, isOlderBatchSnapshot } from "@fxbt/domain";
 import type { EventBus } from "./bus";
 import { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "./channels";
 
@@ -30,13 +31,19 @@ export class EventPublisher {
     this.progressIntervalMs = progressIntervalMs;
   }
 
-  tradeStatusChanged(changes: Iterable<{ trade: TradeView; previousStatus: TradeStatus | null }>): void {
-    for (const { trade, previousStatus } of changes) {
-      this.bus.publish(channels.tradeStatus(trade.batchId), { trade, previousStatus } satisfies TradeStatusMessage);
+  /**
+   * The one way into the event stream: what a transaction changed, handed over once it has
+   * committed. Each trade change goes out on its batch's channel; batches are coalesced.
+   */
+  publish({ trades = [], batches = [], deletedBatches = [] }: CommittedChange): void {
+    for (const { trade, previousStatus } of trades) {
+      this.bus.publish(channels.tradeStatus(trade.batchId), { trade: toTradeView(trade), previousStatus } satisfies TradeStatusMessage);
     }
+    for (const batch of batches) this.batchChanged(toBatchView(batch));
+    for (const batch of deletedBatches) this.batchDeleted(toBatchView(batch));
   }
 
-  batchChanged(batch: BatchView): void {
+  private batchChanged(batch: BatchView): void {
     const entry: CoalescedBatch = this.batches.get(batch.id) ?? { lastPublished: null, pending: null, timer: null };
     this.batches.set(batch.id, entry);
     const latest = entry.pending ?? entry.lastPublished;
@@ -53,7 +60,7 @@ export class EventPublisher {
     }, this.progressIntervalMs);
   }
 
-  batchDeleted(batch: BatchView): void {
+  private batchDeleted(batch: BatchView): void {
     this.forget(batch.id);
     this.bus.publish(channels.batchList(), { kind: "deleted", batch } satisfies BatchListMessage);
   }

@@ -1,25 +1,12 @@
-import type { BatchView } from "@fxbt/domain";
+import type { BatchRow } from "@fxbt/db";
+import { batchRow, tradeRow } from "@fxbt/db/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type BatchProgressMessage, channels, createInProcessEventBus, type EventBus, EventPublisher } from "../src";
 
-const view = (overrides: Partial<BatchView>): BatchView => ({
-  id: "b1",
-  batchUid: "B-20261121-0001",
-  name: null,
-  status: "RUNNING",
-  priority: 0,
-  totalTrades: 100,
-  succeededTrades: 0,
-  failedTrades: 0,
-  cancelledTrades: 0,
-  createdAt: "2026-11-21T00:00:00.000Z",
-  updatedAt: "2026-11-21T00:00:00.000Z",
-  queuedAt: null,
-  startedAt: null,
-  completedAt: null,
-  cancelRequestedAt: null,
-  ...overrides,
-});
+const B1 = batchRow().id;
+const B2 = "00000000-0000-4000-8000-000000000002";
+/** A committed batch as the publisher receives it. */
+const batch = (overrides: Partial<BatchRow>) => ({ batches: [batchRow(overrides)] });
 
 async function take<T>(bus: EventBus, channel: string, count: number, during: () => Promise<void> | void): Promise<T[]> {
   const stop = new AbortController();
@@ -42,9 +29,9 @@ describe("EventPublisher", () => {
   it("coalesces a batch's progress to one event per interval, with the latest counters", async () => {
     const bus = createInProcessEventBus();
     const publisher = new EventPublisher({ bus, progressIntervalMs: 30 });
-    const events = await take<BatchProgressMessage>(bus, channels.batchProgress("b1"), 10, async () => {
-      publisher.batchChanged(view({ succeededTrades: 0 }));
-      for (let done = 1; done <= 50; done++) publisher.batchChanged(view({ succeededTrades: done }));
+    const events = await take<BatchProgressMessage>(bus, channels.batchProgress(B1), 10, async () => {
+      publisher.publish(batch({ succeededTrades: 0 }));
+      for (let done = 1; done <= 50; done++) publisher.publish(batch({ succeededTrades: done }));
       await new Promise((resolve) => setTimeout(resolve, 60));
     });
     expect(events.map((e) => e.batch.succeededTrades)).toEqual([0, 50]);
@@ -53,11 +40,11 @@ describe("EventPublisher", () => {
   it("sends a change of status at once and drops late, older snapshots", async () => {
     const bus = createInProcessEventBus();
     const publisher = new EventPublisher({ bus, progressIntervalMs: 10_000 });
-    const events = await take<BatchProgressMessage>(bus, channels.batchProgress("b1"), 10, () => {
-      publisher.batchChanged(view({ status: "RUNNING", succeededTrades: 1 }));
-      publisher.batchChanged(view({ status: "RUNNING", succeededTrades: 99 }));
-      publisher.batchChanged(view({ status: "SUCCESS", succeededTrades: 100 }));
-      publisher.batchChanged(view({ status: "RUNNING", succeededTrades: 99 }));
+    const events = await take<BatchProgressMessage>(bus, channels.batchProgress(B1), 10, () => {
+      publisher.publish(batch({ status: "RUNNING", succeededTrades: 1 }));
+      publisher.publish(batch({ status: "RUNNING", succeededTrades: 99 }));
+      publisher.publish(batch({ status: "SUCCESS", succeededTrades: 100 }));
+      publisher.publish(batch({ status: "RUNNING", succeededTrades: 99 }));
     });
     expect(events.map((e) => [e.batch.status, e.batch.succeededTrades])).toEqual([
       ["RUNNING", 1],
@@ -68,17 +55,19 @@ describe("EventPublisher", () => {
   it("publishes every trade transition on its batch's channel and list changes on the list channel", async () => {
     const bus = createInProcessEventBus();
     const publisher = new EventPublisher({ bus });
-    const trades = await take<{ previousStatus: string }>(bus, channels.tradeStatus("b1"), 2, () => {
-      const trade = { id: "t1", batchId: "b1", status: "EXECUTING" } as never;
-      publisher.tradeStatusChanged([
-        { trade, previousStatus: "PENDING" },
-        { trade, previousStatus: "EXECUTING" },
-      ]);
+    const trades = await take<{ previousStatus: string }>(bus, channels.tradeStatus(B1), 2, () => {
+      const trade = tradeRow({ status: "EXECUTING" });
+      publisher.publish({
+        trades: [
+          { trade, previousStatus: "PENDING" },
+          { trade, previousStatus: "EXECUTING" },
+        ],
+      });
     });
     expect(trades.map((t) => t.previousStatus)).toEqual(["PENDING", "EXECUTING"]);
     const list = await take<{ kind: string }>(bus, channels.batchList(), 2, () => {
-      publisher.batchChanged(view({ id: "b2", status: "PENDING" }));
-      publisher.batchDeleted(view({ id: "b2", status: "PENDING" }));
+      publisher.publish(batch({ id: B2, status: "PENDING" }));
+      publisher.publish({ deletedBatches: [batchRow({ id: B2, status: "PENDING" })] });
     });
     expect(list.map((m) => m.kind)).toEqual(["changed", "deleted"]);
   });

@@ -1,14 +1,4 @@
-import {
-  type Database,
-  markTradesQuoted,
-  type QuotedTrade,
-  recordTradeOutcomes,
-  type TradeChange,
-  type TradeOutcome,
-  type TradeRow,
-  toBatchView,
-  toTradeView,
-} from "@fxbt/db";
+import { type Database, markTradesQuoted, type QuotedTrade, recordTradeOutcomes, type TradeOutcome, type TradeRow } from "@fxbt/db";
 import type { EventPublisher } from "@fxbt/events";
 import DataLoader from "dataloader";
 
@@ -37,33 +27,28 @@ export class ResultWriter {
     this.outcomes = new DataLoader((batch) => this.writeOutcomes(batch), options);
   }
 
-  /** Saves a quote; null when the trade is no longer EXECUTING (cancelled): its booking must not be sent. */
+  /** Saves a quote; null when the trade is no longer under this claim (cancelled): its booking must not be sent. */
   saveQuote(quoted: QuotedTrade): Promise<TradeRow | null> {
     return this.quotes.load(quoted);
   }
 
-  /** Saves a final result; false when the trade had already left the expected status. */
+  /** Saves a final result; false when the trade had already left the status the move starts from. */
   saveOutcome(outcome: TradeOutcome): Promise<boolean> {
     return this.outcomes.load(outcome);
   }
 
-  publishTradeChanges(changes: readonly TradeChange[]): void {
-    this.publisher.tradeStatusChanged(changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })));
-  }
-
   private async writeQuotes(batch: readonly QuotedTrade[]): Promise<(TradeRow | null)[]> {
-    const saved = await markTradesQuoted(this.database.prisma, batch);
-    this.publishTradeChanges(saved.map((trade) => ({ trade, previousStatus: "EXECUTING" })));
-    const byId = new Map(saved.map((trade) => [trade.id, trade]));
+    const trades = await markTradesQuoted(this.database.prisma, batch);
+    this.publisher.publish({ trades });
+    const byId = new Map(trades.map(({ trade }) => [trade.id, trade]));
     return batch.map((quoted) => byId.get(quoted.id) ?? null);
   }
 
   private async writeOutcomes(batch: readonly TradeOutcome[]): Promise<boolean[]> {
-    const { changes, batches } = await recordTradeOutcomes(this.database.prisma, batch);
-    for (const { trade } of changes) if (trade.status === "SUCCESS" || trade.status === "FAILED") this.written[trade.status]++;
-    this.publishTradeChanges(changes);
-    for (const row of batches) this.publisher.batchChanged(toBatchView(row));
-    const written = new Set(changes.map(({ trade }) => trade.id));
+    const committed = await recordTradeOutcomes(this.database.prisma, batch);
+    for (const { trade } of committed.trades) if (trade.status === "SUCCESS" || trade.status === "FAILED") this.written[trade.status]++;
+    this.publisher.publish(committed);
+    const written = new Set(committed.trades.map(({ trade }) => trade.id));
     return batch.map((outcome) => written.has(outcome.id));
   }
 }

@@ -1,6 +1,5 @@
 import type { FxGateway } from "@fxbt/bank";
 import {
-  type BatchRow,
   claimAbandonedBookings,
   claimPendingTrades,
   type Database,
@@ -8,7 +7,6 @@ import {
   promoteQueuedBatches,
   releaseAbandonedClaims,
   type TradeRow,
-  toBatchView,
 } from "@fxbt/db";
 import type { EventPublisher } from "@fxbt/events";
 import { type Logger, pino } from "pino";
@@ -131,8 +129,8 @@ export class BatchRunner {
         if (room <= 0) break;
         const trades = await claimPendingTrades(this.database.prisma, batch.id, Math.min(room, this.options.claimSize));
         if (trades.length === 0) this.drained.add(batch.id);
-        this.flow.writer.publishTradeChanges(trades.map((trade) => ({ trade, previousStatus: "PENDING" })));
-        for (const trade of trades) this.track(runClaimedTrade(trade, this.flow));
+        this.publisher.publish({ trades });
+        for (const { trade } of trades) this.track(runClaimedTrade(trade, this.flow));
         claimed += trades.length;
         this.stats.claimedTrades += trades.length;
       }
@@ -141,8 +139,8 @@ export class BatchRunner {
   }
 
   private async promoteQueuedBatches(): Promise<void> {
-    const promoted: BatchRow[] = await this.database.prisma.$transaction((tx) => promoteQueuedBatches(tx, this.options.maxRunningBatches));
-    for (const batch of promoted) this.publisher.batchChanged(toBatchView(batch));
+    const batches = await this.database.prisma.$transaction((tx) => promoteQueuedBatches(tx, this.options.maxRunningBatches));
+    this.publisher.publish({ batches });
   }
 
   private async recoverAbandonedWork(): Promise<void> {
@@ -150,7 +148,7 @@ export class BatchRunner {
     if (released.length > 0) {
       this.stats.releasedClaims += released.length;
       this.log.warn({ trades: released.length }, "released claims of a stopped runner");
-      this.flow.writer.publishTradeChanges(released);
+      this.publisher.publish({ trades: released });
     }
     const room = this.freeSlots();
     if (room <= 0) return;

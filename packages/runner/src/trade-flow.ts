@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BankError, type FxGateway, type Quote } from "@fxbt/bank";
-import type { TradeRow } from "@fxbt/db";
+import { type TradeRow, toTradeView } from "@fxbt/db";
 import type { Logger } from "pino";
 import type { ResultWriter } from "./result-writer";
 
@@ -24,23 +24,23 @@ function describe(error: unknown): { code: string; message: string } {
 export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
   let quote: Quote;
   try {
+    const { clientId, accountNumber, sellCurrency, buyCurrency, direction, amount, valueDate } = toTradeView(trade);
     quote = await deps.gateway.createQuote({
       requestId: trade.idempotencyKey!,
-      clientId: trade.clientId,
-      accountNumber: trade.accountNumber,
-      sellCurrency: trade.sellCurrency,
-      buyCurrency: trade.buyCurrency,
-      direction: trade.direction as "BUY" | "SELL",
-      amount: trade.amount.toFixed(),
-      valueDate: trade.valueDate ? trade.valueDate.toISOString().slice(0, 10) : null,
+      clientId,
+      accountNumber,
+      sellCurrency,
+      buyCurrency,
+      direction,
+      amount,
+      valueDate,
     });
   } catch (error) {
     const { code, message } = describe(error);
     await deps.writer.saveOutcome({
       id: trade.id,
       idempotencyKey: trade.idempotencyKey!,
-      from: "EXECUTING",
-      to: "FAILED",
+      move: "refuseQuote",
       transactionId: null,
       errorCode: code,
       errorMessage: message,
@@ -52,6 +52,8 @@ export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
     idempotencyKey: trade.idempotencyKey!,
     quoteId: quote.quoteId,
     rate: quote.rate,
+    sellAmount: quote.sellAmount,
+    buyAmount: quote.buyAmount,
   });
   if (quoted) await bookQuotedTrade(quoted, deps);
 }
@@ -73,8 +75,7 @@ export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
       await deps.writer.saveOutcome({
         id: trade.id,
         idempotencyKey: trade.idempotencyKey!,
-        from: "QUOTED",
-        to: "SUCCESS",
+        move: "book",
         transactionId: deal.transactionId,
         errorCode: null,
         errorMessage: null,
@@ -90,8 +91,7 @@ export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
       await deps.writer.saveOutcome({
         id: trade.id,
         idempotencyKey: trade.idempotencyKey!,
-        from: "QUOTED",
-        to: "FAILED",
+        move: "refuseBooking",
         transactionId: null,
         errorCode: code,
         errorMessage: message,

@@ -1,7 +1,7 @@
 import { type BatchView, isFinalBatchStatus, isOlderBatchSnapshot } from "@fxbt/domain";
 import { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "@fxbt/events";
 import { notFound } from "../errors";
-import { checkId } from "../services/batch-commands";
+import { checkId } from "../ids";
 import type { GraphQLContext } from "./context";
 
 /**

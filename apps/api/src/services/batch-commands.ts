@@ -1,20 +1,21 @@
 import {
   type BatchRow,
+  type CommittedChange,
   cancelBatchTrades,
   type Database,
   deleteBatchRow,
+  findBatch,
   insertStagedBatch,
   lockBatch,
   type Queryable,
   queueBatch,
   requeueFailedTrades,
-  type TradeChange,
   toBatchView,
-  toTradeView,
 } from "@fxbt/db";
 import { type BatchAction, type BatchView, checkBatchAction, parseTradeCsv, type RowError } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import { apiError, notFound } from "../errors";
+import { checkId } from "../ids";
 
 export interface StageLimits {
   maxRows: number;
@@ -36,17 +37,8 @@ export interface StageBatchInput {
   priority?: number | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_NAME_LENGTH = 200;
 const PRIORITY_RANGE = { min: -1000, max: 1000 };
-
-export const isUuid = (id: string) => UUID.test(id);
-
-/** Ids are UUIDs; anything else cannot name a batch, and says so as NOT_FOUND rather than a database error. */
-export function checkId(what: string, id: string): string {
-  if (!isUuid(id)) throw notFound(what, id);
-  return id;
-}
 
 /** Everything that changes a batch: each action checked by the status machine under the batch's row lock. */
 export class BatchCommands {
@@ -71,13 +63,12 @@ export class BatchCommands {
     if (!parsed.ok) errors.push(...parsed.errors);
     if (errors.length > 0 || !parsed.ok) return { batch: null, errors };
     const row = await insertStagedBatch(this.deps.database.prisma, { name, priority, rows: parsed.rows, now });
-    const batch = toBatchView(row);
-    this.deps.publisher.batchChanged(batch);
-    return { batch, errors: [] };
+    this.deps.publisher.publish({ batches: [row] });
+    return { batch: toBatchView(row), errors: [] };
   }
 
   async startBatch(id: string): Promise<BatchView> {
-    await this.act(id, "start", async (tx, batch) => ({ batch: await queueBatch(tx, batch.id), changes: [] }));
+    await this.act(id, "start", async (tx, batch) => ({ batch: await queueBatch(tx, batch.id), trades: [] }));
     await this.deps.wakeRunner();
     return this.current(id);
   }
@@ -97,7 +88,7 @@ export class BatchCommands {
       await deleteBatchRow(tx, batch.id);
       return batch;
     });
-    this.deps.publisher.batchDeleted(toBatchView(deleted));
+    this.deps.publisher.publish({ deletedBatches: [deleted] });
     return id;
   }
 
@@ -105,13 +96,11 @@ export class BatchCommands {
   private async act(
     id: string,
     action: BatchAction,
-    work: (tx: Queryable, batch: BatchRow) => Promise<{ batch: BatchRow; changes: TradeChange[] }>,
+    work: (tx: Queryable, batch: BatchRow) => Promise<{ batch: BatchRow; trades: CommittedChange["trades"] }>,
   ): Promise<BatchView> {
-    const { batch, changes } = await this.inLockedBatch(id, action, work);
-    this.deps.publisher.tradeStatusChanged(changes.map(({ trade, previousStatus }) => ({ trade: toTradeView(trade), previousStatus })));
-    const view = toBatchView(batch);
-    this.deps.publisher.batchChanged(view);
-    return view;
+    const { batch, trades } = await this.inLockedBatch(id, action, work);
+    this.deps.publisher.publish({ trades, batches: [batch] });
+    return toBatchView(batch);
   }
 
   private inLockedBatch<T>(id: string, action: BatchAction, work: (tx: Queryable, batch: BatchRow) => Promise<T>): Promise<T> {
@@ -131,7 +120,7 @@ export class BatchCommands {
   }
 
   private async current(id: string): Promise<BatchView> {
-    const row = await this.deps.database.prisma.batch.findUnique({ where: { id } });
+    const row = await findBatch(this.deps.database.prisma, id);
     if (!row) throw notFound("batch", id);
     return toBatchView(row);
   }

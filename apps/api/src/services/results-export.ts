@@ -1,7 +1,7 @@
-import { type Database, Prisma, TRADE_COLUMNS, type TradeRow, toTradeView } from "@fxbt/db";
+import { type BatchTradeCursor, type Database, findBatch, pageBatchTrades, toTradeView } from "@fxbt/db";
 import { csvNumber, type TradeView, toCsvLine } from "@fxbt/domain";
 import type { Response } from "express";
-import { isUuid } from "./batch-commands";
+import { isUuid } from "../ids";
 
 export const resultsCsvPath = (batchId: string) => `/export/batches/${batchId}/trades.csv`;
 
@@ -34,7 +34,7 @@ const COLUMNS: [header: string, cell: (trade: TradeView) => string | number | nu
  * never sits in memory whole. Text cells are formula-escaped (docs/csv-format.md).
  */
 export async function sendResultsCsv(database: Database, batchId: string, res: Response): Promise<void> {
-  const batch = isUuid(batchId) ? await database.prisma.batch.findUnique({ where: { id: batchId } }) : null;
+  const batch = isUuid(batchId) ? await findBatch(database.prisma, batchId) : null;
   if (!batch) {
     res.status(404).type("text/plain").send(`batch ${batchId} does not exist`);
     return;
@@ -42,17 +42,13 @@ export async function sendResultsCsv(database: Database, batchId: string, res: R
   res.type("text/csv; charset=utf-8");
   res.attachment(`${batch.batchUid}-trades.csv`);
   res.write(`${toCsvLine(COLUMNS.map(([header]) => header))}\r\n`);
-  let after: { rowNumber: number; id: string } | null = null;
+  let after: BatchTradeCursor | null = null;
   for (;;) {
-    const rows: TradeRow[] = await database.prisma.$queryRaw<TradeRow[]>`
-      SELECT ${TRADE_COLUMNS} FROM trade
-      WHERE batch_id = ${batchId}::uuid
-        ${after ? Prisma.sql`AND (coalesce(row_number, 0), id) > (${after.rowNumber}::int, ${after.id}::uuid)` : Prisma.empty}
-      ORDER BY coalesce(row_number, 0), id LIMIT ${PAGE}`;
-    if (rows.length === 0) break;
+    const rows = await pageBatchTrades(database.prisma, batchId, { limit: PAGE, after });
+    const last = rows.at(-1);
+    if (!last) break;
     const lines = rows.map((row) => toCsvLine(COLUMNS.map(([, cell]) => cell(toTradeView(row)))));
     if (!res.write(`${lines.join("\r\n")}\r\n`)) await new Promise((resolve) => res.once("drain", resolve));
-    const last = rows.at(-1)!;
     after = { rowNumber: last.rowNumber ?? 0, id: last.id };
   }
   res.end();

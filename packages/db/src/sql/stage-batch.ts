@@ -1,6 +1,6 @@
 import type { ValidTradeRow } from "@fxbt/domain";
-import type { PrismaClient } from "./generated/prisma/client";
-import { BATCH_COLUMNS, type BatchRow } from "./views";
+import type { PrismaClient } from "../generated/prisma/client";
+import { BATCH_COLUMNS, type BatchRow } from "../rows";
 
 export interface StageBatchRecord {
   name: string | null;

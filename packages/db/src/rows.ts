@@ -1,0 +1,74 @@
+import type { BatchStatus, BatchView, TradeStatus, TradeView } from "@fxbt/domain";
+import { roundToMinorUnits } from "@fxbt/domain";
+import type { $Enums, Batch, Trade } from "./generated/prisma/client";
+import { Prisma } from "./generated/prisma/client";
+
+/**
+ * Rows as the database holds them. prisma/schema.prisma is the one source of their shape:
+ * the row types are Prisma's model types and the column lists below are built from its
+ * field lists, so a field added to the schema reaches every statement without an edit here.
+ */
+export type BatchRow = Batch;
+export type TradeRow = Trade;
+
+/** schema.prisma maps every field to its snake_case column (`batchUid` → `batch_uid`). */
+const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/**
+ * `alias.column AS "field"` for every scalar field of a model, so raw SQL returns rows of
+ * the model's own camelCase shape and one mapper serves raw and Prisma queries alike.
+ */
+function selectList(fields: Record<string, string>, alias: string): Prisma.Sql {
+  return Prisma.raw(
+    Object.keys(fields)
+      .map((field) => `${alias}.${columnOf(field)} AS "${field}"`)
+      .join(", "),
+  );
+}
+
+export const batchColumns = (alias = "batch") => selectList(Prisma.BatchScalarFieldEnum, alias);
+export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias);
+export const BATCH_COLUMNS = batchColumns();
+export const TRADE_COLUMNS = tradeColumns();
+
+/** Fields of a trade row that stay inside the product: the runner's claim bookkeeping. */
+type InternalTradeField = "idempotencyKey" | "lockedAt";
+
+/** Compile-time proofs: the type checker refuses this file when a view and its model drift apart. */
+type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+type SameType<A, B> = [A, B] extends [B, A] ? true : false;
+type Holds<T extends true> = T;
+export type ViewsMatchModels = [
+  Holds<SameFields<BatchView, BatchRow>>,
+  Holds<SameFields<TradeView, Omit<TradeRow, InternalTradeField>>>,
+  Holds<SameType<BatchStatus, $Enums.BatchStatus>>,
+  Holds<SameType<TradeStatus, $Enums.TradeStatus>>,
+];
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+export function toBatchView(row: BatchRow): BatchView {
+  return {
+    ...row,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    queuedAt: iso(row.queuedAt),
+    startedAt: iso(row.startedAt),
+    completedAt: iso(row.completedAt),
+    cancelRequestedAt: iso(row.cancelRequestedAt),
+  };
+}
+
+export function toTradeView(row: TradeRow): TradeView {
+  const { idempotencyKey, lockedAt, ...fields } = row;
+  return {
+    ...fields,
+    amount: roundToMinorUnits(row.amount.toFixed(), row.direction === "BUY" ? row.buyCurrency : row.sellCurrency),
+    valueDate: row.valueDate ? row.valueDate.toISOString().slice(0, 10) : null,
+    rate: row.rate?.toFixed() ?? null,
+    sellAmount: row.sellAmount && roundToMinorUnits(row.sellAmount.toFixed(), row.sellCurrency),
+    buyAmount: row.buyAmount && roundToMinorUnits(row.buyAmount.toFixed(), row.buyCurrency),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

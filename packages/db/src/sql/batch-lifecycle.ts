@@ -1,0 +1,97 @@
+import { BATCH_MOVES, batchStatusesMovableTo, finalBatchStatus } from "@fxbt/domain";
+import type { TradeChange } from "../changes";
+import { Prisma } from "../generated/prisma/client";
+import type { Queryable } from "../queryable";
+import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
+import { batchMayMove, batchStatusIn } from "./fragments";
+import { moveTrades } from "./move-trades";
+
+/**
+ * A person's actions on one batch. Each runs in a transaction that first locks the batch
+ * row (lockBatch), so actions on one batch never interleave, and returns what it changed
+ * for the publisher.
+ */
+
+/** Reads a batch and locks it until the transaction ends, so lifecycle actions never race. */
+export async function lockBatch(tx: Queryable, id: string): Promise<BatchRow | null> {
+  const rows = await tx.$queryRaw<BatchRow[]>`SELECT ${BATCH_COLUMNS} FROM batch WHERE id = ${id}::uuid FOR UPDATE`;
+  return rows[0] ?? null;
+}
+
+/** Puts a PENDING batch in the runner's queue. */
+export async function queueBatch(tx: Queryable, id: string): Promise<BatchRow> {
+  const [batch] = await tx.$queryRaw<BatchRow[]>`
+    UPDATE batch SET queued_at = now(), updated_at = now() WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
+  return batch!;
+}
+
+/**
+ * Cancels every trade of the batch that has no booking in flight and marks the batch as
+ * cancelling. Trades whose booking may be at the bank finish; the batch ends when they have.
+ */
+export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
+  const trades = await moveTrades(tx, "cancel", {
+    where: Prisma.sql`trade.batch_id = ${id}::uuid`,
+    set: [Prisma.sql`locked_at = NULL`],
+  });
+  await tx.$executeRaw`UPDATE batch SET cancel_requested_at = now(), queued_at = NULL WHERE id = ${id}::uuid`;
+  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
+  return { batch: batch!, trades };
+}
+
+/** Sends the FAILED trades of a finished batch back to PENDING and queues the batch again. */
+export async function requeueFailedTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
+  const trades = await moveTrades(tx, "retry", {
+    where: Prisma.sql`trade.batch_id = ${id}::uuid`,
+    set: [
+      Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL, idempotency_key = NULL, transaction_id = NULL`,
+      Prisma.sql`error_code = NULL, error_message = NULL, locked_at = NULL`,
+    ],
+  });
+  const [batch] = await tx.$queryRaw<BatchRow[]>`
+    UPDATE batch SET status = ${BATCH_MOVES.retry.to[0]}::"BatchStatus", failed_trades = failed_trades - ${trades.length}::int,
+                     queued_at = now(), completed_at = NULL, updated_at = now()
+    WHERE id = ${id}::uuid AND ${batchMayMove("retry")} RETURNING ${BATCH_COLUMNS}`;
+  return { batch: batch!, trades };
+}
+
+export async function deleteBatchRow(tx: Queryable, id: string): Promise<void> {
+  await tx.$executeRaw`DELETE FROM batch WHERE id = ${id}::uuid`;
+}
+
+export interface OutcomeCounts {
+  batchId: string;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+}
+
+/**
+ * Adds trades that just reached a final status to their batches' counters, in the
+ * transaction that moved them, and closes every batch whose trades are now all final
+ * with the status the domain decides.
+ */
+export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCounts[]): Promise<BatchRow[]> {
+  if (counts.length === 0) return [];
+  const updated = await tx.$queryRaw<BatchRow[]>`
+    UPDATE batch b SET succeeded_trades = b.succeeded_trades + c.succeeded, failed_trades = b.failed_trades + c.failed,
+                       cancelled_trades = b.cancelled_trades + c.cancelled, updated_at = now()
+    FROM unnest(${counts.map((c) => c.batchId)}::uuid[], ${counts.map((c) => c.succeeded)}::int[],
+                ${counts.map((c) => c.failed)}::int[], ${counts.map((c) => c.cancelled)}::int[])
+         AS c(batch_id, succeeded, failed, cancelled)
+    WHERE b.id = c.batch_id
+    RETURNING ${batchColumns("b")}`;
+  const result: BatchRow[] = [];
+  for (const batch of updated) {
+    const status = finalBatchStatus(batch);
+    const [closed] =
+      status && status !== batch.status
+        ? await tx.$queryRaw<BatchRow[]>`
+            UPDATE batch SET status = ${status}::"BatchStatus", completed_at = now(), queued_at = NULL, updated_at = now()
+            WHERE id = ${batch.id}::uuid AND ${batchStatusIn(batchStatusesMovableTo(status))}
+            RETURNING ${BATCH_COLUMNS}`
+        : [];
+    result.push(closed ?? batch);
+  }
+  return result;
+}

@@ -1,0 +1,32 @@
+import { BATCH_MOVES, CLAIMABLE_BATCH_STATUSES } from "@fxbt/domain";
+import type { Queryable } from "../queryable";
+import { BATCH_COLUMNS, type BatchRow } from "../rows";
+import { batchMayMove, batchStatusIn } from "./fragments";
+
+/**
+ * Promotes queued batches to RUNNING, highest priority first, then oldest in the queue,
+ * while fewer than `maxRunning` run. The advisory lock makes the count-then-promote safe
+ * across API instances; the candidates are locked and the guard is checked again on the
+ * locked rows, so a batch cancelled meanwhile is never promoted.
+ */
+export async function promoteQueuedBatches(tx: Queryable, maxRunning: number): Promise<BatchRow[]> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.promote_queued_batches'))`;
+  const running = batchStatusIn(BATCH_MOVES.promote.to);
+  return tx.$queryRaw<BatchRow[]>`
+    UPDATE batch SET status = ${BATCH_MOVES.promote.to[0]}::"BatchStatus", started_at = coalesce(started_at, now()), updated_at = now()
+    WHERE id IN (
+      SELECT id FROM batch
+      WHERE ${batchMayMove("promote")} AND queued_at IS NOT NULL AND cancel_requested_at IS NULL
+      ORDER BY priority DESC, queued_at, id
+      LIMIT greatest(0, ${maxRunning}::int - (SELECT count(*) FROM batch WHERE ${running})::int)
+      FOR UPDATE)
+      AND ${batchMayMove("promote")} AND queued_at IS NOT NULL AND cancel_requested_at IS NULL
+    RETURNING ${BATCH_COLUMNS}`;
+}
+
+/** Batches whose trades runners claim now, in the order they should be served. */
+export async function listRunningBatches(db: Queryable): Promise<BatchRow[]> {
+  return db.$queryRaw<BatchRow[]>`
+    SELECT ${BATCH_COLUMNS} FROM batch WHERE ${batchStatusIn(CLAIMABLE_BATCH_STATUSES)} AND cancel_requested_at IS NULL
+    ORDER BY priority DESC, queued_at, id`;
+}

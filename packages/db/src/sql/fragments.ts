@@ -1,0 +1,25 @@
+import { BATCH_MOVES, type BatchMoveName, type BatchStatus, type TradeStatus } from "@fxbt/domain";
+import { Prisma } from "../generated/prisma/client";
+
+/**
+ * The status guards of every statement that moves trades or batches come from the domain's
+ * status machine (TRADE_MOVES, BATCH_MOVES): none is written here as a literal, so changing
+ * a rule there changes what these statements do.
+ */
+export function tradeStatusIn(statuses: readonly TradeStatus[], column = "status"): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(column)} = ANY(${[...statuses]}::"TradeStatus"[])`;
+}
+
+export function batchStatusIn(statuses: readonly BatchStatus[], column = "status"): Prisma.Sql {
+  return Prisma.sql`${Prisma.raw(column)} = ANY(${[...statuses]}::"BatchStatus"[])`;
+}
+
+/** `status` is one the batch move may start from. */
+export const batchMayMove = (move: BatchMoveName, column?: string) => batchStatusIn(BATCH_MOVES[move].from, column);
+
+/** `WHERE a AND b …`, or nothing for no conditions. */
+export const where = (conditions: readonly Prisma.Sql[]) =>
+  conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
+
+/** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
+export const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

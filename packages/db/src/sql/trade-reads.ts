@@ -1,0 +1,89 @@
+import type { TradeStatus } from "@fxbt/domain";
+import { Prisma } from "../generated/prisma/client";
+import type { Queryable } from "../queryable";
+import { TRADE_COLUMNS, type TradeRow } from "../rows";
+import { containing, tradeStatusIn, where } from "./fragments";
+
+/** Reads of trades, each a keyset page over an index of the trade table. */
+
+export async function findTrade(db: Queryable, id: string): Promise<TradeRow | null> {
+  const rows = await db.$queryRaw<TradeRow[]>`SELECT ${TRADE_COLUMNS} FROM trade WHERE id = ${id}::uuid`;
+  return rows[0] ?? null;
+}
+
+/** Where a page of a batch's trades starts: after this row (trades without a row number sort as 0). */
+export interface BatchTradeCursor {
+  rowNumber: number;
+  id: string;
+}
+
+/**
+ * Up to `limit` trades of one batch in CSV row order, after the cursor: the one keyset walk
+ * behind the Batch.trades connection and the CSV export.
+ */
+export function pageBatchTrades(
+  db: Queryable,
+  batchId: string,
+  page: { limit: number; after?: BatchTradeCursor | null; status?: TradeStatus | null },
+): Promise<TradeRow[]> {
+  const conditions = [Prisma.sql`batch_id = ${batchId}::uuid`];
+  if (page.status) conditions.push(tradeStatusIn([page.status]));
+  if (page.after) conditions.push(Prisma.sql`(coalesce(row_number, 0), id) > (${page.after.rowNumber}::int, ${page.after.id}::uuid)`);
+  return db.$queryRaw<TradeRow[]>`
+    SELECT ${TRADE_COLUMNS} FROM trade ${where(conditions)} ORDER BY coalesce(row_number, 0), id LIMIT ${page.limit}::int`;
+}
+
+/** How many of a batch's trades are in a status (for statuses the batch's counters do not hold). */
+export async function countBatchTrades(db: Queryable, batchId: string, status: TradeStatus): Promise<number> {
+  const [row] = await db.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM trade WHERE batch_id = ${batchId}::uuid AND ${tradeStatusIn([status])}`;
+  return row?.count ?? 0;
+}
+
+export interface TradeHistoryFilter {
+  status?: readonly TradeStatus[] | null;
+  batchId?: string | null;
+  /** Part of the client, account, reference, quote or transaction, case-insensitive. */
+  search?: string | null;
+}
+
+/** Where a page of the trade history starts: after this trade (newest first). */
+export interface TradeHistoryCursor {
+  createdAt: string;
+  rowNumber: number;
+  id: string;
+}
+
+/**
+ * Trades across batches, newest first (a batch's trades, created together, by row): up to
+ * `first + 1` after the cursor, and how many match the filter in all.
+ */
+export async function pageTradeHistory(
+  db: Queryable,
+  query: { first: number; after?: TradeHistoryCursor | null; filter?: TradeHistoryFilter | null },
+): Promise<{ rows: TradeRow[]; totalCount: number }> {
+  const { filter } = query;
+  const conditions: Prisma.Sql[] = [];
+  if (filter?.status?.length) conditions.push(tradeStatusIn(filter.status));
+  if (filter?.batchId) conditions.push(Prisma.sql`batch_id = ${filter.batchId}::uuid`);
+  const search = filter?.search?.trim();
+  if (search) {
+    const pattern = containing(search);
+    conditions.push(Prisma.sql`(client_id ILIKE ${pattern} OR client_name ILIKE ${pattern} OR account_number ILIKE ${pattern}
+      OR reference ILIKE ${pattern} OR quote_id ILIKE ${pattern} OR transaction_id ILIKE ${pattern})`);
+  }
+  const keyset = [...conditions];
+  if (query.after) {
+    const { createdAt, rowNumber, id } = query.after;
+    keyset.push(
+      Prisma.sql`(trade.created_at, coalesce(trade.row_number, 0), trade.id) < (${createdAt}::timestamptz, ${rowNumber}::int, ${id}::uuid)`,
+    );
+  }
+  const [rows, [count]] = await Promise.all([
+    db.$queryRaw<TradeRow[]>`
+      SELECT ${TRADE_COLUMNS} FROM trade ${where(keyset)}
+      ORDER BY trade.created_at DESC, coalesce(trade.row_number, 0) DESC, trade.id DESC LIMIT ${query.first + 1}`,
+    db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM trade ${where(conditions)}`,
+  ]);
+  return { rows, totalCount: count?.count ?? 0 };
+}

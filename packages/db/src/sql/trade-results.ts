@@ -1,0 +1,117 @@
+import type { TradeMoveName } from "@fxbt/domain";
+import type { TradeChange } from "../changes";
+import type { PrismaClient } from "../generated/prisma/client";
+import { Prisma } from "../generated/prisma/client";
+import type { Queryable } from "../queryable";
+import type { BatchRow } from "../rows";
+import { addOutcomeCounts, type OutcomeCounts } from "./batch-lifecycle";
+import { moveTrades } from "./move-trades";
+
+export interface QuotedTrade {
+  id: string;
+  /** The claim's key: a trade claimed again since (its runner was thought dead) is not this claim's to write. */
+  idempotencyKey: string;
+  quoteId: string;
+  rate: string;
+  /** The quote's amounts, in the sell and the buy currency. */
+  sellAmount: string;
+  buyAmount: string;
+}
+
+/** The one claim a write belongs to: the trade, under the idempotency key its runner holds. */
+const sameClaim = Prisma.sql`trade.idempotency_key = q.idempotency_key`;
+
+/**
+ * Saves the quotes of claimed trades. Only trades still under the same claim move: one
+ * cancelled in the meantime stays CANCELLED and its booking is never sent.
+ */
+export function markTradesQuoted(db: Queryable, quoted: readonly QuotedTrade[]): Promise<TradeChange[]> {
+  if (quoted.length === 0) return Promise.resolve([]);
+  return moveTrades(db, "saveQuote", {
+    join: {
+      relation: Prisma.sql`unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.idempotencyKey)}::text[],
+                                 ${quoted.map((q) => q.quoteId)}::text[], ${quoted.map((q) => q.rate)}::numeric[],
+                                 ${quoted.map((q) => q.sellAmount)}::numeric[], ${quoted.map((q) => q.buyAmount)}::numeric[])
+                          AS q(id, idempotency_key, quote_id, rate, sell_amount, buy_amount)`,
+      on: Prisma.sql`q.id = trade.id`,
+    },
+    where: sameClaim,
+    carry: [Prisma.sql`q.quote_id, q.rate, q.sell_amount, q.buy_amount`],
+    set: [
+      Prisma.sql`quote_id = picked.quote_id, rate = picked.rate, sell_amount = picked.sell_amount, buy_amount = picked.buy_amount`,
+      Prisma.sql`locked_at = now()`,
+    ],
+  });
+}
+
+/** The moves that end a trade with the bank's answer. */
+export type OutcomeMove = Extract<TradeMoveName, "book" | "refuseQuote" | "refuseBooking">;
+
+/** A trade's final result from the bank, as the domain move it makes. */
+export interface TradeOutcome {
+  id: string;
+  /** The key of the attempt this result belongs to. */
+  idempotencyKey: string;
+  move: OutcomeMove;
+  transactionId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+const OUTCOME_MOVES: readonly OutcomeMove[] = ["book", "refuseQuote", "refuseBooking"];
+
+/**
+ * Writes final results for many trades and their batches' counters in one transaction,
+ * so the counters always equal the trades' statuses. A result for a trade that is no
+ * longer where the move starts (cancelled, or finished by another runner) is dropped.
+ */
+export async function recordTradeOutcomes(
+  prisma: PrismaClient,
+  outcomes: readonly TradeOutcome[],
+): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
+  if (outcomes.length === 0) return { trades: [], batches: [] };
+  return prisma.$transaction(async (tx) => {
+    // Batch rows first, then trades, each in id order: the order cancelBatch takes them in.
+    const ids = outcomes.map((o) => o.id);
+    await tx.$executeRaw`
+      SELECT 1 FROM batch WHERE id IN (SELECT batch_id FROM trade WHERE id = ANY(${ids}::uuid[])) ORDER BY id FOR UPDATE`;
+    await tx.$executeRaw`SELECT 1 FROM trade WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    const trades: TradeChange[] = [];
+    for (const move of OUTCOME_MOVES) {
+      const results = outcomes.filter((o) => o.move === move);
+      if (results.length > 0) trades.push(...(await writeOutcomes(tx, move, results)));
+    }
+    const batches = await addOutcomeCounts(tx, countOutcomes(trades));
+    return { trades, batches };
+  });
+}
+
+function writeOutcomes(tx: Queryable, move: OutcomeMove, outcomes: readonly TradeOutcome[]): Promise<TradeChange[]> {
+  return moveTrades(tx, move, {
+    join: {
+      relation: Prisma.sql`unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],
+                                 ${outcomes.map((o) => o.transactionId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[],
+                                 ${outcomes.map((o) => o.errorMessage)}::text[])
+                          AS q(id, idempotency_key, transaction_id, error_code, error_message)`,
+      on: Prisma.sql`q.id = trade.id`,
+    },
+    where: sameClaim,
+    carry: [Prisma.sql`q.transaction_id, q.error_code, q.error_message`],
+    set: [
+      Prisma.sql`transaction_id = picked.transaction_id, error_code = picked.error_code, error_message = picked.error_message`,
+      Prisma.sql`locked_at = NULL`,
+    ],
+  });
+}
+
+function countOutcomes(changes: readonly TradeChange[]): OutcomeCounts[] {
+  const byBatch = new Map<string, OutcomeCounts>();
+  for (const { trade } of changes) {
+    const counts = byBatch.get(trade.batchId) ?? { batchId: trade.batchId, succeeded: 0, failed: 0, cancelled: 0 };
+    byBatch.set(trade.batchId, counts);
+    if (trade.status === "SUCCESS") counts.succeeded++;
+    else if (trade.status === "FAILED") counts.failed++;
+    else if (trade.status === "CANCELLED") counts.cancelled++;
+  }
+  return [...byBatch.values()];
+}
