@@ -5,7 +5,7 @@
  * time csv-parse alone takes to split the same text into cells.
  */
 
-import { parseTradeCsv } from "@fxbt/domain";
+import { parseTradeCsv, TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { parse } from "csv-parse/sync";
 
 const rows = Number(process.argv[2] ?? 100_000);
@@ -18,7 +18,7 @@ const pairs = [
   ["KWD", "ZAR"],
 ] as const;
 
-const lines = ["client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference"];
+const lines = [TRADE_CSV_COLUMNS.join(",")];
 for (let i = 0; i < rows; i++) {
   const [sell, buy] = pairs[i % pairs.length]!;
   const direction = i % 2 === 0 ? "BUY" : "SELL";

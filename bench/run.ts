@@ -7,10 +7,12 @@
  *   BENCH_ROWS=20000 npm run bench
  *   BENCH_ADMIN_URL=postgresql://… npm run bench
  */
+
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { pino } from "pino";
@@ -28,7 +30,7 @@ const CURRENCIES = [
 ] as const;
 
 function benchCsv(rows: number): string {
-  const lines = ["client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference"];
+  const lines = [TRADE_CSV_COLUMNS.join(",")];
   for (let i = 1; i <= rows; i++) {
     const [sell, buy] = CURRENCIES[i % CURRENCIES.length]!;
     const direction = i % 2 ? "BUY" : "SELL";

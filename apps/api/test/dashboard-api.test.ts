@@ -1,4 +1,5 @@
 import type { TestDatabase } from "@fxbt/db/testing";
+import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BATCH, type BatchFields, eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
@@ -87,7 +88,7 @@ describe("batchListChanged", () => {
 describe("results CSV export", () => {
   it("streams every trade with its outcome, formula-safe, as an attachment", async () => {
     const csv = [
-      "client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference",
+      TRADE_CSV_COLUMNS.join(","),
       `C-1,"=HYPERLINK(""http://x"")",1234567890,USD,JPY,SELL,10.50,,+R1`,
       `C-2,"Comma, Inc",1000009999,ZAR,JPY,BUY,1500,,R2`,
     ].join("\n");

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createDatabaseFromTemplate, type TestDatabase } from "@fxbt/db/testing";
+import type { BatchView } from "@fxbt/domain";
+import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { type Client, createClient } from "graphql-ws";
 import { pino } from "pino";
 import { inject } from "vitest";
@@ -115,7 +117,7 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
 
 /** CSV text of `count` valid trades; account numbers can be chosen per row. */
 export function tradesCsv(count: number, account: (index: number) => string = () => "1234567890"): string {
-  const lines = ["client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference"];
+  const lines = [TRADE_CSV_COLUMNS.join(",")];
   for (let i = 1; i <= count; i++) {
     lines.push(`C-${i % 97},Client ${i % 97},${account(i)},ZAR,USD,BUY,${100 + (i % 1000)}.25,,REF-${i}`);
   }
@@ -128,24 +130,8 @@ export const STAGE = `mutation Stage($input: StageBatchInput!) {
 
 export const BATCH_FIELDS = `id batchUid name status priority totalTrades processedTrades succeededTrades failedTrades cancelledTrades progress createdAt updatedAt startedAt completedAt`;
 
-/** A batch as BATCH_FIELDS selects it. */
-export interface BatchFields {
-  id: string;
-  batchUid: string;
-  name: string | null;
-  status: string;
-  priority: number;
-  totalTrades: number;
-  processedTrades: number;
-  succeededTrades: number;
-  failedTrades: number;
-  cancelledTrades: number;
-  progress: number;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  completedAt: string | null;
-}
+/** A batch as BATCH_FIELDS selects it: the served view less the queue fields, plus the computed ones. */
+export type BatchFields = Omit<BatchView, "queuedAt" | "cancelRequestedAt"> & { processedTrades: number; progress: number };
 
 export const START = `mutation($id: ID!) { startBatch(id: $id) { ${BATCH_FIELDS} } }`;
 export const CANCEL = `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_FIELDS} } }`;

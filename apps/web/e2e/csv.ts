@@ -1,6 +1,7 @@
+import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 /** CSV text for staging, and a reader for exported CSV. */
 
-export const CSV_HEADER = "client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference";
+export const CSV_HEADER = TRADE_CSV_COLUMNS.join(",");
 
 /** CSV text of `count` valid trades; the account number can be chosen per 1-based row. */
 export function tradesCsv(count: number, account: (row: number) => string = () => "1234567890"): string {

@@ -1,4 +1,5 @@
 /** The "Export results (CSV)" link of a finished batch. */
+import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { describe, expect, test } from "vitest";
 import {
   batchFromApi,
@@ -15,17 +16,10 @@ import {
 
 const browserHolder = browserForFile();
 
+/** The export's columns: the upload's own, then what the run made of each trade. */
 const EXPORT_HEADER = [
   "row",
-  "client_id",
-  "client_name",
-  "account_number",
-  "sell_currency",
-  "buy_currency",
-  "direction",
-  "amount",
-  "value_date",
-  "reference",
+  ...TRADE_CSV_COLUMNS,
   "status",
   "quote_id",
   "rate",

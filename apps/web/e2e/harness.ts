@@ -6,8 +6,11 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RowError } from "@fxbt/domain";
+import { print } from "graphql";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
+import { type BatchFieldsFragment, BatchFieldsFragmentDoc, type TradeRowFragment, TradeRowFragmentDoc } from "../src/gql/graphql";
 import type { E2EContext } from "./global-setup";
 import { RESULTS_DIR } from "./servers";
 
@@ -225,38 +228,17 @@ export async function gql<T>(query: string, variables?: Record<string, unknown>)
   return response.data as T;
 }
 
-export const BATCH_FIELDS = `id batchUid name status totalTrades processedTrades succeededTrades failedTrades cancelledTrades progress resultsCsvPath`;
+/**
+ * The API's answers are read with the dashboard's own fragments and generated types, so the
+ * tests restate no field list: `...BatchFields` / `...TradeRow` plus the fragment's text.
+ */
+const withBatchFields = (operation: string) => `${operation} ${print(BatchFieldsFragmentDoc)}`;
+export type ApiBatch = Omit<BatchFieldsFragment, "__typename">;
+export type ApiTrade = Omit<TradeRowFragment, "__typename">;
 
-export interface ApiBatch {
-  id: string;
-  batchUid: string;
-  name: string | null;
-  status: string;
-  totalTrades: number;
-  processedTrades: number;
-  succeededTrades: number;
-  failedTrades: number;
-  cancelledTrades: number;
-  progress: number;
-  resultsCsvPath: string;
-}
-
-export interface ApiTrade {
-  rowNumber: number;
-  clientName: string | null;
-  accountNumber: string;
-  status: string;
-  transactionId: string | null;
-  attempts: number;
-}
-
-export interface RowError {
-  row: number | null;
-  field: string | null;
-  message: string;
-}
-
-const STAGE = `mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { ${BATCH_FIELDS} } errors { row field message } } }`;
+const STAGE = withBatchFields(
+  "mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { ...BatchFields } errors { row field message } } }",
+);
 
 export async function stageViaApi(csv: string, input: { name?: string; priority?: number } = {}): Promise<ApiBatch> {
   const { stageBatch } = await gql<{ stageBatch: { batch: ApiBatch | null; errors: RowError[] } }>(STAGE, { input: { csv, ...input } });
@@ -272,11 +254,14 @@ export async function rowErrorsFromApi(csv: string): Promise<RowError[]> {
 }
 
 export async function startViaApi(id: string): Promise<ApiBatch> {
-  return (await gql<{ startBatch: ApiBatch }>(`mutation($id: ID!) { startBatch(id: $id) { ${BATCH_FIELDS} } }`, { id })).startBatch;
+  return (await gql<{ startBatch: ApiBatch }>(withBatchFields("mutation($id: ID!) { startBatch(id: $id) { ...BatchFields } }"), { id }))
+    .startBatch;
 }
 
 export async function batchFromApi(id: string): Promise<ApiBatch> {
-  const { batch } = await gql<{ batch: ApiBatch | null }>(`query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } }`, { id });
+  const { batch } = await gql<{ batch: ApiBatch | null }>(withBatchFields("query($id: ID!) { batch(id: $id) { ...BatchFields } }"), {
+    id,
+  });
   if (!batch) throw new Error(`batch ${id} not found`);
   return batch;
 }
@@ -289,14 +274,14 @@ export async function tradesFromApi(batchId: string): Promise<ApiTrade[]> {
     const data: { batch: { trades: { edges: { node: ApiTrade }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } =
       await gql(
         `query($id: ID!, $after: String) { batch(id: $id) { trades(first: 100, after: $after) {
-        edges { node { rowNumber clientName accountNumber status transactionId attempts } } pageInfo { hasNextPage endCursor } } } }`,
+        edges { node { ...TradeRow } } pageInfo { hasNextPage endCursor } } } } ${print(TradeRowFragmentDoc)}`,
         { id: batchId, after },
       );
     trades.push(...data.batch.trades.edges.map((edge) => edge.node));
     if (!data.batch.trades.pageInfo.hasNextPage) break;
     after = data.batch.trades.pageInfo.endCursor;
   }
-  return trades.sort((a, b) => a.rowNumber - b.rowNumber);
+  return trades.sort((a, b) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0));
 }
 
 export async function batchCount(): Promise<number> {
