@@ -65,6 +65,16 @@ export interface BookedDeal {
   bookedAt: Date;
 }
 
+/**
+ * What the bank knows of a booking key ({@link FxGateway.lookupBooking}): booked (the deal),
+ * refused (the final code), or unknown to the bank — no outcome was ever recorded under the
+ * key, so sending the booking under the same key can book it at most once.
+ */
+export type BookingLookup =
+  | { status: "BOOKED"; deal: BookedDeal }
+  | { status: "REFUSED"; code: BankErrorCode; message: string }
+  | { status: "UNKNOWN" };
+
 /** A bank's FX dealing API. */
 export interface FxGateway {
   /**
@@ -84,6 +94,13 @@ export interface FxGateway {
    * learn the outcome — never a new key, which could book the trade twice.
    */
   bookDeal(request: BookingRequest): Promise<BookedDeal>;
+  /**
+   * Looks a booking up by its idempotency key, as real FX and payment APIs offer (lookup by
+   * request id): the way to learn an outcome that was lost (a timeout, a crash, a database
+   * error after the booking was sent) without sending anything. Has no effect at the bank.
+   * Throws {@link BankError} with `BANK_TIMEOUT` / `BANK_UNAVAILABLE` when it cannot answer.
+   */
+  lookupBooking(idempotencyKey: string): Promise<BookingLookup>;
   /** Releases connections and timers. Calls made after close fail with `BANK_UNAVAILABLE`. */
   close?(): Promise<void>;
 }

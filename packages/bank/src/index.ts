@@ -3,6 +3,7 @@ export {
   BankError,
   type BankErrorCode,
   type BookedDeal,
+  type BookingLookup,
   type BookingRequest,
   type FxGateway,
   isBankError,

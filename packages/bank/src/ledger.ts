@@ -91,6 +91,12 @@ export class Ledger {
     return this.outcomeWriter.load(outcome);
   }
 
+  /** The outcome recorded under a key, if any (read now, not batched: lookups are rare). */
+  async findOutcome(idempotencyKey: string): Promise<OutcomeRecord | null> {
+    const [record] = await findBankOutcomes(this.database, [idempotencyKey]);
+    return record ?? null;
+  }
+
   private async writeQuotes(quotes: readonly QuoteRecord[]): Promise<true[]> {
     await insertBankQuotes(this.database, quotes);
     return quotes.map(() => true);

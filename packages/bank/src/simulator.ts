@@ -3,6 +3,7 @@ import {
   BankError,
   type BankErrorCode,
   type BookedDeal,
+  type BookingLookup,
   type BookingRequest,
   type FxGateway,
   isBankErrorCode,
@@ -255,11 +256,28 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
     return deal(record);
   }
 
+  async function lookupBooking(idempotencyKey: string): Promise<BookingLookup> {
+    await simulatedLatency(latencyMs);
+    let record: OutcomeRecord | null;
+    try {
+      record = await ledger.findOutcome(idempotencyKey);
+    } catch (error) {
+      throw new BankError("BANK_UNAVAILABLE", "the bank could not look the booking up", { cause: error });
+    }
+    if (record === null) return { status: "UNKNOWN" };
+    if (record.transactionId === null) {
+      const { code, message } = storedRefusal(record);
+      return { status: "REFUSED", code, message };
+    }
+    return { status: "BOOKED", deal: deal(record) };
+  }
+
   return {
     seed,
     successRate,
     createQuote: (request) => track(() => createQuote(request)),
     bookDeal: (request) => track(() => bookDeal(request)),
+    lookupBooking: (key) => track(() => lookupBooking(key)),
     async close() {
       closed = true;
       await Promise.allSettled([...inFlight]);
