@@ -24,6 +24,9 @@ export function batchRow(overrides: Partial<BatchRow> = {}): BatchRow {
     startedAt: null,
     completedAt: null,
     cancelRequestedAt: null,
+    bankUnavailableSince: null,
+    stagingKey: null,
+    contentHash: null,
     ...overrides,
   };
 }

@@ -33,13 +33,15 @@ export const TRADE_COLUMNS = tradeColumns();
 
 /** Fields of a trade row that stay inside the product: the runner's claim bookkeeping. */
 type InternalTradeField = "idempotencyKey" | "lockedAt";
+/** Fields of a batch row that stay inside the product: how staging recognises a repeat. */
+type InternalBatchField = "stagingKey" | "contentHash";
 
 /** Compile-time proofs: the type checker refuses this file when a view and its model drift apart. */
 type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
 type SameType<A, B> = [A, B] extends [B, A] ? true : false;
 type Holds<T extends true> = T;
 export type ViewsMatchModels = [
-  Holds<SameFields<BatchView, BatchRow>>,
+  Holds<SameFields<BatchView, Omit<BatchRow, InternalBatchField>>>,
   Holds<SameFields<TradeView, Omit<TradeRow, InternalTradeField>>>,
   Holds<SameType<BatchStatus, $Enums.BatchStatus>>,
   Holds<SameType<TradeStatus, $Enums.TradeStatus>>,
@@ -48,14 +50,16 @@ export type ViewsMatchModels = [
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export function toBatchView(row: BatchRow): BatchView {
+  const { stagingKey, contentHash, ...fields } = row;
   return {
-    ...row,
+    ...fields,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     queuedAt: iso(row.queuedAt),
     startedAt: iso(row.startedAt),
     completedAt: iso(row.completedAt),
     cancelRequestedAt: iso(row.cancelRequestedAt),
+    bankUnavailableSince: iso(row.bankUnavailableSince),
   };
 }
 

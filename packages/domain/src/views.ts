@@ -21,6 +21,8 @@ export interface BatchView {
   startedAt: string | null;
   completedAt: string | null;
   cancelRequestedAt: string | null;
+  /** Since when the bank has kept failing while this batch runs: its trades wait, none is failed for it. */
+  bankUnavailableSince: string | null;
 }
 
 /** What a trade asks the bank to do: the fields of one CSV row, normalised. */
