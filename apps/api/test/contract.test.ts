@@ -27,7 +27,12 @@ const SERVED_SDL = readFileSync(new URL("../schema.graphql", import.meta.url), "
  * Dangerous (non-breaking but behaviour-changing) differences that were reviewed and accepted,
  * keyed by graphql's description of the change. Empty: none is accepted today.
  */
-const EXPLAINED_DANGEROUS_CHANGES: Record<string, string> = {};
+const EXPLAINED_DANGEROUS_CHANGES: Record<string, string> = {
+  "An optional field idempotencyKey on input type StageBatchInput was added.":
+    "Optional, no default: a client that does not send it stages exactly as before.",
+  "An optional field allowDuplicate on input type StageBatchInput was added.":
+    "Defaults to false: a client that does not send it now has a repeat of a file staged in the last 7 days refused with a DUPLICATE_FILE row error, which is the point (it used to be booked twice).",
+};
 
 let db: Awaited<ReturnType<typeof testDatabase>>;
 let app: TestApp;

@@ -140,7 +140,8 @@ export const BATCH = `query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} } }`;
 
 export async function stage(app: TestApp, csv: string, input: { name?: string; priority?: number } = {}) {
   const { stageBatch } = await app.query<{ stageBatch: { batch: { id: string; totalTrades: number } | null; errors: unknown[] } }>(STAGE, {
-    input: { csv, ...input },
+    // Tests stage the same trades many times on purpose; the duplicate check has tests of its own.
+    input: { csv, allowDuplicate: true, ...input },
   });
   if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors)}`);
   return stageBatch.batch;

@@ -81,7 +81,7 @@ describe("a restart", () => {
     const crashing = await startApiProcess(db.url);
     const { stageBatch } = await post<{ stageBatch: { batch: { id: string } } }>(
       crashing.url,
-      `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } } }`,
+      `mutation($csv: String!) { stageBatch(input: { csv: $csv, allowDuplicate: true }) { batch { id } } }`,
       { csv: tradesCsv(3000) },
     );
     const batchId = stageBatch.batch.id;
@@ -127,7 +127,7 @@ describe("a stop", () => {
     const api = await startApiProcess(db.url);
     const { stageBatch } = await post<{ stageBatch: { batch: { id: string } } }>(
       api.url,
-      `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } } }`,
+      `mutation($csv: String!) { stageBatch(input: { csv: $csv, allowDuplicate: true }) { batch { id } } }`,
       { csv: tradesCsv(3000) },
     );
     await post(api.url, START, { id: stageBatch.batch.id });

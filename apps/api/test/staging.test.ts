@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function stageRaw(app: TestApp, csv: string, extra: { name?: string; priority?: number } = {}) {
-  return (await app.query<StagePayload>(STAGE, { input: { csv, ...extra } })).stageBatch;
+  return (await app.query<StagePayload>(STAGE, { input: { csv, allowDuplicate: true, ...extra } })).stageBatch;
 }
 
 async function batchCount(app: TestApp): Promise<number> {

@@ -28,7 +28,7 @@ async function stageWhileMainApiIsDown(name: string): Promise<string> {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         query: `mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { batchUid } errors { message } } }`,
-        variables: { input: { csv: tradesCsv(2), name } },
+        variables: { input: { csv: tradesCsv(2), name, allowDuplicate: true } },
       }),
     });
     const body = (await response.json()) as { data: { stageBatch: { batch: { batchUid: string } | null } } };

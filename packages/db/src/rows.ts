@@ -1,6 +1,6 @@
-import type { BatchStatus, BatchView, TradeStatus, TradeView } from "@fxbt/domain";
+import type { AttemptOutcome, BatchStatus, BatchView, TradeAttemptView, TradeStatus, TradeView } from "@fxbt/domain";
 import { roundToMinorUnits } from "@fxbt/domain";
-import type { $Enums, Batch, Trade } from "./generated/prisma/client";
+import type { $Enums, Batch, Trade, TradeAttempt } from "./generated/prisma/client";
 import { Prisma } from "./generated/prisma/client";
 
 /**
@@ -10,6 +10,7 @@ import { Prisma } from "./generated/prisma/client";
  */
 export type BatchRow = Batch;
 export type TradeRow = Trade;
+export type TradeAttemptRow = TradeAttempt;
 
 /** schema.prisma maps every field to its snake_case column (`batchUid` → `batch_uid`). */
 const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -30,6 +31,7 @@ export const batchColumns = (alias = "batch") => selectList(Prisma.BatchScalarFi
 export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias);
 export const BATCH_COLUMNS = batchColumns();
 export const TRADE_COLUMNS = tradeColumns();
+export const TRADE_ATTEMPT_COLUMNS = selectList(Prisma.TradeAttemptScalarFieldEnum, "trade_attempt");
 
 /** Fields of a trade row that stay inside the product: the runner's claim bookkeeping. */
 type InternalTradeField = "idempotencyKey" | "lockedAt";
@@ -43,7 +45,9 @@ type Holds<T extends true> = T;
 export type ViewsMatchModels = [
   Holds<SameFields<BatchView, Omit<BatchRow, InternalBatchField>>>,
   Holds<SameFields<TradeView, Omit<TradeRow, InternalTradeField>>>,
+  Holds<SameFields<TradeAttemptView, TradeAttemptRow>>,
   Holds<SameType<BatchStatus, $Enums.BatchStatus>>,
+  Holds<SameType<AttemptOutcome, $Enums.AttemptOutcome>>,
   Holds<SameType<TradeStatus, $Enums.TradeStatus>>,
 ];
 
@@ -74,5 +78,18 @@ export function toTradeView(row: TradeRow): TradeView {
     buyAmount: row.buyAmount && roundToMinorUnits(row.buyAmount.toFixed(), row.buyCurrency),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toTradeAttemptView(row: TradeAttemptRow, trade: Pick<TradeRow, "sellCurrency" | "buyCurrency">): TradeAttemptView {
+  return {
+    ...row,
+    rate: row.rate?.toFixed() ?? null,
+    sellAmount: row.sellAmount && roundToMinorUnits(row.sellAmount.toFixed(), trade.sellCurrency),
+    buyAmount: row.buyAmount && roundToMinorUnits(row.buyAmount.toFixed(), trade.buyCurrency),
+    quoteExpiresAt: iso(row.quoteExpiresAt),
+    bookingSentAt: iso(row.bookingSentAt),
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: iso(row.finishedAt),
   };
 }

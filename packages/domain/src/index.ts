@@ -4,5 +4,6 @@ export { REQUIRED_TRADE_CSV_COLUMNS, TRADE_CSV_COLUMNS, type TradeCsvColumn } fr
 export { ACTIVE_CURRENCIES, activeCurrencyCodes, CURRENCY_LIST_PUBLISHED, isActiveCurrency, minorUnits } from "./currencies";
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS, MAX_AMOUNT } from "./limits";
 export * from "./money";
+export { canonicalTradesText, DUPLICATE_FILE_WINDOW_DAYS, duplicateFileMessage } from "./repeats";
 export * from "./status";
 export * from "./views";

@@ -12,10 +12,18 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number];
 export const FINAL_TRADE_STATUSES: readonly TradeStatus[] = ["SUCCESS", "FAILED", "CANCELLED"];
 export const FINAL_BATCH_STATUSES: readonly BatchStatus[] = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
 
-/** A named move of trades: the statuses it takes them from, and the one it puts them in. */
+/** How an attempt to execute a trade ended; an attempt without one is running, or its booking's fate is unknown. */
+export const ATTEMPT_OUTCOMES = ["BOOKED", "REFUSED", "CANCELLED", "ABANDONED"] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
+
+/** A named move of trades: the statuses it takes them from, the one it puts them in, and what it does to the attempt. */
 export interface TradeMove {
   readonly from: readonly TradeStatus[];
   readonly to: TradeStatus;
+  /** The move starts a new attempt: a new idempotency key, recorded in the trade's history. */
+  readonly startsAttempt?: boolean;
+  /** The move ends the attempt the trade was under, with this outcome. */
+  readonly endsAttempt?: AttemptOutcome;
 }
 
 /**
@@ -25,22 +33,27 @@ export interface TradeMove {
  */
 export const TRADE_MOVES = {
   /** A runner claimed the trade and asks the bank for a quote. */
-  claim: { from: ["PENDING"], to: "EXECUTING" },
+  claim: { from: ["PENDING"], to: "EXECUTING", startsAttempt: true },
   /** The quote and the booking's idempotency key are saved; the booking goes out next. */
   saveQuote: { from: ["EXECUTING"], to: "QUOTED" },
   /** The runner that claimed it died before booking anything: safe to run again. */
-  releaseClaim: { from: ["EXECUTING"], to: "PENDING" },
-  /** The bank refused to quote. */
-  refuseQuote: { from: ["EXECUTING"], to: "FAILED" },
+  releaseClaim: { from: ["EXECUTING"], to: "PENDING", endsAttempt: "ABANDONED" },
+  /** The bank refused to quote, or the product refused to ask (the value date has passed). */
+  refuseQuote: { from: ["EXECUTING"], to: "FAILED", endsAttempt: "REFUSED" },
   /** The bank booked the deal. */
-  book: { from: ["QUOTED"], to: "SUCCESS" },
+  book: { from: ["QUOTED"], to: "SUCCESS", endsAttempt: "BOOKED" },
   /** The bank refused the booking. */
-  refuseBooking: { from: ["QUOTED"], to: "FAILED" },
+  refuseBooking: { from: ["QUOTED"], to: "FAILED", endsAttempt: "REFUSED" },
+  /**
+   * The bank refused the booking because the quote had expired: that key's outcome is known
+   * (refused, nothing booked), so the trade is quoted again under a new attempt.
+   */
+  requote: { from: ["QUOTED"], to: "EXECUTING", endsAttempt: "REFUSED", startsAttempt: true },
   /**
    * Cancelled before any booking was sent. QUOTED trades are never cancelled: their booking
    * may already be at the bank, so it is allowed to finish.
    */
-  cancel: { from: ["PENDING", "EXECUTING"], to: "CANCELLED" },
+  cancel: { from: ["PENDING", "EXECUTING"], to: "CANCELLED", endsAttempt: "CANCELLED" },
   /** retryFailedTrades runs the trade again. */
   retry: { from: ["FAILED"], to: "PENDING" },
 } as const satisfies Record<string, TradeMove>;

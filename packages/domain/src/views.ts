@@ -1,4 +1,4 @@
-import type { BatchStatus, TradeStatus } from "./status";
+import type { AttemptOutcome, BatchStatus, TradeStatus } from "./status";
 
 /**
  * Plain, serialisable snapshots of a batch and a trade: what queries return and what
@@ -68,4 +68,25 @@ export interface TradeView extends TradeInstruction {
   attempts: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** One attempt to execute a trade, as its history shows it. */
+export interface TradeAttemptView {
+  tradeId: string;
+  /** 1 for the trade's first attempt. */
+  number: number;
+  idempotencyKey: string;
+  quoteId: string | null;
+  rate: string | null;
+  sellAmount: string | null;
+  buyAmount: string | null;
+  quoteExpiresAt: string | null;
+  bookingSentAt: string | null;
+  /** Null while the attempt runs, or while its booking's outcome is unknown. */
+  outcome: AttemptOutcome | null;
+  transactionId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  startedAt: string;
+  finishedAt: string | null;
 }

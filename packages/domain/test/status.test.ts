@@ -37,6 +37,7 @@ describe("trade transitions", () => {
         "EXECUTING→PENDING",
         "QUOTED→SUCCESS",
         "QUOTED→FAILED",
+        "QUOTED→EXECUTING",
         "FAILED→PENDING",
       ].sort(),
     );

@@ -54,6 +54,7 @@ export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Pro
     rate: quote.rate,
     sellAmount: quote.sellAmount,
     buyAmount: quote.buyAmount,
+    expiresAt: quote.expiresAt,
   });
   if (quoted) await bookQuotedTrade(quoted, deps);
 }

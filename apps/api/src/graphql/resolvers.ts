@@ -41,5 +41,6 @@ export const resolvers = {
 
   Trade: {
     batch: (trade: TradeView, _: unknown, { batchLoader }: GraphQLContext) => batchLoader.load(trade.batchId),
+    history: (trade: TradeView, _: unknown, { historyLoader }: GraphQLContext) => historyLoader.load(trade),
   },
 };

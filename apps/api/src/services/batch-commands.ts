@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   type BatchRow,
   type CommittedChange,
@@ -5,14 +6,23 @@ import {
   type Database,
   deleteBatchRow,
   findBatch,
-  insertStagedBatch,
   lockBatch,
   type Queryable,
   queueBatch,
   requeueFailedTrades,
+  stageBatchOnce,
   toBatchView,
 } from "@fxbt/db";
-import { type BatchAction, type BatchView, checkBatchAction, parseTradeCsv, type RowError } from "@fxbt/domain";
+import {
+  type BatchAction,
+  type BatchView,
+  canonicalTradesText,
+  checkBatchAction,
+  DUPLICATE_FILE_WINDOW_DAYS,
+  duplicateFileMessage,
+  parseTradeCsv,
+  type RowError,
+} from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import { apiError, notFound } from "../errors";
 import { checkId } from "../ids";
@@ -35,9 +45,14 @@ export interface StageBatchInput {
   csv: string;
   name?: string | null;
   priority?: number | null;
+  /** The caller's key for this call: the same key answers with the batch it staged, and stages nothing new. */
+  idempotencyKey?: string | null;
+  /** Stage even when the same trades were staged within the last DUPLICATE_FILE_WINDOW_DAYS days. */
+  allowDuplicate?: boolean | null;
 }
 
 const MAX_NAME_LENGTH = 200;
+const MAX_KEY_LENGTH = 200;
 const PRIORITY_RANGE = { min: -1000, max: 1000 };
 
 /** Everything that changes a batch: each action checked by the status machine under the batch's row lock. */
@@ -61,10 +76,36 @@ export class BatchCommands {
     const now = this.deps.now?.() ?? new Date();
     const parsed = parseTradeCsv(input.csv, { today: now.toISOString().slice(0, 10), ...this.deps.limits });
     if (!parsed.ok) errors.push(...parsed.errors);
+    const stagingKey = input.idempotencyKey?.trim() || null;
+    if (stagingKey && stagingKey.length > MAX_KEY_LENGTH) {
+      errors.push({ row: null, field: "idempotencyKey", message: `idempotencyKey must be at most ${MAX_KEY_LENGTH} characters` });
+    }
     if (errors.length > 0 || !parsed.ok) return { batch: null, errors };
-    const row = await insertStagedBatch(this.deps.database.prisma, { name, priority, rows: parsed.rows, now });
-    this.deps.publisher.publish({ batches: [row] });
-    return { batch: toBatchView(row), errors: [] };
+    const staged = await stageBatchOnce(this.deps.database.prisma, {
+      name,
+      priority,
+      rows: parsed.rows,
+      now,
+      stagingKey,
+      contentHash: createHash("sha256").update(canonicalTradesText(parsed.rows)).digest("hex"),
+      allowDuplicate: input.allowDuplicate ?? false,
+      duplicateWindowDays: DUPLICATE_FILE_WINDOW_DAYS,
+    });
+    switch (staged.kind) {
+      case "staged":
+        this.deps.publisher.publish({ batches: [staged.batch] });
+        return { batch: toBatchView(staged.batch), errors: [] };
+      case "sameKey":
+        return { batch: toBatchView(staged.batch), errors: [] };
+      case "keyUsedForOtherContent":
+        throw apiError(
+          "BAD_USER_INPUT",
+          `idempotencyKey ${JSON.stringify(stagingKey)} already staged batch ${staged.batch.batchUid} from different trades; use a new key for a new file`,
+          { argument: "input.idempotencyKey", batchUid: staged.batch.batchUid },
+        );
+      case "duplicateContent":
+        return { batch: null, errors: [{ row: null, field: null, message: duplicateFileMessage(staged.batch) }] };
+    }
   }
 
   async startBatch(id: string): Promise<BatchView> {

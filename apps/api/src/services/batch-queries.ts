@@ -7,6 +7,7 @@ import {
   findBatch,
   findBatches,
   findTrade,
+  findTradeAttempts,
   listActiveBatches,
   listRecentBatches,
   pageBatches,
@@ -14,9 +15,18 @@ import {
   pageTradeHistory,
   type TradeHistoryFilter,
   toBatchView,
+  toTradeAttemptView,
   toTradeView,
 } from "@fxbt/db";
-import { BATCH_STATUSES, type BatchStatus, type BatchView, roundToMinorUnits, type TradeStatus, type TradeView } from "@fxbt/domain";
+import {
+  BATCH_STATUSES,
+  type BatchStatus,
+  type BatchView,
+  roundToMinorUnits,
+  type TradeAttemptView,
+  type TradeStatus,
+  type TradeView,
+} from "@fxbt/domain";
 import { isUuid } from "../ids";
 import { type Connection, checkPageSize, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
@@ -122,6 +132,18 @@ export class BatchQueries {
     return toConnection(rows.map(toTradeView), first, totalCount, (trade) =>
       encodeCursor([trade.createdAt, trade.rowNumber ?? 0, trade.id]),
     );
+  }
+
+  /** The attempts of each trade, oldest first, in one query for all of them. */
+  async histories(trades: readonly TradeView[]): Promise<TradeAttemptView[][]> {
+    const rows = await findTradeAttempts(
+      this.db,
+      trades.map((trade) => trade.id),
+    );
+    const byTrade = new Map(trades.map((trade) => [trade.id, [] as TradeAttemptView[]]));
+    const tradeOf = new Map(trades.map((trade) => [trade.id, trade]));
+    for (const row of rows) byTrade.get(row.tradeId)?.push(toTradeAttemptView(row, tradeOf.get(row.tradeId)!));
+    return trades.map((trade) => byTrade.get(trade.id) ?? []);
   }
 
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */

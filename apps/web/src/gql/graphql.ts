@@ -43,8 +43,18 @@ export type OrderDirection =
   | 'DESC';
 
 export type StageBatchInput = {
+  /**
+   * Stage even when the same trades (however formatted) were staged in the last 7 days and not deleted;
+   * otherwise such a file is refused with one row error whose message starts "DUPLICATE_FILE:"
+   */
+  allowDuplicate?: boolean | null | undefined;
   /** The CSV text, header row first */
   csv: string;
+  /**
+   * The caller's key for this call (at most 200 characters): the same key answers with the batch it
+   * staged, and stages nothing new, even from concurrent calls. Reusing a key for other trades is an error
+   */
+  idempotencyKey?: string | null | undefined;
   name?: string | null | undefined;
   priority?: number | null | undefined;
 };

@@ -1,6 +1,6 @@
 import { BATCH_MOVES, CLAIMABLE_BATCH_STATUSES } from "@fxbt/domain";
 import type { Queryable } from "../queryable";
-import { BATCH_COLUMNS, type BatchRow } from "../rows";
+import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
 import { batchMayMove, batchStatusIn } from "./fragments";
 
 /**
@@ -12,16 +12,19 @@ import { batchMayMove, batchStatusIn } from "./fragments";
 export async function promoteQueuedBatches(tx: Queryable, maxRunning: number): Promise<BatchRow[]> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.promote_queued_batches'))`;
   const running = batchStatusIn(BATCH_MOVES.promote.to);
+  // The candidates are a CTE, evaluated once: as `WHERE id IN (SELECT … LIMIT … FOR UPDATE)`
+  // the planner may rescan the subquery per row and promote more batches than the limit.
   return tx.$queryRaw<BatchRow[]>`
-    UPDATE batch SET status = ${BATCH_MOVES.promote.to[0]}::"BatchStatus", started_at = coalesce(started_at, now()), updated_at = now()
-    WHERE id IN (
+    WITH candidates AS (
       SELECT id FROM batch
       WHERE ${batchMayMove("promote")} AND queued_at IS NOT NULL AND cancel_requested_at IS NULL
       ORDER BY priority DESC, queued_at, id
       LIMIT greatest(0, ${maxRunning}::int - (SELECT count(*) FROM batch WHERE ${running})::int)
       FOR UPDATE)
-      AND ${batchMayMove("promote")} AND queued_at IS NOT NULL AND cancel_requested_at IS NULL
-    RETURNING ${BATCH_COLUMNS}`;
+    UPDATE batch SET status = ${BATCH_MOVES.promote.to[0]}::"BatchStatus", started_at = coalesce(started_at, now()), updated_at = now()
+    FROM candidates
+    WHERE batch.id = candidates.id AND ${batchMayMove("promote", "batch.status")} AND batch.cancel_requested_at IS NULL
+    RETURNING ${batchColumns("batch")}`;
 }
 
 /** Batches whose trades runners claim now, in the order they should be served. */

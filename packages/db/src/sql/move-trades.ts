@@ -1,4 +1,4 @@
-import { TRADE_MOVES, type TradeMoveName, type TradeStatus } from "@fxbt/domain";
+import { type AttemptOutcome, TRADE_MOVES, type TradeMove, type TradeMoveName, type TradeStatus } from "@fxbt/domain";
 import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
@@ -19,6 +19,18 @@ export interface MoveTradesOptions {
   limit?: number;
   /** Skip trades another transaction holds instead of waiting for them (claims, recovery). */
   skipLocked?: boolean;
+  /**
+   * Further writes to the trades' attempt history, in the same statement: statements over
+   * `moved` (the moved trades as they are now, with the picked row as `(moved.picked)`, whose
+   * columns are the old `idempotency_key` and `carry`). Starting and ending attempts needs
+   * none: the move's `startsAttempt` / `endsAttempt` say it.
+   */
+  history?: readonly Prisma.Sql[];
+  /**
+   * The bank's answer is carried (as `transaction_id`, `error_code`, `error_message`,
+   * `booking_sent_at`) and is written to the attempt the move ends.
+   */
+  carriesAnswer?: boolean;
 }
 
 const list = (parts: readonly Prisma.Sql[]) => (parts.length > 0 ? Prisma.sql`, ${Prisma.join(parts, ", ")}` : Prisma.empty);
@@ -30,19 +42,43 @@ const list = (parts: readonly Prisma.Sql[]) => (parts.length > 0 ? Prisma.sql`, 
  * two of them moving overlapping trades (a cancel and a quote write) never deadlock.
  */
 export async function moveTrades(db: Queryable, move: TradeMoveName, options: MoveTradesOptions): Promise<TradeChange[]> {
-  const { from, to } = TRADE_MOVES[move];
-  const { where, join, carry = [], set = [], order = Prisma.sql`trade.id`, limit, skipLocked = false } = options;
+  const { from, to, startsAttempt, endsAttempt }: TradeMove = TRADE_MOVES[move];
+  const { where, join, carry = [], set = [], order = Prisma.sql`trade.id`, limit, skipLocked = false, history = [] } = options;
+  const writes = [
+    ...(endsAttempt ? [endAttempt(endsAttempt, options.carriesAnswer ?? false)] : []),
+    ...(startsAttempt ? [START_ATTEMPT] : []),
+    ...history,
+  ];
+  const historyWrites = writes.map((statement, i) => Prisma.sql`, ${Prisma.raw(`history_${i}`)} AS (${statement})`);
   const rows = await db.$queryRaw<(TradeRow & { previousStatus: TradeStatus })[]>`
     WITH picked AS (
-      SELECT trade.id, trade.status AS previous_status${list(carry)}
+      SELECT trade.id, trade.status AS previous_status, trade.idempotency_key${list(carry)}
       FROM trade ${join ? Prisma.sql`JOIN ${join.relation} ON ${join.on}` : Prisma.empty}
       WHERE ${tradeStatusIn(from, "trade.status")} AND ${where}
       ORDER BY ${order}
       ${limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${limit}::int`}
-      FOR UPDATE OF trade ${skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty})
-    UPDATE trade t SET status = ${to}::"TradeStatus", updated_at = now()${list(set)}
-    FROM picked
-    WHERE t.id = picked.id
-    RETURNING ${tradeColumns("t")}, picked.previous_status AS "previousStatus"`;
+      FOR UPDATE OF trade ${skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty}),
+    moved AS (
+      UPDATE trade t SET status = ${to}::"TradeStatus", updated_at = now()${list(set)}
+      FROM picked
+      WHERE t.id = picked.id
+      RETURNING t.*, picked.previous_status, picked)
+    ${historyWrites.length > 0 ? Prisma.join(historyWrites, "") : Prisma.empty}
+    SELECT ${tradeColumns("moved")}, moved.previous_status AS "previousStatus" FROM moved`;
   return rows.map(({ previousStatus, ...trade }) => ({ trade, previousStatus }));
+}
+
+/** Records the attempt a move started: its number is the trade's attempt count, its key the trade's new key. */
+const START_ATTEMPT = Prisma.sql`
+  INSERT INTO trade_attempt (trade_id, number, idempotency_key) SELECT id, attempts, idempotency_key FROM moved`;
+
+/** Ends the attempt the trades were under (the key they had when picked), unless it has ended already. */
+function endAttempt(outcome: AttemptOutcome, carriesAnswer: boolean): Prisma.Sql {
+  const answer = carriesAnswer
+    ? Prisma.sql`, transaction_id = (moved.picked).transaction_id, error_code = (moved.picked).error_code,
+        error_message = (moved.picked).error_message, booking_sent_at = coalesce(a.booking_sent_at, (moved.picked).booking_sent_at)`
+    : Prisma.empty;
+  return Prisma.sql`
+    UPDATE trade_attempt a SET outcome = ${outcome}::"AttemptOutcome", finished_at = now()${answer}
+    FROM moved WHERE a.idempotency_key = (moved.picked).idempotency_key AND a.outcome IS NULL`;
 }

@@ -1,5 +1,6 @@
 import type { ValidTradeRow } from "@fxbt/domain";
 import type { PrismaClient } from "../generated/prisma/client";
+import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow } from "../rows";
 
 export interface StageBatchRecord {
@@ -7,7 +8,25 @@ export interface StageBatchRecord {
   priority: number;
   rows: readonly ValidTradeRow[];
   now?: Date;
+  /** SHA-256 (hex) of the batch's normalised trades; without it no repeat of content is looked for. */
+  contentHash?: string | null;
+  /** The caller's key for this call: the same key answers with the batch it made. */
+  stagingKey?: string | null;
+  /** Stage even when a batch of the same content was staged within `duplicateWindowDays`. */
+  allowDuplicate?: boolean;
+  /** How far back an earlier batch of the same content makes this one a duplicate. Default 7. */
+  duplicateWindowDays?: number;
 }
+
+/**
+ * What staging did: made the batch; found the batch the same key made before (nothing new is
+ * staged); found the key used for other content; or found a recent batch of the same content.
+ */
+export type StageBatchResult =
+  | { kind: "staged"; batch: BatchRow }
+  | { kind: "sameKey"; batch: BatchRow }
+  | { kind: "keyUsedForOtherContent"; batch: BatchRow }
+  | { kind: "duplicateContent"; batch: BatchRow };
 
 /** B-YYYYMMDD-NNNN, numbered per UTC day. */
 export function formatBatchUid(day: string, sequence: number): string {
@@ -17,31 +36,61 @@ export function formatBatchUid(day: string, sequence: number): string {
 /**
  * Saves a batch and all its trades in one transaction: either every row is stored or none.
  * The trades go in with one INSERT … SELECT FROM unnest(…), not a statement per row.
+ *
+ * Repeats are decided first, under transaction-scoped advisory locks on the staging key and on
+ * the content, so concurrent calls with one key (a client retrying after a timeout) or one file
+ * stage it once: the first commits, the others then find its batch.
  */
-export async function insertStagedBatch(prisma: PrismaClient, record: StageBatchRecord): Promise<BatchRow> {
-  const { rows } = record;
-  const day = (record.now ?? new Date()).toISOString().slice(0, 10).replaceAll("-", "");
-  const column = <K extends keyof ValidTradeRow>(key: K) => rows.map((row) => row[key]);
+export async function stageBatchOnce(prisma: PrismaClient, record: StageBatchRecord): Promise<StageBatchResult> {
   return prisma.$transaction(
     async (tx) => {
-      const [counter] = await tx.$queryRaw<{ lastValue: number }[]>`
-        INSERT INTO batch_uid_counter (day, last_value) VALUES (${day}, 1)
-        ON CONFLICT (day) DO UPDATE SET last_value = batch_uid_counter.last_value + 1
-        RETURNING last_value AS "lastValue"`;
-      const [batch] = await tx.$queryRaw<BatchRow[]>`
-        INSERT INTO batch (id, batch_uid, name, priority, total_trades, updated_at)
-        VALUES (gen_random_uuid(), ${formatBatchUid(day, counter!.lastValue)}, ${record.name}, ${record.priority}, ${rows.length}, now())
-        RETURNING ${BATCH_COLUMNS}`;
-      await tx.$executeRaw`
-        INSERT INTO trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency,
-                           buy_currency, direction, amount, value_date, reference, updated_at)
-        SELECT gen_random_uuid(), ${batch!.id}::uuid, r.*, now()
-        FROM unnest(${column("rowNumber")}::int[], ${column("clientId")}::text[], ${column("clientName")}::text[],
-                    ${column("accountNumber")}::text[], ${column("sellCurrency")}::text[], ${column("buyCurrency")}::text[],
-                    ${column("direction")}::"TradeDirection"[], ${column("amount")}::numeric[],
-                    ${column("valueDate")}::date[], ${column("reference")}::text[]) AS r`;
-      return batch!;
+      if (record.stagingKey) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.stage.key'), hashtext(${record.stagingKey}))`;
+        const [earlier] = await tx.$queryRaw<BatchRow[]>`SELECT ${BATCH_COLUMNS} FROM batch WHERE staging_key = ${record.stagingKey}`;
+        if (earlier) return { kind: earlier.contentHash === record.contentHash ? "sameKey" : "keyUsedForOtherContent", batch: earlier };
+      }
+      if (record.contentHash) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.stage.content'), hashtext(${record.contentHash}))`;
+      }
+      if (record.contentHash && !record.allowDuplicate) {
+        const [duplicate] = await tx.$queryRaw<BatchRow[]>`
+          SELECT ${BATCH_COLUMNS} FROM batch
+          WHERE content_hash = ${record.contentHash}
+            AND created_at > now() - make_interval(days => ${record.duplicateWindowDays ?? 7}::int)
+          ORDER BY created_at DESC LIMIT 1`;
+        if (duplicate) return { kind: "duplicateContent", batch: duplicate };
+      }
+      return { kind: "staged", batch: await insertBatchAndTrades(tx, record) };
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
+}
+
+/** Saves a batch and all its trades in one transaction, without looking for repeats (tests, benchmarks). */
+export function insertStagedBatch(prisma: PrismaClient, record: StageBatchRecord): Promise<BatchRow> {
+  return prisma.$transaction((tx) => insertBatchAndTrades(tx, record), { timeout: 120_000, maxWait: 10_000 });
+}
+
+async function insertBatchAndTrades(tx: Queryable, record: StageBatchRecord): Promise<BatchRow> {
+  const { rows } = record;
+  const day = (record.now ?? new Date()).toISOString().slice(0, 10).replaceAll("-", "");
+  const column = <K extends keyof ValidTradeRow>(key: K) => rows.map((row) => row[key]);
+  const [counter] = await tx.$queryRaw<{ lastValue: number }[]>`
+    INSERT INTO batch_uid_counter (day, last_value) VALUES (${day}, 1)
+    ON CONFLICT (day) DO UPDATE SET last_value = batch_uid_counter.last_value + 1
+    RETURNING last_value AS "lastValue"`;
+  const [batch] = await tx.$queryRaw<BatchRow[]>`
+    INSERT INTO batch (id, batch_uid, name, priority, total_trades, staging_key, content_hash, updated_at)
+    VALUES (gen_random_uuid(), ${formatBatchUid(day, counter!.lastValue)}, ${record.name}, ${record.priority}, ${rows.length},
+            ${record.stagingKey ?? null}, ${record.contentHash ?? null}, now())
+    RETURNING ${BATCH_COLUMNS}`;
+  await tx.$executeRaw`
+    INSERT INTO trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency,
+                       buy_currency, direction, amount, value_date, reference, updated_at)
+    SELECT gen_random_uuid(), ${batch!.id}::uuid, r.*, now()
+    FROM unnest(${column("rowNumber")}::int[], ${column("clientId")}::text[], ${column("clientName")}::text[],
+                ${column("accountNumber")}::text[], ${column("sellCurrency")}::text[], ${column("buyCurrency")}::text[],
+                ${column("direction")}::"TradeDirection"[], ${column("amount")}::numeric[],
+                ${column("valueDate")}::date[], ${column("reference")}::text[]) AS r`;
+  return batch!;
 }

@@ -2,7 +2,7 @@ import { CLAIMABLE_BATCH_STATUSES, TRADE_MOVES } from "@fxbt/domain";
 import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
-import { TRADE_COLUMNS, type TradeRow } from "../rows";
+import { type TradeRow, tradeColumns } from "../rows";
 import { batchStatusIn, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 
@@ -41,11 +41,12 @@ export function releaseAbandonedClaims(db: Queryable, leaseMs: number): Promise<
  */
 export function claimAbandonedBookings(db: Queryable, leaseMs: number, limit: number): Promise<TradeRow[]> {
   return db.$queryRaw<TradeRow[]>`
-    UPDATE trade SET locked_at = now()
-    WHERE id IN (
+    WITH taken AS (
       SELECT id FROM trade
       WHERE ${tradeStatusIn(TRADE_MOVES.book.from)} AND ${leaseExpired(leaseMs)}
+      ORDER BY id
       LIMIT ${limit}::int
       FOR UPDATE SKIP LOCKED)
-    RETURNING ${TRADE_COLUMNS}`;
+    UPDATE trade SET locked_at = now() FROM taken WHERE trade.id = taken.id
+    RETURNING ${tradeColumns("trade")}`;
 }

@@ -1,7 +1,7 @@
 import type { TradeStatus } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
-import { TRADE_COLUMNS, type TradeRow } from "../rows";
+import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
 import { containing, tradeStatusIn, where } from "./fragments";
 
 /** Reads of trades, each a keyset page over an index of the trade table. */
@@ -86,4 +86,10 @@ export async function pageTradeHistory(
     db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM trade ${where(conditions)}`,
   ]);
   return { rows, totalCount: count?.count ?? 0 };
+}
+
+/** Every attempt of the given trades, oldest first per trade: their histories, in one query. */
+export function findTradeAttempts(db: Queryable, tradeIds: readonly string[]): Promise<TradeAttemptRow[]> {
+  return db.$queryRaw<TradeAttemptRow[]>`
+    SELECT ${TRADE_ATTEMPT_COLUMNS} FROM trade_attempt WHERE trade_id = ANY(${[...tradeIds]}::uuid[]) ORDER BY trade_id, number`;
 }

@@ -16,6 +16,8 @@ export interface QuotedTrade {
   /** The quote's amounts, in the sell and the buy currency. */
   sellAmount: string;
   buyAmount: string;
+  /** Until when the bank honours the quote. */
+  expiresAt: Date;
 }
 
 /** The one claim a write belongs to: the trade, under the idempotency key its runner holds. */
@@ -31,15 +33,21 @@ export function markTradesQuoted(db: Queryable, quoted: readonly QuotedTrade[]):
     join: {
       relation: Prisma.sql`unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.idempotencyKey)}::text[],
                                  ${quoted.map((q) => q.quoteId)}::text[], ${quoted.map((q) => q.rate)}::numeric[],
-                                 ${quoted.map((q) => q.sellAmount)}::numeric[], ${quoted.map((q) => q.buyAmount)}::numeric[])
-                          AS q(id, idempotency_key, quote_id, rate, sell_amount, buy_amount)`,
+                                 ${quoted.map((q) => q.sellAmount)}::numeric[], ${quoted.map((q) => q.buyAmount)}::numeric[],
+                                 ${quoted.map((q) => q.expiresAt)}::timestamptz[])
+                          AS q(id, idempotency_key, quote_id, rate, sell_amount, buy_amount, expires_at)`,
       on: Prisma.sql`q.id = trade.id`,
     },
     where: sameClaim,
-    carry: [Prisma.sql`q.quote_id, q.rate, q.sell_amount, q.buy_amount`],
+    carry: [Prisma.sql`q.quote_id, q.rate, q.sell_amount, q.buy_amount, q.expires_at`],
     set: [
       Prisma.sql`quote_id = picked.quote_id, rate = picked.rate, sell_amount = picked.sell_amount, buy_amount = picked.buy_amount`,
       Prisma.sql`locked_at = now()`,
+    ],
+    history: [
+      Prisma.sql`UPDATE trade_attempt a SET quote_id = moved.quote_id, rate = moved.rate, sell_amount = moved.sell_amount,
+                   buy_amount = moved.buy_amount, quote_expires_at = (moved.picked).expires_at
+                 FROM moved WHERE a.idempotency_key = moved.idempotency_key`,
     ],
   });
 }
@@ -54,8 +62,12 @@ export interface TradeOutcome {
   idempotencyKey: string;
   move: OutcomeMove;
   transactionId: string | null;
+  /** The code of a refusal: the bank's, or the product's (VALUE_DATE_PASSED). */
   errorCode: string | null;
+  /** A message for people; never internal error text (database, stack, adapter). */
   errorMessage: string | null;
+  /** When the booking was first sent under this key; absent when none was (a refused quote). */
+  bookingSentAt?: Date | null;
 }
 
 const OUTCOME_MOVES: readonly OutcomeMove[] = ["book", "refuseQuote", "refuseBooking"];
@@ -91,15 +103,49 @@ function writeOutcomes(tx: Queryable, move: OutcomeMove, outcomes: readonly Trad
     join: {
       relation: Prisma.sql`unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],
                                  ${outcomes.map((o) => o.transactionId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[],
-                                 ${outcomes.map((o) => o.errorMessage)}::text[])
-                          AS q(id, idempotency_key, transaction_id, error_code, error_message)`,
+                                 ${outcomes.map((o) => o.errorMessage)}::text[], ${outcomes.map((o) => o.bookingSentAt ?? null)}::timestamptz[])
+                          AS q(id, idempotency_key, transaction_id, error_code, error_message, booking_sent_at)`,
       on: Prisma.sql`q.id = trade.id`,
     },
     where: sameClaim,
-    carry: [Prisma.sql`q.transaction_id, q.error_code, q.error_message`],
+    carry: [Prisma.sql`q.transaction_id, q.error_code, q.error_message, q.booking_sent_at`],
+    carriesAnswer: true,
     set: [
       Prisma.sql`transaction_id = picked.transaction_id, error_code = picked.error_code, error_message = picked.error_message`,
       Prisma.sql`locked_at = NULL`,
+    ],
+  });
+}
+
+/** A booking the bank refused because its quote had expired: the trade is quoted again under a new attempt. */
+export interface ExpiredQuote {
+  id: string;
+  /** The key of the attempt the bank refused. */
+  idempotencyKey: string;
+  errorMessage: string;
+  bookingSentAt: Date;
+}
+
+/**
+ * Starts a new attempt for trades whose quote expired before the booking arrived: the old
+ * attempt ends refused with QUOTE_EXPIRED, the trade goes back to EXECUTING under a new key,
+ * and the runner asks for a new quote. Returns the trades under their new keys.
+ */
+export function requoteTrades(db: Queryable, expired: readonly ExpiredQuote[]): Promise<TradeChange[]> {
+  if (expired.length === 0) return Promise.resolve([]);
+  return moveTrades(db, "requote", {
+    join: {
+      relation: Prisma.sql`unnest(${expired.map((e) => e.id)}::uuid[], ${expired.map((e) => e.idempotencyKey)}::text[],
+                                 ${expired.map((e) => e.errorMessage)}::text[], ${expired.map((e) => e.bookingSentAt)}::timestamptz[])
+                          AS q(id, idempotency_key, error_message, booking_sent_at)`,
+      on: Prisma.sql`q.id = trade.id`,
+    },
+    where: sameClaim,
+    carry: [Prisma.sql`NULL::text AS transaction_id, 'QUOTE_EXPIRED' AS error_code, q.error_message, q.booking_sent_at`],
+    carriesAnswer: true,
+    set: [
+      Prisma.sql`attempts = t.attempts + 1, idempotency_key = t.id::text || ':' || (t.attempts + 1), locked_at = now()`,
+      Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL`,
     ],
   });
 }
