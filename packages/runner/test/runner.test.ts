@@ -1,0 +1,161 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { TradeStatus } from "@fxbt/domain";
+import { describe, expect, it } from "vitest";
+import {
+  accounts,
+  batchById,
+  eventually,
+  expectCountersMatchTrades,
+  finished,
+  openTestEnv,
+  queue,
+  seedBatch,
+  statusCounts,
+  tradesOf,
+} from "./harness";
+import { ScriptedGateway } from "./scripted-gateway";
+
+/** A promise the test resolves when it chooses: the bank's answers wait on it. */
+function gate(): { opened: Promise<void>; open(): void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
+describe("BatchRunner", () => {
+  it("start and wake promote a queued batch and run every trade to the batch's final status", async () => {
+    const env = await openTestEnv();
+    const bank = gate();
+    const gateway = new ScriptedGateway({ before: () => bank.opened })
+      .script("ACC-0003", { quote: ["INVALID_ACCOUNT"], before: () => bank.opened })
+      .script("ACC-0007", { book: ["INSUFFICIENT_FUNDS"], before: () => bank.opened });
+    const batch = await seedBatch(env.database, accounts(20));
+    await queue(env.database, batch.id);
+    const runner = env.runner(gateway);
+
+    runner.start();
+    await runner.wake();
+
+    // wake resolves once the batch is promoted; the bank has answered nothing yet.
+    expect(await batchById(env.database, batch.id)).toMatchObject({ status: "RUNNING", succeededTrades: 0 });
+    expect(env.batchEvents(batch.id)[0]).toMatchObject({ status: "RUNNING" });
+    bank.open();
+
+    expect(await finished(env.database, batch.id)).toMatchObject({
+      status: "PARTIAL_SUCCESS",
+      succeededTrades: 18,
+      failedTrades: 2,
+      cancelledTrades: 0,
+    });
+    await runner.stop();
+    const trades = await tradesOf(env.database, batch.id);
+    expect(trades.filter(({ status }) => status === "FAILED").map(({ accountNumber, errorCode }) => [accountNumber, errorCode])).toEqual([
+      ["ACC-0003", "INVALID_ACCOUNT"],
+      ["ACC-0007", "INSUFFICIENT_FUNDS"],
+    ]);
+    expect(trades.every(({ lockedAt }) => lockedAt === null)).toBe(true);
+    expect(gateway.quotes()).toHaveLength(20);
+    expect(gateway.bookings()).toHaveLength(19);
+    expect(runner.stats).toEqual({ claimedTrades: 20, releasedClaims: 0, resentBookings: 0 });
+    expect(runner.tradesFinished).toEqual({ SUCCESS: 18, FAILED: 2 });
+    expect(runner.tradesInFlight).toBe(0);
+    // Every transition went out as an event, in order, and the batch's last event is its final state.
+    const path = new Map<string, TradeStatus[]>();
+    for (const { trade, previousStatus } of env.tradeEvents(batch.id)) {
+      path.set(trade.id, [...(path.get(trade.id) ?? [previousStatus!]), trade.status]);
+    }
+    const pathOf = (account: string) => path.get(trades.find(({ accountNumber }) => accountNumber === account)!.id);
+    expect(path.size).toBe(20);
+    expect(pathOf("ACC-0001")).toEqual(["PENDING", "EXECUTING", "QUOTED", "SUCCESS"]);
+    expect(pathOf("ACC-0003")).toEqual(["PENDING", "EXECUTING", "FAILED"]);
+    expect(pathOf("ACC-0007")).toEqual(["PENDING", "EXECUTING", "QUOTED", "FAILED"]);
+    expect(env.batchEvents(batch.id).at(-1)).toMatchObject({ status: "PARTIAL_SUCCESS", succeededTrades: 18, failedTrades: 2 });
+    await expectCountersMatchTrades(env.database, batch.id);
+  });
+
+  it("never has more trades at the bank than its concurrency, across running batches", async () => {
+    const env = await openTestEnv();
+    let mostTradesInFlight = 0;
+    const gateway = new ScriptedGateway({
+      delayMs: () => 5 + Math.floor(Math.random() * 10),
+      before: () => {
+        mostTradesInFlight = Math.max(mostTradesInFlight, runner.tradesInFlight);
+      },
+    });
+    const batches = [await seedBatch(env.database, accounts(20, "A")), await seedBatch(env.database, accounts(20, "B"))];
+    for (const batch of batches) await queue(env.database, batch.id);
+    const runner = env.runner(gateway, { concurrency: 4, claimSize: 16 });
+
+    runner.start();
+    await runner.wake();
+    for (const batch of batches) expect(await finished(env.database, batch.id)).toMatchObject({ status: "SUCCESS", succeededTrades: 20 });
+    await runner.stop();
+
+    expect(gateway.maxInFlight).toBe(4);
+    expect(mostTradesInFlight).toBeLessThanOrEqual(4);
+    expect(gateway.bookings()).toHaveLength(40);
+    expect(runner.stats.claimedTrades).toBe(40);
+    expect(runner.tradesFinished).toEqual({ SUCCESS: 40, FAILED: 0 });
+    for (const batch of batches) await expectCountersMatchTrades(env.database, batch.id);
+  });
+
+  it("claims again as trades finish, without waiting for its poll interval", async () => {
+    const env = await openTestEnv();
+    const gateway = new ScriptedGateway({ delayMs: 20 });
+    const batch = await seedBatch(env.database, accounts(24));
+    await queue(env.database, batch.id);
+    // Only the poll that start() runs at once: the next one is ten minutes away.
+    const runner = env.runner(gateway, { concurrency: 4, claimSize: 8, pollIntervalMs: 600_000 });
+
+    runner.start();
+
+    expect(await finished(env.database, batch.id, 20_000)).toMatchObject({ status: "SUCCESS", succeededTrades: 24 });
+    await runner.stop();
+    expect(gateway.maxInFlight).toBeLessThanOrEqual(4);
+    expect(runner.stats.claimedTrades).toBe(24);
+    expect(runner.tradesFinished).toEqual({ SUCCESS: 24, FAILED: 0 });
+    await expectCountersMatchTrades(env.database, batch.id);
+  });
+
+  it("stop() waits for the trades in flight, leaves none EXECUTING or QUOTED, and claims nothing afterwards", async () => {
+    const env = await openTestEnv();
+    const bank = gate();
+    // Bookings wait for the test; a short poll interval would claim more if stop() left the timer running.
+    const gateway = new ScriptedGateway({ book: ["ok"], before: (call) => (call.kind === "book" ? bank.opened : undefined) });
+    const batch = await seedBatch(env.database, accounts(30));
+    await queue(env.database, batch.id);
+    const runner = env.runner(gateway, { concurrency: 4, claimSize: 4, pollIntervalMs: 20 });
+
+    runner.start();
+    await eventually(() => gateway.bookings().length === 4);
+    expect(runner.tradesInFlight).toBe(4);
+    const stopping = runner.stop();
+    let stopped = false;
+    void stopping.then(() => {
+      stopped = true;
+    });
+    await sleep(100);
+    expect(stopped).toBe(false);
+    bank.open();
+    await stopping;
+
+    expect(runner.tradesInFlight).toBe(0);
+    const atStop = await statusCounts(env.database, batch.id);
+    expect(atStop).toEqual({ SUCCESS: 4, PENDING: 26 });
+    expect(runner.stats.claimedTrades).toBe(4);
+    expect(runner.tradesFinished).toEqual({ SUCCESS: 4, FAILED: 0 });
+
+    // Neither the poll timer nor a wake claims anything once stopped.
+    const callsAtStop = gateway.calls.length;
+    await sleep(200);
+    await runner.wake();
+    await sleep(50);
+    expect(gateway.calls).toHaveLength(callsAtStop);
+    expect(runner.stats.claimedTrades).toBe(4);
+    expect(await statusCounts(env.database, batch.id)).toEqual(atStop);
+    expect(await batchById(env.database, batch.id)).toMatchObject({ status: "RUNNING", succeededTrades: 4 });
+    await expectCountersMatchTrades(env.database, batch.id);
+  });
+});
