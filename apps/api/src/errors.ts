@@ -1,10 +1,11 @@
+import { isDatabaseUnavailable } from "@fxbt/db";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 
 /**
  * The API's one error format: a GraphQL error whose extensions.code says what kind of
  * problem it is. Row problems of a CSV are not errors: they are data in the payload.
  */
-export type ErrorCode = "BAD_BATCH_STATE" | "NOT_FOUND" | "BAD_USER_INPUT";
+export type ErrorCode = "BAD_BATCH_STATE" | "NOT_FOUND" | "BAD_USER_INPUT" | "SERVICE_UNAVAILABLE";
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -33,6 +34,14 @@ export function maskInternalErrors(log: (error: unknown) => void) {
     const code = formatted.extensions?.code;
     if (typeof code === "string" && CLIENT_CODES.has(code)) return formatted;
     log(error);
+    if (isDatabaseUnavailable(error)) {
+      return {
+        message: "The service cannot reach its database just now; try again in a moment",
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: "SERVICE_UNAVAILABLE" },
+      };
+    }
     return {
       message: "Internal server error",
       path: formatted.path,

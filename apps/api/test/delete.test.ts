@@ -78,7 +78,7 @@ describe("deleteBatch", () => {
     }
   });
 
-  it("refuses to delete a RUNNING batch, saying to cancel it first, and deletes it once finished", async () => {
+  it("refuses to delete a RUNNING batch, saying to cancel it first, and once finished keeps its booked trades", async () => {
     const batch = await stage(app, tradesCsv(300), { name: "running" });
     await app.query(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: batch.id });
     await eventually(async () => (await status(batch.id)) === "RUNNING");
@@ -97,12 +97,32 @@ describe("deleteBatch", () => {
       const current = await status(batch.id);
       return current && FINAL.includes(current) ? current : null;
     }, 60_000);
-    expect(["SUCCESS", "PARTIAL_SUCCESS", "FAILED"]).toContain(final);
-    const tradeId = (await batchWithTrades(batch.id))!.trades.edges[0]!.node.id;
+    expect(["SUCCESS", "PARTIAL_SUCCESS"]).toContain(final);
+    const booked = await app.query<{ batch: { succeededTrades: number } }>(`query($id: ID!) { batch(id: $id) { succeededTrades } }`, {
+      id: batch.id,
+    });
+    const again = await app.request<{ deleteBatch: string }>(DELETE, { id: batch.id });
+    expect(again.errors?.[0]?.extensions?.code).toBe("BAD_BATCH_STATE");
+    expect(again.errors?.[0]?.message).toContain(`${booked.batch.succeededTrades} of its trades were booked`);
+    const kept = await batchWithTrades(batch.id);
+    expect(kept?.trades.totalCount).toBe(300);
+    const history = await app.query<{ trades: { totalCount: number } }>(
+      `query($batchId: ID!) { trades(first: 1, filter: { batchId: $batchId, status: [SUCCESS] }) { totalCount } }`,
+      { batchId: batch.id },
+    );
+    expect(history.trades.totalCount).toBe(booked.batch.succeededTrades);
+  }, 90_000);
+
+  it("deletes a finished batch none of whose trades was booked", async () => {
+    const batch = await stage(
+      app,
+      tradesCsv(5, () => "9999999999"),
+    );
+    await app.query(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: batch.id });
+    await eventually(async () => (await status(batch.id)) === "FAILED");
     expect((await app.query<{ deleteBatch: string }>(DELETE, { id: batch.id })).deleteBatch).toBe(batch.id);
     expect(await batchWithTrades(batch.id)).toBeNull();
-    expect(await tradeIsGone(tradeId)).toBe(true);
-  }, 90_000);
+  });
 });
 
 describe("batchesChanged", () => {

@@ -1,6 +1,7 @@
 export type { CommittedChange, TradeChange } from "./changes";
 export { type ConnectOptions, connectDatabase, type Database, Prisma } from "./client";
 export { type EmbeddedServer, startEmbeddedPostgres } from "./embedded";
+export { isDatabaseUnavailable } from "./errors";
 export { MIGRATIONS_DIR, type OpenDatabase, type OpenOptions, openDatabase } from "./open";
 export type { Queryable } from "./queryable";
 export * from "./rows";

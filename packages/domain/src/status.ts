@@ -151,6 +151,11 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
       return { allowed: true };
     case "delete":
       if (batch.status === "RUNNING") return refuse("a RUNNING batch cannot be deleted; cancel it first");
+      if (batch.succeededTrades > 0) {
+        return refuse(
+          `${batch.succeededTrades} of its trades were booked by the bank, and booked trades are records that are never deleted`,
+        );
+      }
       return { allowed: true };
   }
 }
@@ -190,4 +195,31 @@ export function isOlderBatchSnapshot(
 ): boolean {
   if (candidate.status === latest.status) return processedTrades(candidate) < processedTrades(latest);
   return !canBatchMove(latest.status, candidate.status);
+}
+
+/**
+ * Whether a trade's value date has passed on `today` (both YYYY-MM-DD, UTC): then the money
+ * can no longer move on that date, so the trade is not started and never sent to the bank.
+ */
+export function isValueDatePassed(valueDate: string | null, today: string): boolean {
+  return valueDate !== null && valueDate < today;
+}
+
+/**
+ * Why a batch cannot start because of its value dates, or null when it can: every value date
+ * (as counted per date, with the first row of each) must not have passed on `today`.
+ */
+export function pastValueDatesReason(
+  dates: readonly { valueDate: string | null; trades: number; firstRow: number | null }[],
+  today: string,
+): string | null {
+  const passed = dates.filter((date) => isValueDatePassed(date.valueDate, today));
+  if (passed.length === 0) return null;
+  const trades = passed.reduce((sum, date) => sum + date.trades, 0);
+  const firstRows = passed
+    .map((date) => date.firstRow)
+    .filter((row): row is number => row !== null)
+    .sort((a, b) => a - b);
+  const where = firstRows.length > 0 ? ` (the first at row ${firstRows[0]})` : "";
+  return `${trades} trade${trades === 1 ? " has a value date" : "s have value dates"} before today, ${today}${where}; correct them and stage the file again`;
 }

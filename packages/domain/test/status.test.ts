@@ -9,6 +9,8 @@ import {
   checkBatchAction,
   finalBatchStatus,
   isOlderBatchSnapshot,
+  isValueDatePassed,
+  pastValueDatesReason,
   TRADE_MOVES,
   TRADE_STATUSES,
 } from "../src/status";
@@ -75,7 +77,38 @@ describe("batch transitions", () => {
   });
 });
 
+describe("value dates", () => {
+  it("have passed only when strictly before today; spot (null) never has", () => {
+    expect(isValueDatePassed("2026-11-26", "2026-11-27")).toBe(true);
+    expect(isValueDatePassed("2026-11-27", "2026-11-27")).toBe(false);
+    expect(isValueDatePassed(null, "2026-11-27")).toBe(false);
+  });
+
+  it("stop a batch from starting, counting the trades and naming the first row", () => {
+    const dates = [
+      { valueDate: "2026-11-20", trades: 3, firstRow: 7 },
+      { valueDate: "2026-11-26", trades: 2, firstRow: 4 },
+      { valueDate: "2026-11-27", trades: 5, firstRow: 1 },
+      { valueDate: null, trades: 9, firstRow: 2 },
+    ];
+    expect(pastValueDatesReason(dates, "2026-11-27")).toBe(
+      "5 trades have value dates before today, 2026-11-27 (the first at row 4); correct them and stage the file again",
+    );
+    expect(pastValueDatesReason(dates.slice(2), "2026-11-27")).toBeNull();
+  });
+});
+
 describe("batch actions", () => {
+  it("never delete a batch with booked trades, nor a running one", () => {
+    expect(checkBatchAction(batch({ status: "PARTIAL_SUCCESS", succeededTrades: 3, failedTrades: 7 }), "delete")).toMatchObject({
+      allowed: false,
+      reason: expect.stringMatching(/3 of its trades were booked/),
+    });
+    expect(checkBatchAction(batch({ status: "RUNNING" }), "delete").allowed).toBe(false);
+    expect(checkBatchAction(batch({ status: "FAILED", failedTrades: 10 }), "delete").allowed).toBe(true);
+    expect(checkBatchAction(batch({ status: "CANCELLED", cancelledTrades: 10 }), "delete").allowed).toBe(true);
+  });
+
   it("start only a PENDING batch that is not queued yet", () => {
     expect(checkBatchAction(batch(), "start")).toEqual({ allowed: true });
     expect(checkBatchAction(batch({ queuedAt: new Date() }), "start")).toMatchObject({

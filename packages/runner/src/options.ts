@@ -5,22 +5,43 @@ export interface RunnerOptions {
   claimSize: number;
   /** Batches RUNNING at once across every instance; the rest wait in the queue by priority. */
   maxRunningBatches: number;
-  /** A claim older than this on an EXECUTING or QUOTED trade means its runner died. */
+  /**
+   * A claim whose lease is older than this belongs to a runner that died, and is taken over.
+   * A live runner renews the leases of the trades it holds every third of it. Keep it below the
+   * bank's quote lifetime, so a booking recovered after a crash can still arrive in time.
+   */
   leaseMs: number;
   /** How often the runner looks for work it was not told about (other instances, abandoned claims). */
   pollIntervalMs: number;
   /** How long results wait to be written together in one statement. */
   writeWindowMs: number;
-  /** Sends of one booking when the bank's answer is lost (BANK_TIMEOUT), before the trade is left to recovery. */
+  /** Rounds of asking the bank (by key) and sending one booking when its answer is lost, before the trade is left to recovery. */
   bookingAttempts: number;
+  /** New quotes (under new keys) a trade gets when its quote expired before the booking arrived, before it is FAILED. */
+  requoteLimit: number;
+  /** Tries of one database write of a result before the trade is left to recovery. */
+  writeAttempts: number;
+  /** Backoff between retries: exponential from the base, capped, with jitter. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Transient bank failures in a row that open the circuit: the runner stops sending and trades wait. */
+  breakerThreshold: number;
+  /** How long the circuit stays open before one call probes the bank again. */
+  breakerCooldownMs: number;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: RunnerOptions = {
   concurrency: 256,
   claimSize: 128,
   maxRunningBatches: 4,
-  leaseMs: 60_000,
+  leaseMs: 15_000,
   pollIntervalMs: 1_000,
   writeWindowMs: 5,
   bookingAttempts: 3,
+  requoteLimit: 3,
+  writeAttempts: 5,
+  retryBaseMs: 50,
+  retryMaxMs: 5_000,
+  breakerThreshold: 5,
+  breakerCooldownMs: 5_000,
 };

@@ -1,11 +1,23 @@
-import { type Database, markTradesQuoted, type QuotedTrade, recordTradeOutcomes, type TradeOutcome, type TradeRow } from "@fxbt/db";
+import {
+  type Database,
+  type ExpiredQuote,
+  type HeldTrade,
+  markTradesQuoted,
+  type QuotedTrade,
+  recordTradeOutcomes,
+  releaseClaims,
+  requoteTrades,
+  type TradeOutcome,
+  type TradeRow,
+} from "@fxbt/db";
 import type { EventPublisher } from "@fxbt/events";
 import DataLoader from "dataloader";
 
 /**
  * Group commit for the runner's writes. Each trade awaits its own write, yet the trades
  * that finish within one short window share one statement (and one transaction for
- * outcomes), and their events go out once that transaction has committed.
+ * outcomes), and their events go out once that transaction has committed. A failed write
+ * rejects every trade of its group; each trade's flow decides whether to write again.
  */
 export class ResultWriter {
   private readonly quotes: DataLoader<QuotedTrade, TradeRow | null>;
@@ -35,6 +47,18 @@ export class ResultWriter {
   /** Saves a final result; false when the trade had already left the status the move starts from. */
   saveOutcome(outcome: TradeOutcome): Promise<boolean> {
     return this.outcomes.load(outcome);
+  }
+
+  /** Starts a new attempt for a trade whose quote expired; null when the trade is no longer under this claim. */
+  async requote(expired: ExpiredQuote): Promise<TradeRow | null> {
+    const trades = await requoteTrades(this.database.prisma, [expired]);
+    this.publisher.publish({ trades });
+    return trades[0]?.trade ?? null;
+  }
+
+  /** Gives back claims before any booking was sent, so the trades run again at once. */
+  async release(held: readonly HeldTrade[]): Promise<void> {
+    this.publisher.publish({ trades: await releaseClaims(this.database.prisma, held) });
   }
 
   private async writeQuotes(batch: readonly QuotedTrade[]): Promise<(TradeRow | null)[]> {

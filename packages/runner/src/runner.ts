@@ -1,18 +1,24 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FxGateway } from "@fxbt/bank";
 import {
   claimAbandonedBookings,
   claimPendingTrades,
   type Database,
+  finishSettledBatches,
   listRunningBatches,
+  markBankAvailable,
+  markBankUnavailable,
   promoteQueuedBatches,
   releaseAbandonedClaims,
-  type TradeRow,
+  renewLeases,
 } from "@fxbt/db";
 import type { EventPublisher } from "@fxbt/events";
 import { type Logger, pino } from "pino";
+import { CircuitBreaker } from "./circuit-breaker";
+import { GuardedBank } from "./guarded-bank";
 import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from "./options";
 import { ResultWriter } from "./result-writer";
-import { bookQuotedTrade, runClaimedTrade, type TradeFlowDeps } from "./trade-flow";
+import { recoverBooking, runClaimedTrade, type TradeFlowDeps } from "./trade-flow";
 
 export interface BatchRunnerDeps {
   database: Database;
@@ -22,6 +28,9 @@ export interface BatchRunnerDeps {
   options?: Partial<RunnerOptions>;
 }
 
+/** How long stop() lets trades in flight finish on their own before it ends their waits. */
+const STOP_GRACE_MS = 10_000;
+
 /**
  * Runs queued batches in this process. Several runners (one per API instance) share the
  * work through the database alone: claims use FOR UPDATE SKIP LOCKED, promotion an
@@ -30,17 +39,20 @@ export interface BatchRunnerDeps {
 export class BatchRunner {
   readonly options: RunnerOptions;
   /** What this runner has done since it started: for metrics and for tests of several runners. */
-  readonly stats = { claimedTrades: 0, releasedClaims: 0, resentBookings: 0 };
+  readonly stats = { claimedTrades: 0, releasedClaims: 0, resentBookings: 0, sweptBatches: 0 };
   private readonly database: Database;
   private readonly publisher: EventPublisher;
   private readonly log: Logger;
+  private readonly breaker: CircuitBreaker;
   private readonly flow: TradeFlowDeps;
+  private stopping = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   /** Running batches this runner found with nothing left to claim; asked again after a poll or a wake. */
   private readonly drained = new Set<string>();
   private filling: Promise<void> | null = null;
+  private polling: Promise<void> | null = null;
   private refillRequested = false;
-  private pollTimer: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
   private stopped = true;
 
   constructor(deps: BatchRunnerDeps) {
@@ -48,14 +60,33 @@ export class BatchRunner {
     this.database = deps.database;
     this.publisher = deps.publisher;
     this.log = deps.log ?? pino({ level: "silent" });
-    const writer = new ResultWriter(deps.database, deps.publisher, this.options.writeWindowMs);
-    this.flow = { gateway: deps.gateway, writer, log: this.log, bookingAttempts: this.options.bookingAttempts };
+    this.breaker = new CircuitBreaker({
+      threshold: this.options.breakerThreshold,
+      cooldownMs: this.options.breakerCooldownMs,
+      onOpen: (since) => void this.bankChanged(since),
+      onClose: () => void this.bankChanged(null),
+    });
+    const { retryBaseMs: baseMs, retryMaxMs: maxMs } = this.options;
+    this.flow = {
+      bank: new GuardedBank(deps.gateway, this.breaker, this.log, { retry: { baseMs, maxMs } }),
+      writer: new ResultWriter(deps.database, deps.publisher, this.options.writeWindowMs),
+      log: this.log,
+      options: this.options,
+      signal: this.stopping.signal,
+      held: new Map(),
+      today: () => new Date().toISOString().slice(0, 10),
+    };
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.pollTimer = setInterval(() => void this.poll(), this.options.pollIntervalMs);
+    this.stopping = new AbortController();
+    this.flow.signal = this.stopping.signal;
+    this.timers = [
+      setInterval(() => void this.poll(), this.options.pollIntervalMs),
+      setInterval(() => void this.renewLeases(), Math.max(1, Math.floor(this.options.leaseMs / 3))),
+    ];
     void this.poll();
   }
 
@@ -68,13 +99,20 @@ export class BatchRunner {
     await this.fill();
   }
 
-  /** Stops claiming and waits for the trades in flight, so nothing is left half-written. */
+  /**
+   * Stops claiming and lets the trades in flight finish; those still waiting (for a bank that
+   * does not answer, a database that is away) after a grace period are left to recovery:
+   * a trade not yet quoted is given back, one whose booking may be out keeps its key.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    await this.filling;
-    await Promise.allSettled([...this.inFlight]);
+    for (const timer of this.timers) clearInterval(timer);
+    await Promise.allSettled([this.polling, this.filling]);
+    const settled = Promise.allSettled([...this.inFlight]);
+    await Promise.race([settled, sleep(STOP_GRACE_MS, undefined, { ref: false })]);
+    this.stopping.abort();
+    await settled;
     this.publisher.flush();
   }
 
@@ -87,9 +125,29 @@ export class BatchRunner {
     return this.flow.writer.written;
   }
 
-  private async poll(): Promise<void> {
+  /** Whether this runner is sending to the bank (false while the circuit is open), and how often it stopped. */
+  get bank(): { available: boolean; unavailableSince: Date | null; circuitOpened: number } {
+    return { available: !this.breaker.isOpen, unavailableSince: this.breaker.openSince, circuitOpened: this.breaker.opened };
+  }
+
+  /** One poll at a time, and stop() waits for the one under way: a stopped runner starts no work. */
+  private poll(): Promise<void> {
+    this.polling ??= this.pollOnce().finally(() => {
+      this.polling = null;
+    });
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
     try {
-      await this.recoverAbandonedWork();
+      const swept = await this.database.prisma.$transaction((tx) => finishSettledBatches(tx));
+      if (swept.length > 0) {
+        this.stats.sweptBatches += swept.length;
+        this.log.warn({ batches: swept.map((batch) => batch.batchUid) }, "finished running batches whose trades were all final");
+        this.publisher.publish({ batches: swept });
+      }
+      if (this.stopped) return;
+      if (!this.breaker.isOpen) await this.recoverAbandonedWork();
       this.drained.clear();
       await this.fill();
     } catch (error) {
@@ -119,6 +177,7 @@ export class BatchRunner {
   }
 
   private async claimIntoFreeSlots(): Promise<void> {
+    if (this.stopped) return;
     await this.promoteQueuedBatches();
     while (!this.stopped && this.freeSlots() > 0) {
       const batches = (await listRunningBatches(this.database.prisma)).filter((batch) => !this.drained.has(batch.id));
@@ -141,6 +200,7 @@ export class BatchRunner {
   private async promoteQueuedBatches(): Promise<void> {
     const batches = await this.database.prisma.$transaction((tx) => promoteQueuedBatches(tx, this.options.maxRunningBatches));
     this.publisher.publish({ batches });
+    if (batches.length > 0 && this.breaker.openSince) await this.bankChanged(this.breaker.openSince);
   }
 
   private async recoverAbandonedWork(): Promise<void> {
@@ -151,11 +211,39 @@ export class BatchRunner {
       this.publisher.publish({ trades: released });
     }
     const room = this.freeSlots();
-    if (room <= 0) return;
-    const bookings: TradeRow[] = await claimAbandonedBookings(this.database.prisma, this.options.leaseMs, room);
-    if (bookings.length > 0) this.log.warn({ trades: bookings.length }, "resending bookings of a stopped runner");
+    if (room <= 0 || this.stopped) return;
+    const bookings = await claimAbandonedBookings(this.database.prisma, this.options.leaseMs, room);
+    if (bookings.length > 0) this.log.warn({ trades: bookings.length }, "finishing bookings of a stopped runner: asking the bank by key");
     this.stats.resentBookings += bookings.length;
-    for (const trade of bookings) this.track(bookQuotedTrade(trade, this.flow));
+    for (const trade of bookings) this.track(recoverBooking(trade, this.flow));
+  }
+
+  /** Keeps the trades this runner holds from being taken over while it waits for the bank. */
+  private async renewLeases(): Promise<void> {
+    const held = [...this.flow.held].map(([id, idempotencyKey]) => ({ id, idempotencyKey }));
+    try {
+      await renewLeases(this.database.prisma, held);
+    } catch (error) {
+      this.log.warn({ err: error, trades: held.length }, "renewing leases failed");
+    }
+  }
+
+  /** Marks running batches as waiting for the bank (since when), or clears the mark, and tells subscribers. */
+  private async bankChanged(unavailableSince: Date | null): Promise<void> {
+    if (unavailableSince) this.log.error({ since: unavailableSince }, "the bank keeps failing: holding trades until it answers");
+    else this.log.info("the bank answers again: sending trades");
+    try {
+      const batches = unavailableSince
+        ? await markBankUnavailable(this.database.prisma, unavailableSince)
+        : await markBankAvailable(this.database.prisma);
+      this.publisher.publish({ batches });
+    } catch (error) {
+      this.log.warn({ err: error }, "could not record the bank's availability on the batches");
+    }
+    if (!unavailableSince && !this.stopped) {
+      this.drained.clear();
+      void this.fill();
+    }
   }
 
   /** Claim again once this many slots are free: half a claim, but never more than half the slots there are. */
@@ -163,7 +251,12 @@ export class BatchRunner {
     return Math.max(1, Math.floor(Math.min(this.options.claimSize, this.options.concurrency) / 2));
   }
 
+  /**
+   * Slots to claim into. While the bank does not answer, trades stay PENDING in the database
+   * rather than waiting here; one trade is claimed when none is in flight, to probe the bank.
+   */
   private freeSlots(): number {
+    if (this.breaker.isOpen) return this.inFlight.size === 0 ? 1 : 0;
     return this.options.concurrency - this.inFlight.size;
   }
 

@@ -1,107 +1,263 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { BankError, type FxGateway, type Quote } from "@fxbt/bank";
-import { type TradeRow, toTradeView } from "@fxbt/db";
+import type { BankError, BookingLookup, QuoteRequest } from "@fxbt/bank";
+import { type TradeOutcome, type TradeRow, toTradeView } from "@fxbt/db";
+import { isValueDatePassed } from "@fxbt/domain";
 import type { Logger } from "pino";
+import type { GuardedBank } from "./guarded-bank";
+import type { RunnerOptions } from "./options";
 import type { ResultWriter } from "./result-writer";
+import { pause, RunnerStopped, retryDelay } from "./retry";
 
+/**
+ * What the bank said, and what the trade becomes (README.md, "How it is built" has this table):
+ *
+ * | the bank said                                   | the trade becomes                                   |
+ * | a quote                                         | QUOTED under its key; the booking is sent           |
+ * | no to the quote (INVALID_ACCOUNT, …)            | FAILED with that code                               |
+ * | nothing clear to the quote (timeout, down, …)   | asked again with backoff; EXECUTING meanwhile       |
+ * | booked                                          | SUCCESS with the transaction id                     |
+ * | no to the booking (INSUFFICIENT_FUNDS, …)       | FAILED with that code                               |
+ * | QUOTE_EXPIRED                                   | quoted again under a new key (bounded), then FAILED |
+ * | nothing clear to the booking (timeout, any error)| asked by key, resent under the same key; QUOTED    |
+ *
+ * A failed database write is not an answer from the bank: the write is tried again, and if it
+ * still fails the trade stays where it is, under its key, for recovery to finish.
+ */
 export interface TradeFlowDeps {
-  gateway: FxGateway;
+  bank: GuardedBank;
   writer: ResultWriter;
   log: Logger;
-  bookingAttempts: number;
+  options: Pick<RunnerOptions, "bookingAttempts" | "requoteLimit" | "writeAttempts" | "retryBaseMs" | "retryMaxMs">;
+  /** Aborts when the runner stops: waits end, and the work is left for recovery. */
+  signal: AbortSignal;
+  /** The trades this runner holds, under the key of their current attempt (their leases are renewed). */
+  held: Map<string, string>;
+  /** Today's date in UTC, YYYY-MM-DD. */
+  today: () => string;
 }
 
-function describe(error: unknown): { code: string; message: string } {
-  if (error instanceof BankError) return { code: error.code, message: error.message };
-  return { code: "GATEWAY_ERROR", message: error instanceof Error ? error.message : String(error) };
+/** The booking's result, for the flow to act on. */
+type Settled = "done" | "expired" | "unknown";
+
+/**
+ * Drives one claimed (EXECUTING) trade through the bank: quote, save the quote, book, save
+ * the result. The quote is saved before the booking is sent, so a crash at any point leaves
+ * a trade that recovery can finish without booking it twice.
+ */
+export async function runClaimedTrade(claimed: TradeRow, deps: TradeFlowDeps): Promise<void> {
+  let trade: TradeRow | null = claimed;
+  deps.held.set(claimed.id, claimed.idempotencyKey!);
+  try {
+    for (let requotes = 0; trade; requotes++) {
+      const quoted = await quoteTrade(trade, deps);
+      if (!quoted) return;
+      const settled = await settleBooking(quoted, deps, { askFirst: false, bookingSentAt: new Date() });
+      if (settled !== "expired") return;
+      if (requotes >= deps.options.requoteLimit) {
+        await finish(deps, outcome(quoted, "refuseBooking", { errorCode: "QUOTE_EXPIRED", errorMessage: expiredMessage(requotes) }));
+        return;
+      }
+      trade = await write(deps, () =>
+        deps.writer.requote({
+          id: quoted.id,
+          idempotencyKey: quoted.idempotencyKey!,
+          errorMessage: "the quote expired before the booking arrived; quoting again",
+          bookingSentAt: new Date(),
+        }),
+      );
+      if (trade) deps.held.set(trade.id, trade.idempotencyKey!);
+    }
+  } catch (error) {
+    if (!(error instanceof RunnerStopped)) throw error;
+    // Stopping: a trade not yet quoted under this claim is given back at once.
+    if (trade?.status === "EXECUTING") await deps.writer.release([{ id: trade.id, idempotencyKey: trade.idempotencyKey! }]).catch(() => {});
+  } finally {
+    deps.held.delete(claimed.id);
+  }
 }
 
 /**
- * Drives one claimed (EXECUTING) trade through the bank: quote, save the quote, book,
- * save the result. The quote is saved before the booking is sent, so a crash at any
- * point leaves a trade that recovery can finish without booking it twice.
+ * Finishes a trade whose booking may have been sent by a runner that stopped: asks the bank
+ * what it recorded under the key first, and sends the booking (same key) only if it has none.
  */
-export async function runClaimedTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
-  let quote: Quote;
+export async function recoverBooking(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
+  deps.held.set(trade.id, trade.idempotencyKey!);
   try {
-    const { clientId, accountNumber, sellCurrency, buyCurrency, direction, amount, valueDate } = toTradeView(trade);
-    quote = await deps.gateway.createQuote({
-      requestId: trade.idempotencyKey!,
-      clientId,
-      accountNumber,
-      sellCurrency,
-      buyCurrency,
-      direction,
-      amount,
-      valueDate,
-    });
+    const settled = await settleBooking(trade, deps, { askFirst: true, bookingSentAt: null });
+    // An expired quote found in recovery starts the trade's next attempt like any other.
+    if (settled === "expired") {
+      const next = await write(deps, () =>
+        deps.writer.requote({
+          id: trade.id,
+          idempotencyKey: trade.idempotencyKey!,
+          errorMessage: "the quote expired before the booking arrived; quoting again",
+          bookingSentAt: new Date(),
+        }),
+      );
+      if (next) {
+        deps.held.delete(trade.id);
+        await runClaimedTrade(next, deps);
+      }
+    }
   } catch (error) {
-    const { code, message } = describe(error);
-    await deps.writer.saveOutcome({
+    if (!(error instanceof RunnerStopped)) throw error;
+  } finally {
+    deps.held.delete(trade.id);
+  }
+}
+
+/** Asks for a quote and saves it; null when the trade is finished or no longer this claim's. */
+async function quoteTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<TradeRow | null> {
+  const instruction = toTradeView(trade);
+  if (isValueDatePassed(instruction.valueDate, deps.today())) {
+    await finish(
+      deps,
+      outcome(trade, "refuseQuote", {
+        errorCode: "VALUE_DATE_PASSED",
+        errorMessage: `the value date ${instruction.valueDate} has passed; the trade was not sent to the bank`,
+      }),
+    );
+    return null;
+  }
+  const request: QuoteRequest = {
+    requestId: trade.idempotencyKey!,
+    clientId: instruction.clientId,
+    accountNumber: instruction.accountNumber,
+    sellCurrency: instruction.sellCurrency,
+    buyCurrency: instruction.buyCurrency,
+    direction: instruction.direction,
+    amount: instruction.amount,
+    valueDate: instruction.valueDate,
+  };
+  let quote: Awaited<ReturnType<GuardedBank["quote"]>>;
+  try {
+    quote = await deps.bank.quote(request, deps.signal);
+  } catch (error) {
+    if (error instanceof RunnerStopped) throw error;
+    await finish(deps, outcome(trade, "refuseQuote", refusalOf(error as BankError)));
+    return null;
+  }
+  return write(deps, () =>
+    deps.writer.saveQuote({
       id: trade.id,
       idempotencyKey: trade.idempotencyKey!,
-      move: "refuseQuote",
-      transactionId: null,
-      errorCode: code,
-      errorMessage: message,
-    });
-    return;
-  }
-  const quoted = await deps.writer.saveQuote({
-    id: trade.id,
-    idempotencyKey: trade.idempotencyKey!,
-    quoteId: quote.quoteId,
-    rate: quote.rate,
-    sellAmount: quote.sellAmount,
-    buyAmount: quote.buyAmount,
-    expiresAt: quote.expiresAt,
-  });
-  if (quoted) await bookQuotedTrade(quoted, deps);
+      quoteId: quote.quoteId,
+      rate: quote.rate,
+      sellAmount: quote.sellAmount,
+      buyAmount: quote.buyAmount,
+      expiresAt: quote.expiresAt,
+    }),
+  );
 }
 
 /**
- * Sends the booking of a QUOTED trade and saves the result. When the bank's answer is lost
- * the same idempotency key is sent again; if it stays lost the trade is left QUOTED, and
- * recovery resends it once its lease runs out, so an unknown outcome is never guessed.
+ * Gets the booking's outcome under the trade's key and saves it: sends it, and after an
+ * unclear answer asks the bank by key before sending the same key again. After
+ * `bookingAttempts` unclear rounds the trade is left QUOTED, for recovery to ask again.
  */
-export async function bookQuotedTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
-  let unknownOutcome: unknown;
-  for (let attempt = 1; attempt <= deps.bookingAttempts; attempt++) {
-    try {
-      const deal = await deps.gateway.bookDeal({
-        quoteId: trade.quoteId!,
-        idempotencyKey: trade.idempotencyKey!,
-        accountNumber: trade.accountNumber,
-      });
-      await deps.writer.saveOutcome({
-        id: trade.id,
-        idempotencyKey: trade.idempotencyKey!,
-        move: "book",
-        transactionId: deal.transactionId,
-        errorCode: null,
-        errorMessage: null,
-      });
-      return;
-    } catch (error) {
-      if (error instanceof BankError && error.retryable) {
-        unknownOutcome = error;
-        await sleep(Math.min(50 * 2 ** (attempt - 1), 1_000));
+async function settleBooking(
+  trade: TradeRow,
+  deps: TradeFlowDeps,
+  { askFirst, bookingSentAt }: { askFirst: boolean; bookingSentAt: Date | null },
+): Promise<Settled> {
+  const key = trade.idempotencyKey!;
+  let ask = askFirst;
+  let firstSent = bookingSentAt;
+  for (let round = 1; round <= deps.options.bookingAttempts; round++) {
+    if (ask) {
+      const known = await deps.bank.lookup(key, deps.signal);
+      const settled = known && (await settleFromLookup(trade, known, deps, firstSent));
+      if (settled) return settled;
+      if (!known) {
+        await pause(retryDelay(round, retryOptions(deps)), deps.signal);
         continue;
       }
-      const { code, message } = describe(error);
-      await deps.writer.saveOutcome({
-        id: trade.id,
-        idempotencyKey: trade.idempotencyKey!,
-        move: "refuseBooking",
-        transactionId: null,
-        errorCode: code,
-        errorMessage: message,
-      });
-      return;
     }
+    firstSent ??= new Date();
+    const answer = await deps.bank.book({ quoteId: trade.quoteId!, idempotencyKey: key, accountNumber: trade.accountNumber }, deps.signal);
+    if (answer.kind === "booked") {
+      await finish(deps, outcome(trade, "book", { transactionId: answer.deal.transactionId, bookingSentAt: firstSent }));
+      return "done";
+    }
+    if (answer.kind === "refused") {
+      if (answer.error.code === "QUOTE_EXPIRED") return "expired";
+      await finish(deps, outcome(trade, "refuseBooking", { ...refusalOf(answer.error), bookingSentAt: firstSent }));
+      return "done";
+    }
+    ask = true;
+    if (round < deps.options.bookingAttempts) await pause(retryDelay(round, retryOptions(deps)), deps.signal);
   }
   deps.log.warn(
-    { tradeId: trade.id, idempotencyKey: trade.idempotencyKey, err: unknownOutcome },
-    "booking outcome unknown; left for recovery",
+    { tradeId: trade.id, idempotencyKey: key },
+    "booking outcome still unknown; the trade stays QUOTED for recovery to ask the bank",
   );
+  return "unknown";
+}
+
+/** Acts on what the bank recorded under the key; null when it has no record (then the booking is sent). */
+async function settleFromLookup(
+  trade: TradeRow,
+  known: BookingLookup,
+  deps: TradeFlowDeps,
+  bookingSentAt: Date | null,
+): Promise<Settled | null> {
+  switch (known.status) {
+    case "BOOKED":
+      await finish(deps, outcome(trade, "book", { transactionId: known.deal.transactionId, bookingSentAt }));
+      return "done";
+    case "REFUSED":
+      if (known.code === "QUOTE_EXPIRED") return "expired";
+      await finish(deps, outcome(trade, "refuseBooking", { errorCode: known.code, errorMessage: known.message, bookingSentAt }));
+      return "done";
+    case "UNKNOWN":
+      return null;
+  }
+}
+
+/** Saves a final result, trying again while the database fails; if it never succeeds the trade stays for recovery. */
+async function finish(deps: TradeFlowDeps, result: TradeOutcome): Promise<void> {
+  await write(deps, () => deps.writer.saveOutcome(result));
+}
+
+/**
+ * A write the flow depends on, tried `writeAttempts` times with backoff. A write that keeps
+ * failing is logged and given up: what it would have recorded is not lost, because the trade
+ * keeps its status and key, and recovery asks the bank again once its lease runs out.
+ */
+async function write<T>(deps: TradeFlowDeps, save: () => Promise<T>): Promise<T | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await save();
+    } catch (error) {
+      if (attempt >= deps.options.writeAttempts) {
+        deps.log.error({ err: error, attempts: attempt }, "could not write a trade's result; leaving the trade for recovery");
+        return null;
+      }
+      deps.log.warn({ err: error, attempt }, "writing a trade's result failed; trying again");
+      await pause(retryDelay(attempt, retryOptions(deps)), deps.signal);
+    }
+  }
+}
+
+const retryOptions = (deps: TradeFlowDeps) => ({ baseMs: deps.options.retryBaseMs, maxMs: deps.options.retryMaxMs });
+
+function outcome(trade: TradeRow, move: TradeOutcome["move"], fields: Partial<TradeOutcome>): TradeOutcome {
+  return {
+    id: trade.id,
+    idempotencyKey: trade.idempotencyKey!,
+    move,
+    transactionId: null,
+    errorCode: null,
+    errorMessage: null,
+    bookingSentAt: null,
+    ...fields,
+  };
+}
+
+/** A refusal as the trade records it: the bank's code and its message for people. */
+function refusalOf(error: BankError): { errorCode: string; errorMessage: string } {
+  return { errorCode: error.code, errorMessage: error.message };
+}
+
+function expiredMessage(requotes: number): string {
+  return `the quote expired before the booking arrived, ${requotes + 1} times; the trade was not booked`;
 }

@@ -23,7 +23,9 @@ import {
 } from "@fxbt/events";
 import { type Logger, pino } from "pino";
 import { expect, inject, onTestFinished } from "vitest";
-import type { RunnerOptions } from "../src/options";
+import { CircuitBreaker } from "../src/circuit-breaker";
+import { GuardedBank } from "../src/guarded-bank";
+import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from "../src/options";
 import { ResultWriter } from "../src/result-writer";
 import { BatchRunner } from "../src/runner";
 import type { TradeFlowDeps } from "../src/trade-flow";
@@ -31,6 +33,10 @@ import type { ScriptedGateway } from "./scripted-gateway";
 
 /** Options for runner tests: nothing happens on a timer unless a test asks for it. */
 export const TEST_RUNNER_OPTIONS: RunnerOptions = {
+  ...DEFAULT_RUNNER_OPTIONS,
+  retryBaseMs: 5,
+  retryMaxMs: 50,
+  breakerCooldownMs: 200,
   concurrency: 16,
   claimSize: 16,
   maxRunningBatches: 4,
@@ -93,7 +99,19 @@ export async function openTestEnv(): Promise<TestEnv> {
       return runner;
     },
     flow(gateway, { bookingAttempts = 3, log = silent, writeWindowMs = 2 } = {}) {
-      return { gateway, writer: new ResultWriter(database, publisher, writeWindowMs), log, bookingAttempts };
+      const options = { ...TEST_RUNNER_OPTIONS, bookingAttempts };
+      const breaker = new CircuitBreaker({ threshold: options.breakerThreshold, cooldownMs: options.breakerCooldownMs });
+      const stopping = new AbortController();
+      cleanups.push(async () => stopping.abort());
+      return {
+        bank: new GuardedBank(gateway, breaker, log, { retry: { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs } }),
+        writer: new ResultWriter(database, publisher, writeWindowMs),
+        log,
+        options,
+        signal: stopping.signal,
+        held: new Map(),
+        today: () => new Date().toISOString().slice(0, 10),
+      };
     },
     tradeEvents: (batchId) =>
       events.filter(({ channel }) => channel === channels.tradeStatus(batchId)).map(({ message }) => message as TradeStatusMessage),

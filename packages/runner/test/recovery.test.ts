@@ -36,7 +36,7 @@ describe("recovery of a stopped runner's work", () => {
     const left = (await tradesOf(env.database, batch.id))[0]!;
     expect(left).toMatchObject({ accountNumber: "ACC-0001", status: "QUOTED", quoteId: "Q-1", attempts: 1 });
     const key = left.idempotencyKey!;
-    expect(first.stats).toEqual({ claimedTrades: 3, releasedClaims: 0, resentBookings: 0 });
+    expect(first.stats).toEqual({ claimedTrades: 3, releasedClaims: 0, resentBookings: 0, sweptBatches: 0 });
     expect(first.tradesFinished).toEqual({ SUCCESS: 2, FAILED: 0 });
 
     // While the claim is fresh, another runner's polls leave the trade alone…
@@ -44,7 +44,7 @@ describe("recovery of a stopped runner's work", () => {
     const second = env.runner(gateway, { leaseMs: LEASE_MS, pollIntervalMs: 25 }, log);
     second.start();
     await sleep(200);
-    expect(second.stats).toEqual({ claimedTrades: 0, releasedClaims: 0, resentBookings: 0 });
+    expect(second.stats).toEqual({ claimedTrades: 0, releasedClaims: 0, resentBookings: 0, sweptBatches: 0 });
     expect(gateway.bookings("ACC-0001")).toHaveLength(2);
 
     // …and once it has run out, the next poll takes the booking over.
@@ -65,11 +65,13 @@ describe("recovery of a stopped runner's work", () => {
       attempts: 1,
       lockedAt: null,
     });
-    expect(second.stats).toEqual({ claimedTrades: 0, releasedClaims: 0, resentBookings: 1 });
+    expect(second.stats).toEqual({ claimedTrades: 0, releasedClaims: 0, resentBookings: 1, sweptBatches: 0 });
     expect(second.tradesFinished).toEqual({ SUCCESS: 1, FAILED: 0 });
-    expect(lines.filter(({ level }) => level === WARN).map(({ msg, trades }) => [msg, trades])).toEqual([
-      ["resending bookings of a stopped runner", 1],
+    expect(lines.filter(({ msg }) => /stopped runner/.test(String(msg))).map(({ level, msg, trades }) => [level, msg, trades])).toEqual([
+      [WARN, "finishing bookings of a stopped runner: asking the bank by key", 1],
     ]);
+    // Recovery asked the bank what it recorded under the key before sending anything.
+    expect(gateway.lookups()).toContain(key);
     await expectCountersMatchTrades(env.database, batch.id);
   });
 
@@ -109,7 +111,7 @@ describe("recovery of a stopped runner's work", () => {
       ["EXECUTING", "QUOTED"],
       ["QUOTED", "SUCCESS"],
     ]);
-    expect(runner.stats).toEqual({ claimedTrades: 3, releasedClaims: 1, resentBookings: 0 });
+    expect(runner.stats).toEqual({ claimedTrades: 3, releasedClaims: 1, resentBookings: 0, sweptBatches: 0 });
     expect(runner.tradesFinished).toEqual({ SUCCESS: 3, FAILED: 0 });
     expect(await batchById(env.database, batch.id)).toMatchObject({ status: "RUNNING", succeededTrades: 3 });
     await expectCountersMatchTrades(env.database, batch.id);

@@ -58,7 +58,7 @@ describe("BatchRunner", () => {
     expect(trades.every(({ lockedAt }) => lockedAt === null)).toBe(true);
     expect(gateway.quotes()).toHaveLength(20);
     expect(gateway.bookings()).toHaveLength(19);
-    expect(runner.stats).toEqual({ claimedTrades: 20, releasedClaims: 0, resentBookings: 0 });
+    expect(runner.stats).toEqual({ claimedTrades: 20, releasedClaims: 0, resentBookings: 0, sweptBatches: 0 });
     expect(runner.tradesFinished).toEqual({ SUCCESS: 18, FAILED: 2 });
     expect(runner.tradesInFlight).toBe(0);
     // Every transition went out as an event, in order, and the batch's last event is its final state.

@@ -82,6 +82,11 @@ export class ScriptedGateway implements FxGateway {
     return this.calls.filter((call) => call.kind === "book" && (accountNumber === undefined || call.accountNumber === accountNumber));
   }
 
+  /** The keys looked up, in order. */
+  lookups(): string[] {
+    return this.calls.filter((call) => call.kind === "lookup").map((call) => call.key);
+  }
+
   /** The calls that carried this idempotency key. */
   callsWithKey(key: string): GatewayCall[] {
     return this.calls.filter((call) => call.key === key);

@@ -144,13 +144,14 @@ describe("runClaimedTrade", () => {
     // Still under a claim: recovery takes it over only once this lease has run out.
     expect(trade.lockedAt).not.toBeNull();
     const warnings = lines.filter(({ level }) => level === WARN);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({
+    expect(warnings.filter(({ msg }) => msg === "booking not answered; its outcome is unknown")).toHaveLength(3);
+    expect(warnings.at(-1)).toMatchObject({
       tradeId: claimed.id,
       idempotencyKey: claimed.idempotencyKey,
-      msg: "booking outcome unknown; left for recovery",
-      err: { code: "BANK_TIMEOUT" },
+      msg: "booking outcome still unknown; the trade stays QUOTED for recovery to ask the bank",
     });
+    // Between sends, the bank was asked by key what it had recorded (nothing: the answers were lost before it).
+    expect(gateway.lookups()).toEqual([claimed.idempotencyKey, claimed.idempotencyKey]);
     expect(env.tradeEvents(batch.id).map(({ trade }) => trade.status)).toEqual(["QUOTED"]);
     expect(await batchById(env.database, batch.id)).toMatchObject({ status: "RUNNING", succeededTrades: 0, failedTrades: 0 });
     await expectCountersMatchTrades(env.database, batch.id);

@@ -3,6 +3,7 @@ import {
   type BatchRow,
   type CommittedChange,
   cancelBatchTrades,
+  countValueDates,
   type Database,
   deleteBatchRow,
   findBatch,
@@ -21,6 +22,7 @@ import {
   DUPLICATE_FILE_WINDOW_DAYS,
   duplicateFileMessage,
   parseTradeCsv,
+  pastValueDatesReason,
   type RowError,
 } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
@@ -74,7 +76,7 @@ export class BatchCommands {
       });
     }
     const now = this.deps.now?.() ?? new Date();
-    const parsed = parseTradeCsv(input.csv, { today: now.toISOString().slice(0, 10), ...this.deps.limits });
+    const parsed = parseTradeCsv(input.csv, { today: this.today(), ...this.deps.limits });
     if (!parsed.ok) errors.push(...parsed.errors);
     const stagingKey = input.idempotencyKey?.trim() || null;
     if (stagingKey && stagingKey.length > MAX_KEY_LENGTH) {
@@ -109,7 +111,12 @@ export class BatchCommands {
   }
 
   async startBatch(id: string): Promise<BatchView> {
-    await this.act(id, "start", async (tx, batch) => ({ batch: await queueBatch(tx, batch.id), trades: [] }));
+    const today = this.today();
+    await this.act(id, "start", async (tx, batch) => {
+      const reason = pastValueDatesReason(await countValueDates(tx, batch.id), today);
+      if (reason) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${reason}`, { id, status: batch.status });
+      return { batch: await queueBatch(tx, batch.id), trades: [] };
+    });
     await this.deps.wakeRunner();
     return this.current(id);
   }
@@ -158,6 +165,11 @@ export class BatchCommands {
       },
       { timeout: 60_000, maxWait: 10_000 },
     );
+  }
+
+  /** Today's date in UTC, YYYY-MM-DD. */
+  private today(): string {
+    return (this.deps.now?.() ?? new Date()).toISOString().slice(0, 10);
   }
 
   private async current(id: string): Promise<BatchView> {

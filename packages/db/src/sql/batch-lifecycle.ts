@@ -1,9 +1,9 @@
-import { BATCH_MOVES, batchStatusesMovableTo, finalBatchStatus } from "@fxbt/domain";
+import { BATCH_MOVES, batchStatusesMovableTo, CLAIMABLE_BATCH_STATUSES, FINAL_TRADE_STATUSES, finalBatchStatus } from "@fxbt/domain";
 import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
-import { batchMayMove, batchStatusIn } from "./fragments";
+import { batchMayMove, batchStatusIn, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 
 /**
@@ -81,17 +81,66 @@ export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCo
          AS c(batch_id, succeeded, failed, cancelled)
     WHERE b.id = c.batch_id
     RETURNING ${batchColumns("b")}`;
+  return closeFinishedBatches(tx, updated);
+}
+
+/** Closes each batch whose trades are all final with the status the domain decides; returns every batch as it now stands. */
+async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[]): Promise<BatchRow[]> {
   const result: BatchRow[] = [];
-  for (const batch of updated) {
+  for (const batch of batches) {
     const status = finalBatchStatus(batch);
     const [closed] =
       status && status !== batch.status
         ? await tx.$queryRaw<BatchRow[]>`
-            UPDATE batch SET status = ${status}::"BatchStatus", completed_at = now(), queued_at = NULL, updated_at = now()
+            UPDATE batch SET status = ${status}::"BatchStatus", completed_at = now(), queued_at = NULL,
+                             bank_unavailable_since = NULL, updated_at = now()
             WHERE id = ${batch.id}::uuid AND ${batchStatusIn(batchStatusesMovableTo(status))}
             RETURNING ${BATCH_COLUMNS}`
         : [];
     result.push(closed ?? batch);
   }
   return result;
+}
+
+/**
+ * Marks the running batches as waiting for the bank (their trades are held, none is failed
+ * for it), keeping the first time it was noticed. Returns the batches it marked.
+ */
+export function markBankUnavailable(db: Queryable, since: Date): Promise<BatchRow[]> {
+  return db.$queryRaw<BatchRow[]>`
+    UPDATE batch SET bank_unavailable_since = ${since}, updated_at = now()
+    WHERE ${batchStatusIn(CLAIMABLE_BATCH_STATUSES)} AND bank_unavailable_since IS NULL
+    RETURNING ${BATCH_COLUMNS}`;
+}
+
+/** The bank answers again: clears the mark on every batch that has it. */
+export function markBankAvailable(db: Queryable): Promise<BatchRow[]> {
+  return db.$queryRaw<BatchRow[]>`
+    UPDATE batch SET bank_unavailable_since = NULL, updated_at = now()
+    WHERE bank_unavailable_since IS NOT NULL
+    RETURNING ${BATCH_COLUMNS}`;
+}
+
+/**
+ * The sweeper: finishes running batches whose trades are all final but which are still
+ * running (a write that finished them was lost, or a race left them so). Their counters are
+ * recounted from the trades first, then the domain decides the final status.
+ */
+export async function finishSettledBatches(tx: Queryable): Promise<BatchRow[]> {
+  const recounted = await tx.$queryRaw<BatchRow[]>`
+    WITH settled AS (
+      SELECT b.id FROM batch b
+      WHERE ${batchStatusIn(BATCH_MOVES.finish.from, "b.status")}
+        AND NOT EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND NOT ${tradeStatusIn(FINAL_TRADE_STATUSES, "t.status")})
+      FOR UPDATE SKIP LOCKED),
+    counts AS (
+      SELECT t.batch_id, count(*) FILTER (WHERE t.status = 'SUCCESS')::int AS succeeded,
+             count(*) FILTER (WHERE t.status = 'FAILED')::int AS failed, count(*) FILTER (WHERE t.status = 'CANCELLED')::int AS cancelled
+      FROM trade t JOIN settled ON settled.id = t.batch_id GROUP BY t.batch_id)
+    UPDATE batch SET succeeded_trades = coalesce(counts.succeeded, 0), failed_trades = coalesce(counts.failed, 0),
+                     cancelled_trades = coalesce(counts.cancelled, 0), updated_at = now()
+    FROM settled LEFT JOIN counts ON counts.batch_id = settled.id
+    WHERE batch.id = settled.id
+    RETURNING ${batchColumns("batch")}`;
+  return closeFinishedBatches(tx, recounted);
 }

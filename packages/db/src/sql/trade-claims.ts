@@ -50,3 +50,38 @@ export function claimAbandonedBookings(db: Queryable, leaseMs: number, limit: nu
     UPDATE trade SET locked_at = now() FROM taken WHERE trade.id = taken.id
     RETURNING ${tradeColumns("trade")}`;
 }
+
+/** A trade held by a runner under the key of its current attempt. */
+export interface HeldTrade {
+  id: string;
+  idempotencyKey: string;
+}
+
+/**
+ * Gives back claims a runner still holds before any booking was sent (it is stopping, or
+ * gave up writing a quote): the trades go back to PENDING at once instead of after the lease.
+ */
+export function releaseClaims(db: Queryable, held: readonly HeldTrade[]): Promise<TradeChange[]> {
+  if (held.length === 0) return Promise.resolve([]);
+  return moveTrades(db, "releaseClaim", {
+    join: {
+      relation: Prisma.sql`unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)`,
+      on: Prisma.sql`q.id = trade.id`,
+    },
+    where: Prisma.sql`trade.idempotency_key = q.idempotency_key`,
+    set: [Prisma.sql`locked_at = NULL`],
+  });
+}
+
+/**
+ * Renews the lease of trades a live runner holds (waiting for a slow or unavailable bank), so
+ * that no other runner takes them over as abandoned. Returns how many were still held.
+ */
+export async function renewLeases(db: Queryable, held: readonly HeldTrade[]): Promise<number> {
+  if (held.length === 0) return 0;
+  return db.$executeRaw`
+    UPDATE trade SET locked_at = now()
+    FROM unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)
+    WHERE trade.id = q.id AND trade.idempotency_key = q.idempotency_key
+      AND ${tradeStatusIn([...TRADE_MOVES.saveQuote.from, ...TRADE_MOVES.book.from], "trade.status")}`;
+}

@@ -93,3 +93,13 @@ export function findTradeAttempts(db: Queryable, tradeIds: readonly string[]): P
   return db.$queryRaw<TradeAttemptRow[]>`
     SELECT ${TRADE_ATTEMPT_COLUMNS} FROM trade_attempt WHERE trade_id = ANY(${[...tradeIds]}::uuid[]) ORDER BY trade_id, number`;
 }
+
+/** A batch's trades counted per value date, with the first row of each: what a start checks. */
+export function countValueDates(
+  db: Queryable,
+  batchId: string,
+): Promise<{ valueDate: string | null; trades: number; firstRow: number | null }[]> {
+  return db.$queryRaw`
+    SELECT to_char(value_date, 'YYYY-MM-DD') AS "valueDate", count(*)::int AS trades, min(row_number) AS "firstRow"
+    FROM trade WHERE batch_id = ${batchId}::uuid GROUP BY value_date`;
+}

@@ -1,0 +1,72 @@
+import { pause } from "./retry";
+
+export interface CircuitBreakerOptions {
+  /** Transient failures in a row that open the circuit. */
+  threshold: number;
+  /** How long the circuit stays open before one call may probe the bank again. */
+  cooldownMs: number;
+  /** Called when the circuit opens (with when the failures began) and when it closes again. */
+  onOpen?: (since: Date) => void;
+  onClose?: () => void;
+}
+
+/**
+ * Stops sending to a bank that keeps failing. After `threshold` transient failures in a row
+ * the circuit opens: calls wait instead of being sent. After `cooldownMs` one call goes
+ * through as a probe (half-open); its success closes the circuit and lets every waiting call
+ * go, its failure opens it for another cooldown. Trades are never failed for it: they wait.
+ */
+export class CircuitBreaker {
+  private failuresInRow = 0;
+  private firstFailureAt: Date | null = null;
+  private openUntil = 0;
+  /** A probe holds the way through until this instant (or until it reports), so one caller probes at a time. */
+  private probeUntil = 0;
+  /** When the circuit opened; null while closed. */
+  openSince: Date | null = null;
+  /** How many times the circuit has opened. */
+  opened = 0;
+
+  constructor(private readonly options: CircuitBreakerOptions) {}
+
+  get isOpen(): boolean {
+    return this.openSince !== null;
+  }
+
+  /** Resolves when a call may be sent: at once while closed; after the cooldown, one caller at a time, while open. */
+  async ready(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      if (!this.isOpen) return;
+      const now = Date.now();
+      if (now >= this.openUntil && now >= this.probeUntil) {
+        this.probeUntil = now + this.options.cooldownMs;
+        return;
+      }
+      await pause(Math.max(Math.max(this.openUntil, this.probeUntil) - now, 50), signal);
+    }
+  }
+
+  succeeded(): void {
+    this.failuresInRow = 0;
+    this.firstFailureAt = null;
+    this.probeUntil = 0;
+    if (this.openSince) {
+      this.openSince = null;
+      this.options.onClose?.();
+    }
+  }
+
+  failed(): void {
+    this.failuresInRow++;
+    this.firstFailureAt ??= new Date();
+    this.probeUntil = 0;
+    if (this.isOpen || this.failuresInRow >= this.options.threshold) {
+      this.openUntil = Date.now() + this.options.cooldownMs;
+      if (!this.openSince) {
+        this.openSince = this.firstFailureAt;
+        this.opened++;
+        this.options.onOpen?.(this.openSince);
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import {
+  BankError,
+  type BookedDeal,
+  type BookingLookup,
+  type BookingRequest,
+  type FxGateway,
+  type Quote,
+  type QuoteRequest,
+} from "@fxbt/bank";
+import type { Logger } from "pino";
+import type { CircuitBreaker } from "./circuit-breaker";
+import { pause, RunnerStopped, retryDelay } from "./retry";
+
+/** What one send of a booking told us. */
+export type BookingAnswer =
+  | { kind: "booked"; deal: BookedDeal }
+  | { kind: "refused"; error: BankError }
+  /** No answer, or not one the bank vouches for: the deal may or may not be booked. */
+  | { kind: "unknown"; error: unknown };
+
+/**
+ * Whether a failure leaves the bank's answer open: its retryable codes, and anything that is
+ * not a BankError at all (the gateway contract treats an adapter's own failure like
+ * BANK_UNAVAILABLE). Only a non-retryable BankError is the bank saying no.
+ */
+export function isTransient(error: unknown): boolean {
+  return !(error instanceof BankError) || error.retryable;
+}
+
+export interface GuardedBankOptions {
+  retry: { baseMs: number; maxMs: number };
+}
+
+/**
+ * The gateway as the trade flow uses it: every call passes the circuit breaker, transient
+ * failures are counted, and their details go to the log, never into a trade.
+ */
+export class GuardedBank {
+  constructor(
+    private readonly gateway: FxGateway,
+    private readonly breaker: CircuitBreaker,
+    private readonly log: Logger,
+    private readonly options: GuardedBankOptions,
+  ) {}
+
+  /**
+   * A quote, asked for until the bank answers it: transient failures are retried with backoff
+   * (held while the circuit is open) for as long as the runner runs. Throws the bank's
+   * refusal (a non-retryable BankError), or RunnerStopped.
+   */
+  async quote(request: QuoteRequest, signal: AbortSignal): Promise<Quote> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call(() => this.gateway.createQuote(request), signal);
+      } catch (error) {
+        if (error instanceof RunnerStopped || !isTransient(error)) throw error;
+        this.log.warn({ err: error, requestId: request.requestId, attempt }, "quote not answered; asking again");
+        await pause(retryDelay(attempt, this.options.retry), signal);
+      }
+    }
+  }
+
+  /** One send of a booking, classified. Throws only RunnerStopped (while waiting for the circuit). */
+  async book(request: BookingRequest, signal: AbortSignal): Promise<BookingAnswer> {
+    try {
+      return { kind: "booked", deal: await this.call(() => this.gateway.bookDeal(request), signal) };
+    } catch (error) {
+      if (error instanceof RunnerStopped) throw error;
+      if (!isTransient(error)) return { kind: "refused", error: error as BankError };
+      this.log.warn({ err: error, idempotencyKey: request.idempotencyKey }, "booking not answered; its outcome is unknown");
+      return { kind: "unknown", error };
+    }
+  }
+
+  /** What the bank recorded under a key, or null when it could not say (a transient failure). Throws only RunnerStopped. */
+  async lookup(idempotencyKey: string, signal: AbortSignal): Promise<BookingLookup | null> {
+    try {
+      return await this.call(() => this.gateway.lookupBooking(idempotencyKey), signal);
+    } catch (error) {
+      if (error instanceof RunnerStopped) throw error;
+      this.log.warn({ err: error, idempotencyKey }, "booking lookup not answered");
+      return null;
+    }
+  }
+
+  private async call<T>(send: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    await this.breaker.ready(signal);
+    try {
+      const answer = await send();
+      this.breaker.succeeded();
+      return answer;
+    } catch (error) {
+      if (isTransient(error)) this.breaker.failed();
+      else this.breaker.succeeded();
+      throw error;
+    }
+  }
+}
