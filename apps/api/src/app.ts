@@ -1,4 +1,4 @@
-import { createBankSimulator, type FxGateway } from "@fxbt/bank";
+import { createBankSimulator, DEFAULT_QUOTE_TTL_MS, type FxGateway } from "@fxbt/bank";
 import { type OpenDatabase, openDatabase } from "@fxbt/db";
 import { createInProcessEventBus, type EventBus, EventPublisher } from "@fxbt/events";
 import { BatchRunner } from "@fxbt/runner";
@@ -56,6 +56,13 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     await database.close();
     throw error;
   });
+  const quoteTtlMs = config.bank.quoteTtlMs ?? DEFAULT_QUOTE_TTL_MS;
+  if (!overrides.gateway && runner.options.leaseMs >= quoteTtlMs) {
+    log.warn(
+      { leaseMs: runner.options.leaseMs, quoteTtlMs },
+      "RUNNER_LEASE_MS is not below the quote lifetime: bookings recovered after a crash will find their quotes expired and be quoted again",
+    );
+  }
   runner.start();
   log.info({ url: server.url, database: database.embedded ? "embedded" : "server" }, "FX Batch Trader API ready");
 

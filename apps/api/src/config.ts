@@ -58,6 +58,11 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
       maxRunningBatches: integer("RUNNER_MAX_RUNNING_BATCHES", { min: 1 }),
       leaseMs: integer("RUNNER_LEASE_MS", { min: 1 }),
       pollIntervalMs: integer("RUNNER_POLL_INTERVAL_MS", { min: 1 }),
+      bookingAttempts: integer("RUNNER_BOOKING_ATTEMPTS", { min: 1 }),
+      requoteLimit: integer("RUNNER_REQUOTE_LIMIT", { min: 0 }),
+      writeAttempts: integer("RUNNER_WRITE_ATTEMPTS", { min: 1 }),
+      breakerThreshold: integer("RUNNER_BREAKER_THRESHOLD", { min: 1 }),
+      breakerCooldownMs: integer("RUNNER_BREAKER_COOLDOWN_MS", { min: 1 }),
     }),
     bank: readEnv(env, {
       successRate: decimal("BANK_SIM_SUCCESS_RATE", { min: 0, max: 1, example: "0.9" }),

@@ -46,5 +46,31 @@ export function createMetrics(runner: BatchRunner): Registry {
       this.inc({ kind: "resent_booking" }, runner.stats.resentBookings);
     },
   });
+  new Gauge({
+    name: "fxbt_bank_available",
+    help: "1 while this instance sends to the bank, 0 while its circuit breaker holds trades because the bank keeps failing",
+    registers: [registry],
+    collect() {
+      this.set(runner.bank.available ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: "fxbt_bank_circuit_opened_total",
+    help: "Times this instance stopped sending to the bank because it kept failing",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(runner.bank.circuitOpened);
+    },
+  });
+  new Counter({
+    name: "fxbt_runner_batches_swept_total",
+    help: "Running batches the sweeper finished because all their trades were final",
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(runner.stats.sweptBatches);
+    },
+  });
   return registry;
 }
