@@ -50,6 +50,7 @@ export async function runClaimedTrade(claimed: TradeRow, deps: TradeFlowDeps): P
     for (let requotes = 0; trade; requotes++) {
       const quoted = await quoteTrade(trade, deps);
       if (!quoted) return;
+      trade = quoted;
       const settled = await settleBooking(quoted, deps, { askFirst: false, bookingSentAt: new Date() });
       if (settled !== "expired") return;
       if (requotes >= deps.options.requoteLimit) {
@@ -68,7 +69,7 @@ export async function runClaimedTrade(claimed: TradeRow, deps: TradeFlowDeps): P
     }
   } catch (error) {
     if (!(error instanceof RunnerStopped)) throw error;
-    // Stopping: a trade not yet quoted under this claim is given back at once.
+    // Stopping: a trade not yet quoted under this claim is given back at once; a quoted one keeps its key for recovery.
     if (trade?.status === "EXECUTING") await deps.writer.release([{ id: trade.id, idempotencyKey: trade.idempotencyKey! }]).catch(() => {});
   } finally {
     deps.held.delete(claimed.id);
