@@ -5,10 +5,12 @@ import {
   type Database,
   findBatch,
   findTrade,
+  findTradeAttempts,
   insertStagedBatch,
   pageBatchTrades,
   promoteQueuedBatches,
   queueBatch,
+  type TradeAttemptRow,
   type TradeRow,
 } from "@fxbt/db";
 import { createDatabaseFromTemplate } from "@fxbt/db/testing";
@@ -64,7 +66,7 @@ export interface TestEnv {
   /** A runner over this database; stopped when the test ends. */
   runner(gateway: ScriptedGateway, options?: Partial<RunnerOptions>, log?: Logger): BatchRunner;
   /** What the trade flow needs, with a result writer of its own. */
-  flow(gateway: ScriptedGateway, options?: { bookingAttempts?: number; log?: Logger; writeWindowMs?: number }): TradeFlowDeps;
+  flow(gateway: ScriptedGateway, options?: Partial<RunnerOptions> & { log?: Logger }): TradeFlowDeps;
   tradeEvents(batchId: string): TradeStatusMessage[];
   batchEvents(batchId: string): BatchProgressMessage["batch"][];
 }
@@ -98,14 +100,14 @@ export async function openTestEnv(): Promise<TestEnv> {
       cleanups.push(() => runner.stop());
       return runner;
     },
-    flow(gateway, { bookingAttempts = 3, log = silent, writeWindowMs = 2 } = {}) {
-      const options = { ...TEST_RUNNER_OPTIONS, bookingAttempts };
+    flow(gateway, { log = silent, ...overrides } = {}) {
+      const options = { ...TEST_RUNNER_OPTIONS, bookingAttempts: 3, writeWindowMs: 2, ...overrides };
       const breaker = new CircuitBreaker({ threshold: options.breakerThreshold, cooldownMs: options.breakerCooldownMs });
       const stopping = new AbortController();
       cleanups.push(async () => stopping.abort());
       return {
         bank: new GuardedBank(gateway, breaker, log, { retry: { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs } }),
-        writer: new ResultWriter(database, publisher, writeWindowMs),
+        writer: new ResultWriter(database, publisher, options.writeWindowMs),
         log,
         options,
         signal: stopping.signal,
@@ -130,9 +132,14 @@ export function capturingLogger(): { log: Logger; lines: Record<string, unknown>
 }
 
 export const WARN = 40;
+export const ERROR = 50;
 
-/** A staged batch with one trade per account number, in that row order. */
-export function seedBatch(database: Database, accounts: readonly string[], { priority = 0, name = null as string | null } = {}) {
+/** A staged batch with one trade per account number, in that row order; `valueDates` gives some accounts a value date. */
+export function seedBatch(
+  database: Database,
+  accounts: readonly string[],
+  { priority = 0, name = null as string | null, valueDates = {} as Readonly<Record<string, string>> } = {},
+) {
   const rows: ValidTradeRow[] = accounts.map((accountNumber, index) => ({
     rowNumber: index + 1,
     clientId: `C-${index + 1}`,
@@ -142,7 +149,7 @@ export function seedBatch(database: Database, accounts: readonly string[], { pri
     buyCurrency: "USD",
     direction: "BUY",
     amount: "1000.00",
-    valueDate: null,
+    valueDate: valueDates[accountNumber] ?? null,
     reference: `REF-${index + 1}`,
   }));
   return insertStagedBatch(database.prisma, { name, priority, rows });
@@ -173,6 +180,16 @@ export async function claimedTrades(
   const claimed = await claimPendingTrades(database.prisma, batch.id, accountNumbers.length);
   const trades = claimed.map(({ trade }) => trade).sort((a, b) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0));
   return { batch: (await findBatch(database.prisma, batch.id))!, trades };
+}
+
+/** The UTC date `days` from today (negative: in the past), YYYY-MM-DD: what the runner compares value dates with. */
+export function utcDate(days = 0): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A trade's attempts, oldest first. */
+export function attemptsOf(database: Database, tradeId: string): Promise<TradeAttemptRow[]> {
+  return findTradeAttempts(database.prisma, [tradeId]);
 }
 
 export async function tradesOf(database: Database, batchId: string): Promise<TradeRow[]> {

@@ -17,8 +17,22 @@ import {
  * ever had in flight at once.
  */
 
-/** One answer of the bank: success, a BankError with this code, or anything else thrown (a broken adapter). */
-export type Answer = "ok" | BankErrorCode | { throw: unknown };
+/**
+ * One answer of the bank: success, a BankError with this code, anything else thrown (a broken
+ * adapter), or an outcome the bank recorded whose answer was lost on the way back.
+ */
+export type Answer = "ok" | BankErrorCode | { throw: unknown } | "lost-after-booking" | LostAnswer;
+
+/**
+ * The bank decided the call (booked it, or refused it with this code) and recorded that under
+ * the key, but the caller gets `throw` instead (default: a plain Error "socket hang up"). A
+ * later lookup of the key answers what the bank recorded. `"lost-after-booking"` is
+ * `{ lost: "booked" }`.
+ */
+export interface LostAnswer {
+  lost: "booked" | BankErrorCode;
+  throw?: unknown;
+}
 
 export interface AccountScript {
   /** Answers to this account's quote requests, one per call; the last one repeats. Default: ["ok"]. */
@@ -44,8 +58,18 @@ export interface GatewayCall {
   quoteId: string | null;
   /** The n-th call of this kind for this account, from 0. */
   index: number;
-  /** What the bank answered, once it has: a quote, a deal, or the error it threw. */
-  result?: { quote: Quote } | { deal: BookedDeal } | { lookup: BookingLookup } | { error: unknown };
+  /** How many calls (this one included) were in flight when it arrived. */
+  inFlightAtArrival: number;
+  /**
+   * What the bank answered, once it has: a quote, a deal, or the error it threw; for a lost
+   * answer, the error the caller got and what the bank recorded.
+   */
+  result?:
+    | { quote: Quote }
+    | { deal: BookedDeal }
+    | { lookup: BookingLookup }
+    | { error: unknown }
+    | { error: unknown; recorded: { deal: BookedDeal } | { refusal: BankError } };
 }
 
 export const DEFAULT_PRICE = { rate: "18.5432101", sellAmount: "18543.21", buyAmount: "1000.00" } as const;
@@ -55,6 +79,8 @@ export class ScriptedGateway implements FxGateway {
   readonly calls: GatewayCall[] = [];
   /** The most calls that were in flight at the same time. */
   maxInFlight = 0;
+  /** Called as each call arrives, before its delay: a test can note what else was true then. */
+  onArrive?: (call: GatewayCall) => void;
   private inFlight = 0;
   private quoteSequence = 0;
   private readonly scripts = new Map<string, AccountScript>();
@@ -118,6 +144,11 @@ export class ScriptedGateway implements FxGateway {
     const accountNumber = sends[0]?.accountNumber ?? "";
     return this.answer("lookup", accountNumber, idempotencyKey, null, (): BookingLookup => {
       for (const { result } of sends) {
+        if (result && "recorded" in result) {
+          const { recorded } = result;
+          if ("deal" in recorded) return { status: "BOOKED", deal: recorded.deal };
+          return { status: "REFUSED", code: recorded.refusal.code, message: recorded.refusal.message };
+        }
         if (result && "deal" in result) return { status: "BOOKED", deal: result.deal };
         if (result && "error" in result && result.error instanceof BankError && !result.error.retryable) {
           return { status: "REFUSED", code: result.error.code, message: result.error.message };
@@ -140,10 +171,11 @@ export class ScriptedGateway implements FxGateway {
   ): Promise<T> {
     const script = this.scriptOf(accountNumber);
     const index = this.calls.filter((call) => call.kind === kind && call.accountNumber === accountNumber).length;
-    const call: GatewayCall = { kind, accountNumber, key, quoteId, index };
-    this.calls.push(call);
     this.inFlight++;
+    const call: GatewayCall = { kind, accountNumber, key, quoteId, index, inFlightAtArrival: this.inFlight };
+    this.calls.push(call);
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    this.onArrive?.(call);
     try {
       const delay = typeof script.delayMs === "function" ? script.delayMs() : (script.delayMs ?? 0);
       if (delay > 0) await sleep(delay);
@@ -154,6 +186,14 @@ export class ScriptedGateway implements FxGateway {
         const value = succeed();
         call.result = resultOf(kind, value);
         return value;
+      }
+      if (answer === "lost-after-booking" || (typeof answer === "object" && "lost" in answer)) {
+        const lost: LostAnswer = answer === "lost-after-booking" ? { lost: "booked" } : answer;
+        const error = lost.throw ?? new Error("socket hang up");
+        const recorded =
+          lost.lost === "booked" ? { deal: succeed() as BookedDeal } : { refusal: new BankError(lost.lost, `scripted ${lost.lost}`) };
+        call.result = { error, recorded };
+        throw error;
       }
       const error = typeof answer === "string" ? new BankError(answer, `scripted ${answer}`) : answer.throw;
       call.result = { error };
