@@ -87,7 +87,8 @@ describe("Batch page actions", () => {
     const records = await eventually(async () => {
       const rows = await tableRecords(table);
       const refused = rows.filter((row) => Object.values(row).some((cell) => cell.endsWith("8888")));
-      return rows.length === 10 && refused.every((row) => row.Attempts === "2") ? rows : null;
+      // The rows follow trade events, which may arrive a moment after the batch's own: wait for the refusals too.
+      return rows.length === 10 && refused.every((row) => row.Attempts === "2" && /^Failed/.test(row.Status ?? "")) ? rows : null;
     }, 30_000);
     for (const row of records) {
       const account = Object.values(row).find((cell) => /^\d{6,20}$/.test(cell));

@@ -1,6 +1,7 @@
 /** Staging a CSV from the "New batch" page, then running the batch from its page. */
-import { readFileSync } from "node:fs";
-import { describe, expect, test } from "vitest";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import type { Page, Request } from "playwright-core";
+import { describe, expect, onTestFinished, test } from "vitest";
 import {
   batchCount,
   batchFromApi,
@@ -13,11 +14,50 @@ import {
   SAMPLES_DIR,
   screenshot,
   tableRecords,
+  tradesCsv,
   tradeTable,
   visit,
 } from "./harness";
+import { RESULTS_DIR } from "./servers";
 
 const browserHolder = browserForFile();
+
+const BATCH_PAGE = /\/batches\/[0-9a-f-]{36}$/;
+
+/** The refusal of a file whose trades were staged lately: an alert that names DUPLICATE_FILE. */
+const duplicateAlert = (page: Page) => page.getByRole("alert").filter({ hasText: "DUPLICATE_FILE" });
+
+/**
+ * Clicks "Stage batch" and waits for the batch page. Other test files stage the same samples
+ * (through the API) in the same run, in an order vitest chooses: when the API answers that
+ * these trades were staged already, the page must say so, and "Stage anyway" stages them.
+ */
+async function stageFromPage(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Stage batch" }).click();
+  const answer = await Promise.race([
+    page.waitForURL(BATCH_PAGE).then(() => "staged" as const),
+    duplicateAlert(page)
+      .waitFor()
+      .then(() => "duplicate" as const),
+  ]);
+  if (answer === "duplicate") {
+    await duplicateAlert(page).getByRole("link", { name: /^B-/ }).waitFor();
+    await page.getByRole("button", { name: "Stage anyway" }).click();
+    await page.waitForURL(BATCH_PAGE);
+  }
+}
+
+/** A CSV file no other test stages: its account numbers are this run's own. */
+function uniqueCsvFile(name: string, count: number): string {
+  const run = String(Date.now()).slice(-9);
+  const path = `${RESULTS_DIR}${name}-${run}.csv`;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(
+    path,
+    tradesCsv(count, (row) => `${run}${row}0`),
+  );
+  return path;
+}
 
 describe("New batch page", () => {
   test("a bad file lists every row error, says nothing was saved, and saves nothing", async () => {
@@ -65,9 +105,8 @@ describe("New batch page", () => {
     await visit(page, "/batches/new");
     await page.getByLabel("CSV file").setInputFiles(`${SAMPLES_DIR}trades-small.csv`);
     await page.getByLabel("Name").fill("E2E good");
-    await page.getByRole("button", { name: "Stage batch" }).click();
+    await stageFromPage(page);
 
-    await page.waitForURL(/\/batches\/[0-9a-f-]{36}$/);
     const id = page.url().split("/").at(-1)!;
     const heading = page.getByRole("heading", { level: 1 });
     await eventually(async () => /^B-/.test((await heading.textContent()) ?? ""));
@@ -100,5 +139,65 @@ describe("New batch page", () => {
     expect(records.filter((trade) => trade.Status?.startsWith("Failed"))).toHaveLength(final.failedTrades);
     expect(await page.getByRole("button", { name: "Start" }).count()).toBe(0);
     await screenshot(page, "batch-finished");
+  });
+
+  test("a double submit stages once; the same file again is refused as DUPLICATE_FILE, naming the batch, until staged anyway", async () => {
+    const { page } = browserHolder.current;
+    const file = uniqueCsvFile("duplicate", 3);
+    const before = await batchCount();
+    const keys: string[] = [];
+    const recordKey = (request: Request) => {
+      if (request.method() !== "POST") return;
+      const body = JSON.parse(request.postData() ?? "{}") as {
+        operationName?: string;
+        variables?: { input?: { idempotencyKey?: string } };
+      };
+      if (body.operationName === "StageBatch") keys.push(body.variables?.input?.idempotencyKey ?? "none");
+    };
+    page.on("request", recordKey);
+    onTestFinished(() => {
+      page.off("request", recordKey);
+    });
+
+    // Two submits before the page can re-render: both are sent, under one key, and one batch is staged.
+    await visit(page, "/batches/new");
+    await page.getByLabel("CSV file").setInputFiles(file);
+    await page.getByRole("button", { name: "Stage batch" }).evaluate((button) => {
+      const form = (button as HTMLButtonElement).form;
+      form?.requestSubmit();
+      form?.requestSubmit();
+    });
+    await page.waitForURL(BATCH_PAGE);
+    const firstId = page.url().split("/").at(-1)!;
+    const first = await batchFromApi(firstId);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(await batchCount()).toBe(before + 1);
+
+    // The same file again: refused, and the earlier batch is named and linked.
+    await visit(page, "/batches/new");
+    await page.getByLabel("CSV file").setInputFiles(file);
+    await page.getByRole("button", { name: "Stage batch" }).click();
+    const alert = duplicateAlert(page);
+    await alert.waitFor();
+    const link = alert.getByRole("link", { name: first.batchUid, exact: true });
+    await link.waitFor();
+    expect(await link.getAttribute("href")).toBe(`/batches/${firstId}`);
+    expect(await alert.textContent()).toMatch(/Nothing was saved/);
+    expect(await page.getByRole("table", { name: "Row errors" }).count()).toBe(0);
+    expect(page.url()).toMatch(/\/batches\/new$/);
+    expect(await batchCount()).toBe(before + 1);
+    await screenshot(page, "new-batch-duplicate");
+
+    // Staged anyway: a second batch with the same trades, under a new key.
+    await page.getByRole("button", { name: "Stage anyway" }).click();
+    await page.waitForURL(BATCH_PAGE);
+    const secondId = page.url().split("/").at(-1)!;
+    expect(secondId).not.toBe(firstId);
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(3);
+    expect(await batchFromApi(secondId)).toMatchObject({ status: "PENDING", totalTrades: 3 });
+    expect(await batchCount()).toBe(before + 2);
   });
 });

@@ -21,6 +21,7 @@ export const BatchFieldsFragment = graphql(`
     queuedAt
     cancelRequestedAt
     resultsCsvPath
+    bankUnavailableSince
   }
 `);
 

@@ -14,3 +14,17 @@ export const StageBatchMutation = graphql(`
     }
   }
 `);
+
+/** The batch a DUPLICATE_FILE error names by its batchUid, to link to it (its page is by id). */
+export const BatchByUidQuery = graphql(`
+  query BatchByUid($search: String!) {
+    batches(first: 5, filter: { search: $search }) {
+      edges {
+        node {
+          id
+          batchUid
+        }
+      }
+    }
+  }
+`);

@@ -22,3 +22,28 @@ export const TradeHistoryQuery = graphql(`
     }
   }
 `);
+
+/** Every attempt of one trade, read when its row is expanded (never for a whole page of trades). */
+export const TradeAttemptsQuery = graphql(`
+  query TradeAttempts($id: ID!) {
+    trade(id: $id) {
+      id
+      history {
+        number
+        idempotencyKey
+        quoteId
+        rate
+        sellAmount
+        buyAmount
+        quoteExpiresAt
+        bookingSentAt
+        outcome
+        transactionId
+        errorCode
+        errorMessage
+        startedAt
+        finishedAt
+      }
+    }
+  }
+`);

@@ -2,12 +2,18 @@ import { type BatchAction, type BatchState, checkBatchAction } from "@fxbt/domai
 
 export type { BatchAction };
 
-/** The batch fields the status machine needs to say which actions are allowed. */
-export type BatchActionState = Pick<BatchState, "status" | "failedTrades" | "queuedAt" | "cancelRequestedAt">;
+/** The batch fields the status machine needs to say which actions are allowed (all of them: none is guessed). */
+export type BatchActionState = BatchState;
 
 /** Asks the domain's status machine (the one the API enforces) whether an action is allowed now. */
 export function isBatchActionAllowed(batch: BatchActionState, action: BatchAction): boolean {
-  return checkBatchAction({ totalTrades: 0, succeededTrades: 0, cancelledTrades: 0, ...batch }, action).allowed;
+  return checkBatchAction(batch, action).allowed;
+}
+
+/** Why an action is not allowed now (the reason the API would give with BAD_BATCH_STATE), or null when it is. */
+export function batchActionRefusal(batch: BatchActionState, action: BatchAction): string | null {
+  const check = checkBatchAction(batch, action);
+  return check.allowed ? null : check.reason;
 }
 
 export const BATCH_ACTION_HELP: Record<BatchAction, string> = {

@@ -1,4 +1,4 @@
-import type { BatchStatus, TradeStatus } from "../gql/graphql";
+import type { BatchStatus, TradeAttemptOutcome, TradeStatus } from "../gql/graphql";
 
 /** How a status reads to a person: a word, a sentence that explains it, and a colour tone. */
 export interface StatusInfo {
@@ -38,6 +38,35 @@ export const TRADE_STATUS_INFO: Record<TradeStatus, StatusInfo> = {
   FAILED: { label: "Failed", description: "The bank refused the quote or the booking; see the error.", tone: "danger" },
   CANCELLED: { label: "Cancelled", description: "Cancelled with its batch before any booking was sent.", tone: "muted" },
 };
+
+export const ATTEMPT_OUTCOME_INFO: Record<TradeAttemptOutcome, StatusInfo> = {
+  BOOKED: { label: "Booked", description: "The bank booked the deal under this attempt's key.", tone: "success" },
+  REFUSED: {
+    label: "Refused",
+    description: "The bank said no (the error says why), or the product did not send it (VALUE_DATE_PASSED).",
+    tone: "danger",
+  },
+  CANCELLED: { label: "Cancelled", description: "Cancelled before any booking was sent.", tone: "muted" },
+  ABANDONED: {
+    label: "Abandoned",
+    description: "Its runner stopped before any booking was sent; the trade ran again under a new attempt.",
+    tone: "neutral",
+  },
+};
+
+/**
+ * An attempt without an outcome: while its trade is QUOTED the booking may be at the bank and
+ * its fate is not known yet (it is asked by key, never guessed); otherwise it is still running.
+ */
+export function openAttemptInfo(tradeStatus: TradeStatus): StatusInfo {
+  return tradeStatus === "QUOTED"
+    ? {
+        label: "Unknown — the bank is being asked",
+        description: "The booking may have reached the bank; its outcome is asked for under the same key before anything is sent again.",
+        tone: "warning",
+      }
+    : { label: "Running", description: "The attempt is under way: quoting or booking.", tone: "info" };
+}
 
 /** "B-20261121-0003 finished: Succeeded (6 of 6)" — the words of the finish toast and notification. */
 export function batchFinishedMessage(batch: {

@@ -29,6 +29,7 @@ function batch(status: BatchStatus, overrides: Partial<BatchFieldsFragment> = {}
     queuedAt: null,
     cancelRequestedAt: null,
     resultsCsvPath: "/export/batches/6f1c0a4e-0000-4000-8000-000000000001/trades.csv",
+    bankUnavailableSince: null,
     ...overrides,
   };
 }
@@ -57,8 +58,24 @@ describe("BatchActions shows only what the status allows", () => {
     expect(buttonsFor(batch("RUNNING", { cancelRequestedAt: "2026-11-21T09:02:00.000Z" }))).toEqual([]);
   });
   test("failed trades of a finished batch can be retried", () => {
-    expect(buttonsFor(batch("PARTIAL_SUCCESS", { failedTrades: 2 }))).toEqual(["Retry failed trades", "Delete batch"]);
+    expect(buttonsFor(batch("FAILED", { failedTrades: 6 }))).toEqual(["Retry failed trades", "Delete batch"]);
+  });
+  test("a batch with booked trades is never offered for deletion, and says why", () => {
+    expect(buttonsFor(batch("PARTIAL_SUCCESS", { succeededTrades: 4, failedTrades: 2 }))).toEqual(["Retry failed trades"]);
+    expect(screen.getByText(/Cannot be deleted/).parentElement?.textContent).toBe(
+      "Cannot be deleted: 4 of its trades were booked by the bank, and booked trades are records that are never deleted.",
+    );
     cleanup();
-    expect(buttonsFor(batch("SUCCESS"))).toEqual(["Delete batch"]);
+    expect(buttonsFor(batch("SUCCESS", { succeededTrades: 6 }))).toEqual([]);
+    expect(screen.queryByText(/Nothing can be done/)).toBeNull();
+    expect(screen.getByText(/Cannot be deleted/)).toBeTruthy();
+    cleanup();
+    // Retried: PENDING again, and its booked trades still keep it.
+    expect(buttonsFor(batch("PENDING", { succeededTrades: 4, queuedAt: "2026-11-21T09:05:00.000Z" }))).toEqual(["Cancel batch"]);
+    expect(screen.getByText(/Cannot be deleted/)).toBeTruthy();
+  });
+  test("a batch with nothing booked can be deleted once it has stopped", () => {
+    expect(buttonsFor(batch("CANCELLED", { cancelledTrades: 6, cancelRequestedAt: "2026-11-21T09:02:00.000Z" }))).toEqual(["Delete batch"]);
+    expect(screen.queryByText(/Cannot be deleted/)).toBeNull();
   });
 });

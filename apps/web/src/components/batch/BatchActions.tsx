@@ -5,7 +5,7 @@ import { useMutation } from "@apollo/client/react";
 import { useState } from "react";
 import type { BatchFieldsFragment } from "../../gql/graphql";
 import { CancelBatchMutation, DeleteBatchMutation, RetryFailedTradesMutation, StartBatchMutation } from "../../graphql/batch";
-import { BATCH_ACTION_HELP, type BatchAction, isBatchActionAllowed } from "../../lib/batch-actions";
+import { BATCH_ACTION_HELP, type BatchAction, batchActionRefusal, isBatchActionAllowed } from "../../lib/batch-actions";
 import { useToast } from "../toasts/ToastProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { describeError } from "../ui/QueryError";
@@ -55,18 +55,22 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   }
 
   const allowed = (["start", "cancel", "retry", "delete"] as const).filter((action) => isBatchActionAllowed(batch, action));
+  // Deleting is what a reader looks for on a finished batch: say why it is not offered. (A running
+  // batch is cancelled first; that needs no sentence.)
+  const deleteRefusal = batch.status === "RUNNING" ? null : batchActionRefusal(batch, "delete");
   const problem = failure ? describeError(failure.error) : null;
 
   return (
     <section className="panel" aria-labelledby="actions-title">
       <h2 id="actions-title">Actions</h2>
-      {allowed.length === 0 ? (
+      {allowed.length === 0 && !deleteRefusal ? (
         <p className="muted">
           {batch.status === "RUNNING" && batch.cancelRequestedAt
             ? "Cancelling: bookings already sent to the bank are finishing."
             : "Nothing can be done to this batch in its current status."}
         </p>
-      ) : (
+      ) : null}
+      {allowed.length > 0 ? (
         <ul className="actions">
           {allowed.map((action) => (
             <li key={action}>
@@ -86,7 +90,12 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
             </li>
           ))}
         </ul>
-      )}
+      ) : null}
+      {deleteRefusal ? (
+        <p className="hint" id="action-delete-refused">
+          <strong>Cannot be deleted:</strong> {deleteRefusal}.
+        </p>
+      ) : null}
       {problem && failure ? (
         <div className="alert alert-danger" role="alert">
           <strong>{LABELS[failure.action]} failed.</strong> {problem.code ? <code>{problem.code}</code> : null} {problem.message}

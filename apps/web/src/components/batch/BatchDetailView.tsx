@@ -12,6 +12,7 @@ import { LiveIndicator } from "../live/LiveIndicator";
 import { PageIntro } from "../ui/PageIntro";
 import { describeError, QueryError } from "../ui/QueryError";
 import { BatchStatusBadge } from "../ui/StatusBadge";
+import { BankUnavailableNotice } from "./BankUnavailableNotice";
 import { BatchActions } from "./BatchActions";
 import { BatchResults } from "./BatchResults";
 import { BatchSummary } from "./BatchSummary";
@@ -101,6 +102,7 @@ export function BatchDetailView({ id }: { id: string }) {
         </div>
       </PageIntro>
       <QueryError error={error} what="the latest state of the batch" />
+      <BankUnavailableNotice since={batch.bankUnavailableSince} />
       <div className="detail-grid">
         <BatchSummary batch={batch} />
         <BatchActions

@@ -1,12 +1,27 @@
 "use client";
 
 import type { ErrorLike } from "@apollo/client";
+import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import { useMutation } from "@apollo/client/react";
 import { useRouter } from "next/navigation";
 import { type DragEvent, type FormEvent, useId, useRef, useState } from "react";
 import { StageBatchMutation } from "../../graphql/stage";
+import { findDuplicateFile } from "../../lib/duplicate-file";
+import { newIdempotencyKey } from "../../lib/idempotency";
 import { describeError } from "../ui/QueryError";
+import { DuplicateFileAlert } from "./DuplicateFileAlert";
 import { type RowError, RowErrorsTable } from "./RowErrorsTable";
+
+/**
+ * One submission of one file with one name and priority: its idempotency key is kept while
+ * its answer is not known (a double click, a retry after a lost answer), so the API stages it
+ * at most once; a new file, other fields, or an answer make the next submission a new one.
+ */
+interface Submission {
+  file: File;
+  fields: string;
+  key: string;
+}
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -26,8 +41,10 @@ export function StageBatchForm() {
   const [requestError, setRequestError] = useState<ErrorLike | null>(null);
   const [missingFile, setMissingFile] = useState(false);
   const [stageBatch, { loading }] = useMutation(StageBatchMutation);
+  const submission = useRef<Submission | null>(null);
 
   function chooseFile(next: File | null) {
+    submission.current = null;
     setFile(next);
     setRowErrors(null);
     setRequestError(null);
@@ -44,33 +61,47 @@ export function StageBatchForm() {
     chooseFile(dropped);
   }
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    void stage(false);
+  }
+
+  /** Stages the chosen file; allowDuplicate stages it even when the same trades were staged lately. */
+  async function stage(allowDuplicate: boolean) {
     if (!file) {
       setMissingFile(true);
       fileInput.current?.focus();
       return;
     }
+    const priorityNumber = Number.parseInt(priority, 10);
+    const fields = { name: name.trim() || null, priority: Number.isFinite(priorityNumber) ? priorityNumber : 0, allowDuplicate };
+    // Taken before anything is awaited, so a second click while the first is on its way sends the same key.
+    const signature = JSON.stringify(fields);
+    const current = submission.current;
+    const sent =
+      current && current.file === file && current.fields === signature ? current : { file, fields: signature, key: newIdempotencyKey() };
+    submission.current = sent;
     setRowErrors(null);
     setRequestError(null);
     try {
       const csv = await file.text();
-      const priorityNumber = Number.parseInt(priority, 10);
-      const { data } = await stageBatch({
-        variables: { input: { csv, name: name.trim() || null, priority: Number.isFinite(priorityNumber) ? priorityNumber : 0 } },
-      });
+      const { data } = await stageBatch({ variables: { input: { csv, ...fields, idempotencyKey: sent.key } } });
       const payload = data?.stageBatch;
       if (payload?.batch) {
         router.push(`/batches/${payload.batch.id}`);
         return;
       }
+      // Answered: nothing was staged under this key, and the next submission is a new one.
+      if (submission.current === sent) submission.current = null;
       setRowErrors(payload?.errors ?? []);
     } catch (error) {
+      // The answer may be lost: a retry of the same submission goes under the same key.
       setRequestError(error as ErrorLike);
     }
   }
 
   const requestProblem = requestError ? describeError(requestError) : null;
+  const duplicate = rowErrors ? findDuplicateFile(rowErrors) : null;
 
   return (
     <form className="panel stage-form" onSubmit={onSubmit} noValidate>
@@ -145,10 +176,20 @@ export function StageBatchForm() {
         {requestProblem ? (
           <div className="alert alert-danger" role="alert">
             <strong>The file could not be staged.</strong> {requestProblem.code ? <code>{requestProblem.code}</code> : null}{" "}
-            {requestProblem.message} Nothing was saved.
+            {requestProblem.message}{" "}
+            {CombinedGraphQLErrors.is(requestError)
+              ? "Nothing was saved."
+              : "Staging again is safe: the same upload is sent under the same key, so it is never staged twice."}
           </div>
         ) : null}
-        {rowErrors ? (
+        {duplicate ? (
+          <DuplicateFileAlert
+            duplicate={duplicate}
+            fileName={file?.name ?? "The file"}
+            busy={loading}
+            onStageAnyway={() => void stage(true)}
+          />
+        ) : rowErrors ? (
           <>
             <div className="alert alert-danger" role="alert">
               <strong>

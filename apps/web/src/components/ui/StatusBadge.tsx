@@ -1,5 +1,5 @@
-import type { BatchStatus, TradeStatus } from "../../gql/graphql";
-import { BATCH_STATUS_INFO, type StatusInfo, TRADE_STATUS_INFO } from "../../lib/batch-status";
+import type { BatchStatus, TradeAttemptOutcome, TradeStatus } from "../../gql/graphql";
+import { ATTEMPT_OUTCOME_INFO, BATCH_STATUS_INFO, openAttemptInfo, type StatusInfo, TRADE_STATUS_INFO } from "../../lib/batch-status";
 
 function Badge({ info }: { info: StatusInfo }) {
   // The word is always there, so colour is never the only signal; the title explains it on hover
@@ -18,4 +18,9 @@ export function BatchStatusBadge({ status }: { status: BatchStatus }) {
 
 export function TradeStatusBadge({ status }: { status: TradeStatus }) {
   return <Badge info={TRADE_STATUS_INFO[status]} />;
+}
+
+/** How an attempt ended; one without an outcome reads by its trade's status (see openAttemptInfo). */
+export function AttemptOutcomeBadge({ outcome, tradeStatus }: { outcome: TradeAttemptOutcome | null; tradeStatus: TradeStatus }) {
+  return <Badge info={outcome ? ATTEMPT_OUTCOME_INFO[outcome] : openAttemptInfo(tradeStatus)} />;
 }
