@@ -35,8 +35,11 @@ export interface TradeFlowDeps {
   today: () => string;
 }
 
-/** The booking's result, for the flow to act on. */
-type Settled = "done" | "expired" | "unknown";
+/** The booking's result, for the flow to act on, and when it was first sent under its key (null when it never was by this flow). */
+interface Settled {
+  result: "done" | "expired" | "unknown";
+  bookingSentAt: Date | null;
+}
 
 /**
  * Drives one claimed (EXECUTING) trade through the bank: quote, save the quote, book, save
@@ -51,8 +54,8 @@ export async function runClaimedTrade(claimed: TradeRow, deps: TradeFlowDeps): P
       const quoted = await quoteTrade(trade, deps);
       if (!quoted) return;
       trade = quoted;
-      const settled = await settleBooking(quoted, deps, { askFirst: false, bookingSentAt: new Date() });
-      if (settled !== "expired") return;
+      const settled = await settleBooking(quoted, deps, { askFirst: false });
+      if (settled.result !== "expired") return;
       if (requotes >= deps.options.requoteLimit) {
         await finish(deps, outcome(quoted, "refuseBooking", { errorCode: "QUOTE_EXPIRED", errorMessage: expiredMessage(requotes) }));
         return;
@@ -62,7 +65,7 @@ export async function runClaimedTrade(claimed: TradeRow, deps: TradeFlowDeps): P
           id: quoted.id,
           idempotencyKey: quoted.idempotencyKey!,
           errorMessage: "the quote expired before the booking arrived; quoting again",
-          bookingSentAt: new Date(),
+          bookingSentAt: settled.bookingSentAt,
         }),
       );
       if (trade) deps.held.set(trade.id, trade.idempotencyKey!);
@@ -83,15 +86,15 @@ export async function runClaimedTrade(claimed: TradeRow, deps: TradeFlowDeps): P
 export async function recoverBooking(trade: TradeRow, deps: TradeFlowDeps): Promise<void> {
   deps.held.set(trade.id, trade.idempotencyKey!);
   try {
-    const settled = await settleBooking(trade, deps, { askFirst: true, bookingSentAt: null });
+    const settled = await settleBooking(trade, deps, { askFirst: true });
     // An expired quote found in recovery starts the trade's next attempt like any other.
-    if (settled === "expired") {
+    if (settled.result === "expired") {
       const next = await write(deps, () =>
         deps.writer.requote({
           id: trade.id,
           idempotencyKey: trade.idempotencyKey!,
           errorMessage: "the quote expired before the booking arrived; quoting again",
-          bookingSentAt: new Date(),
+          bookingSentAt: settled.bookingSentAt,
         }),
       );
       if (next) {
@@ -155,19 +158,16 @@ async function quoteTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<TradeRo
  * unclear answer asks the bank by key before sending the same key again. After
  * `bookingAttempts` unclear rounds the trade is left QUOTED, for recovery to ask again.
  */
-async function settleBooking(
-  trade: TradeRow,
-  deps: TradeFlowDeps,
-  { askFirst, bookingSentAt }: { askFirst: boolean; bookingSentAt: Date | null },
-): Promise<Settled> {
+async function settleBooking(trade: TradeRow, deps: TradeFlowDeps, { askFirst }: { askFirst: boolean }): Promise<Settled> {
   const key = trade.idempotencyKey!;
   let ask = askFirst;
-  let firstSent = bookingSentAt;
+  let firstSent: Date | null = null;
+  const settled = (result: Settled["result"]): Settled => ({ result, bookingSentAt: firstSent });
   for (let round = 1; round <= deps.options.bookingAttempts; round++) {
     if (ask) {
       const known = await deps.bank.lookup(key, deps.signal);
-      const settled = known && (await settleFromLookup(trade, known, deps, firstSent));
-      if (settled) return settled;
+      const found = known && (await settleFromLookup(trade, known, deps, firstSent));
+      if (found) return settled(found);
       if (!known) {
         await pause(retryDelay(round, retryOptions(deps)), deps.signal);
         continue;
@@ -177,12 +177,12 @@ async function settleBooking(
     const answer = await deps.bank.book({ quoteId: trade.quoteId!, idempotencyKey: key, accountNumber: trade.accountNumber }, deps.signal);
     if (answer.kind === "booked") {
       await finish(deps, outcome(trade, "book", { transactionId: answer.deal.transactionId, bookingSentAt: firstSent }));
-      return "done";
+      return settled("done");
     }
     if (answer.kind === "refused") {
-      if (answer.error.code === "QUOTE_EXPIRED") return "expired";
+      if (answer.error.code === "QUOTE_EXPIRED") return settled("expired");
       await finish(deps, outcome(trade, "refuseBooking", { ...refusalOf(answer.error), bookingSentAt: firstSent }));
-      return "done";
+      return settled("done");
     }
     ask = true;
     if (round < deps.options.bookingAttempts) await pause(retryDelay(round, retryOptions(deps)), deps.signal);
@@ -191,7 +191,7 @@ async function settleBooking(
     { tradeId: trade.id, idempotencyKey: key },
     "booking outcome still unknown; the trade stays QUOTED for recovery to ask the bank",
   );
-  return "unknown";
+  return settled("unknown");
 }
 
 /** Acts on what the bank recorded under the key; null when it has no record (then the booking is sent). */
@@ -200,7 +200,7 @@ async function settleFromLookup(
   known: BookingLookup,
   deps: TradeFlowDeps,
   bookingSentAt: Date | null,
-): Promise<Settled | null> {
+): Promise<Settled["result"] | null> {
   switch (known.status) {
     case "BOOKED":
       await finish(deps, outcome(trade, "book", { transactionId: known.deal.transactionId, bookingSentAt }));

@@ -123,7 +123,8 @@ export interface ExpiredQuote {
   /** The key of the attempt the bank refused. */
   idempotencyKey: string;
   errorMessage: string;
-  bookingSentAt: Date;
+  /** When the refused booking was first sent; null when the refusal was learned by asking the bank. */
+  bookingSentAt: Date | null;
 }
 
 /**
