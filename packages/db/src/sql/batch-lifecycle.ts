@@ -103,22 +103,26 @@ async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[])
 }
 
 /**
- * Marks the running batches as waiting for the bank (their trades are held, none is failed
+ * Marks the running batches (locked in id order, as every statement that waits for batch
+ * locks takes them) as waiting for the bank (their trades are held, none is failed
  * for it), keeping the first time it was noticed. Returns the batches it marked.
  */
 export function markBankUnavailable(db: Queryable, since: Date): Promise<BatchRow[]> {
   return db.$queryRaw<BatchRow[]>`
+    WITH marked AS (
+      SELECT id FROM batch WHERE ${batchStatusIn(CLAIMABLE_BATCH_STATUSES)} AND bank_unavailable_since IS NULL ORDER BY id FOR UPDATE)
     UPDATE batch SET bank_unavailable_since = ${since}, updated_at = now()
-    WHERE ${batchStatusIn(CLAIMABLE_BATCH_STATUSES)} AND bank_unavailable_since IS NULL
-    RETURNING ${BATCH_COLUMNS}`;
+    FROM marked WHERE batch.id = marked.id AND batch.bank_unavailable_since IS NULL
+    RETURNING ${batchColumns("batch")}`;
 }
 
 /** The bank answers again: clears the mark on every batch that has it. */
 export function markBankAvailable(db: Queryable): Promise<BatchRow[]> {
   return db.$queryRaw<BatchRow[]>`
+    WITH cleared AS (SELECT id FROM batch WHERE bank_unavailable_since IS NOT NULL ORDER BY id FOR UPDATE)
     UPDATE batch SET bank_unavailable_since = NULL, updated_at = now()
-    WHERE bank_unavailable_since IS NOT NULL
-    RETURNING ${BATCH_COLUMNS}`;
+    FROM cleared WHERE batch.id = cleared.id
+    RETURNING ${batchColumns("batch")}`;
 }
 
 /**

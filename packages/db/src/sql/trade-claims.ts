@@ -75,13 +75,19 @@ export function releaseClaims(db: Queryable, held: readonly HeldTrade[]): Promis
 
 /**
  * Renews the lease of trades a live runner holds (waiting for a slow or unavailable bank), so
- * that no other runner takes them over as abandoned. Returns how many were still held.
+ * that no other runner takes them over as abandoned. Trades another transaction holds right now
+ * (a result being written) are skipped rather than waited for: locks are only ever waited for
+ * in id order, or two statements could deadlock. Returns how many leases were renewed.
  */
 export async function renewLeases(db: Queryable, held: readonly HeldTrade[]): Promise<number> {
   if (held.length === 0) return 0;
   return db.$executeRaw`
-    UPDATE trade SET locked_at = now()
-    FROM unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)
-    WHERE trade.id = q.id AND trade.idempotency_key = q.idempotency_key
-      AND ${tradeStatusIn([...TRADE_MOVES.saveQuote.from, ...TRADE_MOVES.book.from], "trade.status")}`;
+    WITH renewed AS (
+      SELECT trade.id FROM trade
+      JOIN unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)
+        ON q.id = trade.id AND q.idempotency_key = trade.idempotency_key
+      WHERE ${tradeStatusIn([...TRADE_MOVES.saveQuote.from, ...TRADE_MOVES.book.from], "trade.status")}
+      ORDER BY trade.id
+      FOR UPDATE OF trade SKIP LOCKED)
+    UPDATE trade SET locked_at = now() FROM renewed WHERE trade.id = renewed.id`;
 }
