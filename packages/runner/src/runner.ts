@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FxGateway } from "@fxbt/bank";
 import {
@@ -82,6 +83,8 @@ export class BatchRunner {
     if (!this.stopped) return;
     this.stopped = false;
     this.stopping = new AbortController();
+    // Every waiting trade listens to this one signal: hundreds of listeners are expected, not a leak.
+    setMaxListeners(0, this.stopping.signal);
     this.flow.signal = this.stopping.signal;
     this.timers = [
       setInterval(() => void this.poll(), this.options.pollIntervalMs),
