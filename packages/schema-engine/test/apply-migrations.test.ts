@@ -8,7 +8,7 @@ import { applyMigrations } from "@fxbt/schema-engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseExists, migrationNames, migrationsDir, prisma, query, run, type TestDatabase, testDatabase } from "./helpers.ts";
 
-const OUR_TABLES = ["bank_sim_booking", "bank_sim_quote", "batch", "batch_uid_counter", "trade"];
+const OUR_TABLES = ["bank_sim_booking", "bank_sim_quote", "batch", "batch_uid_counter", "trade", "trade_attempt"];
 
 interface MigrationRow {
   migration_name: string;
