@@ -67,16 +67,47 @@ function tooLong(text: string, max: number): number | null {
   return count > max ? count : null;
 }
 
+/**
+ * Why `text` cannot be stored as PostgreSQL text, or null when it can. Two things cannot: a NUL character
+ * (U+0000), which PostgreSQL refuses in any text value, and an unpaired UTF-16 surrogate (half of a
+ * character such as an emoji, or a byte sequence that was not valid UTF-8 to begin with), which has no
+ * UTF-8 encoding at all. The answer completes a sentence whose subject names the value, such as
+ * `client_name ${problem}`; it never repeats the text itself. Positions count characters from 1.
+ */
+export function unstorableTextProblem(text: string): string | null {
+  let position = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    position++;
+    if (unit === 0) return `contains a NUL character (U+0000) at character ${position}, which cannot be stored; remove it`;
+    if (unit < 0xd800 || unit > 0xdfff) continue;
+    if (unit <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++; // a high surrogate followed by a low surrogate is one character
+        continue;
+      }
+    }
+    return (
+      `contains an invalid character (an unpaired UTF-16 surrogate, U+${unit.toString(16).toUpperCase()}) at character ${position}, ` +
+      "which cannot be stored; the text is damaged or was not saved as UTF-8, so retype it or save the file as UTF-8 again"
+    );
+  }
+  return null;
+}
+
 /** One field rule: returns null when the value is fine, otherwise the message for the user. */
 type FieldRule = (value: string) => string | null;
 
 /**
  * A zod string schema running one rule and reporting at most one issue per field, so a user gets one
- * precise message per cell. Issues are "continuable" so the cross-field check still runs.
+ * precise message per cell. Issues are "continuable" so the cross-field check still runs. Text that
+ * cannot be stored (unstorableTextProblem) is refused before the column's own rule runs.
  */
-function field(rule: FieldRule) {
+function field(column: TradeCsvColumn, rule: FieldRule) {
   return z.string().check((ctx) => {
-    const message = rule(ctx.value);
+    const problem = unstorableTextProblem(ctx.value);
+    const message = problem === null ? rule(ctx.value) : `${column} ${problem}`;
     if (message !== null) ctx.issues.push({ code: "custom", message, input: ctx.value, continue: true });
   });
 }
@@ -148,15 +179,15 @@ export function amountCurrencyColumn(direction: "BUY" | "SELL"): "buy_currency" 
 export function createTradeRowSchema(today: string) {
   return z
     .object({
-      client_id: field(requiredText("client_id", FIELD_LIMITS.clientIdMax)),
-      client_name: field(optionalText("client_name", FIELD_LIMITS.clientNameMax)),
-      account_number: field(accountNumberRule),
-      sell_currency: field(currencyRule("sell_currency")),
-      buy_currency: field(currencyRule("buy_currency")),
-      direction: field(directionRule),
-      amount: field((value) => amountFormatError(value)),
-      value_date: field(valueDateRule(today)),
-      reference: field(optionalText("reference", FIELD_LIMITS.referenceMax)),
+      client_id: field("client_id", requiredText("client_id", FIELD_LIMITS.clientIdMax)),
+      client_name: field("client_name", optionalText("client_name", FIELD_LIMITS.clientNameMax)),
+      account_number: field("account_number", accountNumberRule),
+      sell_currency: field("sell_currency", currencyRule("sell_currency")),
+      buy_currency: field("buy_currency", currencyRule("buy_currency")),
+      direction: field("direction", directionRule),
+      amount: field("amount", (value) => amountFormatError(value)),
+      value_date: field("value_date", valueDateRule(today)),
+      reference: field("reference", optionalText("reference", FIELD_LIMITS.referenceMax)),
     })
     .check((ctx) => {
       const failed = ctx.issues.length === 0 ? null : new Set(ctx.issues.map((issue) => issue.path?.[0]));

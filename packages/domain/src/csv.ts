@@ -7,8 +7,9 @@ import {
   REQUIRED_TRADE_CSV_COLUMNS,
   TRADE_CSV_COLUMNS,
   type TradeCsvColumn,
+  unstorableTextProblem,
 } from "./csv-schema";
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS } from "./limits";
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS, MAX_ROW_ERRORS } from "./limits";
 import { normalizeAmount, quoteValue } from "./money";
 import type { TradeInstruction } from "./views";
 
@@ -23,6 +24,13 @@ import type { TradeInstruction } from "./views";
  *   all empty, as spreadsheets export them) are skipped and not counted. field is the column, or null when
  *   the problem is the row itself (wrong number of cells, broken quoting).
  * Broken quoting stops the parser, so only the first such problem is reported (with its data row and line).
+ *
+ * At most `maxErrors` (MAX_ROW_ERRORS, 1,000) problems are listed, in file order; when there are more, the
+ * list ends with one more file-level error (row null, field null) giving the total. Past the cap, rows are
+ * still checked to count their problems, but the problems themselves are not kept.
+ *
+ * Text that PostgreSQL cannot store — a NUL character or an unpaired UTF-16 surrogate — is refused in any
+ * cell (naming its row and column) and in the header (row 0).
  *
  * Cell values are taken exactly as written (the spec only ignores spaces around column names): " 100" is
  * reported as an amount containing a space rather than silently changed. Currency codes and direction
@@ -43,6 +51,8 @@ export type ParseTradeCsvOptions = {
   maxRows?: number;
   /** Maximum size of the file in bytes of UTF-8 (default 20 MiB). */
   maxBytes?: number;
+  /** Maximum number of problems listed before the one that gives the total (default MAX_ROW_ERRORS, 1,000). */
+  maxErrors?: number;
 };
 
 export type ParseTradeCsvResult = { ok: true; rows: ValidTradeRow[] } | { ok: false; errors: RowError[] };
@@ -51,23 +61,31 @@ const COLUMN_ORDER: ReadonlyMap<string, number> = new Map(TRADE_CSV_COLUMNS.map(
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set(TRADE_CSV_COLUMNS);
 
 /**
- * Parses and validates a trade CSV. Returns every valid row when the whole file is valid, otherwise every
- * problem found (never a mix: when any row is invalid nothing may be saved).
+ * Parses and validates a trade CSV. Returns every valid row when the whole file is valid, otherwise the
+ * problems found, up to `maxErrors` of them and then their total (never a mix: when any row is invalid
+ * nothing may be saved).
  * @throws RangeError for invalid options (a bad `today`, a non-positive limit) — a programming error.
  */
 export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): ParseTradeCsvResult {
-  const { today, maxRows = DEFAULT_MAX_ROWS, maxBytes = DEFAULT_MAX_BYTES } = options;
+  const { today, maxRows = DEFAULT_MAX_ROWS, maxBytes = DEFAULT_MAX_BYTES, maxErrors = MAX_ROW_ERRORS } = options;
   if (!isValidIsoDate(today)) throw new RangeError(`today must be a date written YYYY-MM-DD, got ${quoteValue(today)}`);
   if (!Number.isSafeInteger(maxRows) || maxRows < 1) throw new RangeError(`maxRows must be a positive integer, got ${maxRows}`);
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new RangeError(`maxBytes must be a positive integer, got ${maxBytes}`);
+  if (!Number.isSafeInteger(maxErrors) || maxErrors < 1) throw new RangeError(`maxErrors must be a positive integer, got ${maxErrors}`);
 
   if (utf8LengthExceeds(text, maxBytes)) {
     return fileError(`The file is larger than the limit of ${formatBytes(maxBytes)}; split it into smaller files`);
   }
 
+  const protectedText = protectUnpairedSurrogates(text);
+  if (protectedText === null) {
+    // cannot happen with a real file: it would hold every one of the 6,400 private-use characters
+    return fileError(`The file ${unstorableTextProblem(text)}`);
+  }
+
   let records: string[][];
   try {
-    records = parse(text, {
+    records = parse(protectedText.text, {
       bom: true,
       // LF and CRLF, even mixed in one file; a lone CR is kept inside the cell
       record_delimiter: ["\r\n", "\n"],
@@ -82,6 +100,7 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
   } catch (error) {
     return { ok: false, errors: [describeCsvSyntaxError(error)] };
   }
+  if (protectedText.marker !== null) restoreUnpairedSurrogates(records, protectedText.marker, protectedText.surrogates);
 
   const header = records[0];
   if (header === undefined) {
@@ -92,20 +111,22 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
     return fileError(`The file has more than ${formatCount(maxRows)} data rows, the limit per file; split it into several files`);
   }
 
-  const mapped = mapHeader(header);
+  const mapped = mapHeader(header, maxErrors);
   if (!mapped.ok) return { ok: false, errors: mapped.errors };
   const index = mapped.index;
   const columnCount = header.length;
 
   const schema = createTradeRowSchema(today);
-  const errors: RowError[] = [];
+  const errors = new CappedErrors(maxErrors);
   const rows: ValidTradeRow[] = [];
   const firstRowOfReference = new Map<string, number>();
+  // the problems of the row being checked, put in column order before they join the list
+  const rowErrors: RowError[] = [];
 
   for (let rowNumber = 1; rowNumber < records.length; rowNumber++) {
     const cells = records[rowNumber]!;
     if (cells.length !== columnCount) {
-      errors.push({
+      errors.add({
         row: rowNumber,
         field: null,
         message:
@@ -128,13 +149,13 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
     };
 
     const result = schema.safeParse(raw);
-    const errorsBefore = errors.length;
+    rowErrors.length = 0;
     let referenceValid = true;
     if (!result.success) {
       for (const issue of result.error.issues) {
         const field = typeof issue.path[0] === "string" ? issue.path[0] : null;
         if (field === "reference") referenceValid = false;
-        errors.push({ row: rowNumber, field, message: issue.message });
+        rowErrors.push({ row: rowNumber, field, message: issue.message });
       }
     }
 
@@ -144,7 +165,7 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
       if (first === undefined) {
         firstRowOfReference.set(reference, rowNumber);
       } else {
-        errors.push({
+        rowErrors.push({
           row: rowNumber,
           field: "reference",
           message: `reference ${quoteValue(reference, FIELD_LIMITS.referenceMax)} is already used in row ${first}; references must be unique within the file`,
@@ -152,11 +173,12 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
       }
     }
 
-    if (errors.length > errorsBefore) {
-      if (errors.length - errorsBefore > 1) sortByColumn(errors, errorsBefore);
+    if (rowErrors.length > 0) {
+      if (rowErrors.length > 1) rowErrors.sort(byColumn);
+      for (const error of rowErrors) errors.add(error);
       continue;
     }
-    if (errors.length > 0) continue; // the file is rejected anyway: keep validating, stop building rows
+    if (errors.total > 0) continue; // the file is rejected anyway: keep validating, stop building rows
 
     const direction = raw.direction.toUpperCase() as "BUY" | "SELL";
     const sellCurrency = raw.sell_currency.toUpperCase();
@@ -175,13 +197,47 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
     });
   }
 
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, rows };
+  return errors.total > 0 ? { ok: false, errors: errors.list() } : { ok: true, rows };
+}
+
+/**
+ * The problems of one file: keeps the first `max` (in the order they are added) and counts the rest, so a
+ * file with a problem in every cell costs no more memory than one with `max` problems.
+ */
+class CappedErrors {
+  private readonly kept: RowError[] = [];
+  /** Every problem added, kept or not. */
+  total = 0;
+
+  constructor(private readonly max: number) {}
+
+  add(error: RowError): void {
+    this.total++;
+    if (this.kept.length < this.max) this.kept.push(error);
+  }
+
+  /** The kept problems, followed by one file-level error giving the total when some were left out. */
+  list(): RowError[] {
+    if (this.total > this.kept.length) {
+      this.kept.push({
+        row: null,
+        field: null,
+        message:
+          `${formatCount(this.kept.length)} of ${formatCount(this.total)} problems are listed; ` +
+          "fix these and upload the file again to see the rest",
+      });
+    }
+    return this.kept;
+  }
 }
 
 type HeaderResult = { ok: true; index: Record<TradeCsvColumn, number> } | { ok: false; errors: RowError[] };
 
-/** Maps column names (trimmed, case-insensitive) to cell positions, or reports every header problem at row 0. */
-function mapHeader(header: readonly string[]): HeaderResult {
+/**
+ * Maps column names (trimmed, case-insensitive) to cell positions, or reports every header problem at row 0
+ * (up to `maxErrors` of them, then their total).
+ */
+function mapHeader(header: readonly string[], maxErrors: number): HeaderResult {
   const names = header.map((cell) => cell.trim().toLowerCase());
   if (!names.some((name) => KNOWN_COLUMNS.has(name))) {
     return {
@@ -201,15 +257,24 @@ function mapHeader(header: readonly string[]): HeaderResult {
     };
   }
 
-  const errors: RowError[] = [];
+  const errors = new CappedErrors(maxErrors);
   const index = Object.fromEntries(TRADE_CSV_COLUMNS.map((column) => [column, -1])) as Record<TradeCsvColumn, number>;
   names.forEach((name, position) => {
     const columnNumber = position + 1;
-    if (name === "") {
-      errors.push({ row: 0, field: null, message: `Column ${columnNumber} of the header has no name` });
+    const unstorable = unstorableTextProblem(name);
+    if (unstorable !== null) {
+      const written = header[position]!.trim();
+      errors.add({
+        row: 0,
+        // the name as written, with each character that cannot be stored shown as U+FFFD
+        field: replaceUnstorable(written),
+        message: `Column ${columnNumber} of the header, ${quoteValue(written)}, ${unstorable}`,
+      });
+    } else if (name === "") {
+      errors.add({ row: 0, field: null, message: `Column ${columnNumber} of the header has no name` });
     } else if (!KNOWN_COLUMNS.has(name)) {
       const suggestion = closestColumn(name);
-      errors.push({
+      errors.add({
         row: 0,
         field: header[position]!.trim(),
         message:
@@ -221,7 +286,7 @@ function mapHeader(header: readonly string[]): HeaderResult {
       const column = name as TradeCsvColumn;
       const first = index[column];
       if (first >= 0) {
-        errors.push({
+        errors.add({
           row: 0,
           field: column,
           message: `Column "${column}" appears more than once in the header (columns ${first + 1} and ${columnNumber})`,
@@ -232,9 +297,86 @@ function mapHeader(header: readonly string[]): HeaderResult {
     }
   });
   for (const column of REQUIRED_TRADE_CSV_COLUMNS) {
-    if (index[column] < 0) errors.push({ row: 0, field: column, message: `Required column "${column}" is missing from the header` });
+    if (index[column] < 0) errors.add({ row: 0, field: column, message: `Required column "${column}" is missing from the header` });
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, index };
+  return errors.total > 0 ? { ok: false, errors: errors.list() } : { ok: true, index };
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
+const PRIVATE_USE_FIRST = 0xe000;
+const PRIVATE_USE_LAST = 0xf8ff;
+
+type ProtectedText = { text: string; marker: null } | { text: string; marker: string; surrogates: number[] };
+
+/**
+ * csv-parse reads its input as UTF-8 bytes, which silently turns an unpaired UTF-16 surrogate into U+FFFD:
+ * the damaged text would pass as valid. So before parsing, each unpaired surrogate is swapped for a
+ * private-use character that appears nowhere in the file (the marker) and the surrogates are kept in file
+ * order, for restoreUnpairedSurrogates to put back into the parsed cells, where the cell rules refuse them
+ * with their row and column. Null when every private-use character is already in the file.
+ */
+function protectUnpairedSurrogates(text: string): ProtectedText | null {
+  if (!SURROGATE.test(text)) return { text, marker: null }; // the common case: no surrogate at all
+  const used = new Uint8Array(PRIVATE_USE_LAST - PRIVATE_USE_FIRST + 1);
+  const unpaired: number[] = []; // positions in text
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= PRIVATE_USE_FIRST && unit <= PRIVATE_USE_LAST) used[unit - PRIVATE_USE_FIRST] = 1;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) i++;
+    else if (unit >= 0xd800 && unit <= 0xdfff) unpaired.push(i);
+  }
+  if (unpaired.length === 0) return { text, marker: null };
+  const free = used.indexOf(0);
+  if (free < 0) return null;
+  const marker = String.fromCharCode(PRIVATE_USE_FIRST + free);
+  const parts: string[] = [];
+  const surrogates: number[] = [];
+  let from = 0;
+  for (const position of unpaired) {
+    parts.push(text.slice(from, position), marker);
+    surrogates.push(text.charCodeAt(position));
+    from = position + 1;
+  }
+  parts.push(text.slice(from));
+  return { text: parts.join(""), marker, surrogates };
+}
+
+/** Puts the surrogates protectUnpairedSurrogates took out back into the parsed cells, in file order. */
+function restoreUnpairedSurrogates(records: string[][], marker: string, surrogates: readonly number[]): void {
+  let next = 0;
+  for (const cells of records) {
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c]!;
+      if (!cell.includes(marker)) continue;
+      const pieces = cell.split(marker);
+      let restored = pieces[0]!;
+      for (let p = 1; p < pieces.length; p++) restored += String.fromCharCode(surrogates[next++]!) + pieces[p]!;
+      cells[c] = restored;
+    }
+  }
+}
+
+/** `text` with each NUL character and each unpaired UTF-16 surrogate replaced by U+FFFD (the replacement character). */
+function replaceUnstorable(text: string): string {
+  let result = "";
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit === 0) {
+      result += "\uFFFD";
+    } else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && isLowSurrogate(text.charCodeAt(i + 1))) {
+      result += text.slice(i, i + 2);
+      i++;
+    } else if (unit >= 0xd800 && unit <= 0xdfff) {
+      result += "\uFFFD";
+    } else {
+      result += text[i];
+    }
+  }
+  return result;
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
 /** The known column within edit distance 2 of a mistyped name, if exactly one is that close. */
@@ -264,11 +406,13 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/** Sorts errors[from..] of one row into column order (stable), the order a user reads the row in. */
-function sortByColumn(errors: RowError[], from: number): void {
-  const rank = (error: RowError) => (error.field === null ? -1 : (COLUMN_ORDER.get(error.field) ?? TRADE_CSV_COLUMNS.length));
-  const sorted = errors.slice(from).sort((a, b) => rank(a) - rank(b));
-  errors.splice(from, sorted.length, ...sorted);
+/** Orders the problems of one row by column (sort is stable), the order a user reads the row in. */
+function byColumn(a: RowError, b: RowError): number {
+  return columnRank(a) - columnRank(b);
+}
+
+function columnRank(error: RowError): number {
+  return error.field === null ? -1 : (COLUMN_ORDER.get(error.field) ?? TRADE_CSV_COLUMNS.length);
 }
 
 /**

@@ -9,6 +9,13 @@ export const DEFAULT_MAX_ROWS = 100_000;
 /** Default maximum size of one uploaded file, in bytes of its UTF-8 encoding (20 MiB). */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 
+/**
+ * Most row errors reported for one file. A file with more gets the first MAX_ROW_ERRORS and then one
+ * file-level error giving the total, so an answer stays small (a 100,000-row file of bad rows would
+ * otherwise produce a response of several megabytes that no one reads to the end).
+ */
+export const MAX_ROW_ERRORS = 1_000;
+
 /** Largest amount accepted for one trade, inclusive (1,000,000,000,000), as a plain decimal string. */
 export const MAX_AMOUNT = "1000000000000";
 

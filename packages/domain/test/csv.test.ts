@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "../src/csv";
+import { unstorableTextProblem } from "../src/csv-schema";
+import { MAX_ROW_ERRORS } from "../src/limits";
 
 const TODAY = "2026-03-02";
 const HEADER = "client_id,client_name,account_number,sell_currency,buy_currency,direction,amount,value_date,reference";
@@ -49,7 +51,7 @@ function csv(...lines: string[]): string {
   return `${lines.join("\n")}\n`;
 }
 
-function parse(text: string, options: { maxRows?: number; maxBytes?: number } = {}): ParseTradeCsvResult {
+function parse(text: string, options: { maxRows?: number; maxBytes?: number; maxErrors?: number } = {}): ParseTradeCsvResult {
   return parseTradeCsv(text, { today: TODAY, ...options });
 }
 
@@ -639,5 +641,138 @@ describe("limits", () => {
   it("refuses nonsensical limits", () => {
     expect(() => parse(rowsFile(1), { maxRows: 0 })).toThrow(RangeError);
     expect(() => parse(rowsFile(1), { maxBytes: 1.5 })).toThrow(RangeError);
+    expect(() => parse(rowsFile(1), { maxErrors: 0 })).toThrow(RangeError);
+  });
+});
+
+describe("number of errors listed", () => {
+  /** A file of `count` rows, each with two problems (account_number and direction). */
+  const badRows = (count: number) => `${HEADER}\n${`${line({ account_number: "12AB", direction: "HOLD" })}\n`.repeat(count)}`;
+  const summary = (listed: string, total: string) => ({
+    row: null,
+    field: null,
+    message: `${listed} of ${total} problems are listed; fix these and upload the file again to see the rest`,
+  });
+
+  it("lists the first 1,000 problems of a 150,000-row file of bad rows, then one error with the true total", () => {
+    expect(MAX_ROW_ERRORS).toBe(1_000);
+    const errors = errorsOf(parse(badRows(150_000), { maxRows: 150_000 }));
+    expect(errors).toHaveLength(1_001);
+    expect(errors[1_000]).toEqual(summary("1,000", "300,000"));
+    // the first 1,000 in file order: rows 1 to 500, each with its two problems in column order
+    for (let i = 0; i < 1_000; i++) {
+      expect(errors[i]).toMatchObject({ row: Math.floor(i / 2) + 1, field: i % 2 === 0 ? "account_number" : "direction" });
+    }
+  });
+
+  it("cuts at exactly maxErrors, even inside a row, and adds no summary when nothing was left out", () => {
+    expect(errorsOf(parse(badRows(3), { maxErrors: 3 }))).toEqual([
+      expect.objectContaining({ row: 1, field: "account_number" }),
+      expect.objectContaining({ row: 1, field: "direction" }),
+      expect.objectContaining({ row: 2, field: "account_number" }),
+      summary("3", "6"),
+    ]);
+    const all = errorsOf(parse(badRows(3), { maxErrors: 6 }));
+    expect(all).toHaveLength(6);
+    expect(all.every((error) => error.row !== null)).toBe(true);
+  });
+
+  it("counts rows with the wrong number of cells and duplicate references like any other problem", () => {
+    const text = csv(HEADER, line({ reference: "R-1" }), "a,b", line({ reference: "R-1" }), line({ reference: "R-1" }));
+    expect(errorsOf(parse(text, { maxErrors: 2 }))).toEqual([
+      expect.objectContaining({ row: 2, field: null }),
+      expect.objectContaining({ row: 3, field: "reference" }),
+      summary("2", "3"),
+    ]);
+  });
+
+  it("caps header problems too", () => {
+    const header = `${HEADER}${",".repeat(5_000)}`;
+    const errors = errorsOf(parse(csv(header, line())));
+    expect(errors).toHaveLength(1_001);
+    expect(errors[0]).toEqual({ row: 0, field: null, message: "Column 10 of the header has no name" });
+    expect(errors[1_000]).toEqual(summary("1,000", "5,000"));
+  });
+});
+
+describe("text that cannot be stored", () => {
+  it("refuses a NUL character in a cell, naming the row and column", () => {
+    const text = csv(HEADER, line(), line({ client_name: "Ac\u0000me" }));
+    expect(errorsOf(parse(text))).toEqual([
+      {
+        row: 2,
+        field: "client_name",
+        message: "client_name contains a NUL character (U+0000) at character 3, which cannot be stored; remove it",
+      },
+    ]);
+  });
+
+  it("reports it instead of the column's own rule, and alongside the row's other problems in column order", () => {
+    expect(rowErrors({ amount: "10\u0000", direction: "HOLD", reference: "R\u0000" })).toEqual([
+      { row: 1, field: "direction", message: 'direction must be BUY or SELL, got "HOLD"' },
+      {
+        row: 1,
+        field: "amount",
+        message: "amount contains a NUL character (U+0000) at character 3, which cannot be stored; remove it",
+      },
+      {
+        row: 1,
+        field: "reference",
+        message: "reference contains a NUL character (U+0000) at character 2, which cannot be stored; remove it",
+      },
+    ]);
+    // a currency that cannot be stored is not compared with the other currency
+    expect(rowErrors({ sell_currency: "USD\u0000" }).map(({ field }) => field)).toEqual(["sell_currency"]);
+  });
+
+  it("refuses an unpaired UTF-16 surrogate in a cell, high or low, in the middle or at the end", () => {
+    const message = (column: string, unit: string, position: number) =>
+      `${column} contains an invalid character (an unpaired UTF-16 surrogate, U+${unit}) at character ${position}, ` +
+      "which cannot be stored; the text is damaged or was not saved as UTF-8, so retype it or save the file as UTF-8 again";
+    expect(rowErrors({ client_id: "\uD800" })).toEqual([{ row: 1, field: "client_id", message: message("client_id", "D800", 1) }]);
+    expect(rowErrors({ client_name: "Acme \uDC00 Ltd" })).toEqual([
+      { row: 1, field: "client_name", message: message("client_name", "DC00", 6) },
+    ]);
+    // positions count characters: the emoji (a surrogate pair) before it is one
+    expect(rowErrors({ reference: "😀x\uDBFF" })).toEqual([{ row: 1, field: "reference", message: message("reference", "DBFF", 3) }]);
+  });
+
+  it("refuses a NUL or an unpaired surrogate in a header name, at row 0", () => {
+    const nul = errorsOf(parse(csv(HEADER.replace("client_name", "client_\u0000name"), line())));
+    expect(nul).toEqual([
+      {
+        row: 0,
+        field: "client_\uFFFDname",
+        message:
+          'Column 2 of the header, "client_\\u0000name", contains a NUL character (U+0000) at character 8, which cannot be stored; remove it',
+      },
+    ]);
+    const surrogate = errorsOf(parse(csv(HEADER.replace("reference", "reference\uD800"), line())));
+    expect(surrogate).toEqual([
+      {
+        row: 0,
+        field: "reference\uFFFD",
+        message: expect.stringMatching(/^Column 9 of the header, .* unpaired UTF-16 surrogate, U\+D800/),
+      },
+    ]);
+    // a required column whose name cannot be stored is also missing
+    const required = errorsOf(parse(csv(HEADER.replace("amount", "\u0000amount"), line())));
+    expect(required.map(({ row, field }) => ({ row, field }))).toEqual([
+      { row: 0, field: "\uFFFDamount" },
+      { row: 0, field: "amount" },
+    ]);
+  });
+
+  it("accepts characters outside the Basic Multilingual Plane (surrogate pairs) such as emoji", () => {
+    const [row] = rowsOf(parse(csv(HEADER, line({ client_name: "Acme 😀 Ltd", reference: "𝒳-1" }))));
+    expect(row).toMatchObject({ clientName: "Acme 😀 Ltd", reference: "𝒳-1" });
+  });
+
+  it("is one rule, also used outside the CSV (names, keys)", () => {
+    expect(unstorableTextProblem("")).toBeNull();
+    expect(unstorableTextProblem("Café 😀 \uFEFF\t\r\n")).toBeNull();
+    expect(unstorableTextProblem("\u0000")).toMatch(/^contains a NUL character \(U\+0000\) at character 1,/);
+    expect(unstorableTextProblem("ab\uDFFF")).toMatch(/U\+DFFF\) at character 3,/);
+    expect(unstorableTextProblem("\uDC00\uD800")).toMatch(/U\+DC00\) at character 1,/); // reversed pair: both unpaired
   });
 });

@@ -24,6 +24,7 @@ import {
   parseTradeCsv,
   pastValueDatesReason,
   type RowError,
+  unstorableTextProblem,
 } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import { apiError, notFound } from "../errors";
@@ -64,8 +65,13 @@ export class BatchCommands {
   async stageBatch(input: StageBatchInput): Promise<{ batch: BatchView | null; errors: RowError[] }> {
     const name = input.name?.trim() || null;
     const priority = input.priority ?? 0;
+    const stagingKey = input.idempotencyKey?.trim() || null;
+    // The inputs' own problems first, then the file's (already capped at MAX_ROW_ERRORS, its summary last).
     const errors: RowError[] = [];
-    if (name && name.length > MAX_NAME_LENGTH) {
+    const nameProblem = name && unstorableTextProblem(name);
+    if (nameProblem) {
+      errors.push({ row: null, field: "name", message: `name ${nameProblem}` });
+    } else if (name && name.length > MAX_NAME_LENGTH) {
       errors.push({ row: null, field: "name", message: `name must be at most ${MAX_NAME_LENGTH} characters, got ${name.length}` });
     }
     if (!Number.isInteger(priority) || priority < PRIORITY_RANGE.min || priority > PRIORITY_RANGE.max) {
@@ -75,13 +81,16 @@ export class BatchCommands {
         message: `priority must be a whole number from ${PRIORITY_RANGE.min} to ${PRIORITY_RANGE.max}, got ${priority}`,
       });
     }
-    const now = this.deps.now?.() ?? new Date();
-    const parsed = parseTradeCsv(input.csv, { today: this.today(), ...this.deps.limits });
-    if (!parsed.ok) errors.push(...parsed.errors);
-    const stagingKey = input.idempotencyKey?.trim() || null;
-    if (stagingKey && stagingKey.length > MAX_KEY_LENGTH) {
+    const keyProblem = stagingKey && unstorableTextProblem(stagingKey);
+    if (keyProblem) {
+      errors.push({ row: null, field: "idempotencyKey", message: `idempotencyKey ${keyProblem}` });
+    } else if (stagingKey && stagingKey.length > MAX_KEY_LENGTH) {
       errors.push({ row: null, field: "idempotencyKey", message: `idempotencyKey must be at most ${MAX_KEY_LENGTH} characters` });
     }
+    const now = this.deps.now?.() ?? new Date();
+    const parsed = parseTradeCsv(input.csv, { today: this.today(), ...this.deps.limits });
+    // a loop, not push(...): spreading a long list into a call's arguments overflows the stack
+    if (!parsed.ok) for (const error of parsed.errors) errors.push(error);
     if (errors.length > 0 || !parsed.ok) return { batch: null, errors };
     const staged = await stageBatchOnce(this.deps.database.prisma, {
       name,
