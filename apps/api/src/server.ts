@@ -12,6 +12,7 @@ import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import { maskInternalErrors } from "./errors";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
+import { apolloQueryLimits, subscribeWithLimits } from "./graphql/limits";
 import { sendResultsCsv } from "./services/results-export";
 
 export interface HttpServerOptions {
@@ -49,6 +50,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     {
       schema: options.schema,
       context: () => createContext(options.services),
+      onSubscribe: (_ctx, _id, payload) => subscribeWithLimits(options.schema, payload),
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskInternalErrors(options.logError)(error.toJSON(), error)),
     },
     wsServer,
@@ -58,6 +60,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     schema: options.schema,
     includeStacktraceInErrorResponses: false,
     formatError: maskInternalErrors(options.logError),
+    ...apolloQueryLimits,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions.dispose()) }) },
