@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from "@fxbt/db";
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError } from "graphql";
 
 /**
  * The API's one error format: a GraphQL error whose extensions.code says what kind of
@@ -49,4 +49,35 @@ export function maskInternalErrors(log: (error: unknown) => void) {
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     };
   };
+}
+
+type Mask = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/**
+ * Masks the errors of a result sent over the WebSocket (graphql-ws's `onNext`) exactly as
+ * Apollo masks them over HTTP: the same function, so the two transports cannot differ.
+ */
+export function maskResult(result: ExecutionResult, mask: Mask): FormattedExecutionResult {
+  const { errors, ...rest } = result;
+  return errors?.length ? { ...rest, errors: errors.map((error) => mask(error.toJSON(), error)) } : rest;
+}
+
+/**
+ * Errors graphql-ws reports before executing (its `onError`): the document did not parse or
+ * validate. They carry no code of their own, so they get the codes Apollo gives them over HTTP
+ * (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED) before the same masking; errors that wrap
+ * an original error (a resolver's, the database's) are left to the masking as they are.
+ */
+export function maskOperationErrors(errors: readonly GraphQLError[], mask: Mask): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    if (error.originalError || error.extensions.code) return mask(error.toJSON(), error);
+    const code = error.message.startsWith("Syntax Error") ? "GRAPHQL_PARSE_FAILED" : "GRAPHQL_VALIDATION_FAILED";
+    const coded = new GraphQLError(error.message, {
+      nodes: error.nodes,
+      source: error.source,
+      positions: error.positions,
+      extensions: { code },
+    });
+    return mask(coded.toJSON(), coded);
+  });
 }

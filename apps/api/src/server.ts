@@ -10,9 +10,10 @@ import type { GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
-import { maskInternalErrors } from "./errors";
+import { maskInternalErrors, maskOperationErrors, maskResult } from "./errors";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
 import { apolloQueryLimits, subscribeWithLimits } from "./graphql/limits";
+import { jsonErrors } from "./http-errors";
 import { sendResultsCsv } from "./services/results-export";
 
 export interface HttpServerOptions {
@@ -45,13 +46,25 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const app = express();
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  const mask = maskInternalErrors(options.logError);
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    // About the HTTP body limit: a message is at most one operation with its variables.
+    maxPayload: options.bodyLimitBytes,
+    // A browser always says which page opened the socket: only the allowed origins may (no
+    // cross-site WebSocket hijacking). Clients that are not browsers send no Origin.
+    verifyClient: ({ origin }: { origin?: string }, accept: (allowed: boolean, status?: number, reason?: string) => void) =>
+      accept(!origin || options.corsOrigins.includes(origin), 403, "Origin not allowed"),
+  });
   const subscriptions = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
     {
       schema: options.schema,
       context: () => createContext(options.services),
       onSubscribe: (_ctx, _id, payload) => subscribeWithLimits(options.schema, payload),
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskInternalErrors(options.logError)(error.toJSON(), error)),
+      // The same masking as Apollo's formatError, for errors before execution and in every result.
+      onError: (_ctx, _id, _payload, errors) => maskOperationErrors(errors, mask),
+      onNext: (_ctx, _id, _payload, _args, result) => maskResult(result, mask),
     },
     wsServer,
   );
@@ -59,7 +72,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
     includeStacktraceInErrorResponses: false,
-    formatError: maskInternalErrors(options.logError),
+    formatError: mask,
     ...apolloQueryLimits,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -81,6 +94,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     express.json({ limit: options.bodyLimitBytes }),
     expressMiddleware(apollo, { context: async () => createContext(options.services) }),
   );
+
+  const errors = jsonErrors(options.logError);
+  app.use(errors.notFound);
+  app.use(errors.failed);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { apiError, maskInternalErrors } from "../src/errors";
+import { apiError, maskInternalErrors, maskOperationErrors, maskResult } from "../src/errors";
 
 describe("the error format clients see", () => {
   it("passes errors a client can act on as they are", () => {
@@ -28,5 +28,34 @@ describe("the error format clients see", () => {
       extensions: { code: "INTERNAL_SERVER_ERROR" },
     });
     expect(logged).toEqual([error]);
+  });
+
+  it("masks a subscription's result over the WebSocket exactly as HTTP masks it", () => {
+    const logged: unknown[] = [];
+    const internal = new GraphQLError("Raw query failed. Code: `22021`. Message: invalid byte sequence for encoding UTF8: 0x00", {
+      path: ["batchProgress"],
+      originalError: new Error("prisma"),
+    });
+    const mask = maskInternalErrors((e) => logged.push(e));
+    expect(maskResult({ data: null, errors: [internal] }, mask)).toEqual({
+      data: null,
+      errors: [
+        { message: "Internal server error", path: ["batchProgress"], locations: undefined, extensions: { code: "INTERNAL_SERVER_ERROR" } },
+      ],
+    });
+    expect(logged).toEqual([internal]);
+  });
+
+  it("gives graphql-ws's own validation and parse errors the codes HTTP gives them", () => {
+    const mask = maskInternalErrors(() => {});
+    const [validation, syntax] = maskOperationErrors(
+      [new GraphQLError('Cannot query field "statuss" on type "Batch".'), new GraphQLError("Syntax Error: Expected Name, found <EOF>.")],
+      mask,
+    );
+    expect(validation).toMatchObject({
+      message: 'Cannot query field "statuss" on type "Batch".',
+      extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+    });
+    expect(syntax).toMatchObject({ extensions: { code: "GRAPHQL_PARSE_FAILED" } });
   });
 });

@@ -26,7 +26,9 @@ import {
   type TradeAttemptView,
   type TradeStatus,
   type TradeView,
+  unstorableTextProblem,
 } from "@fxbt/domain";
+import { apiError } from "../errors";
 import { isUuid } from "../ids";
 import { type Connection, checkPageSize, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
@@ -46,6 +48,12 @@ export interface TradeHistoryArgs {
 const isTimestamp = (value: unknown) => typeof value === "string" && !Number.isNaN(Date.parse(value));
 const isInteger = (value: unknown) => Number.isInteger(value);
 const isBatchStatus = (value: unknown) => BATCH_STATUSES.includes(value as BatchStatus);
+
+/** A search is text the database can hold; anything else says so rather than failing in SQL. */
+function checkSearch(search: string | null | undefined): void {
+  const problem = search ? unstorableTextProblem(search) : null;
+  if (problem) throw apiError("BAD_USER_INPUT", `filter.search ${problem}`, { argument: "filter.search" });
+}
 
 /** Which view field each batch order puts in the cursor, and how a cursor's value is checked before it reaches SQL. */
 const ORDER_KEYS: Record<BatchOrderField, { key: keyof BatchView; valid: (value: unknown) => boolean }> = {
@@ -91,6 +99,7 @@ export class BatchQueries {
 
   async batches({ first, after, filter, orderBy }: BatchListArgs): Promise<Connection<BatchView>> {
     checkPageSize(first);
+    checkSearch(filter?.search);
     const field = orderBy?.field ?? "CREATED_AT";
     const { key, valid } = ORDER_KEYS[field];
     const cursor = after ? decodeCursor(after, [(f) => f === field, valid, isUuid]) : null;
@@ -122,6 +131,7 @@ export class BatchQueries {
   /** Trades across batches, newest first (a batch's trades, created together, by row). */
   async tradeHistory({ first, after, filter }: TradeHistoryArgs): Promise<Connection<TradeView>> {
     checkPageSize(first);
+    checkSearch(filter?.search);
     if (filter?.batchId && !isUuid(filter.batchId)) return toConnection([], first, 0, () => "");
     const cursor = after ? decodeCursor(after, [isTimestamp, isInteger, isUuid]) : null;
     const { rows, totalCount } = await pageTradeHistory(this.db, {

@@ -1,0 +1,125 @@
+import { createClient } from "graphql-ws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+
+/**
+ * One error format over every transport: what HTTP answers, the WebSocket answers too (masked
+ * the same way, never internal text), every HTTP route answers JSON (never an HTML page), and a
+ * browser page from another origin cannot open a socket.
+ */
+let db: Awaited<ReturnType<typeof testDatabase>>;
+let app: TestApp;
+beforeAll(async () => {
+  db = await testDatabase();
+  app = await startTestApp(db.url);
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const wsUrl = () => app.url.replace("http", "ws");
+
+/** Every message of one operation over a fresh graphql-ws socket: its results, or the error it ended with. */
+async function overWebSocket(query: string, variables: Record<string, unknown> = {}): Promise<unknown[]> {
+  const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  try {
+    return await new Promise<unknown[]>((resolve) => {
+      const received: unknown[] = [];
+      client.subscribe(
+        { query, variables },
+        {
+          next: (result) => void received.push(result),
+          error: (error) => resolve([...received, { error }]),
+          complete: () => resolve(received),
+        },
+      );
+    });
+  } finally {
+    await client.dispose();
+  }
+}
+
+const INTERNAL = /Prisma|prisma|Raw query|Code: `|invalid byte|0x00|stack|\.ts:/;
+
+describe("errors over HTTP and over the WebSocket", () => {
+  it("a NUL byte in a search gets the same clear answer on both, with no internal text", async () => {
+    const query = `query($search: String) { batches(first: 5, filter: { search: $search }) { totalCount } }`;
+    const variables = { search: "abc\u0000def" };
+    const http = await app.request(query, variables);
+    const [ws] = await overWebSocket(query, variables);
+    expect(http.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(JSON.stringify(http)).not.toMatch(INTERNAL);
+    expect(JSON.stringify(ws)).not.toMatch(INTERNAL);
+    expect((ws as { errors?: unknown[] }).errors).toEqual(http.errors);
+  });
+
+  it("a forged cursor gets the same BAD_USER_INPUT on both, before it reaches the database", async () => {
+    const cursor = Buffer.from(JSON.stringify(["2026-01-01T00:00:00.000Z", 0, "00000000-0000-4000-8000-000000000000\u0000"])).toString(
+      "base64url",
+    );
+    const query = `query($after: String) { trades(first: 5, after: $after) { totalCount } }`;
+    const http = await app.request(query, { after: cursor });
+    const [ws] = await overWebSocket(query, { after: cursor });
+    expect(http.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect((ws as { errors?: unknown[] }).errors).toEqual(http.errors);
+  });
+
+  it("a misspelt field answers GRAPHQL_VALIDATION_FAILED with the reason on both, not an internal error", async () => {
+    const batch = await stage(app, tradesCsv(1));
+    const subscription = `subscription($id: ID!) { batchProgress(id: $id) { batch { statuss } } }`;
+    const [ws] = await overWebSocket(subscription, { id: batch.id });
+    const wsErrors = (ws as { error: { message: string; extensions?: { code?: string } }[] }).error;
+    expect(wsErrors[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(wsErrors[0]?.message).toMatch(/statuss/);
+    const http = await app.request(`query($id: ID!) { batch(id: $id) { statuss } }`, { id: batch.id });
+    expect(http.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+  });
+});
+
+describe("every HTTP route answers JSON", () => {
+  it("malformed JSON, a bad %-escape and an unknown route get a JSON error, never an HTML page", async () => {
+    const origin = app.url.replace("/graphql", "");
+    const malformed = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{ not json" });
+    const badEscape = await fetch(`${origin}/export/batches/%E0%A4%A/trades.csv`);
+    const unknown = await fetch(`${origin}/nowhere`);
+    for (const [response, status] of [
+      [malformed, 400],
+      [badEscape, 400],
+      [unknown, 404],
+    ] as const) {
+      expect(response.status).toBe(status);
+      expect(response.headers.get("content-type")).toMatch(/application\/json/);
+      const body = await response.text();
+      expect(body).not.toMatch(/<html|<pre|node_modules|\/work\//i);
+      expect(JSON.parse(body).errors[0].extensions.code).toMatch(/BAD_REQUEST|NOT_FOUND/);
+    }
+  });
+});
+
+describe("the WebSocket", () => {
+  it("refuses a socket opened by a page of another origin, and accepts one from an allowed origin or no browser", async () => {
+    const open = (headers: Record<string, string>) =>
+      new Promise<number | "open">((resolve) => {
+        const socket = new WebSocket(wsUrl(), "graphql-transport-ws", { headers });
+        socket.once("open", () => {
+          socket.close();
+          resolve("open");
+        });
+        socket.once("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+        socket.once("error", () => resolve(0));
+      });
+    expect(await open({ origin: "http://evil.example" })).toBe(403);
+    expect(await open({ origin: "http://localhost:3000" })).toBe("open");
+    expect(await open({})).toBe("open");
+  });
+
+  it("refuses messages far larger than the HTTP body limit", async () => {
+    const socket = new WebSocket(wsUrl(), "graphql-transport-ws");
+    await new Promise((resolve) => socket.once("open", resolve));
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    socket.send("x".repeat(64 * 1024 * 1024));
+    expect(await closed).toBe(1009);
+  });
+});
