@@ -47,6 +47,8 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     services: { commands, queries, bus },
     port: config.port,
     host: config.host,
+    introspection: config.introspection,
+    metricsToken: config.metricsToken,
     corsOrigins: config.corsOrigins,
     metrics: createMetrics(runner),
     database,

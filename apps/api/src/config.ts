@@ -25,6 +25,10 @@ export interface ApiConfig {
   bank: Pick<BankSimulatorOptions, "successRate" | "latencyMs" | "seed" | "quoteTtlMs">;
   progressIntervalMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Schema introspection and Apollo's sandbox page: off unless GRAPHQL_INTROSPECTION=true. */
+  introspection: boolean;
+  /** The bearer token /metrics asks for; without one, /metrics is off. */
+  metricsToken?: string;
 }
 
 /**
@@ -36,16 +40,20 @@ export interface ApiConfig {
 export function configFromEnv(env: Env = process.env): ApiConfig {
   const { databaseUrl, ...server } = readEnv(env, {
     port: integer("PORT", { max: 65_535, default: 4000 }),
-    host: text("HOST", { default: "0.0.0.0" }),
+    // Only this machine unless told otherwise: exposing the API is a decision (docker-compose makes it).
+    host: text("HOST", { default: "127.0.0.1" }),
     databaseUrl: text("DATABASE_URL"),
     dataDir: text("DATA_DIR", { default: DEFAULT_DATA_DIR }),
     embeddedPort: integer("EMBEDDED_PG_PORT", { min: 1, max: 65_535, default: 54_329 }),
     corsOrigins: list("CORS_ORIGINS", { default: ["http://localhost:3000", "http://127.0.0.1:3000"] }),
     progressIntervalMs: integer("PROGRESS_INTERVAL_MS", { min: 1, default: 250 }),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, { default: "info" }),
+    introspection: oneOf("GRAPHQL_INTROSPECTION", ["true", "false"], { default: "false" }),
+    metricsToken: text("METRICS_TOKEN"),
   });
   return {
     ...server,
+    introspection: server.introspection === "true",
     databaseUrl,
     limits: readEnv(env, {
       maxRows: integer("MAX_CSV_ROWS", { min: 1, default: DEFAULT_MAX_ROWS }),

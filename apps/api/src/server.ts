@@ -1,12 +1,15 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import type { Database } from "@fxbt/db";
 import cors from "cors";
 import express from "express";
-import type { GraphQLSchema } from "graphql";
+import { type GraphQLSchema, NoSchemaIntrospectionCustomRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
@@ -30,6 +33,10 @@ export interface HttpServerOptions {
   logError: (error: unknown) => void;
   /** Largest request body; a CSV inside JSON needs room beyond the CSV size limit. */
   bodyLimitBytes: number;
+  /** Schema introspection and Apollo's sandbox page (both transports); off by default. */
+  introspection?: boolean;
+  /** The bearer token /metrics asks for; without one, /metrics is off. */
+  metricsToken?: string;
 }
 
 export interface RunningHttpServer {
@@ -61,7 +68,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     {
       schema: options.schema,
       context: () => createContext(options.services),
-      onSubscribe: (_ctx, _id, payload) => subscribeWithLimits(options.schema, payload),
+      onSubscribe: (_ctx, _id, payload) =>
+        subscribeWithLimits(options.schema, payload, options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
       // The same masking as Apollo's formatError, for errors before execution and in every result.
       onError: (_ctx, _id, _payload, errors) => maskOperationErrors(errors, mask),
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result, mask),
@@ -74,7 +82,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     includeStacktraceInErrorResponses: false,
     formatError: mask,
     ...apolloQueryLimits,
+    introspection: options.introspection ?? false,
     plugins: [
+      options.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions.dispose()) }) },
     ],
@@ -85,7 +95,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get("/export/batches/:id/trades.csv", cors<cors.CorsRequest>({ origin: options.corsOrigins }), (req, res, next) => {
     sendResultsCsv(options.database, req.params.id, res).catch(next);
   });
-  app.get("/metrics", async (_req, res) => {
+  app.get("/metrics", async (req, res) => {
+    if (!options.metricsToken) {
+      res
+        .status(404)
+        .json({ errors: [{ message: "metrics are off: set METRICS_TOKEN to serve them", extensions: { code: "NOT_FOUND" } }] });
+      return;
+    }
+    if (!bearerMatches(req.headers.authorization, options.metricsToken)) {
+      res
+        .status(401)
+        .json({ errors: [{ message: "metrics need Authorization: Bearer <METRICS_TOKEN>", extensions: { code: "UNAUTHENTICATED" } }] });
+      return;
+    }
     res.type(options.metrics.contentType).send(await options.metrics.metrics());
   });
   app.use(
@@ -109,4 +131,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port,
     close: () => apollo.stop(),
   };
+}
+
+/** Compares a request's bearer token with the expected one in constant time (digests of equal length). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = header?.startsWith("Bearer ") ? header.slice("Bearer ".length) : "";
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
 }

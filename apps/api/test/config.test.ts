@@ -8,7 +8,7 @@ describe("configFromEnv", () => {
     const config = configFromEnv({});
     expect(config).toMatchObject({
       port: 4000,
-      host: "0.0.0.0",
+      host: "127.0.0.1",
       embeddedPort: 54329,
       corsOrigins: ["http://localhost:3000", "http://127.0.0.1:3000"],
       limits: { maxRows: DEFAULT_MAX_ROWS, maxBytes: DEFAULT_MAX_BYTES },
@@ -16,7 +16,9 @@ describe("configFromEnv", () => {
       bank: {},
       progressIntervalMs: 250,
       logLevel: "info",
+      introspection: false,
     });
+    expect(config.metricsToken).toBeUndefined();
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toMatch(/data[\\/]postgres$/);
   });
@@ -34,6 +36,8 @@ describe("configFromEnv", () => {
         MAX_CSV_BYTES: "2048",
         PROGRESS_INTERVAL_MS: "50",
         LOG_LEVEL: "warn",
+        GRAPHQL_INTROSPECTION: "true",
+        METRICS_TOKEN: "s3cret",
       }),
     ).toEqual({
       port: 0,
@@ -47,13 +51,15 @@ describe("configFromEnv", () => {
       bank: {},
       progressIntervalMs: 50,
       logLevel: "warn",
+      introspection: true,
+      metricsToken: "s3cret",
     });
   });
 
   it("falls back to the default of an empty variable", () => {
     const config = configFromEnv({ PORT: "", HOST: "  ", DATABASE_URL: "", CORS_ORIGINS: " ", LOG_LEVEL: "", MAX_CSV_ROWS: "" });
     expect(config.port).toBe(4000);
-    expect(config.host).toBe("0.0.0.0");
+    expect(config.host).toBe("127.0.0.1");
     expect(config.databaseUrl).toBeUndefined();
     expect(config.corsOrigins).toEqual(["http://localhost:3000", "http://127.0.0.1:3000"]);
     expect(config.logLevel).toBe("info");

@@ -41,7 +41,8 @@ let served: GraphQLSchema;
 
 beforeAll(async () => {
   db = await testDatabase();
-  app = await startTestApp(db.url);
+  // Introspection is off by default; this test is what it is for.
+  app = await startTestApp(db.url, { GRAPHQL_INTROSPECTION: "true" });
   contract = buildSchema(CONTRACT_SDL);
   // What clients really see: the schema as introspected over HTTP.
   served = buildClientSchema(

@@ -4,7 +4,7 @@ import { connectDatabase, type Database } from "@fxbt/db";
 import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import { eventually, metricsText, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 import { batchState, expectLedgerAgrees } from "./ledger";
 import { openTcpProxy } from "./tcp-proxy";
 
@@ -132,7 +132,7 @@ describe("the bank down for 5 s", () => {
       return current.bankUnavailableSince ? current : null;
     }, 10_000);
     expect(during.status).toBe("RUNNING");
-    const metrics = await (await fetch(app.url.replace("/graphql", "/metrics"))).text();
+    const metrics = await metricsText(app);
     expect(metrics).toMatch(/^fxbt_bank_available 0$/m);
     const callsAtOutage = calls.whileDown;
     await sleep(Math.max(0, downUntil - Date.now() - 1000));
@@ -152,14 +152,15 @@ describe("the bank down for 5 s", () => {
 
 describe("quotes that expire before the booking arrives", () => {
   it("are quoted again under a new key, keep every attempt, and fail with QUOTE_EXPIRED only past the limit", async () => {
-    const { db, app } = await fixture({ BANK_SIM_QUOTE_TTL_MS: "150", RUNNER_REQUOTE_LIMIT: "2" }, (database) => {
-      const bank = createBankSimulator({ database, latencyMs: 0, successRate: 1, quoteTtlMs: 150 });
+    // A quote lives 1 s; a slow booking takes 1.5 s, far past it even on a loaded machine, a fast one far less.
+    const { db, app } = await fixture({ BANK_SIM_QUOTE_TTL_MS: "1000", RUNNER_REQUOTE_LIMIT: "2" }, (database) => {
+      const bank = createBankSimulator({ database, latencyMs: 0, successRate: 1, quoteTtlMs: 1000 });
       return {
         createQuote: (request) => bank.createQuote(request),
         lookupBooking: (key) => bank.lookupBooking(key),
         async bookDeal(request) {
           // Slow first bookings; an account ending 5555 is slow every time.
-          if (request.idempotencyKey.endsWith(":1") || request.accountNumber.endsWith("5555")) await sleep(250);
+          if (request.idempotencyKey.endsWith(":1") || request.accountNumber.endsWith("5555")) await sleep(1500);
           return bank.bookDeal(request);
         },
         close: () => bank.close(),

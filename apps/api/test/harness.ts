@@ -42,6 +42,16 @@ export interface Subscription<T> {
   stop(): void;
 }
 
+/** The /metrics token every test app is given. */
+export const METRICS_TOKEN = "test-metrics-token";
+
+/** The app's Prometheus metrics, read as a scraper would (with the token). */
+export async function metricsText(app: TestApp): Promise<string> {
+  const response = await fetch(app.url.replace("/graphql", "/metrics"), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  return response.text();
+}
+
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): ApiConfig {
   return configFromEnv({
     DATABASE_URL: databaseUrl,
@@ -49,6 +59,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     HOST: "127.0.0.1",
     BANK_SIM_LATENCY_MS: "5",
     PROGRESS_INTERVAL_MS: "50",
+    METRICS_TOKEN,
     ...env,
   });
 }

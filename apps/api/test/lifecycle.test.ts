@@ -5,6 +5,7 @@ import {
   BATCH,
   BATCH_FIELDS,
   type BatchFields,
+  metricsText,
   readSample,
   START,
   stage,
@@ -161,7 +162,7 @@ describe("running a batch", () => {
   });
 
   it("counts what the runner did on /metrics", async () => {
-    const text = await (await fetch(app.url.replace("/graphql", "/metrics"))).text();
+    const text = await metricsText(app);
     const value = (line: string) =>
       Number(
         text

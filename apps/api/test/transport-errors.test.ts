@@ -1,7 +1,7 @@
 import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import { metricsText, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 /**
  * One error format over every transport: what HTTP answers, the WebSocket answers too (masked
@@ -121,5 +121,24 @@ describe("the WebSocket", () => {
     const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
     socket.send("x".repeat(64 * 1024 * 1024));
     expect(await closed).toBe(1009);
+  });
+});
+
+describe("what is off unless configured", () => {
+  it("introspection is refused over HTTP and over the WebSocket", async () => {
+    const query = "{ __schema { queryType { name } } }";
+    const http = await app.request(query);
+    const [ws] = await overWebSocket(query);
+    expect(http.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(JSON.stringify(ws)).toMatch(/GRAPHQL_VALIDATION_FAILED/);
+    expect(JSON.stringify(ws)).toMatch(/introspection/i);
+    expect((await app.request("{ __typename }")).data).toEqual({ __typename: "Query" });
+  });
+
+  it("/metrics answers only with its token", async () => {
+    const url = app.url.replace("/graphql", "/metrics");
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(url, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    expect(await metricsText(app)).toMatch(/fxbt_runner_trades_in_flight/);
   });
 });

@@ -114,6 +114,7 @@ const withCode = (error: GraphQLError, code: string) =>
 export function subscribeWithLimits(
   schema: GraphQLSchema,
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  extraRules: readonly ValidationRule[] = [],
 ): ExecutionArgs | readonly GraphQLError[] {
   let document: DocumentNode;
   try {
@@ -122,7 +123,10 @@ export function subscribeWithLimits(
     if (error instanceof GraphQLError) return [withCode(error, "GRAPHQL_PARSE_FAILED")];
     throw error;
   }
-  const errors = validateOperation(schema, document);
+  const errors =
+    extraRules.length > 0
+      ? validate(schema, document, [...specifiedRules, ...queryLimitRules, ...extraRules])
+      : validateOperation(schema, document);
   if (errors.length > 0) return errors.map((error) => withCode(error, (error.extensions.code as string | undefined) ?? LIMIT_ERROR_CODE));
   return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
 }
