@@ -1,3 +1,4 @@
+import { FINAL_BATCH_STATUSES } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BATCH_FIELDS, eventually, readSample, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
@@ -10,7 +11,8 @@ interface BatchNode {
 
 const DELETE = `mutation($id: ID!) { deleteBatch(id: $id) }`;
 const BATCH = `query($id: ID!) { batch(id: $id) { ${BATCH_FIELDS} trades(first: 100) { totalCount edges { node { id } } } } }`;
-const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+/** The domain's final statuses, as strings the API returns. */
+const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
 
 let db: Awaited<ReturnType<typeof testDatabase>>;
 let app: TestApp;

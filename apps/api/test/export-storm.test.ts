@@ -1,10 +1,12 @@
 import type { TestDatabase } from "@fxbt/db/testing";
+import { FINAL_BATCH_STATUSES } from "@fxbt/domain";
 import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BATCH, type BatchFields, eventually, RETRY, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
-const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+/** The domain's final statuses, as strings the API returns. */
+const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
 /**
  * Modest sizes: the exports run in the API's process, beside the runner, and thirty at once slow
  * it to a few trades a second on a busy 2-core machine (event-loop lag above a second), so the

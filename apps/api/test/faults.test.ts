@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { BankError, type BookingRequest, createBankSimulator, type FxGateway, type QuoteRequest } from "@fxbt/bank";
 import { connectDatabase, type Database } from "@fxbt/db";
 import type { TestDatabase } from "@fxbt/db/testing";
+import { FINAL_BATCH_STATUSES } from "@fxbt/domain";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { eventually, metricsText, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
@@ -29,7 +30,8 @@ async function fixture(env: Record<string, string>, gateway?: (database: Databas
   return { db, app };
 }
 
-const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+/** The domain's final statuses, as strings the API returns. */
+const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
 
 async function runToEnd(databaseUrl: string, batchId: string, timeoutMs = 120_000) {
   return eventually(async () => {

@@ -1,3 +1,4 @@
+import { FINAL_BATCH_STATUSES } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BATCH_FIELDS,
@@ -19,7 +20,8 @@ interface Page<T> {
   totalCount: number;
 }
 
-const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+/** The domain's final statuses, as strings the API returns. */
+const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
 const STATUS_ORDER = ["PENDING", "RUNNING", "SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
 const FIELDS = ["CREATED_AT", "UPDATED_AT", "STATUS", "TOTAL_TRADES", "PRIORITY"] as const;
 const KEY: Record<(typeof FIELDS)[number], (batch: BatchNode) => number> = {

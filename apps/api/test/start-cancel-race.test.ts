@@ -1,4 +1,5 @@
 import type { TestDatabase } from "@fxbt/db/testing";
+import { FINAL_BATCH_STATUSES } from "@fxbt/domain";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,7 +16,8 @@ import {
   tradesCsv,
 } from "./harness";
 
-const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+/** The domain's final statuses, as strings the API returns. */
+const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
 const ROUNDS = 42;
 
 let db: TestDatabase;

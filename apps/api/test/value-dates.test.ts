@@ -1,5 +1,5 @@
 import type { TestDatabase } from "@fxbt/db/testing";
-import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
+import { FINAL_BATCH_STATUSES, TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { BATCH, type BatchFields, eventually, STAGE, START, stage, startTestApp, type TestApp, testDatabase } from "./harness";
@@ -8,7 +8,8 @@ const DAY_MS = 86_400_000;
 /** A UTC date `days` from today, YYYY-MM-DD: the runner and startBatch compare value dates in UTC. */
 const utcDate = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
 
-const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+/** The domain's final statuses, as strings the API returns. */
+const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
 
 const clients: pg.Client[] = [];
 const apps: TestApp[] = [];

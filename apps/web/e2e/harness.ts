@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RowError } from "@fxbt/domain";
+import { FINAL_BATCH_STATUSES, type RowError } from "@fxbt/domain";
 import { print } from "graphql";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
@@ -291,7 +291,7 @@ export async function batchCount(): Promise<number> {
   return (await gql<{ batches: { totalCount: number } }>(`{ batches(first: 1) { totalCount } }`)).batches.totalCount;
 }
 
-export const FINAL_STATUSES = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
+export const FINAL_STATUSES: readonly string[] = FINAL_BATCH_STATUSES;
 
 export async function waitForFinal(id: string, timeoutMs = 60_000): Promise<ApiBatch> {
   return eventually(
