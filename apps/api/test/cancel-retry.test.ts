@@ -2,10 +2,10 @@ import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  BATCH,
   type BatchFields,
   CANCEL,
   eventually,
+  finishedBatch,
   RETRY,
   START,
   stage,
@@ -39,12 +39,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const batchOf = async (id: string) => (await app.query<{ batch: Batch }>(BATCH, { id })).batch;
-const finished = (id: string) =>
-  eventually(async () => {
-    const b = await batchOf(id);
-    return b.completedAt ? b : null;
-  });
+const finished = (id: string) => finishedBatch(app, id);
 
 async function statusCounts(batchId: string): Promise<Record<string, number>> {
   const { rows } = await sql.query(`SELECT status::text, count(*)::int FROM trade WHERE batch_id = $1 GROUP BY 1`, [batchId]);

@@ -2,7 +2,7 @@ import type { TestDatabase } from "@fxbt/db/testing";
 import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH, type BatchFields, eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import { finishedBatch, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 let db: TestDatabase;
 let app: TestApp;
@@ -17,11 +17,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const finished = (id: string) =>
-  eventually(async () => {
-    const { batch } = await app.query<{ batch: BatchFields }>(BATCH, { id });
-    return batch.completedAt ? batch : null;
-  });
+const finished = (id: string) => finishedBatch(app, id);
 
 type Trade = { id: string; reference: string; status: string; batch: { id: string; batchUid: string } };
 const HISTORY = `query($first: Int, $after: String, $filter: TradeFilter) {

@@ -3,7 +3,18 @@ import { FINAL_BATCH_STATUSES } from "@fxbt/domain";
 import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH, type BatchFields, eventually, RETRY, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import {
+  type BatchFields,
+  finishedBatch,
+  RETRY,
+  readBatch,
+  START,
+  stage,
+  startTestApp,
+  type TestApp,
+  testDatabase,
+  tradesCsv,
+} from "./harness";
 
 /** The domain's final statuses, as strings the API returns. */
 const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
@@ -56,12 +67,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const batchOf = async (id: string) => (await app.query<{ batch: BatchFields }>(BATCH, { id })).batch;
-const finished = (id: string, timeoutMs = 90_000) =>
-  eventually(async () => {
-    const batch = await batchOf(id);
-    return FINAL.includes(batch.status) ? batch : null;
-  }, timeoutMs);
+const batchOf = (id: string) => readBatch(app, id);
+const finished = (id: string, timeoutMs = 90_000) => finishedBatch(app, id, timeoutMs);
 
 /** Mostly ordinary accounts, with some whose first booking answer is lost (…7777) and some refused at booking (…8888). */
 const accounts = (i: number) => (i % 40 === 0 ? "1234567777" : i % 45 === 0 ? "1234568888" : "1234567890");

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createDatabaseFromTemplate, type TestDatabase } from "@fxbt/db/testing";
-import type { BatchView } from "@fxbt/domain";
-import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
+import { type BatchView, isFinalBatchStatus, TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { type Client, createClient } from "graphql-ws";
 import { pino } from "pino";
 import { inject } from "vitest";
@@ -156,4 +155,17 @@ export async function stage(app: TestApp, csv: string, input: { name?: string; p
   });
   if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors)}`);
   return stageBatch.batch;
+}
+
+/** A batch as BATCH_FIELDS selects it, read through the API. */
+export async function readBatch(app: TestApp, id: string): Promise<BatchFields> {
+  return (await app.query<{ batch: BatchFields }>(BATCH, { id })).batch;
+}
+
+/** Waits until the batch, read through the API, has a final status, and returns it. */
+export function finishedBatch(app: TestApp, id: string, timeoutMs = 60_000): Promise<BatchFields> {
+  return eventually(async () => {
+    const batch = await readBatch(app, id);
+    return isFinalBatchStatus(batch.status) ? batch : null;
+  }, timeoutMs);
 }

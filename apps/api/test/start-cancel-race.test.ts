@@ -3,10 +3,10 @@ import { FINAL_BATCH_STATUSES } from "@fxbt/domain";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  BATCH,
   type BatchFields,
   CANCEL,
   eventually,
+  finishedBatch,
   type GraphQLResponse,
   START,
   stage,
@@ -43,12 +43,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const batchOf = async (id: string) => (await app.query<{ batch: BatchFields }>(BATCH, { id })).batch;
-const finished = (id: string, timeoutMs = 15_000) =>
-  eventually(async () => {
-    const batch = await batchOf(id);
-    return FINAL.includes(batch.status) ? batch : null;
-  }, timeoutMs);
+const finished = (id: string, timeoutMs = 15_000) => finishedBatch(app, id, timeoutMs);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Every answer is a batch or BAD_BATCH_STATE, nothing else (no INTERNAL_SERVER_ERROR, no deadlock). */

@@ -1,15 +1,12 @@
 import type { TestDatabase } from "@fxbt/db/testing";
-import { FINAL_BATCH_STATUSES, TRADE_CSV_COLUMNS } from "@fxbt/domain";
+import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { BATCH, type BatchFields, eventually, STAGE, START, stage, startTestApp, type TestApp, testDatabase } from "./harness";
+import { BATCH, type BatchFields, finishedBatch, STAGE, START, stage, startTestApp, type TestApp, testDatabase } from "./harness";
 
 const DAY_MS = 86_400_000;
 /** A UTC date `days` from today, YYYY-MM-DD: the runner and startBatch compare value dates in UTC. */
 const utcDate = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
-
-/** The domain's final statuses, as strings the API returns. */
-const FINAL: readonly string[] = FINAL_BATCH_STATUSES;
 
 const clients: pg.Client[] = [];
 const apps: TestApp[] = [];
@@ -46,11 +43,7 @@ async function batchOf(app: TestApp, id: string) {
   ).batch;
 }
 
-const finished = (app: TestApp, id: string, timeoutMs = 60_000) =>
-  eventually(async () => {
-    const batch = await batchOf(app, id);
-    return FINAL.includes(batch.status) ? batch : null;
-  }, timeoutMs);
+const finished = finishedBatch;
 
 async function expectCountersEqualStatuses(sql: pg.Client, batchId: string) {
   const {

@@ -7,6 +7,7 @@ import {
   eventually,
   expectCountersMatchTrades,
   finished,
+  gate,
   openTestEnv,
   queue,
   seedBatch,
@@ -17,15 +18,6 @@ import { type AccountScript, type GatewayCall, ScriptedGateway } from "./scripte
 
 /** A bank that answers nothing: every quote, booking and lookup fails with BANK_UNAVAILABLE. */
 const DOWN: AccountScript = { quote: ["BANK_UNAVAILABLE"], book: ["BANK_UNAVAILABLE"], lookup: ["BANK_UNAVAILABLE"], delayMs: 10 };
-
-/** A promise the test resolves when it chooses. */
-function gate(): { opened: Promise<void>; open(): void } {
-  let open = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
-}
 
 describe("the circuit breaker, through the runner", () => {
   it("holds trades while the bank is down, marks running batches, probes one call at a time, and finishes once it is back", async () => {

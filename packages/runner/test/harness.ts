@@ -256,3 +256,12 @@ export function finished(database: Database, batchId: string, timeoutMs?: number
     return isFinalBatchStatus(batch.status) && batch;
   }, timeoutMs);
 }
+
+/** A promise the test resolves when it chooses: a scripted bank's answers can wait on it. */
+export function gate(): { opened: Promise<void>; open(): void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}

@@ -7,6 +7,7 @@ import {
   eventually,
   expectCountersMatchTrades,
   finished,
+  gate,
   openTestEnv,
   queue,
   seedBatch,
@@ -14,15 +15,6 @@ import {
   tradesOf,
 } from "./harness";
 import { ScriptedGateway } from "./scripted-gateway";
-
-/** A promise the test resolves when it chooses: the bank's answers wait on it. */
-function gate(): { opened: Promise<void>; open(): void } {
-  let open = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
-}
 
 describe("BatchRunner", () => {
   it("start and wake promote a queued batch and run every trade to the batch's final status", async () => {
