@@ -1,4 +1,34 @@
-import { EventEmitter, on } from "node:events";
+import { EventEmitter } from "node:events";
+import { BoundedQueue, BoundedSubscription } from "./bounded-queue";
+
+/** The most messages held for one subscriber that has not read them, unless `SubscribeOptions.limit` says otherwise. */
+export const DEFAULT_SUBSCRIBER_LIMIT = 1_000;
+
+/** How much one subscriber may fall behind before messages are dropped or the subscription ends. */
+export interface SubscribeOptions<T = unknown> {
+  /**
+   * The most messages held for this subscriber while it has not read them. One more that
+   * supersedes none of them ends the subscription with a `SlowConsumerError`. It must be at
+   * least the largest number of messages published on the channel in one go (one committed
+   * transaction publishes its changes synchronously, before any reader can run).
+   *
+   * @default 1_000 (DEFAULT_SUBSCRIBER_LIMIT)
+   */
+  limit?: number;
+  /**
+   * The key of a message that supersedes every earlier unread message with the same key (a
+   * batch's id, for snapshots of that batch), or null for a message that must be delivered.
+   * The superseded message is dropped at once, not only when the buffer is full: a reader that
+   * has not read a snapshot yet gains nothing from it once a newer one exists, so it gets the
+   * newest sooner and its buffer holds one message per key. The newer message is queued at the
+   * end, so what the reader gets is still in the order it was published, and the last message
+   * of each key (a batch's final snapshot) is never dropped. A conflate that throws ends this
+   * subscription with its error.
+   *
+   * @default undefined (every message is delivered, or the subscription ends)
+   */
+  conflate?: (message: T) => string | null;
+}
 
 /**
  * Moves JSON-serialisable messages from publishers to subscribers of a channel. The
@@ -7,37 +37,52 @@ import { EventEmitter, on } from "node:events";
  */
 export interface EventBus {
   publish(channel: string, message: unknown): void;
-  /** Messages published on the channel from now on, until `signal` aborts or the caller stops iterating. */
-  subscribe<T>(channel: string, signal?: AbortSignal): AsyncIterableIterator<T>;
+  /**
+   * Messages published on the channel from now on, until `signal` aborts, the caller stops
+   * iterating (`return()`, or `break` out of `for await`), or the bus closes: each of these
+   * ends the iterator cleanly at once. A subscriber that falls behind is bounded by `options`.
+   */
+  subscribe<T>(channel: string, signal?: AbortSignal, options?: SubscribeOptions<T>): AsyncIterableIterator<T>;
+  /** Ends every subscription cleanly (their iterators finish, unread messages are dropped). */
   close(): Promise<void>;
 }
 
-export function createInProcessEventBus(): EventBus {
+export interface InProcessEventBus extends EventBus {
+  /** Subscriptions open on the channel (each is one listener, removed the moment it ends). */
+  listenerCount(channel: string): number;
+}
+
+export function createInProcessEventBus(): InProcessEventBus {
   const emitter = new EventEmitter();
   // Every open subscription is a listener; hundreds on one channel are expected, not a leak.
   emitter.setMaxListeners(0);
-  const closing = new AbortController();
+  const open = new Set<() => void>();
+  let closed = false;
   return {
     publish(channel, message) {
       emitter.emit(channel, message);
     },
-    subscribe<T>(channel: string, signal?: AbortSignal) {
-      const stop = signal ? AbortSignal.any([signal, closing.signal]) : closing.signal;
-      const events = on(emitter, channel, { signal: stop });
-      return unwrapFirstArgument<T>(events);
+    subscribe<T>(channel: string, signal?: AbortSignal, { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate }: SubscribeOptions<T> = {}) {
+      const stop = () => subscription.end();
+      const receive = (message: T) => subscription.receive(message);
+      const subscription = new BoundedSubscription<T>(channel, new BoundedQueue<T>(limit), conflate, () => {
+        emitter.off(channel, receive);
+        signal?.removeEventListener("abort", stop);
+        open.delete(stop);
+      });
+      if (closed || signal?.aborted) {
+        subscription.end();
+      } else {
+        emitter.on(channel, receive);
+        signal?.addEventListener("abort", stop, { once: true });
+        open.add(stop);
+      }
+      return subscription;
     },
     async close() {
-      closing.abort();
-      emitter.removeAllListeners();
+      closed = true;
+      for (const stop of open) stop();
     },
+    listenerCount: (channel) => emitter.listenerCount(channel),
   };
-}
-
-/** events.on yields each emit's argument list and rejects with AbortError on abort; subscribers want the message and a clean end. */
-async function* unwrapFirstArgument<T>(events: AsyncIterableIterator<unknown[]>): AsyncIterableIterator<T> {
-  try {
-    for await (const args of events) yield args[0] as T;
-  } catch (error) {
-    if ((error as Error).name !== "AbortError") throw error;
-  }
 }

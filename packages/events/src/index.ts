@@ -1,3 +1,4 @@
-export { createInProcessEventBus, type EventBus } from "./bus";
+export { SlowConsumerError } from "./bounded-queue";
+export { createInProcessEventBus, DEFAULT_SUBSCRIBER_LIMIT, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
 export { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "./channels";
 export { EventPublisher, type EventPublisherOptions } from "./publisher";
