@@ -3,10 +3,12 @@ import { type OpenDatabase, openDatabase } from "@fxbt/db";
 import { createInProcessEventBus, type EventBus, EventPublisher } from "@fxbt/events";
 import { BatchRunner } from "@fxbt/runner";
 import { type Logger, pino } from "pino";
+import { controllingTerminal, createFirstAdmin, sessionSecrets, type Terminal } from "./auth/first-run";
 import type { ApiConfig } from "./config";
 import { buildSchema } from "./graphql/schema";
 import { createMetrics } from "./metrics";
 import { startHttpServer } from "./server";
+import { AccessService } from "./services/access";
 import { BatchCommands } from "./services/batch-commands";
 import { BatchQueries } from "./services/batch-queries";
 
@@ -25,6 +27,8 @@ export interface AppOverrides {
   gateway?: FxGateway;
   /** Share one bus between apps in one process (tests of several instances). */
   bus?: EventBus;
+  /** Where the first run shows the first admin's one-time password; the controlling terminal by default. */
+  terminal?: Terminal | null;
 }
 
 /** The composition root: database, events, bank, runner and API wired together. */
@@ -40,11 +44,24 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
   const publisher = new EventPublisher({ bus, progressIntervalMs: config.progressIntervalMs });
   const gateway = overrides.gateway ?? createBankSimulator({ database, ...config.bank });
   const runner = new BatchRunner({ database, gateway, publisher, log, options: config.runner });
-  const commands = new BatchCommands({ database, publisher, wakeRunner: () => runner.wake(), limits: config.limits });
+  const commands = new BatchCommands({
+    database,
+    publisher,
+    wakeRunner: () => runner.wake(),
+    limits: config.limits,
+    approvalPolicy: config.access.approval,
+  });
   const queries = new BatchQueries(database);
+  const access = new AccessService(database, config.access.lockout);
+  await createFirstAdmin(
+    access,
+    config.access.firstAdminEmail,
+    overrides.terminal === undefined ? controllingTerminal() : overrides.terminal,
+    log,
+  );
   const server = await startHttpServer({
     schema: buildSchema(),
-    services: { commands, queries, bus },
+    services: { commands, queries, access, database, bus },
     port: config.port,
     host: config.host,
     introspection: config.introspection,
@@ -54,6 +71,13 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     database,
     logError: (error) => log.error({ err: error }, "unexpected error in a GraphQL operation"),
     bodyLimitBytes: Math.ceil(config.limits.maxBytes * 1.5) + 1024 * 1024,
+    sessions: {
+      secrets: sessionSecrets(config.access.sessionSecrets, database.embedded ? config.dataDir : null, log),
+      idleMs: config.access.sessionIdleMs,
+      maxAgeMs: config.access.sessionMaxAgeMs,
+    },
+    trustProxy: config.access.trustProxy,
+    authRecheckMs: config.access.authRecheckMs,
   }).catch(async (error) => {
     await database.close();
     throw error;

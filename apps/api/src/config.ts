@@ -1,8 +1,10 @@
 import { fileURLToPath } from "node:url";
 import type { BankSimulatorOptions } from "@fxbt/bank";
+import type { ApprovalPolicy } from "@fxbt/domain";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
 import type { RunnerOptions } from "@fxbt/runner";
-import { decimal, type Env, integer, list, oneOf, readEnv, text } from "./env";
+import { amount, decimal, type Env, integer, list, oneOf, readEnv, text } from "./env";
+import type { LockoutPolicy } from "./services/access";
 
 /** ./data/postgres at the root of the checkout, wherever the API is started from. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data/postgres", import.meta.url));
@@ -29,6 +31,27 @@ export interface ApiConfig {
   introspection: boolean;
   /** The bearer token /metrics asks for; without one, /metrics is off. */
   metricsToken?: string;
+  access: AccessConfig;
+}
+
+export interface AccessConfig {
+  /** Sign the session cookie; unset, a secret is kept in the embedded database's folder or made per process. */
+  sessionSecrets: string[] | undefined;
+  sessionIdleMs: number;
+  sessionMaxAgeMs: number;
+  /** Express's "trust proxy": false, true, a hop count, or addresses/subnets. */
+  trustProxy: string | boolean | number;
+  authRecheckMs: number;
+  lockout: LockoutPolicy;
+  approval: ApprovalPolicy;
+  /** The email of the ADMIN made on the first run of an empty database. */
+  firstAdminEmail: string;
+}
+
+/** TRUST_PROXY as Express reads it: "true"/"false", a hop count, or a comma-separated list of addresses. */
+function trustProxyValue(value: string): string | boolean | number {
+  if (value === "true" || value === "false") return value === "true";
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 /**
@@ -51,8 +74,30 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
     introspection: oneOf("GRAPHQL_INTROSPECTION", ["true", "false"], { default: "false" }),
     metricsToken: text("METRICS_TOKEN"),
   });
+  const access = readEnv(env, {
+    sessionSecrets: list("SESSION_SECRET"),
+    sessionIdleMs: integer("SESSION_IDLE_MS", { min: 1000, default: 30 * 60_000, unit: "milliseconds" }),
+    sessionMaxAgeMs: integer("SESSION_MAX_AGE_MS", { min: 1000, default: 12 * 3_600_000, unit: "milliseconds" }),
+    trustProxy: text("TRUST_PROXY", { default: "false" }),
+    authRecheckMs: integer("AUTH_RECHECK_MS", { min: 100, default: 5000, unit: "milliseconds" }),
+    lockAfter: integer("SIGN_IN_LOCK_AFTER", { min: 1, default: 5 }),
+    lockMs: integer("SIGN_IN_LOCK_MS", { min: 1000, default: 15 * 60_000, unit: "milliseconds" }),
+    approvalMinTrades: integer("APPROVAL_MIN_TRADES", { min: 1 }),
+    approvalMinAmount: amount("APPROVAL_MIN_AMOUNT"),
+    firstAdminEmail: text("FIRST_ADMIN_EMAIL", { default: "admin@localhost" }),
+  });
   return {
     ...server,
+    access: {
+      sessionSecrets: access.sessionSecrets,
+      sessionIdleMs: access.sessionIdleMs,
+      sessionMaxAgeMs: access.sessionMaxAgeMs,
+      trustProxy: trustProxyValue(access.trustProxy),
+      authRecheckMs: access.authRecheckMs,
+      lockout: { lockAfter: access.lockAfter, lockMs: access.lockMs },
+      approval: { minTrades: access.approvalMinTrades ?? null, minAmountPerCurrency: access.approvalMinAmount ?? null },
+      firstAdminEmail: access.firstAdminEmail.toLowerCase(),
+    },
     introspection: server.introspection === "true",
     databaseUrl,
     limits: readEnv(env, {

@@ -93,6 +93,19 @@ export function decimal<const O extends NumberOptions>(name: string, options: O 
   };
 }
 
+/**
+ * A positive decimal amount kept as written (money is never a float): "1000000", "250000.50".
+ * Default: none (left out when unset or empty).
+ */
+export function amount(name: string): Variable<string, undefined> {
+  return {
+    name,
+    expected: "a positive decimal amount (e.g. 1000000.00)",
+    default: undefined,
+    parse: (value) => (/^\d{1,18}(\.\d{1,4})?$/.test(value) && /[1-9]/.test(value) ? value : undefined),
+  };
+}
+
 /** Any non-empty text, trimmed. Default: none (left out when unset or empty). */
 export function text<const O extends DefaultOption<string>>(name: string, options: O = {} as O): Variable<string, DefaultOf<O>> {
   return { name, expected: "some text", default: options.default as DefaultOf<O>, parse: (value) => value };

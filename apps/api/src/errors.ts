@@ -5,7 +5,15 @@ import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type
  * The API's one error format: a GraphQL error whose extensions.code says what kind of
  * problem it is. Row problems of a CSV are not errors: they are data in the payload.
  */
-export type ErrorCode = "BAD_BATCH_STATE" | "NOT_FOUND" | "BAD_USER_INPUT" | "SERVICE_UNAVAILABLE";
+export type ErrorCode =
+  | "BAD_BATCH_STATE"
+  | "NOT_FOUND"
+  | "BAD_USER_INPUT"
+  | "SERVICE_UNAVAILABLE"
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "RATE_LIMITED"
+  | "LIMIT_EXCEEDED";
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
@@ -22,6 +30,10 @@ const CLIENT_CODES = new Set([
   "GRAPHQL_VALIDATION_FAILED",
   "BAD_REQUEST",
   "OPERATION_RESOLUTION_FAILURE",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "RATE_LIMITED",
+  "LIMIT_EXCEEDED",
 ]);
 
 /**

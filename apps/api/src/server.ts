@@ -8,12 +8,17 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import type { Database } from "@fxbt/db";
 import cors from "cors";
-import express from "express";
-import { type GraphQLSchema, NoSchemaIntrospectionCustomRule } from "graphql";
+import express, { type Request, type Response } from "express";
+import session from "express-session";
+import { GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
+import { authenticate, type Caller, type SessionCarrier } from "./auth/authenticate";
+import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, OpenSockets } from "./auth/open-sockets";
+import { DatabaseSessionStore } from "./auth/session-store";
 import { maskInternalErrors, maskOperationErrors, maskResult } from "./errors";
+import { SESSION_COOKIE } from "./graphql/access-resolvers";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
 import { apolloQueryLimits, subscribeWithLimits } from "./graphql/limits";
 import { jsonErrors } from "./http-errors";
@@ -37,6 +42,20 @@ export interface HttpServerOptions {
   introspection?: boolean;
   /** The bearer token /metrics asks for; without one, /metrics is off. */
   metricsToken?: string;
+  sessions: SessionOptions;
+  /** Express's "trust proxy": which proxies' X-Forwarded-For and -Proto to believe (the audit log's addresses, Secure cookies). */
+  trustProxy: string | boolean | number;
+  /** How often open sockets' keys and sessions are checked again; a revoked one's sockets close within this. */
+  authRecheckMs: number;
+}
+
+export interface SessionOptions {
+  /** Signs the session cookie; the first signs, every one verifies (rotation). */
+  secrets: string[];
+  /** A session unused this long ends. */
+  idleMs: number;
+  /** A session ends this long after sign-in, however busy. */
+  maxAgeMs: number;
 }
 
 export interface RunningHttpServer {
@@ -52,8 +71,24 @@ export interface RunningHttpServer {
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const app = express();
+  app.set("trust proxy", options.trustProxy);
   const httpServer = http.createServer(app);
   const mask = maskInternalErrors(options.logError);
+  const { database, services } = options;
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: options.sessions.secrets,
+    store: new DatabaseSessionStore(database, options.sessions.maxAgeMs),
+    resave: false,
+    saveUninitialized: false,
+    // Every request pushes the idle expiry back; the store caps it at the absolute one.
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: "lax", secure: "auto", maxAge: options.sessions.idleMs },
+  });
+  const openSockets = new OpenSockets(database, options.authRecheckMs, options.logError);
+  /** Who sent an HTTP request (its bearer key, or its session cookie), or why its credentials are refused. */
+  const callerOf = (req: Request) =>
+    credentialsOf(() => authenticate(database, { authorization: req.headers.authorization, session: req.session }));
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: "/graphql",
@@ -64,10 +99,34 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     verifyClient: ({ origin }: { origin?: string }, accept: (allowed: boolean, status?: number, reason?: string) => void) =>
       accept(!origin || options.corsOrigins.includes(origin), 403, "Origin not allowed"),
   });
+  const socketCallers = new WeakMap<object, Caller>();
   const subscriptions = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
     {
       schema: options.schema,
-      context: () => createContext(options.services),
+      // Every connection proves who it is at connection_init: a key in connectionParams, or the
+      // browser's session cookie, read from the upgrade request.
+      onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        const refuse = (code: number, reason: string) => {
+          socket.close(code, reason);
+          return false;
+        };
+        // express-session reads the cookie of the upgrade request; there is no response to set one on.
+        await new Promise<void>((resolve) => sessions(request as unknown as Request, {} as Response, () => resolve()));
+        const { caller } = await credentialsOf(() =>
+          authenticate(database, { authorization: ctx.connectionParams?.authorization, session: (request as SessionCarrier).session }),
+        );
+        if (!caller) return refuse(CLOSE_UNAUTHORIZED, "Unauthorized");
+        if (caller.mustChangePassword) return refuse(CLOSE_FORBIDDEN, "Forbidden: change your one-time password first");
+        socketCallers.set(ctx.extra, caller);
+        openSockets.add(socket, caller);
+        return true;
+      },
+      context: (ctx) =>
+        createContext(services, {
+          caller: socketCallers.get(ctx.extra) ?? null,
+          address: ctx.extra.request.socket.remoteAddress ?? null,
+        }),
       onSubscribe: (_ctx, _id, payload) =>
         subscribeWithLimits(options.schema, payload, options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
       // The same masking as Apollo's formatError, for errors before execution and in every result.
@@ -86,15 +145,37 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     plugins: [
       options.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await subscriptions.dispose()) }) },
+      {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            openSockets.stop();
+            await subscriptions.dispose();
+          },
+        }),
+      },
     ],
   });
   await apollo.start();
 
   app.get("/health", (_req, res) => void res.json({ status: "ok" }));
-  app.get("/export/batches/:id/trades.csv", cors<cors.CorsRequest>({ origin: options.corsOrigins }), (req, res, next) => {
-    sendResultsCsv(options.database, req.params.id, res).catch(next);
-  });
+  app.get(
+    "/export/batches/:id/trades.csv",
+    cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),
+    sessions,
+    async (req, res, next) => {
+      try {
+        const { caller, problem } = await callerOf(req);
+        if (!caller) {
+          const message = problem ?? "sign in, or send an API key as 'Authorization: Bearer <key>'";
+          res.status(401).json({ errors: [{ message, extensions: { code: "UNAUTHENTICATED" } }] });
+          return;
+        }
+        await sendResultsCsv(database, req.params.id as string, caller, res);
+      } catch (error) {
+        next(error);
+      }
+    },
+  );
   app.get("/metrics", async (req, res) => {
     if (!options.metricsToken) {
       res
@@ -114,7 +195,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     "/graphql",
     cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),
     express.json({ limit: options.bodyLimitBytes }),
-    expressMiddleware(apollo, { context: async () => createContext(options.services) }),
+    sessions,
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => createContext(services, { ...(await callerOf(req)), address: req.ip ?? null, http: { req, res } }),
+    }),
   );
 
   const errors = jsonErrors(options.logError);
@@ -126,11 +210,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     httpServer.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
   });
   const { port } = httpServer.address() as AddressInfo;
+  openSockets.start();
   return {
     url: `http://localhost:${port}/graphql`,
     port,
     close: () => apollo.stop(),
   };
+}
+
+/**
+ * The caller, or why the credentials sent are refused (a wrong or revoked key): operations
+ * then answer UNAUTHENTICATED with that reason, in the API's error format. Other failures (the
+ * database away) are not a credentials problem and propagate.
+ */
+async function credentialsOf(run: () => Promise<Caller | null>): Promise<{ caller: Caller | null; problem: string | null }> {
+  try {
+    return { caller: await run(), problem: null };
+  } catch (error) {
+    if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") return { caller: null, problem: error.message };
+    throw error;
+  }
 }
 
 /** Compares a request's bearer token with the expected one in constant time (digests of equal length). */

@@ -7,6 +7,7 @@ import { inject } from "vitest";
 import WebSocket from "ws";
 import { type App, type AppOverrides, startApp } from "../src/app";
 import { type ApiConfig, configFromEnv } from "../src/config";
+import { AccessService } from "../src/services/access";
 
 export const SAMPLES = new URL("../../../samples/", import.meta.url);
 export const readSample = (name: string) => readFileSync(new URL(name, SAMPLES), "utf8");
@@ -24,12 +25,18 @@ export function testDatabase(): Promise<TestDatabase> {
 export interface TestApp {
   app: App;
   url: string;
+  /** The ADMIN key (of no partner) every request and socket of this app sends unless told otherwise. */
+  key: string;
   /** Any GraphQL response, errors included. */
   request<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   /** The data of a response that must have no errors. */
   query<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** Every event of a subscription until the server completes it (or `until` says stop). */
   collect<T>(query: string, variables: Record<string, unknown>, until?: (event: T, all: T[]) => boolean): Subscription<T>;
+  /** The same app as seen with other credentials: another key, or none at all (null). */
+  as(key: string | null): TestApp;
+  /** A new API key of this role (and partner), made as the admin command makes one. */
+  createKey(role: "VIEWER" | "TRADER" | "ADMIN", partner?: string | null): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -63,14 +70,39 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
   });
 }
 
+/** The admin command's way to make a key: straight on the database, audited as the admin command. */
+export async function createApiKey(app: App, role: "VIEWER" | "TRADER" | "ADMIN", partner: string | null = null): Promise<string> {
+  const actor = { kind: null, id: null, name: "test harness", address: null };
+  const { key } = await new AccessService(app.database).createApiKey(actor, { role, partner, name: `test ${role.toLowerCase()}` });
+  return key;
+}
+
+/** A graphql-ws client sending this key at connection_init (none when null). */
+export function wsClient(url: string, key: string | null): Client {
+  return createClient({
+    url: url.replace("http", "ws"),
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+  });
+}
+
 export async function startTestApp(databaseUrl: string, env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<TestApp> {
-  const app = await startApp(testConfig(databaseUrl, env), { log: pino({ level: "silent" }), ...overrides });
-  const ws: Client = createClient({ url: app.url.replace("http", "ws"), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  const app = await startApp(testConfig(databaseUrl, env), { log: pino({ level: "silent" }), terminal: null, ...overrides });
+  const adminKey = await createApiKey(app, "ADMIN");
+  const clients: Client[] = [];
+  return withKey(app, adminKey, clients);
+}
+
+function withKey(app: App, key: string | null, clients: Client[]): TestApp {
+  const ws = wsClient(app.url, key);
+  clients.push(ws);
 
   async function request<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
     const response = await fetch(app.url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     return (await response.json()) as GraphQLResponse<T>;
@@ -79,7 +111,10 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
   return {
     app,
     url: app.url,
+    key: key ?? "",
     request,
+    as: (other) => withKey(app, other, clients),
+    createKey: (role, partner) => createApiKey(app, role, partner),
     async query<T>(query: string, variables?: Record<string, unknown>) {
       const response = await request<T>(query, variables);
       if (response.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
@@ -108,7 +143,7 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
       return { events, done, stop: () => unsubscribe() };
     },
     async close() {
-      await ws.dispose();
+      await Promise.all(clients.map((client) => client.dispose()));
       await app.close();
     },
   };

@@ -30,8 +30,18 @@ export async function startEmbeddedPostgres({
   databaseName = "fxbt",
   log = () => {},
 }: EmbeddedOptions): Promise<EmbeddedServer> {
-  const EmbeddedPostgres = await importWithoutExitHooks();
   const databaseDir = path.resolve(dataDir);
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${databaseName}`;
+  // Already running for this folder (the API, while the admin command runs): use it, leave it running.
+  if (
+    existsSync(path.join(databaseDir, "postmaster.pid")) &&
+    (await answers(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`))
+  ) {
+    log(`[embedded-postgres] using the server already running on port ${port}`);
+    await createDatabaseIfMissing(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, databaseName);
+    return { url, stop: async () => {} };
+  }
+  const EmbeddedPostgres = await importWithoutExitHooks();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -49,10 +59,19 @@ export async function startEmbeddedPostgres({
   }
   await server.start();
   await createDatabaseIfMissing(`postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, databaseName);
-  return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${databaseName}`,
-    stop: () => server.stop(),
-  };
+  return { url, stop: () => server.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {

@@ -27,6 +27,13 @@ export function batchRow(overrides: Partial<BatchRow> = {}): BatchRow {
     bankUnavailableSince: null,
     stagingKey: null,
     contentHash: null,
+    partner: null,
+    stagedById: null,
+    stagedBy: null,
+    approvalRequired: false,
+    approvedById: null,
+    approvedBy: null,
+    approvedAt: null,
     ...overrides,
   };
 }

@@ -1,6 +1,6 @@
-import type { AttemptOutcome, BatchStatus, BatchView, TradeAttemptView, TradeStatus, TradeView } from "@fxbt/domain";
+import type { AttemptOutcome, BatchStatus, BatchView, PrincipalKind, Role, TradeAttemptView, TradeStatus, TradeView } from "@fxbt/domain";
 import { roundToMinorUnits } from "@fxbt/domain";
-import type { $Enums, Batch, Trade, TradeAttempt } from "./generated/prisma/client";
+import type { $Enums, ApiKey, AppUser, AuditEvent, Batch, Trade, TradeAttempt } from "./generated/prisma/client";
 import { Prisma } from "./generated/prisma/client";
 
 /**
@@ -11,6 +11,9 @@ import { Prisma } from "./generated/prisma/client";
 export type BatchRow = Batch;
 export type TradeRow = Trade;
 export type TradeAttemptRow = TradeAttempt;
+export type UserRow = AppUser;
+export type ApiKeyRow = ApiKey;
+export type AuditEventRow = AuditEvent;
 
 /** schema.prisma maps every field to its snake_case column (`batchUid` → `batch_uid`). */
 const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -32,6 +35,9 @@ export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFi
 export const BATCH_COLUMNS = batchColumns();
 export const TRADE_COLUMNS = tradeColumns();
 export const TRADE_ATTEMPT_COLUMNS = selectList(Prisma.TradeAttemptScalarFieldEnum, "trade_attempt");
+export const USER_COLUMNS = selectList(Prisma.AppUserScalarFieldEnum, "app_user");
+export const API_KEY_COLUMNS = selectList(Prisma.ApiKeyScalarFieldEnum, "api_key");
+export const AUDIT_EVENT_COLUMNS = selectList(Prisma.AuditEventScalarFieldEnum, "audit_event");
 
 /** Fields of a trade row that stay inside the product: the runner's claim bookkeeping. */
 type InternalTradeField = "idempotencyKey" | "lockedAt";
@@ -49,6 +55,8 @@ export type ViewsMatchModels = [
   Holds<SameType<BatchStatus, $Enums.BatchStatus>>,
   Holds<SameType<AttemptOutcome, $Enums.AttemptOutcome>>,
   Holds<SameType<TradeStatus, $Enums.TradeStatus>>,
+  Holds<SameType<Role, $Enums.Role>>,
+  Holds<SameType<PrincipalKind, $Enums.PrincipalKind>>,
 ];
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -64,6 +72,7 @@ export function toBatchView(row: BatchRow): BatchView {
     completedAt: iso(row.completedAt),
     cancelRequestedAt: iso(row.cancelRequestedAt),
     bankUnavailableSince: iso(row.bankUnavailableSince),
+    approvedAt: iso(row.approvedAt),
   };
 }
 

@@ -1,3 +1,5 @@
+export * from "./access";
+export * from "./approval-policy";
 export { type ParseTradeCsvOptions, type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "./csv";
 export { type CsvCellValue, type CsvNumberCell, csvNumber, toCsvCell, toCsvLine } from "./csv-export";
 export { REQUIRED_TRADE_CSV_COLUMNS, TRADE_CSV_COLUMNS, type TradeCsvColumn, unstorableTextProblem } from "./csv-schema";

@@ -1,3 +1,5 @@
+import { approversDescription } from "./access";
+
 /**
  * The one status machine of the product. The runner, the services, the API, the dashboard
  * and the SQL guards of packages/db take their rules from here; none of them repeats them.
@@ -122,9 +124,13 @@ export interface BatchState {
   cancelledTrades: number;
   queuedAt: Date | string | null;
   cancelRequestedAt: Date | string | null;
+  /** Four eyes (access.ts): a batch that needs approval starts only once approved. */
+  approvalRequired: boolean;
+  approvedAt: Date | string | null;
+  stagedBy: string | null;
 }
 
-export type BatchAction = "start" | "cancel" | "retry" | "delete";
+export type BatchAction = "start" | "approve" | "cancel" | "retry" | "delete";
 
 /**
  * Whether a person may take an action on a batch now, and if not, why — the message
@@ -136,6 +142,15 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
     case "start":
       if (batch.status !== "PENDING") return refuse(`a ${batch.status} batch cannot be started; only a PENDING batch can`);
       if (batch.queuedAt) return refuse("the batch is already started and waiting in the queue");
+      if (batch.approvalRequired && !batch.approvedAt) {
+        return refuse(`the batch is awaiting approval: approveBatch by ${approversDescription(batch)} is needed before it can start`);
+      }
+      return { allowed: true };
+    case "approve":
+      if (!batch.approvalRequired) return refuse("the batch does not need approval");
+      if (batch.approvedAt) return refuse("the batch is already approved");
+      if (batch.status !== "PENDING" || batch.queuedAt)
+        return refuse(`a ${batch.status} batch cannot be approved; only a PENDING batch not yet started can`);
       return { allowed: true };
     case "cancel":
       if (batch.status !== "PENDING" && batch.status !== "RUNNING") {

@@ -23,6 +23,16 @@ export interface BatchView {
   cancelRequestedAt: string | null;
   /** Since when the bank has kept failing while this batch runs: its trades wait, none is failed for it. */
   bankUnavailableSince: string | null;
+  /** The partner the batch belongs to, or null for a batch of the operations staff. */
+  partner: string | null;
+  /** Who staged it: a user's or API key's id, and the email or key name people read. */
+  stagedById: string | null;
+  stagedBy: string | null;
+  /** Four eyes: whether it must be approved (by someone other than its stager) before it can start. */
+  approvalRequired: boolean;
+  approvedById: string | null;
+  approvedBy: string | null;
+  approvedAt: string | null;
 }
 
 /** What a trade asks the bank to do: the fields of one CSV row, normalised. */

@@ -23,6 +23,9 @@ const batch = (overrides: Partial<BatchState> = {}): BatchState => ({
   cancelledTrades: 0,
   queuedAt: null,
   cancelRequestedAt: null,
+  approvalRequired: false,
+  approvedAt: null,
+  stagedBy: null,
   ...overrides,
 });
 

@@ -2,12 +2,12 @@ import { type BatchView, batchProgress, processedTrades, type TradeStatus, type 
 import type { StageBatchInput } from "../services/batch-commands";
 import type { BatchListArgs, TradeHistoryArgs } from "../services/batch-queries";
 import { resultsCsvPath } from "../services/results-export";
-import type { GraphQLContext } from "./context";
+import { acting, type GraphQLContext } from "./context";
 import { DateTimeScalar, DecimalScalar } from "./scalars";
 import { subscriptionResolvers } from "./subscriptions";
 
-/** Thin by design: every resolver hands its arguments to a service. */
-export const resolvers = {
+/** Thin by design: every resolver hands its arguments to a service (authorization wraps them: schema.ts). */
+export const batchResolvers = {
   DateTime: DateTimeScalar,
   Decimal: DecimalScalar,
 
@@ -22,11 +22,14 @@ export const resolvers = {
   },
 
   Mutation: {
-    stageBatch: (_: unknown, { input }: { input: StageBatchInput }, { commands }: GraphQLContext) => commands.stageBatch(input),
-    startBatch: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.startBatch(id),
-    cancelBatch: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.cancelBatch(id),
-    retryFailedTrades: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.retryFailedTrades(id),
-    deleteBatch: (_: unknown, { id }: { id: string }, { commands }: GraphQLContext) => commands.deleteBatch(id),
+    stageBatch: (_: unknown, { input }: { input: StageBatchInput }, context: GraphQLContext) =>
+      context.commands.stageBatch(input, acting(context)),
+    startBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.startBatch(id, acting(context)),
+    approveBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.approveBatch(id, acting(context)),
+    cancelBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.cancelBatch(id, acting(context)),
+    retryFailedTrades: (_: unknown, { id }: { id: string }, context: GraphQLContext) =>
+      context.commands.retryFailedTrades(id, acting(context)),
+    deleteBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.deleteBatch(id, acting(context)),
   },
 
   Subscription: subscriptionResolvers,

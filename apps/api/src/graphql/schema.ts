@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { makeExecutableSchema } from "@graphql-tools/schema";
-import { printSchema } from "graphql";
-import { resolvers } from "./resolvers";
+import { type GraphQLSchema, printSchema } from "graphql";
+import { accessResolvers } from "./access-resolvers";
+import { authorize, type FieldAccess, ROOT_FIELD_ACCESS } from "./authorization";
+import type { GraphQLContext } from "./context";
+import { batchResolvers } from "./resolvers";
 
 /**
  * The served schema is the public contract plus this API's extensions: the contract file is
@@ -10,10 +13,54 @@ import { resolvers } from "./resolvers";
 export const typeDefs = [
   readFileSync(new URL("../../../../contract/api-contract.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./extensions.graphql", import.meta.url), "utf8"),
+  readFileSync(new URL("./access.graphql", import.meta.url), "utf8"),
 ];
 
+type Resolver = (parent: unknown, args: unknown, context: GraphQLContext, info: unknown) => unknown;
+
+/** Every root field runs only once authorize() has let its caller through. */
+function guarded(resolve: Resolver, access: FieldAccess): Resolver {
+  return (parent, args, context, info) => {
+    authorize(context.caller, access, context.credentialsProblem);
+    return resolve(parent, args, context, info);
+  };
+}
+
+type Resolvers = NonNullable<Parameters<typeof makeExecutableSchema>[0]["resolvers"]>;
+
+function guardRootFields(): Resolvers {
+  const { Query, Mutation, Subscription, ...types } = batchResolvers;
+  const roots: Record<string, Record<string, unknown>> = {
+    Query: { ...Query, ...accessResolvers.Query },
+    Mutation: { ...Mutation, ...accessResolvers.Mutation },
+    Subscription,
+  };
+  for (const [type, fields] of Object.entries(roots)) {
+    for (const [field, resolver] of Object.entries(fields)) {
+      const access = ROOT_FIELD_ACCESS[type]?.[field];
+      if (!access) throw new Error(`${type}.${field} has no entry in ROOT_FIELD_ACCESS: say who may use it`);
+      fields[field] =
+        typeof resolver === "function"
+          ? guarded(resolver as Resolver, access)
+          : { ...(resolver as object), subscribe: guarded((resolver as { subscribe: Resolver }).subscribe, access) };
+    }
+  }
+  return { ...types, ...roots } as Resolvers;
+}
+
+/** Refuses a schema with a root field that nobody said who may use (it would have no resolver guard). */
+function checkEveryRootFieldGuarded(schema: GraphQLSchema): void {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    for (const field of Object.keys(type?.getFields() ?? {})) {
+      if (!ROOT_FIELD_ACCESS[type!.name]?.[field]) throw new Error(`${type!.name}.${field} has no entry in ROOT_FIELD_ACCESS`);
+    }
+  }
+}
+
 export function buildSchema() {
-  return makeExecutableSchema({ typeDefs, resolvers });
+  const schema = makeExecutableSchema({ typeDefs, resolvers: guardRootFields() });
+  checkEveryRootFieldGuarded(schema);
+  return schema;
 }
 
 /** The full SDL as served, for apps/api/schema.graphql and for code generators. */

@@ -1,6 +1,6 @@
-import { type BatchView, isFinalBatchStatus, isOlderBatchSnapshot } from "@fxbt/domain";
-import { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "@fxbt/events";
-import { notFound } from "../errors";
+import { type BatchView, canSeeBatch, isFinalBatchStatus, isOlderBatchSnapshot } from "@fxbt/domain";
+import { type BatchListMessage, type BatchProgressMessage, channels, SlowConsumerError, type TradeStatusMessage } from "@fxbt/events";
+import { apiError, notFound } from "../errors";
 import { checkId } from "../ids";
 import type { GraphQLContext } from "./context";
 
@@ -11,7 +11,10 @@ import type { GraphQLContext } from "./context";
 async function batchProgress(_: unknown, { id }: { id: string }, context: GraphQLContext) {
   checkId("batch", id);
   const stop = new AbortController();
-  const live = context.bus.subscribe<BatchProgressMessage>(channels.batchProgress(id), stop.signal);
+  // Only the newest snapshot waits for a slow reader: a batch's final one is never dropped.
+  const live = context.bus.subscribe<BatchProgressMessage>(channels.batchProgress(id), stop.signal, {
+    conflate: (message) => message.batch.id,
+  });
   const current = await context.queries.batch(id);
   if (!current) {
     stop.abort();
@@ -37,7 +40,11 @@ async function batchProgress(_: unknown, { id }: { id: string }, context: GraphQ
 async function tradeStatusChanged(_: unknown, { batchId }: { batchId: string }, context: GraphQLContext) {
   checkId("batch", batchId);
   const stop = new AbortController();
-  const live = context.bus.subscribe<TradeStatusMessage>(channels.tradeStatus(batchId), stop.signal);
+  // Room for a whole batch's transitions at once (a cancel publishes them together); a reader
+  // that falls further behind is told so (LIMIT_EXCEEDED) and reads the trades again.
+  const live = context.bus.subscribe<TradeStatusMessage>(channels.tradeStatus(batchId), stop.signal, {
+    limit: TRADE_STATUS_BUFFER,
+  });
   if (!(await context.queries.batch(batchId))) {
     stop.abort();
     throw notFound("batch", batchId);
@@ -47,13 +54,30 @@ async function tradeStatusChanged(_: unknown, { batchId }: { batchId: string }, 
 
 function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
   const stop = new AbortController();
-  return withCleanup(context.bus.subscribe<BatchListMessage>(channels.batchList(), stop.signal), stop);
+  const viewer = { partner: context.caller?.partner ?? null };
+  const changes = context.bus.subscribe<BatchListMessage>(channels.batchList(), stop.signal, {
+    conflate: (message) => message.batch.id,
+  });
+  return withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch));
 }
 
-/** Ends the bus subscription when the client goes away (graphql-ws calls return()). */
-async function* withCleanup<T>(messages: AsyncIterableIterator<T>, stop: AbortController): AsyncGenerator<T> {
+/** A slow reader's trade transitions buffered at most; more than a batch's largest burst. */
+export const TRADE_STATUS_BUFFER = 200_000;
+
+/**
+ * Passes on the messages the caller may see, ends the bus subscription when the client goes
+ * away (graphql-ws calls return()), and tells a reader that fell behind in the API's error format.
+ */
+async function* withCleanup<T>(
+  messages: AsyncIterableIterator<T>,
+  stop: AbortController,
+  visible: (message: T) => boolean = () => true,
+): AsyncGenerator<T> {
   try {
-    yield* messages;
+    for await (const message of messages) if (visible(message)) yield message;
+  } catch (error) {
+    if (error instanceof SlowConsumerError) throw apiError("LIMIT_EXCEEDED", error.message);
+    throw error;
   } finally {
     stop.abort();
   }

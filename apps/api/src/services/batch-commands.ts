@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import {
+  approveBatchRow,
   type BatchRow,
   type CommittedChange,
   cancelBatchTrades,
@@ -15,20 +16,29 @@ import {
   toBatchView,
 } from "@fxbt/db";
 import {
+  type ApprovalPolicy,
+  approverProblem,
   type BatchAction,
   type BatchView,
   canonicalTradesText,
+  canSeeBatch,
   checkBatchAction,
   DUPLICATE_FILE_WINDOW_DAYS,
   duplicateFileMessage,
+  NO_APPROVAL,
+  needsApproval,
   parseTradeCsv,
   pastValueDatesReason,
   type RowError,
   unstorableTextProblem,
 } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
+import type { GraphQLError } from "graphql";
+import type { Caller } from "../auth/authenticate";
 import { apiError, notFound } from "../errors";
 import { checkId } from "../ids";
+import { actorOf } from "./access";
+import { type AuditAction, recordAudit } from "./audit";
 
 export interface StageLimits {
   maxRows: number;
@@ -41,8 +51,24 @@ export interface BatchCommandDeps {
   /** Asks the runner to promote queued batches now; resolves when it has. */
   wakeRunner: () => Promise<void>;
   limits: StageLimits;
+  /** Four eyes: which batches need approval before they start. Default: none. */
+  approvalPolicy?: ApprovalPolicy;
   now?: () => Date;
 }
+
+/** Who is acting, and from which address (for the audit log). */
+export interface Acting {
+  caller: Caller;
+  address: string | null;
+}
+
+const AUDITED: Record<BatchAction, AuditAction> = {
+  start: "START_BATCH",
+  approve: "APPROVE_BATCH",
+  cancel: "CANCEL_BATCH",
+  retry: "RETRY_FAILED_TRADES",
+  delete: "DELETE_BATCH",
+};
 
 export interface StageBatchInput {
   csv: string;
@@ -58,11 +84,15 @@ const MAX_NAME_LENGTH = 200;
 const MAX_KEY_LENGTH = 200;
 const PRIORITY_RANGE = { min: -1000, max: 1000 };
 
-/** Everything that changes a batch: each action checked by the status machine under the batch's row lock. */
+/**
+ * Everything that changes a batch: each action checked by the status machine under the batch's
+ * row lock, on a batch the caller may see (another partner's is NOT_FOUND), and recorded in the
+ * audit log in the same transaction; a refused action is recorded too.
+ */
 export class BatchCommands {
   constructor(private readonly deps: BatchCommandDeps) {}
 
-  async stageBatch(input: StageBatchInput): Promise<{ batch: BatchView | null; errors: RowError[] }> {
+  async stageBatch(input: StageBatchInput, acting: Acting): Promise<{ batch: BatchView | null; errors: RowError[] }> {
     const name = input.name?.trim() || null;
     const priority = input.priority ?? 0;
     const stagingKey = input.idempotencyKey?.trim() || null;
@@ -92,7 +122,23 @@ export class BatchCommands {
     // a loop, not push(...): spreading a long list into a call's arguments overflows the stack
     if (!parsed.ok) for (const error of parsed.errors) errors.push(error);
     if (errors.length > 0 || !parsed.ok) return { batch: null, errors };
+    const { caller } = acting;
+    const amounts = parsed.rows.map((row) => ({
+      amount: row.amount,
+      amountCurrency: row.direction === "BUY" ? row.buyCurrency : row.sellCurrency,
+    }));
     const staged = await stageBatchOnce(this.deps.database.prisma, {
+      partner: caller.partner,
+      stagedById: caller.id,
+      stagedBy: caller.name,
+      approvalRequired: needsApproval(this.deps.approvalPolicy ?? NO_APPROVAL, amounts),
+      onStaged: (tx, batch) =>
+        recordAudit(tx, actorOf(caller, acting.address), {
+          action: "STAGE_BATCH",
+          outcome: "SUCCEEDED",
+          batchId: batch.id,
+          detail: `${batch.batchUid}: ${batch.totalTrades} trades${batch.approvalRequired ? ", needs approval" : ""}`,
+        }),
       name,
       priority,
       rows: parsed.rows,
@@ -119,9 +165,9 @@ export class BatchCommands {
     }
   }
 
-  async startBatch(id: string): Promise<BatchView> {
+  async startBatch(id: string, acting: Acting): Promise<BatchView> {
     const today = this.today();
-    await this.act(id, "start", async (tx, batch) => {
+    await this.act(id, "start", acting, async (tx, batch) => {
       const reason = pastValueDatesReason(await countValueDates(tx, batch.id), today);
       if (reason) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${reason}`, { id, status: batch.status });
       return { batch: await queueBatch(tx, batch.id), trades: [] };
@@ -130,18 +176,27 @@ export class BatchCommands {
     return this.current(id);
   }
 
-  async cancelBatch(id: string): Promise<BatchView> {
-    return this.act(id, "cancel", (tx, batch) => cancelBatchTrades(tx, batch.id));
+  /** Four eyes: a person other than the stager approves a batch that needs it, before its start. */
+  async approveBatch(id: string, acting: Acting): Promise<BatchView> {
+    return this.act(id, "approve", acting, async (tx, batch) => {
+      const problem = approverProblem(batch, acting.caller);
+      if (problem) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${problem}`, { id, status: batch.status });
+      return { batch: await approveBatchRow(tx, batch.id, acting.caller), trades: [] };
+    });
   }
 
-  async retryFailedTrades(id: string): Promise<BatchView> {
-    await this.act(id, "retry", (tx, batch) => requeueFailedTrades(tx, batch.id));
+  async cancelBatch(id: string, acting: Acting): Promise<BatchView> {
+    return this.act(id, "cancel", acting, (tx, batch) => cancelBatchTrades(tx, batch.id));
+  }
+
+  async retryFailedTrades(id: string, acting: Acting): Promise<BatchView> {
+    await this.act(id, "retry", acting, (tx, batch) => requeueFailedTrades(tx, batch.id));
     await this.deps.wakeRunner();
     return this.current(id);
   }
 
-  async deleteBatch(id: string): Promise<string> {
-    const deleted = await this.inLockedBatch(id, "delete", async (tx, batch) => {
+  async deleteBatch(id: string, acting: Acting): Promise<string> {
+    const deleted = await this.inLockedBatch(id, "delete", acting, async (tx, batch) => {
       await deleteBatchRow(tx, batch.id);
       return batch;
     });
@@ -153,27 +208,49 @@ export class BatchCommands {
   private async act(
     id: string,
     action: BatchAction,
+    acting: Acting,
     work: (tx: Queryable, batch: BatchRow) => Promise<{ batch: BatchRow; trades: CommittedChange["trades"] }>,
   ): Promise<BatchView> {
-    const { batch, trades } = await this.inLockedBatch(id, action, work);
+    const { batch, trades } = await this.inLockedBatch(id, action, acting, work);
     this.deps.publisher.publish({ trades, batches: [batch] });
     return toBatchView(batch);
   }
 
-  private inLockedBatch<T>(id: string, action: BatchAction, work: (tx: Queryable, batch: BatchRow) => Promise<T>): Promise<T> {
+  private async inLockedBatch<T>(
+    id: string,
+    action: BatchAction,
+    acting: Acting,
+    work: (tx: Queryable, batch: BatchRow) => Promise<T>,
+  ): Promise<T> {
     checkId("batch", id);
-    return this.deps.database.prisma.$transaction(
-      async (tx) => {
-        const batch = await lockBatch(tx, id);
-        if (!batch) throw notFound("batch", id);
-        const verdict = checkBatchAction(batch, action);
-        if (!verdict.allowed) {
-          throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${verdict.reason}`, { id, status: batch.status });
-        }
-        return work(tx, batch);
-      },
-      { timeout: 60_000, maxWait: 10_000 },
-    );
+    const actor = actorOf(acting.caller, acting.address);
+    try {
+      return await this.deps.database.prisma.$transaction(
+        async (tx) => {
+          const batch = await lockBatch(tx, id);
+          if (!batch || !canSeeBatch(acting.caller, batch)) throw notFound("batch", id);
+          const verdict = checkBatchAction(batch, action);
+          if (!verdict.allowed) {
+            throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${verdict.reason}`, { id, status: batch.status });
+          }
+          const result = await work(tx, batch);
+          await recordAudit(tx, actor, { action: AUDITED[action], outcome: "SUCCEEDED", batchId: batch.id, detail: batch.batchUid });
+          return result;
+        },
+        { timeout: 60_000, maxWait: 10_000 },
+      );
+    } catch (error) {
+      // A refusal is recorded once the transaction has rolled back; ids the caller may not see are not.
+      if ((error as GraphQLError).extensions?.code === "BAD_BATCH_STATE") {
+        await recordAudit(this.deps.database.prisma, actor, {
+          action: AUDITED[action],
+          outcome: "REFUSED",
+          batchId: id,
+          detail: (error as GraphQLError).message,
+        });
+      }
+      throw error;
+    }
   }
 
   /** Today's date in UTC, YYYY-MM-DD. */

@@ -22,6 +22,7 @@ import {
   BATCH_STATUSES,
   type BatchStatus,
   type BatchView,
+  canSeeBatch,
   roundToMinorUnits,
   type TradeAttemptView,
   type TradeStatus,
@@ -75,10 +76,24 @@ export interface BatchResultsView {
 
 /**
  * Everything that reads batches and trades: checks the arguments, reads through
- * packages/db, and maps rows to the views the schema serves.
+ * packages/db, and maps rows to the views the schema serves. One instance per caller: a
+ * partner's reads see only the partner's batches and their trades (anything else is "not
+ * found"), staff of no partner see all.
  */
 export class BatchQueries {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly partner: string | null = null,
+  ) {}
+
+  /** The same reads, seen by a principal of this partner (null: every batch). */
+  forPartner(partner: string | null): BatchQueries {
+    return new BatchQueries(this.database, partner);
+  }
+
+  private visible<T extends { partner: string | null }>(batch: T | null): T | null {
+    return batch && canSeeBatch({ partner: this.partner }, batch) ? batch : null;
+  }
 
   private get db() {
     return this.database.prisma;
@@ -86,13 +101,13 @@ export class BatchQueries {
 
   async batch(id: string): Promise<BatchView | null> {
     if (!isUuid(id)) return null;
-    const row = await findBatch(this.db, id);
+    const row = this.visible(await findBatch(this.db, id));
     return row ? toBatchView(row) : null;
   }
 
   /** One query for many ids: the DataLoader behind Trade.batch. */
   async batchesByIds(ids: readonly string[]): Promise<(BatchView | null)[]> {
-    const rows = await findBatches(this.db, ids.filter(isUuid));
+    const rows = (await findBatches(this.db, ids.filter(isUuid))).filter((row) => this.visible(row));
     const byId = new Map(rows.map((row) => [row.id, toBatchView(row)]));
     return ids.map((id) => byId.get(id) ?? null);
   }
@@ -108,24 +123,27 @@ export class BatchQueries {
       after: cursor ? { value: cursor[1] as string | number, id: cursor[2] as string } : null,
       filter,
       orderBy: { field, descending: (orderBy?.direction ?? "DESC") === "DESC" },
+      partner: this.partner,
     });
     return toConnection(rows.map(toBatchView), first, totalCount, (batch) => encodeCursor([field, batch[key], batch.id]));
   }
 
   /** RUNNING batches, then the queued ones in the order the runner will take them. */
   async activeBatches(): Promise<BatchView[]> {
-    return (await listActiveBatches(this.db)).map(toBatchView);
+    return (await listActiveBatches(this.db, this.partner)).map(toBatchView);
   }
 
   async recentBatches(limit: number): Promise<BatchView[]> {
     checkPageSize(limit, "limit");
-    return (await listRecentBatches(this.db, limit)).map(toBatchView);
+    return (await listRecentBatches(this.db, limit, this.partner)).map(toBatchView);
   }
 
   async trade(id: string): Promise<TradeView | null> {
     if (!isUuid(id)) return null;
     const row = await findTrade(this.db, id);
-    return row ? toTradeView(row) : null;
+    if (!row) return null;
+    if (this.partner !== null && !this.visible(await findBatch(this.db, row.batchId))) return null;
+    return toTradeView(row);
   }
 
   /** Trades across batches, newest first (a batch's trades, created together, by row). */
@@ -138,6 +156,7 @@ export class BatchQueries {
       first,
       after: cursor ? { createdAt: cursor[0] as string, rowNumber: cursor[1] as number, id: cursor[2] as string } : null,
       filter,
+      partner: this.partner,
     });
     return toConnection(rows.map(toTradeView), first, totalCount, (trade) =>
       encodeCursor([trade.createdAt, trade.rowNumber ?? 0, trade.id]),

@@ -1,5 +1,5 @@
 import { type BatchTradeCursor, type Database, findBatch, pageBatchTrades, toTradeView } from "@fxbt/db";
-import { csvNumber, type TradeView, toCsvLine } from "@fxbt/domain";
+import { canSeeBatch, csvNumber, type TradeView, toCsvLine } from "@fxbt/domain";
 import type { Response } from "express";
 import { isUuid } from "../ids";
 
@@ -31,12 +31,18 @@ const COLUMNS: [header: string, cell: (trade: TradeView) => string | number | nu
 
 /**
  * Streams a batch's trades as CSV, page by page in row order, so a 100,000-trade batch
- * never sits in memory whole. Text cells are formula-escaped (docs/csv-format.md).
+ * never sits in memory whole. Text cells are formula-escaped (docs/csv-format.md). A batch the
+ * caller may not see (another partner's) is "not found", like one that does not exist.
  */
-export async function sendResultsCsv(database: Database, batchId: string, res: Response): Promise<void> {
+export async function sendResultsCsv(
+  database: Database,
+  batchId: string,
+  viewer: { partner: string | null },
+  res: Response,
+): Promise<void> {
   const batch = isUuid(batchId) ? await findBatch(database.prisma, batchId) : null;
-  if (!batch) {
-    res.status(404).type("text/plain").send(`batch ${batchId} does not exist`);
+  if (!batch || !canSeeBatch(viewer, batch)) {
+    res.status(404).json({ errors: [{ message: `batch ${batchId} does not exist`, extensions: { code: "NOT_FOUND", id: batchId } }] });
     return;
   }
   res.type("text/csv; charset=utf-8");

@@ -25,6 +25,14 @@ export async function queueBatch(tx: Queryable, id: string): Promise<BatchRow> {
   return batch!;
 }
 
+/** Records the four-eyes approval of a batch (the caller has checked who may approve). */
+export async function approveBatchRow(tx: Queryable, id: string, approver: { id: string; name: string }): Promise<BatchRow> {
+  const [batch] = await tx.$queryRaw<BatchRow[]>`
+    UPDATE batch SET approved_by_id = ${approver.id}::uuid, approved_by = ${approver.name}, approved_at = now(), updated_at = now()
+    WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
+  return batch!;
+}
+
 /**
  * Cancels every trade of the batch that has no booking in flight and marks the batch as
  * cancelling. Trades whose booking may be at the bank finish; the batch ends when they have.

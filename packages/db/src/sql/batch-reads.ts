@@ -2,7 +2,7 @@ import type { BatchStatus } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow } from "../rows";
-import { batchStatusIn, containing, where } from "./fragments";
+import { batchStatusIn, containing, ofPartner, where } from "./fragments";
 
 /** Reads of batches. Lists are keyset pages over indexes: never OFFSET, never a full scan per page. */
 
@@ -45,6 +45,8 @@ export interface BatchPageQuery {
   after?: { value: string | number; id: string } | null;
   filter?: BatchFilter | null;
   orderBy: { field: BatchOrderField; descending: boolean };
+  /** Only this partner's batches; every batch when null. */
+  partner?: string | null;
 }
 
 /** Up to `first + 1` batches after the cursor, and how many match the filter in all. */
@@ -52,7 +54,7 @@ export async function pageBatches(db: Queryable, query: BatchPageQuery): Promise
   const { column, cast } = ORDER_COLUMNS[query.orderBy.field];
   const orderColumn = Prisma.raw(column);
   const { filter } = query;
-  const conditions: Prisma.Sql[] = [];
+  const conditions: Prisma.Sql[] = ofPartner(query.partner);
   if (filter?.status?.length) conditions.push(batchStatusIn(filter.status));
   if (filter?.createdFrom) conditions.push(Prisma.sql`created_at >= ${filter.createdFrom}`);
   if (filter?.createdTo) conditions.push(Prisma.sql`created_at <= ${filter.createdTo}`);
@@ -74,17 +76,17 @@ export async function pageBatches(db: Queryable, query: BatchPageQuery): Promise
 }
 
 /** Batches runners work on, then the queued ones in the order the runner will take them. */
-export function listActiveBatches(db: Queryable): Promise<BatchRow[]> {
+export function listActiveBatches(db: Queryable, partner: string | null = null): Promise<BatchRow[]> {
+  const active = Prisma.sql`(status = 'RUNNING' OR (status = 'PENDING' AND queued_at IS NOT NULL))`;
   return db.$queryRaw<BatchRow[]>`
-    SELECT ${BATCH_COLUMNS} FROM batch
-    WHERE status = 'RUNNING' OR (status = 'PENDING' AND queued_at IS NOT NULL)
+    SELECT ${BATCH_COLUMNS} FROM batch ${where([active, ...ofPartner(partner)])}
     ORDER BY status = 'RUNNING' DESC, priority DESC, queued_at, id`;
 }
 
 /** The most recently finished batches. */
-export function listRecentBatches(db: Queryable, limit: number): Promise<BatchRow[]> {
+export function listRecentBatches(db: Queryable, limit: number, partner: string | null = null): Promise<BatchRow[]> {
   return db.$queryRaw<BatchRow[]>`
-    SELECT ${BATCH_COLUMNS} FROM batch WHERE completed_at IS NOT NULL ORDER BY completed_at DESC, id DESC LIMIT ${limit}::int`;
+    SELECT ${BATCH_COLUMNS} FROM batch ${where([Prisma.sql`completed_at IS NOT NULL`, ...ofPartner(partner)])} ORDER BY completed_at DESC, id DESC LIMIT ${limit}::int`;
 }
 
 export interface BatchTotals {

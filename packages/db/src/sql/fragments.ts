@@ -23,3 +23,10 @@ export const where = (conditions: readonly Prisma.Sql[]) =>
 
 /** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
 export const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Only a partner's batches (by the batch's `partner` column); no condition for staff of no
+ * partner, who see every batch. The rule itself is the domain's canSeeBatch.
+ */
+export const ofPartner = (partner: string | null | undefined, column = "partner"): Prisma.Sql[] =>
+  partner ? [Prisma.sql`${Prisma.raw(column)} = ${partner}`] : [];

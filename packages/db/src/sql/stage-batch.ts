@@ -1,5 +1,5 @@
 import type { ValidTradeRow } from "@fxbt/domain";
-import type { PrismaClient } from "../generated/prisma/client";
+import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow } from "../rows";
 
@@ -16,7 +16,22 @@ export interface StageBatchRecord {
   allowDuplicate?: boolean;
   /** How far back an earlier batch of the same content makes this one a duplicate. Default 7. */
   duplicateWindowDays?: number;
+  /** The partner the batch belongs to: keys and repeats are looked for among its batches only. */
+  partner?: string | null;
+  stagedById?: string | null;
+  stagedBy?: string | null;
+  /** Set by the four-eyes policy: the batch cannot start until approved. */
+  approvalRequired?: boolean;
+  /** Runs in the staging transaction once the batch is in (the audit record), so both commit or neither. */
+  onStaged?: (tx: Queryable, batch: BatchRow) => Promise<void>;
 }
+
+/**
+ * The staging key as stored: one partner's key never finds another partner's batch, and
+ * nothing a caller writes can collide with another owner's key.
+ */
+const storedStagingKey = (record: StageBatchRecord) =>
+  Prisma.sql`jsonb_build_array(${record.partner ?? null}::text, ${record.stagingKey ?? null}::text)::text`;
 
 /**
  * What staging did: made the batch; found the batch the same key made before (nothing new is
@@ -45,8 +60,10 @@ export async function stageBatchOnce(prisma: PrismaClient, record: StageBatchRec
   return prisma.$transaction(
     async (tx) => {
       if (record.stagingKey) {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.stage.key'), hashtext(${record.stagingKey}))`;
-        const [earlier] = await tx.$queryRaw<BatchRow[]>`SELECT ${BATCH_COLUMNS} FROM batch WHERE staging_key = ${record.stagingKey}`;
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.stage.key'), hashtext(${storedStagingKey(record)}))`;
+        const [earlier] = await tx.$queryRaw<
+          BatchRow[]
+        >`SELECT ${BATCH_COLUMNS} FROM batch WHERE staging_key = ${storedStagingKey(record)}`;
         if (earlier) return { kind: earlier.contentHash === record.contentHash ? "sameKey" : "keyUsedForOtherContent", batch: earlier };
       }
       if (record.contentHash) {
@@ -55,12 +72,14 @@ export async function stageBatchOnce(prisma: PrismaClient, record: StageBatchRec
       if (record.contentHash && !record.allowDuplicate) {
         const [duplicate] = await tx.$queryRaw<BatchRow[]>`
           SELECT ${BATCH_COLUMNS} FROM batch
-          WHERE content_hash = ${record.contentHash}
+          WHERE content_hash = ${record.contentHash} AND partner IS NOT DISTINCT FROM ${record.partner ?? null}
             AND created_at > now() - make_interval(days => ${record.duplicateWindowDays ?? 7}::int)
           ORDER BY created_at DESC LIMIT 1`;
         if (duplicate) return { kind: "duplicateContent", batch: duplicate };
       }
-      return { kind: "staged", batch: await insertBatchAndTrades(tx, record) };
+      const batch = await insertBatchAndTrades(tx, record);
+      await record.onStaged?.(tx, batch);
+      return { kind: "staged", batch };
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
@@ -80,9 +99,11 @@ async function insertBatchAndTrades(tx: Queryable, record: StageBatchRecord): Pr
     ON CONFLICT (day) DO UPDATE SET last_value = batch_uid_counter.last_value + 1
     RETURNING last_value AS "lastValue"`;
   const [batch] = await tx.$queryRaw<BatchRow[]>`
-    INSERT INTO batch (id, batch_uid, name, priority, total_trades, staging_key, content_hash, updated_at)
+    INSERT INTO batch (id, batch_uid, name, priority, total_trades, staging_key, content_hash, partner,
+                       staged_by_id, staged_by, approval_required, updated_at)
     VALUES (gen_random_uuid(), ${formatBatchUid(day, counter!.lastValue)}, ${record.name}, ${record.priority}, ${rows.length},
-            ${record.stagingKey ?? null}, ${record.contentHash ?? null}, now())
+            ${record.stagingKey ? storedStagingKey(record) : null}, ${record.contentHash ?? null}, ${record.partner ?? null},
+            ${record.stagedById ?? null}::uuid, ${record.stagedBy ?? null}, ${record.approvalRequired ?? false}, now())
     RETURNING ${BATCH_COLUMNS}`;
   await tx.$executeRaw`
     INSERT INTO trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency,

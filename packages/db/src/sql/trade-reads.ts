@@ -2,7 +2,7 @@ import type { TradeStatus } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
-import { containing, tradeStatusIn, where } from "./fragments";
+import { containing, ofPartner, tradeStatusIn, where } from "./fragments";
 
 /** Reads of trades, each a keyset page over an index of the trade table. */
 
@@ -60,10 +60,18 @@ export interface TradeHistoryCursor {
  */
 export async function pageTradeHistory(
   db: Queryable,
-  query: { first: number; after?: TradeHistoryCursor | null; filter?: TradeHistoryFilter | null },
+  query: {
+    first: number;
+    after?: TradeHistoryCursor | null;
+    filter?: TradeHistoryFilter | null;
+    /** Only the trades of this partner's batches; every trade when null. */
+    partner?: string | null;
+  },
 ): Promise<{ rows: TradeRow[]; totalCount: number }> {
   const { filter } = query;
   const conditions: Prisma.Sql[] = [];
+  const [ofThePartner] = ofPartner(query.partner, "batch.partner");
+  if (ofThePartner) conditions.push(Prisma.sql`batch_id IN (SELECT batch.id FROM batch WHERE ${ofThePartner})`);
   if (filter?.status?.length) conditions.push(tradeStatusIn(filter.status));
   if (filter?.batchId) conditions.push(Prisma.sql`batch_id = ${filter.batchId}::uuid`);
   const search = filter?.search?.trim();
