@@ -24,6 +24,12 @@ const running: BatchFieldsFragment = {
   cancelRequestedAt: null,
   resultsCsvPath: "/export/batches/6f1c0a4e-0000-4000-8000-000000000001/trades.csv",
   bankUnavailableSince: null,
+  partner: null,
+  stagedBy: "ops@example.test",
+  stagedById: "6f1c0a4e-0000-4000-8000-0000000000aa",
+  approvalRequired: false,
+  approvedBy: null,
+  approvedAt: null,
 };
 
 describe("writeBatchSnapshot", () => {

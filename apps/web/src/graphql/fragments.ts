@@ -22,6 +22,12 @@ export const BatchFieldsFragment = graphql(`
     cancelRequestedAt
     resultsCsvPath
     bankUnavailableSince
+    partner
+    stagedBy
+    stagedById
+    approvalRequired
+    approvedBy
+    approvedAt
   }
 `);
 

@@ -18,6 +18,7 @@ export function batchActionRefusal(batch: BatchActionState, action: BatchAction)
 
 export const BATCH_ACTION_HELP: Record<BatchAction, string> = {
   start: "Queue the batch to run; it starts as soon as the runner has room, higher priority first.",
+  approve: "Four eyes: confirm that this batch may run. Someone other than its stager must approve it before it can start.",
   cancel: "Stop the batch: trades not yet booked are cancelled; bookings already sent to the bank finish.",
   retry: "Run the failed trades of this batch again; booked trades are not touched.",
   delete: "Remove the batch and all its trades from the system. This cannot be undone.",

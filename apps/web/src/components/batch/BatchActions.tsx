@@ -12,6 +12,7 @@ import { describeError } from "../ui/QueryError";
 
 const LABELS: Record<BatchAction, string> = {
   start: "Start",
+  approve: "Approve",
   cancel: "Cancel batch",
   retry: "Retry failed trades",
   delete: "Delete batch",
