@@ -78,6 +78,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     },
     trustProxy: config.access.trustProxy,
     authRecheckMs: config.access.authRecheckMs,
+    rateLimits: config.rateLimits,
   }).catch(async (error) => {
     await database.close();
     throw error;

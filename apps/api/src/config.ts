@@ -3,7 +3,8 @@ import type { BankSimulatorOptions } from "@fxbt/bank";
 import type { ApprovalPolicy } from "@fxbt/domain";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
 import type { RunnerOptions } from "@fxbt/runner";
-import { amount, decimal, type Env, integer, list, oneOf, readEnv, text } from "./env";
+import { amount, decimal, type Env, integer, list, oneOf, readEnv, text, type Variable } from "./env";
+import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from "./rate-limits";
 import type { LockoutPolicy } from "./services/access";
 
 /** ./data/postgres at the root of the checkout, wherever the API is started from. */
@@ -32,6 +33,8 @@ export interface ApiConfig {
   /** The bearer token /metrics asks for; without one, /metrics is off. */
   metricsToken?: string;
   access: AccessConfig;
+  /** Rate limits per principal and per IP, sign-in attempts per IP, and the caps on sockets and subscriptions. */
+  rateLimits: RateLimitOptions;
 }
 
 export interface AccessConfig {
@@ -52,6 +55,16 @@ export interface AccessConfig {
 function trustProxyValue(value: string): string | boolean | number {
   if (value === "true" || value === "false") return value === "true";
   return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** A Redis URL (redis:// or rediss://), checked here so that a typo shows at start-up. Default none. */
+function redisUrl(name: string): Variable<string, undefined> {
+  return {
+    name,
+    expected: "a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)",
+    default: undefined,
+    parse: (value) => (/^rediss?:\/\/\S+$/.test(value) ? value : undefined),
+  };
 }
 
 /**
@@ -100,6 +113,17 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
     },
     introspection: server.introspection === "true",
     databaseUrl,
+    rateLimits: readEnv(env, {
+      perPrincipalPerMinute: integer("RATE_LIMIT_PER_MINUTE", { min: 1, default: DEFAULT_RATE_LIMITS.perPrincipalPerMinute }),
+      perIpPerMinute: integer("RATE_LIMIT_PER_IP_PER_MINUTE", { min: 1, default: DEFAULT_RATE_LIMITS.perIpPerMinute }),
+      signInPerIpPerMinute: integer("SIGN_IN_ATTEMPTS_PER_IP_PER_MINUTE", { min: 1, default: DEFAULT_RATE_LIMITS.signInPerIpPerMinute }),
+      maxSocketsPerPrincipal: integer("MAX_SOCKETS_PER_PRINCIPAL", { min: 1, default: DEFAULT_RATE_LIMITS.maxSocketsPerPrincipal }),
+      maxSubscriptionsPerSocket: integer("MAX_SUBSCRIPTIONS_PER_SOCKET", {
+        min: 1,
+        default: DEFAULT_RATE_LIMITS.maxSubscriptionsPerSocket,
+      }),
+      redisUrl: redisUrl("REDIS_URL"),
+    }),
     limits: readEnv(env, {
       maxRows: integer("MAX_CSV_ROWS", { min: 1, default: DEFAULT_MAX_ROWS }),
       maxBytes: integer("MAX_CSV_BYTES", { min: 1, default: DEFAULT_MAX_BYTES }),

@@ -22,6 +22,7 @@ import { SESSION_COOKIE } from "./graphql/access-resolvers";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
 import { apolloQueryLimits, subscribeWithLimits } from "./graphql/limits";
 import { jsonErrors } from "./http-errors";
+import { CLOSE_TOO_MANY_SOCKETS, type RateLimitOptions, RateLimits, upgradeAddress } from "./rate-limits";
 import { sendResultsCsv } from "./services/results-export";
 
 export interface HttpServerOptions {
@@ -47,6 +48,8 @@ export interface HttpServerOptions {
   trustProxy: string | boolean | number;
   /** How often open sockets' keys and sessions are checked again; a revoked one's sockets close within this. */
   authRecheckMs: number;
+  /** Requests and subscribes per principal and per IP, sign-in attempts per IP, sockets and subscriptions (rate-limits.ts). */
+  rateLimits: RateLimitOptions;
 }
 
 export interface SessionOptions {
@@ -86,9 +89,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     cookie: { httpOnly: true, sameSite: "lax", secure: "auto", maxAge: options.sessions.idleMs },
   });
   const openSockets = new OpenSockets(database, options.authRecheckMs, options.logError);
-  /** Who sent an HTTP request (its bearer key, or its session cookie), or why its credentials are refused. */
-  const callerOf = (req: Request) =>
-    credentialsOf(() => authenticate(database, { authorization: req.headers.authorization, session: req.session }));
+  const limits = await RateLimits.create(options.rateLimits, options.logError);
+  /**
+   * Who sent an HTTP request (its bearer key, or its session cookie), or why its credentials are
+   * refused. Looked up once per request: the rate limits and then the route ask.
+   */
+  const callers = new WeakMap<Request, ReturnType<typeof credentialsOf>>();
+  const callerOf = (req: Request) => {
+    let found = callers.get(req);
+    if (!found) {
+      found = credentialsOf(() => authenticate(database, { authorization: req.headers.authorization, session: req.session }));
+      callers.set(req, found);
+    }
+    return found;
+  };
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: "/graphql",
@@ -99,7 +113,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     verifyClient: ({ origin }: { origin?: string }, accept: (allowed: boolean, status?: number, reason?: string) => void) =>
       accept(!origin || options.corsOrigins.includes(origin), 403, "Origin not allowed"),
   });
-  const socketCallers = new WeakMap<object, Caller>();
+  const socketCallers = new WeakMap<object, { caller: Caller; address: string | null }>();
   const subscriptions = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
     {
       schema: options.schema,
@@ -118,17 +132,28 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         );
         if (!caller) return refuse(CLOSE_UNAUTHORIZED, "Unauthorized");
         if (caller.mustChangePassword) return refuse(CLOSE_FORBIDDEN, "Forbidden: change your one-time password first");
-        socketCallers.set(ctx.extra, caller);
+        const tooMany = limits.refuseSocket(openSockets.countOf(caller));
+        if (tooMany) return refuse(CLOSE_TOO_MANY_SOCKETS, tooMany);
+        socketCallers.set(ctx.extra, { caller, address: upgradeAddress(request, app) });
         openSockets.add(socket, caller);
         return true;
       },
       context: (ctx) =>
         createContext(services, {
-          caller: socketCallers.get(ctx.extra) ?? null,
+          caller: socketCallers.get(ctx.extra)?.caller ?? null,
           address: ctx.extra.request.socket.remoteAddress ?? null,
         }),
-      onSubscribe: (_ctx, _id, payload) =>
-        subscribeWithLimits(options.schema, payload, options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      onSubscribe: async (ctx, _id, payload) => {
+        const socket = socketCallers.get(ctx.extra);
+        // ctx.subscriptions is counted now, before anything awaits: it holds this operation too.
+        const refused = await limits.refuseSubscribe(
+          Object.keys(ctx.subscriptions).length,
+          socket?.caller ?? null,
+          socket?.address ?? null,
+        );
+        if (refused) return [refused];
+        return subscribeWithLimits(options.schema, payload, options.introspection ? [] : [NoSchemaIntrospectionCustomRule]);
+      },
       // The same masking as Apollo's formatError, for errors before execution and in every result.
       onError: (_ctx, _id, _payload, errors) => maskOperationErrors(errors, mask),
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result, mask),
@@ -150,6 +175,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           drainServer: async () => {
             openSockets.stop();
             await subscriptions.dispose();
+            await limits.close();
           },
         }),
       },
@@ -161,7 +187,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get(
     "/export/batches/:id/trades.csv",
     cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),
+    limits.byAddress,
     sessions,
+    limits.byCaller(callerOf),
     async (req, res, next) => {
       try {
         const { caller, problem } = await callerOf(req);
@@ -194,8 +222,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.use(
     "/graphql",
     cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),
+    limits.byAddress,
     express.json({ limit: options.bodyLimitBytes }),
     sessions,
+    limits.byCaller(callerOf),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => createContext(services, { ...(await callerOf(req)), address: req.ip ?? null, http: { req, res } }),
     }),
