@@ -69,7 +69,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     corsOrigins: config.corsOrigins,
     metrics: createMetrics(runner),
     database,
-    logError: (error) => log.error({ err: error }, "unexpected error in a GraphQL operation"),
+    logError: (error) => log.error({ err: error }, "unexpected error (clients see it masked)"),
     bodyLimitBytes: Math.ceil(config.limits.maxBytes * 1.5) + 1024 * 1024,
     sessions: {
       secrets: sessionSecrets(config.access.sessionSecrets, database.embedded ? config.dataDir : null, log),

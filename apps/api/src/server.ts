@@ -16,7 +16,7 @@ import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import { authenticate, type Caller, type SessionCarrier } from "./auth/authenticate";
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, OpenSockets } from "./auth/open-sockets";
-import { DatabaseSessionStore } from "./auth/session-store";
+import { DatabaseSessionStore, pruneExpiredSessions, SESSION_PRUNE_MS } from "./auth/session-store";
 import { maskInternalErrors, maskOperationErrors, maskResult } from "./errors";
 import { SESSION_COOKIE } from "./graphql/access-resolvers";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
@@ -141,7 +141,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       context: (ctx) =>
         createContext(services, {
           caller: socketCallers.get(ctx.extra)?.caller ?? null,
-          address: ctx.extra.request.socket.remoteAddress ?? null,
+          address: socketCallers.get(ctx.extra)?.address ?? null,
         }),
       onSubscribe: async (ctx, _id, payload) => {
         const socket = socketCallers.get(ctx.extra);
@@ -174,6 +174,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         serverWillStart: async () => ({
           drainServer: async () => {
             openSockets.stop();
+            stopPruning();
             await subscriptions.dispose();
             await limits.close();
           },
@@ -241,6 +242,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   const { port } = httpServer.address() as AddressInfo;
   openSockets.start();
+  const stopPruning = pruneExpiredSessions(database, SESSION_PRUNE_MS, options.logError);
   return {
     url: `http://localhost:${port}/graphql`,
     port,

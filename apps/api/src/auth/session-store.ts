@@ -1,4 +1,4 @@
-import { type Database, endSession, findLiveSession, saveSession, touchSession } from "@fxbt/db";
+import { type Database, deleteExpiredSessions, endSession, findLiveSession, saveSession, touchSession } from "@fxbt/db";
 import session from "express-session";
 
 /** What a signed-in browser's session holds besides express-session's cookie settings. */
@@ -62,4 +62,14 @@ export class DatabaseSessionStore extends session.Store {
     const absolute = (data.signedInAt ?? Date.now()) + this.maxAgeMs;
     return new Date(Math.min(idle, absolute));
   }
+}
+
+/** How often expired sessions' rows are deleted; they are already refused, this only keeps the table small. */
+export const SESSION_PRUNE_MS = 10 * 60_000;
+
+/** Deletes expired sessions now and then; returns the function that stops it. */
+export function pruneExpiredSessions(database: Database, everyMs: number, onError: (error: unknown) => void): () => void {
+  const timer = setInterval(() => void deleteExpiredSessions(database.prisma).catch(onError), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
