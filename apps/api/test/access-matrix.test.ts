@@ -9,6 +9,7 @@ import {
   type Credentials,
   codeOf,
   createUser,
+  GENEROUS_LIMITS,
   gql,
   type RoleName,
   type SocketClient,
@@ -197,7 +198,7 @@ const principals: Principal[] = [];
 
 beforeAll(async () => {
   db = await testDatabase();
-  app = await startTestApp(db.url);
+  app = await startTestApp(db.url, GENEROUS_LIMITS);
   signInEmail = (await createUser(app, { role: "VIEWER", password: SIGN_IN_PASSWORD, label: "matrix-sign-in" })).email;
   principals.push({ name: "none", kind: "none", role: null, credentials: {} });
   principals.push({ name: "wrong key", kind: "wrongKey", role: null, credentials: { key: `fxbt_${"x".repeat(43)}` } });

@@ -1,7 +1,16 @@
 import type { TestDatabase } from "@fxbt/db/testing";
 import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BATCH_LIST_CHANGED, BATCHES_CHANGED, codeOf, type SocketClient, socketClient, subscribe, within } from "./access-fixtures";
+import {
+  BATCH_LIST_CHANGED,
+  BATCHES_CHANGED,
+  codeOf,
+  GENEROUS_LIMITS,
+  type SocketClient,
+  socketClient,
+  subscribe,
+  within,
+} from "./access-fixtures";
 import { eventually, finishedBatch, STAGE, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 /**
@@ -54,7 +63,11 @@ async function staged(as: TestApp, csv: string): Promise<Staged> {
 beforeAll(async () => {
   db = await testDatabase();
   // Slow bank answers keep a started batch RUNNING long enough to be seen among the active ones.
-  app = await startTestApp(db.url, { BANK_SIM_LATENCY_MS: "400", BANK_SIM_SUCCESS_RATE: "1" });
+  app = await startTestApp(db.url, {
+    ...GENEROUS_LIMITS,
+    BANK_SIM_LATENCY_MS: "400",
+    BANK_SIM_SUCCESS_RATE: "1",
+  });
   staff = app;
   keys.acme = await app.createKey("ADMIN", "acme");
   keys.globex = await app.createKey("ADMIN", "globex");

@@ -1,0 +1,418 @@
+import type { TestDatabase } from "@fxbt/db/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  CHANGE_PASSWORD,
+  codeOf,
+  createUser,
+  dataOf,
+  GENEROUS_LIMITS,
+  gql,
+  ME,
+  overSocket,
+  RESET_PASSWORD,
+  SESSION_COOKIE,
+  SIGN_IN,
+  SIGN_OUT,
+  type SocketClient,
+  sessionCookieOf,
+  signIn,
+  sleep,
+  socketClient,
+  subscribe,
+  UPDATE_USER,
+  USERS,
+  within,
+} from "./access-fixtures";
+import { eventually, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+
+/**
+ * People signed in with a session cookie: one-time passwords, the cookie's attributes, wrong
+ * passwords and lockout, sign-out, idle and absolute expiry, disabling, and the sockets the
+ * cookie opened (closed 4401 once the session has ended, 4403 while a password must change).
+ */
+
+const RECHECK_MS = 300;
+/** How late a socket may close after its session ended: the recheck interval and a margin for a busy machine. */
+const CLOSE_WITHIN_MS = RECHECK_MS + 2_000;
+const REFUSED_SIGN_IN = "email or password is wrong, or the account is locked or disabled";
+const NO_CREDENTIALS = "sign in, or send an API key as 'Authorization: Bearer <key>'";
+const MUST_CHANGE = "choose your own password first (changePassword): the one you signed in with was for one use";
+
+const BATCHES = `{ batches(first: 1) { totalCount } }`;
+const PROGRESS = `subscription($id: ID!) { batchProgress(id: $id) { batch { id } } }`;
+
+let db: TestDatabase;
+const sockets: SocketClient[] = [];
+const socketOf = (url: string, cookie: string) => {
+  const socket = socketClient(url, { cookie });
+  sockets.push(socket);
+  return socket;
+};
+
+beforeAll(async () => {
+  db = await testDatabase();
+});
+afterEach(async () => {
+  await Promise.all(sockets.splice(0).map((socket) => socket.dispose()));
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** Whether the cookie still acts as a signed-in user (me answers them), checked over HTTP. */
+async function meWith(url: string, cookie: string) {
+  return (await gql<{ me: { name: string; mustChangePassword: boolean } | null }>(url, { cookie }, ME)).data?.me ?? null;
+}
+
+/** A socket with this cookie, proven live: a subscription to a staged batch's progress answers. */
+async function liveSocket(app: TestApp, cookie: string) {
+  const socket = socketOf(app.url, cookie);
+  const batch = await stage(app, tradesCsv(1));
+  const progress = subscribe(socket.client, PROGRESS, { id: batch.id });
+  await within(
+    eventually(async () => progress.events.length > 0 || socket.isClosed(), 10_000),
+    11_000,
+    "a first progress event",
+  );
+  expect(socket.isClosed()).toBe(false);
+  expect(progress.events[0]).toEqual({ data: { batchProgress: { batch: { id: batch.id } } } });
+  return socket;
+}
+
+/** A user who signed in and chose their own password, with their session cookie. */
+async function readyUser(app: TestApp, role: "VIEWER" | "TRADER" | "ADMIN" = "TRADER") {
+  const user = await createUser(app, { role });
+  const first = await signIn(app.url, user.email, user.password);
+  const password = `${user.password}-mine`;
+  dataOf(await gql(app.url, { cookie: first.cookie }, CHANGE_PASSWORD, { currentPassword: user.password, newPassword: password }));
+  return { ...user, password, cookie: first.cookie };
+}
+
+describe("sign-in, one-time passwords, lockout, sign-out and disabling", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(db.url, {
+      ...GENEROUS_LIMITS,
+      AUTH_RECHECK_MS: String(RECHECK_MS),
+      SIGN_IN_LOCK_AFTER: "3",
+      SIGN_IN_LOCK_MS: "1500",
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("createUser without a password makes a one-time one; with a password, returns none; both must change it", async () => {
+    const generated = await createUser(app, { role: "VIEWER" });
+    expect(generated.password).toMatch(/^[a-z2-9]{6}-[a-z2-9]{6}-[a-z2-9]{6}-[a-z2-9]{6}$/);
+    expect(generated.mustChangePassword).toBe(true);
+    const given = await app.query<{ createUser: { oneTimePassword: string | null; user: { mustChangePassword: boolean } } }>(
+      `mutation($input: CreateUserInput!) { createUser(input: $input) { oneTimePassword user { mustChangePassword } } }`,
+      { input: { email: `given-${Date.now()}@example.test`, role: "VIEWER", password: "a-given-password" } },
+    );
+    expect(given.createUser).toEqual({ oneTimePassword: null, user: { mustChangePassword: true } });
+    // Too short a first password is refused.
+    const short = await app.request(`mutation($input: CreateUserInput!) { createUser(input: $input) { oneTimePassword } }`, {
+      input: { email: `short-${Date.now()}@example.test`, role: "VIEWER", password: "short" },
+    });
+    expect(codeOf(short)).toBe("BAD_USER_INPUT");
+  });
+
+  it("signIn sets an HttpOnly, SameSite=Lax session cookie on Path=/, not Secure over http", async () => {
+    const user = await createUser(app, { role: "VIEWER", password: "cookie-attributes-password" });
+    const answer = await gql<{ signIn: { kind: string; name: string; role: string; mustChangePassword: boolean } }>(app.url, {}, SIGN_IN, {
+      email: user.email,
+      password: "cookie-attributes-password",
+    });
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data!.signIn).toMatchObject({ kind: "USER", name: user.email, role: "VIEWER", mustChangePassword: true });
+    const cookies = answer.setCookies.filter((header) => header.startsWith(`${SESSION_COOKIE}=`));
+    expect(cookies).toHaveLength(1);
+    const [pair, ...attributes] = cookies[0]!.split(";").map((part) => part.trim());
+    expect(pair).toMatch(new RegExp(`^${SESSION_COOKIE}=s%3A.+`));
+    const names = attributes.map((attribute) => attribute.split("=")[0]!.toLowerCase());
+    expect(names).toContain("httponly");
+    expect(attributes).toContain("Path=/");
+    expect(attributes.map((attribute) => attribute.toLowerCase())).toContain("samesite=lax");
+    expect(names).not.toContain("secure");
+    // The cookie expires with the idle timeout, not at the end of the browser session only.
+    expect(names.some((name) => name === "expires" || name === "max-age")).toBe(true);
+  });
+
+  it("a one-time password allows me, changePassword and signOut only; its socket closes 4403; after changePassword all works", async () => {
+    const user = await createUser(app, { role: "TRADER" });
+    const { cookie, viewer } = await signIn(app.url, user.email, user.password);
+    expect(viewer.mustChangePassword).toBe(true);
+    expect(await meWith(app.url, cookie)).toMatchObject({ name: user.email, mustChangePassword: true });
+    for (const document of [BATCHES, `{ activeBatches { id } }`, `mutation { stageBatch(input: { csv: "x" }) { errors { message } } }`]) {
+      const refused = await gql(app.url, { cookie }, document);
+      expect(codeOf(refused), document).toBe("FORBIDDEN");
+      expect(refused.errors![0]!.message).toBe(MUST_CHANGE);
+    }
+    // A socket of theirs is refused at connection_init.
+    const socket = socketOf(app.url, cookie);
+    expect(await overSocket(socket.client, ME)).toMatchObject({ kind: "closed", code: 4403 });
+    // signOut is allowed (on a second session, so this one lives on).
+    const second = await signIn(app.url, user.email, user.password);
+    expect(dataOf(await gql(app.url, { cookie: second.cookie }, SIGN_OUT))).toEqual({ signOut: true });
+
+    // A wrong current password and too short a new one are refused; the right change works.
+    const wrong = await gql(app.url, { cookie }, CHANGE_PASSWORD, { currentPassword: "not-it-at-all", newPassword: "a-long-new-password" });
+    expect(codeOf(wrong)).toBe("BAD_USER_INPUT");
+    const short = await gql(app.url, { cookie }, CHANGE_PASSWORD, { currentPassword: user.password, newPassword: "short" });
+    expect(codeOf(short)).toBe("BAD_USER_INPUT");
+    const changed = await gql<{ changePassword: { mustChangePassword: boolean } }>(app.url, { cookie }, CHANGE_PASSWORD, {
+      currentPassword: user.password,
+      newPassword: "my-own-password-now",
+    });
+    expect(dataOf(changed).changePassword.mustChangePassword).toBe(false);
+    // The same session may now act, over HTTP and over a socket.
+    expect(codeOf(await gql(app.url, { cookie }, BATCHES))).toBeNull();
+    await liveSocket(app, cookie);
+    // The one-time password is spent; the new one signs in, held to nothing.
+    expect(codeOf(await gql(app.url, {}, SIGN_IN, { email: user.email, password: user.password }))).toBe("UNAUTHENTICATED");
+    expect((await signIn(app.url, user.email, "my-own-password-now")).viewer.mustChangePassword).toBe(false);
+  });
+
+  it("changePassword ends the user's other sessions and keeps the one it came from", async () => {
+    const user = await readyUser(app);
+    const other = await signIn(app.url, user.email, user.password);
+    const otherSocket = await liveSocket(app, other.cookie);
+    dataOf(
+      await gql(app.url, { cookie: user.cookie }, CHANGE_PASSWORD, { currentPassword: user.password, newPassword: "yet-another-password" }),
+    );
+    expect(await meWith(app.url, user.cookie)).toMatchObject({ name: user.email });
+    expect(await meWith(app.url, other.cookie)).toBeNull();
+    expect(await within(otherSocket.closed, CLOSE_WITHIN_MS, "the other session's socket")).toMatchObject({ code: 4401 });
+  });
+
+  it("a wrong password or an unknown email answers UNAUTHENTICATED with one message that does not say which part was wrong", async () => {
+    const user = await createUser(app, { role: "VIEWER", password: "the-right-password" });
+    const wrongPassword = await gql(app.url, {}, SIGN_IN, { email: user.email, password: "the-wrong-password" });
+    const unknownEmail = await gql(app.url, {}, SIGN_IN, { email: `nobody-${Date.now()}@example.test`, password: "the-right-password" });
+    for (const answer of [wrongPassword, unknownEmail]) {
+      expect(codeOf(answer)).toBe("UNAUTHENTICATED");
+      expect(answer.errors).toHaveLength(1);
+      expect(answer.errors![0]!.message).toBe(REFUSED_SIGN_IN);
+      expect(answer.data ?? null).toBeNull();
+      expect(sessionCookieOf(answer.setCookies)).toBeNull();
+    }
+  });
+
+  it(`three wrong passwords lock the account: the right one is refused too until the lock ends; the audit log shows each refusal`, async () => {
+    const password = "lockout-right-password";
+    const user = await createUser(app, { role: "VIEWER", password });
+    const attempt = (tried: string) => gql(app.url, {}, SIGN_IN, { email: user.email, password: tried });
+    for (let i = 0; i < 3; i++) expect(codeOf(await attempt(`wrong-password-${i}`))).toBe("UNAUTHENTICATED");
+    const lockedAt = Date.now();
+    const whileLocked = await attempt(password);
+    expect(codeOf(whileLocked)).toBe("UNAUTHENTICATED");
+    expect(whileLocked.errors![0]!.message).toBe(REFUSED_SIGN_IN);
+    expect(sessionCookieOf(whileLocked.setCookies)).toBeNull();
+    const { users } = await app.query<{ users: { email: string; lockedUntil: string | null }[] }>(USERS);
+    const lockedUntil = users.find((candidate) => candidate.email === user.email)!.lockedUntil;
+    expect(lockedUntil).not.toBeNull();
+    expect(Date.parse(lockedUntil!) - lockedAt).toBeLessThanOrEqual(1_500);
+
+    const { auditLog } = await app.query<{
+      auditLog: { totalCount: number; edges: { node: { actor: string; actorKind: string | null; outcome: string; detail: string } }[] };
+    }>(
+      `query($actor: String) { auditLog(first: 20, filter: { action: [SIGN_IN], outcome: REFUSED, actor: $actor }) {
+        totalCount edges { node { actor actorKind outcome detail } } } }`,
+      { actor: user.email },
+    );
+    expect(auditLog.totalCount).toBe(4);
+    expect(auditLog.edges.map((edge) => edge.node.actor)).toEqual(Array(4).fill(user.email));
+    expect(auditLog.edges.every((edge) => edge.node.actorKind === null && edge.node.outcome === "REFUSED")).toBe(true);
+    // Newest first: the locked refusal, then the wrong password that locked it, then two plain wrong ones.
+    expect(auditLog.edges[0]!.node.detail).toMatch(/^account locked until /);
+    expect(auditLog.edges[1]!.node.detail).toMatch(/^wrong password; account locked until /);
+    expect(auditLog.edges.slice(2).map((edge) => edge.node.detail)).toEqual(["wrong password", "wrong password"]);
+
+    // Once the lock has passed, the right password works.
+    await sleep(Math.max(0, Date.parse(lockedUntil!) - Date.now()) + 200);
+    const after = await signIn(app.url, user.email, password);
+    expect(after.viewer.name).toBe(user.email);
+  });
+
+  it("a session cookie authenticates a graphql-ws connection, and its subscriptions run", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const socket = socketOf(app.url, user.cookie);
+    const list = subscribe<{ batchesChanged: { id: string } }>(socket.client, `subscription { batchesChanged { id } }`);
+    const me = await overSocket<{ me: { name: string; kind: string } }>(socket.client, `{ me { name kind } }`);
+    expect(me).toEqual({ kind: "result", results: [{ data: { me: { name: user.email, kind: "USER" } } }] });
+    const staged = await eventually(async () => {
+      const batch = await stage(app, tradesCsv(1));
+      await sleep(100);
+      return list.events.some((event) => event.data?.batchesChanged.id === batch.id) && batch;
+    }, 10_000);
+    expect(staged).toBeTruthy();
+    list.stop();
+  });
+
+  it("signOut ends the session: the cookie no longer works over HTTP and its open socket closes 4401", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const socket = await liveSocket(app, user.cookie);
+    const out = await gql<{ signOut: boolean }>(app.url, { cookie: user.cookie }, SIGN_OUT);
+    expect(dataOf(out)).toEqual({ signOut: true });
+    // The response clears the cookie.
+    const cleared = out.setCookies.find((header) => header.startsWith(`${SESSION_COOKIE}=`));
+    expect(cleared).toMatch(new RegExp(`^${SESSION_COOKIE}=;`));
+    const signedOutAt = Date.now();
+    expect(await within(socket.closed, CLOSE_WITHIN_MS, "the signed-out session's socket")).toMatchObject({ code: 4401 });
+    expect(Date.now() - signedOutAt).toBeLessThan(CLOSE_WITHIN_MS);
+    expect(await meWith(app.url, user.cookie)).toBeNull();
+    const refused = await gql(app.url, { cookie: user.cookie }, BATCHES);
+    expect(codeOf(refused)).toBe("UNAUTHENTICATED");
+    expect(refused.errors![0]!.message).toBe(NO_CREDENTIALS);
+    // A new socket with the old cookie is refused at connection_init.
+    expect(await overSocket(socketOf(app.url, user.cookie).client, ME)).toMatchObject({ kind: "closed", code: 4401 });
+    // Signing out again (no session) is still true.
+    expect(dataOf(await gql(app.url, { cookie: user.cookie }, SIGN_OUT))).toEqual({ signOut: true });
+    expect(dataOf(await gql(app.url, {}, SIGN_OUT))).toEqual({ signOut: true });
+  });
+
+  it("session fixation: signing in gives a new session id, and the cookie it came with stops working", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const again = await signIn(app.url, user.email, user.password, user.cookie);
+    expect(again.cookie).not.toBe(user.cookie);
+    expect(again.cookie.split("=")[1]!.split(".")[0]).not.toBe(user.cookie.split("=")[1]!.split(".")[0]);
+    expect(await meWith(app.url, again.cookie)).toMatchObject({ name: user.email });
+    expect(await meWith(app.url, user.cookie)).toBeNull();
+    // Two sign-ins without a cookie get two different sessions.
+    const one = await signIn(app.url, user.email, user.password);
+    const two = await signIn(app.url, user.email, user.password);
+    expect(one.cookie).not.toBe(two.cookie);
+  });
+
+  it("disabling a user ends their sessions and closes their sockets; they cannot sign in until enabled", async () => {
+    const user = await readyUser(app, "TRADER");
+    const second = await signIn(app.url, user.email, user.password);
+    const sockets = [await liveSocket(app, user.cookie), await liveSocket(app, second.cookie)];
+    const disabled = await app.query<{ updateUser: { disabledAt: string | null } }>(UPDATE_USER, {
+      input: { id: user.id, disabled: true },
+    });
+    expect(disabled.updateUser.disabledAt).not.toBeNull();
+    for (const socket of sockets)
+      expect(await within(socket.closed, CLOSE_WITHIN_MS, "a disabled user's socket")).toMatchObject({ code: 4401 });
+    expect(await meWith(app.url, user.cookie)).toBeNull();
+    expect(await meWith(app.url, second.cookie)).toBeNull();
+    const refused = await gql(app.url, {}, SIGN_IN, { email: user.email, password: user.password });
+    expect(codeOf(refused)).toBe("UNAUTHENTICATED");
+    expect(refused.errors![0]!.message).toBe(REFUSED_SIGN_IN);
+    // Enabled again, they sign in; the sessions that ended stay ended.
+    await app.query(UPDATE_USER, { input: { id: user.id, disabled: false } });
+    expect(await meWith(app.url, user.cookie)).toBeNull();
+    const back = await signIn(app.url, user.email, user.password);
+    expect(await meWith(app.url, back.cookie)).toMatchObject({ name: user.email });
+  });
+
+  it("resetPassword ends the user's sessions and gives a one-time password that must be changed", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const socket = await liveSocket(app, user.cookie);
+    const { resetPassword } = await app.query<{ resetPassword: { oneTimePassword: string; user: { mustChangePassword: boolean } } }>(
+      RESET_PASSWORD,
+      { id: user.id },
+    );
+    expect(resetPassword.user.mustChangePassword).toBe(true);
+    expect(await within(socket.closed, CLOSE_WITHIN_MS, "the reset user's socket")).toMatchObject({ code: 4401 });
+    expect(await meWith(app.url, user.cookie)).toBeNull();
+    expect(codeOf(await gql(app.url, {}, SIGN_IN, { email: user.email, password: user.password }))).toBe("UNAUTHENTICATED");
+    const fresh = await signIn(app.url, user.email, resetPassword.oneTimePassword);
+    expect(fresh.viewer.mustChangePassword).toBe(true);
+  });
+});
+
+describe("an idle session expires", () => {
+  const IDLE_MS = 1_500;
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(db.url, {
+      ...GENEROUS_LIMITS,
+      SESSION_IDLE_MS: String(IDLE_MS),
+      AUTH_RECHECK_MS: String(RECHECK_MS),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("requests keep it alive; unused for longer than SESSION_IDLE_MS, HTTP answers UNAUTHENTICATED", async () => {
+    const user = await readyUser(app, "VIEWER");
+    // Busy for twice the idle time, a request every 500 ms: each pushes the expiry back.
+    const busyUntil = Date.now() + 2 * IDLE_MS;
+    while (Date.now() < busyUntil) {
+      expect(codeOf(await gql(app.url, { cookie: user.cookie }, BATCHES))).toBeNull();
+      await sleep(500);
+    }
+    await sleep(IDLE_MS + 500);
+    const expired = await gql(app.url, { cookie: user.cookie }, BATCHES);
+    expect(codeOf(expired)).toBe("UNAUTHENTICATED");
+    expect(await meWith(app.url, user.cookie)).toBeNull();
+  });
+
+  it("an open socket of an idle session closes 4401 once it has expired", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const lastRequest = Date.now();
+    const socket = await liveSocket(app, user.cookie);
+    const closed = await within(socket.closed, IDLE_MS + CLOSE_WITHIN_MS + 1_000, "the idle session's socket");
+    expect(closed.code).toBe(4401);
+    // Not before the session could have expired.
+    expect(Date.now() - lastRequest).toBeGreaterThanOrEqual(IDLE_MS - 200);
+  });
+});
+
+describe("a busy session ends at SESSION_MAX_AGE_MS", () => {
+  const MAX_AGE_MS = 3_000;
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp(db.url, {
+      ...GENEROUS_LIMITS,
+      SESSION_IDLE_MS: "1500",
+      SESSION_MAX_AGE_MS: String(MAX_AGE_MS),
+      AUTH_RECHECK_MS: String(RECHECK_MS),
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("requests every 300 ms work until the absolute expiry, then no longer", async () => {
+    const user = await createUser(app, { role: "VIEWER" });
+    // The session's clock starts during this sign-in (a one-time password may still read me).
+    const signedInAt = Date.now();
+    const { cookie } = await signIn(app.url, user.email, user.password);
+    const signInTook = Date.now() - signedInAt;
+    const answers: { at: number; signedIn: boolean }[] = [];
+    while (Date.now() - signedInAt < MAX_AGE_MS + 1_500) {
+      answers.push({ at: Date.now() - signedInAt, signedIn: (await meWith(app.url, cookie)) !== null });
+      await sleep(300);
+    }
+    const firstRefused = answers.find((answer) => !answer.signedIn);
+    expect(firstRefused, JSON.stringify(answers)).toBeDefined();
+    // Every answer before the end was signed in, every one after was not.
+    expect(answers.filter((answer) => answer.at < firstRefused!.at).every((answer) => answer.signedIn)).toBe(true);
+    expect(answers.filter((answer) => answer.at >= firstRefused!.at).every((answer) => !answer.signedIn)).toBe(true);
+    // Not before MAX_AGE_MS from the sign-in; at most one request interval (and a margin) after it.
+    expect(firstRefused!.at).toBeGreaterThanOrEqual(MAX_AGE_MS);
+    expect(firstRefused!.at).toBeLessThanOrEqual(signInTook + MAX_AGE_MS + 700);
+    const ended = await gql(app.url, { cookie }, BATCHES);
+    expect(codeOf(ended)).toBe("UNAUTHENTICATED");
+    expect(ended.errors![0]!.message).toBe(NO_CREDENTIALS);
+  });
+
+  it("an open socket of a session kept busy closes 4401 at the absolute expiry", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const signedInAt = Date.now();
+    const fresh = await signIn(app.url, user.email, user.password);
+    const socket = await liveSocket(app, fresh.cookie);
+    // Keep the session busy over HTTP while the socket waits.
+    while (!socket.isClosed() && Date.now() - signedInAt < MAX_AGE_MS + CLOSE_WITHIN_MS) {
+      await gql(app.url, { cookie: fresh.cookie }, ME);
+      await sleep(300);
+    }
+    expect(socket.isClosed()).toBe(true);
+    expect((await socket.closed).code).toBe(4401);
+    expect(Date.now() - signedInAt).toBeGreaterThanOrEqual(MAX_AGE_MS - 300);
+  });
+});
