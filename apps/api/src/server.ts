@@ -19,6 +19,7 @@ import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, OpenSockets } from "./auth/open-so
 import { DatabaseSessionStore, pruneExpiredSessions, SESSION_PRUNE_MS } from "./auth/session-store";
 import { maskInternalErrors, maskOperationErrors, maskResult } from "./errors";
 import { SESSION_COOKIE } from "./graphql/access-resolvers";
+import { authorize } from "./graphql/authorization";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
 import { apolloQueryLimits, subscribeWithLimits } from "./graphql/limits";
 import { jsonErrors } from "./http-errors";
@@ -194,12 +195,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     async (req, res, next) => {
       try {
         const { caller, problem } = await callerOf(req);
-        if (!caller) {
-          const message = problem ?? "sign in, or send an API key as 'Authorization: Bearer <key>'";
-          res.status(401).json({ errors: [{ message, extensions: { code: "UNAUTHENTICATED" } }] });
+        // The same rule as every GraphQL read: credentials, a role that may read, no one-time password left.
+        const refusal = refusalOf(() => authorize(caller, "read", problem));
+        if (refusal) {
+          res.status(refusal.extensions.code === "UNAUTHENTICATED" ? 401 : 403).json({ errors: [refusal] });
           return;
         }
-        await sendResultsCsv(database, req.params.id as string, caller, res);
+        await sendResultsCsv(database, req.params.id as string, caller!, res);
       } catch (error) {
         next(error);
       }
@@ -248,6 +250,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     port,
     close: () => apollo.stop(),
   };
+}
+
+/** The API error `check` throws, as the JSON error routes answer it, or null when it passes. */
+function refusalOf(check: () => unknown): { message: string; extensions: { code: string } } | null {
+  try {
+    check();
+    return null;
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return { message: error.message, extensions: { code: String(error.extensions.code) } };
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 -- Undoes 20261127160000_access_control: users, sessions, API keys, the audit log and batches' owners and approvals.
 DROP TRIGGER IF EXISTS audit_event_append_only ON "public"."audit_event";
+DROP TRIGGER IF EXISTS audit_event_never_truncated ON "public"."audit_event";
 DROP FUNCTION IF EXISTS audit_event_append_only();
 
 DROP TABLE "public"."user_session";

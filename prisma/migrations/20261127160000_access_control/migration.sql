@@ -119,3 +119,5 @@ BEGIN
 END $$;
 CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON "audit_event"
   FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
+CREATE TRIGGER audit_event_never_truncated BEFORE TRUNCATE ON "audit_event"
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only();
