@@ -2,6 +2,7 @@ import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
 import { describe, expect, it } from "vitest";
 import { configFromEnv } from "../src/config";
 import { decimal, integer, list, oneOf, readEnv, text } from "../src/env";
+import { DEFAULT_RATE_LIMITS } from "../src/rate-limits";
 
 describe("configFromEnv", () => {
   it("runs on a laptop with nothing set", () => {
@@ -17,8 +18,18 @@ describe("configFromEnv", () => {
       progressIntervalMs: 250,
       logLevel: "info",
       introspection: false,
+      access: {
+        sessionIdleMs: 30 * 60_000,
+        sessionMaxAgeMs: 12 * 3_600_000,
+        trustProxy: false,
+        authRecheckMs: 5000,
+        lockout: { lockAfter: 5, lockMs: 15 * 60_000 },
+        approval: { minTrades: null, minAmountPerCurrency: null },
+        firstAdminEmail: "admin@localhost",
+      },
     });
     expect(config.metricsToken).toBeUndefined();
+    expect(config.access.sessionSecrets).toBeUndefined();
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toMatch(/data[\\/]postgres$/);
   });
@@ -38,6 +49,16 @@ describe("configFromEnv", () => {
         LOG_LEVEL: "warn",
         GRAPHQL_INTROSPECTION: "true",
         METRICS_TOKEN: "s3cret",
+        SESSION_SECRET: " new-secret, old-secret ,",
+        SESSION_IDLE_MS: "600000",
+        SESSION_MAX_AGE_MS: "3600000",
+        TRUST_PROXY: "loopback, 10.0.0.0/8",
+        AUTH_RECHECK_MS: "1000",
+        SIGN_IN_LOCK_AFTER: "3",
+        SIGN_IN_LOCK_MS: "60000",
+        APPROVAL_MIN_TRADES: "500",
+        APPROVAL_MIN_AMOUNT: " 1000000.50 ",
+        FIRST_ADMIN_EMAIL: " Ops@Example.COM ",
       }),
     ).toEqual({
       port: 0,
@@ -53,7 +74,28 @@ describe("configFromEnv", () => {
       logLevel: "warn",
       introspection: true,
       metricsToken: "s3cret",
+      access: {
+        sessionSecrets: ["new-secret", "old-secret"],
+        sessionIdleMs: 600_000,
+        sessionMaxAgeMs: 3_600_000,
+        trustProxy: "loopback, 10.0.0.0/8",
+        authRecheckMs: 1000,
+        lockout: { lockAfter: 3, lockMs: 60_000 },
+        // Kept as written: money is never a float.
+        approval: { minTrades: 500, minAmountPerCurrency: "1000000.50" },
+        firstAdminEmail: "ops@example.com",
+      },
+      // Read in rate-limits.test.ts; none is set here.
+      rateLimits: DEFAULT_RATE_LIMITS,
     });
+  });
+
+  it("reads TRUST_PROXY as Express does: true or false, a hop count, or addresses", () => {
+    const trustProxy = (value: string) => configFromEnv({ TRUST_PROXY: value }).access.trustProxy;
+    expect(trustProxy("true")).toBe(true);
+    expect(trustProxy("false")).toBe(false);
+    expect(trustProxy("2")).toBe(2);
+    expect(trustProxy("127.0.0.1")).toBe("127.0.0.1");
   });
 
   it("falls back to the default of an empty variable", () => {
@@ -79,6 +121,24 @@ describe("configFromEnv", () => {
     ["PROGRESS_INTERVAL_MS", "0", /PROGRESS_INTERVAL_MS must be a whole number of at least 1/],
     ["LOG_LEVEL", "loud", 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     ["CORS_ORIGINS", ",", /CORS_ORIGINS must be a comma-separated list, got ","/],
+    ["SESSION_SECRET", " , ", /SESSION_SECRET must be a comma-separated list, got ","/],
+    ["SESSION_IDLE_MS", "0", 'SESSION_IDLE_MS must be a whole number of milliseconds ≥ 1000, got "0"'],
+    ["SESSION_IDLE_MS", "999", /SESSION_IDLE_MS.*"999"/],
+    ["SESSION_IDLE_MS", "30m", /SESSION_IDLE_MS.*"30m"/],
+    ["SESSION_MAX_AGE_MS", "1e7", /SESSION_MAX_AGE_MS must be a whole number of milliseconds ≥ 1000, got "1e7"/],
+    ["AUTH_RECHECK_MS", "50", 'AUTH_RECHECK_MS must be a whole number of milliseconds ≥ 100, got "50"'],
+    ["SIGN_IN_LOCK_AFTER", "0", 'SIGN_IN_LOCK_AFTER must be a whole number of at least 1, got "0"'],
+    ["SIGN_IN_LOCK_AFTER", "five", /SIGN_IN_LOCK_AFTER.*"five"/],
+    ["SIGN_IN_LOCK_MS", "1.5", /SIGN_IN_LOCK_MS must be a whole number of milliseconds ≥ 1000, got "1\.5"/],
+    ["APPROVAL_MIN_TRADES", "0", 'APPROVAL_MIN_TRADES must be a whole number of at least 1, got "0"'],
+    ["APPROVAL_MIN_TRADES", "-10", /APPROVAL_MIN_TRADES.*"-10"/],
+    ["APPROVAL_MIN_AMOUNT", "abc", 'APPROVAL_MIN_AMOUNT must be a positive decimal amount (e.g. 1000000.00), got "abc"'],
+    ["APPROVAL_MIN_AMOUNT", "0", /APPROVAL_MIN_AMOUNT.*"0"/],
+    ["APPROVAL_MIN_AMOUNT", "0.00", /APPROVAL_MIN_AMOUNT.*"0\.00"/],
+    ["APPROVAL_MIN_AMOUNT", "-5", /APPROVAL_MIN_AMOUNT.*"-5"/],
+    ["APPROVAL_MIN_AMOUNT", "1e6", /APPROVAL_MIN_AMOUNT.*"1e6"/],
+    ["APPROVAL_MIN_AMOUNT", "1,000,000", /APPROVAL_MIN_AMOUNT.*"1,000,000"/],
+    ["APPROVAL_MIN_AMOUNT", "100.12345", /APPROVAL_MIN_AMOUNT.*"100\.12345"/],
   ])("rejects %s=%s", (name, value, message) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(message);
   });

@@ -175,9 +175,11 @@ describe("apps/api/schema.graphql, the committed full SDL", () => {
 
 describe("CSRF prevention and CORS", () => {
   const query = "{ __typename }";
+  // Each request carries the app's key, so what refuses or accepts it is CSRF prevention and CORS, never missing credentials.
+  const auth = () => ({ authorization: `Bearer ${app.key}` });
 
   it("refuses a GET query without a preflight header", async () => {
-    const response = await fetch(`${app.url}?query=${encodeURIComponent(query)}`);
+    const response = await fetch(`${app.url}?query=${encodeURIComponent(query)}`, { headers: auth() });
     expect(response.status).toBe(400);
     const text = await response.text();
     expect(text).toMatch(/csrf|preflight/i);
@@ -185,13 +187,19 @@ describe("CSRF prevention and CORS", () => {
   });
 
   it("refuses a simple (text/plain) POST that a browser would send without preflight", async () => {
-    const response = await fetch(app.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ query }) });
+    const response = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "text/plain", ...auth() },
+      body: JSON.stringify({ query }),
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).not.toContain('"__typename"');
   });
 
   it("accepts a GET query with apollo-require-preflight", async () => {
-    const response = await fetch(`${app.url}?query=${encodeURIComponent(query)}`, { headers: { "apollo-require-preflight": "true" } });
+    const response = await fetch(`${app.url}?query=${encodeURIComponent(query)}`, {
+      headers: { "apollo-require-preflight": "true", ...auth() },
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { __typename: "Query" } });
   });
@@ -199,7 +207,7 @@ describe("CSRF prevention and CORS", () => {
   it("accepts a POST with application/json", async () => {
     const response = await fetch(app.url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...auth() },
       body: JSON.stringify({ query }),
     });
     expect(response.status).toBe(200);
@@ -208,7 +216,11 @@ describe("CSRF prevention and CORS", () => {
 
   it("sends CORS headers to an allowed origin only", async () => {
     const post = (origin: string) =>
-      fetch(app.url, { method: "POST", headers: { "content-type": "application/json", origin }, body: JSON.stringify({ query }) });
+      fetch(app.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin, ...auth() },
+        body: JSON.stringify({ query }),
+      });
     const allowed = await post("http://localhost:3000");
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
@@ -222,12 +234,13 @@ describe("CSRF prevention and CORS", () => {
     const preflight = (origin: string) =>
       fetch(app.url, {
         method: "OPTIONS",
-        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
       });
     const allowed = await preflight("http://localhost:3000");
     expect(allowed.status).toBeLessThan(300);
     expect(allowed.headers.get("access-control-allow-origin")).toBe("http://localhost:3000");
     expect(allowed.headers.get("access-control-allow-methods") ?? "").toMatch(/POST/);
+    expect(allowed.headers.get("access-control-allow-headers") ?? "").toMatch(/authorization/i);
 
     const evil = await preflight("http://evil.example");
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();

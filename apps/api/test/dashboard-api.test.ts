@@ -95,7 +95,8 @@ describe("results CSV export", () => {
       `query($id: ID!) { batch(id: $id) { resultsCsvPath batchUid } }`,
       { id: batch.id },
     );
-    const response = await fetch(new URL(withPath.resultsCsvPath, app.url));
+    const withKey = { headers: { authorization: `Bearer ${app.key}` } };
+    const response = await fetch(new URL(withPath.resultsCsvPath, app.url), withKey);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
     expect(response.headers.get("content-disposition")).toContain(`${withPath.batchUid}-trades.csv`);
@@ -118,7 +119,32 @@ describe("results CSV export", () => {
       transaction_id: "",
     });
 
-    const missing = await fetch(new URL("/export/batches/00000000-0000-4000-8000-000000000000/trades.csv", app.url));
+    const missing = await fetch(new URL("/export/batches/00000000-0000-4000-8000-000000000000/trades.csv", app.url), withKey);
     expect(missing.status).toBe(404);
+    expect(missing.headers.get("content-type")).toMatch(/application\/json/);
+    expect(JSON.parse(await missing.text()).errors[0].extensions.code).toBe("NOT_FOUND");
+  });
+
+  it("answers 401 without credentials, with a wrong key or one not sent as Bearer, and 404 for another partner's batch", async () => {
+    const batch = await stage(app, tradesCsv(1));
+    const url = new URL(`/export/batches/${batch.id}/trades.csv`, app.url);
+    const refusals: Record<string, string>[] = [{}, { authorization: "Bearer not-a-key" }, { authorization: app.key }];
+    for (const headers of refusals) {
+      const refused = await fetch(url, { headers });
+      expect(refused.status, JSON.stringify(headers)).toBe(401);
+      expect(refused.headers.get("content-type")).toMatch(/application\/json/);
+      const body = await refused.text();
+      expect(body).not.toContain("REF-1");
+      expect(JSON.parse(body).errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    }
+    const partnerKey = await app.createKey("VIEWER", "other-partner");
+    const hidden = await fetch(url, { headers: { authorization: `Bearer ${partnerKey}` } });
+    expect(hidden.status).toBe(404);
+    const body = await hidden.text();
+    expect(body).not.toContain("REF-1");
+    expect(JSON.parse(body).errors[0].extensions.code).toBe("NOT_FOUND");
+    // A VIEWER key of no partner reads it: the 404 came from the partner, not from the batch.
+    const viewerKey = await app.createKey("VIEWER");
+    expect((await fetch(url, { headers: { authorization: `Bearer ${viewerKey}` } })).status).toBe(200);
   });
 });

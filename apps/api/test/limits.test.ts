@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as dashboard from "../../web/src/gql/graphql";
 import { QUERY_LIMITS, validateOperation } from "../src/graphql/limits";
 import { buildSchema } from "../src/graphql/schema";
-import { type GraphQLResponse, STAGE, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import { eventually, type GraphQLResponse, STAGE, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 /**
  * Depth, alias, token, directive and cost limits: the security review's queries are refused
@@ -51,7 +51,7 @@ async function httpErrors(query: string, variables: Record<string, unknown> = { 
   const started = performance.now();
   const response = await fetch(app.url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${app.key}` },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as GraphQLResponse<unknown>;
@@ -185,7 +185,12 @@ describe("legitimate operations", () => {
     expect(history.errors).toEqual([]);
     const events: unknown[] = [];
     const subscription = app.collect(print(dashboard.BatchListChangedDocument), {}, (event) => events.push(event) > 0);
-    await stage(app, tradesCsv(2));
+    // The socket is live only once its key is checked at connection_init: stage until it reports a batch.
+    await eventually(async () => {
+      await stage(app, tradesCsv(2));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return events.length > 0;
+    }, 10_000);
     await subscription.done;
     expect(events).toHaveLength(1);
   });

@@ -29,7 +29,7 @@ afterAll(async () => {
 async function stageOverHttp(input: Record<string, unknown>): Promise<{ bytes: number; response: GraphQLResponse<StagePayload> }> {
   const response = await fetch(app.url, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${app.key}` },
     body: JSON.stringify({ query: STAGE, variables: { input: { allowDuplicate: true, ...input } } }),
   });
   expect(response.status).toBe(200);

@@ -43,12 +43,16 @@ function distinctCsv(tag: string, count = 4): string {
   return lines.join("\n");
 }
 
-function stageRaw(input: { csv: string; idempotencyKey?: string; allowDuplicate?: boolean; name?: string }) {
-  return app.request<StagePayload>(STAGE, { input });
+/** stageBatch as the app's ADMIN key (of no partner), or as `caller`. */
+function stageRaw(input: { csv: string; idempotencyKey?: string; allowDuplicate?: boolean; name?: string }, caller: TestApp = app) {
+  return caller.request<StagePayload>(STAGE, { input });
 }
 
-async function stageOk(input: { csv: string; idempotencyKey?: string; allowDuplicate?: boolean }): Promise<StagedBatch> {
-  const response = await stageRaw(input);
+async function stageOk(
+  input: { csv: string; idempotencyKey?: string; allowDuplicate?: boolean },
+  caller: TestApp = app,
+): Promise<StagedBatch> {
+  const response = await stageRaw(input, caller);
   expect(response.errors).toBeUndefined();
   expect(response.data!.stageBatch.errors).toEqual([]);
   expect(response.data!.stageBatch.batch).not.toBeNull();
@@ -98,7 +102,7 @@ describe("stageBatch with an idempotencyKey", () => {
     expect(await batchCount()).toBe(before + 1);
     const {
       rows: [stored],
-    } = await sql.query(`SELECT count(*)::int AS batches FROM batch WHERE staging_key = $1`, [key]);
+    } = await sql.query(`SELECT count(*)::int AS batches FROM batch WHERE staging_key::jsonb ->> 1 = $1`, [key]);
     expect(stored.batches).toBe(1);
 
     // A batch staged after them is announced after them: once its event is in, theirs are too.
@@ -192,5 +196,40 @@ describe("stageBatch refusing a duplicate file", () => {
     expect(later.id).not.toBe(earlier.id);
     expect(later.batchUid).not.toBe(earlier.batchUid);
     expectDuplicateOf(await stageRaw({ csv }), later);
+  });
+});
+
+describe("stageBatch per partner", () => {
+  it("keeps idempotency keys and duplicate files apart per partner, and never names another partner's batch", async () => {
+    const [acme, globex] = [app.as(await app.createKey("TRADER", "acme")), app.as(await app.createKey("TRADER", "globex"))];
+    const csv = distinctCsv("PARTNERS", 3);
+    const key = `partner-upload-${Date.now()}`;
+
+    const ours = await stageOk({ csv, idempotencyKey: key });
+    // The same key and the same file from a partner: its own batch, neither the key's nor a duplicate's answer.
+    const acmes = await stageOk({ csv, idempotencyKey: key }, acme);
+    expect(acmes.id).not.toBe(ours.id);
+    expect((await stageOk({ csv, idempotencyKey: key }, acme)).id).toBe(acmes.id);
+    // The same key for other trades from a third partner: not "already staged batch …" of someone else's.
+    const globexs = await stageOk({ csv: distinctCsv("GLOBEX", 2), idempotencyKey: key }, globex);
+    expect([ours.id, acmes.id]).not.toContain(globexs.id);
+
+    // A repeat of the file is a duplicate of the partner's own batch only, and names that one.
+    const repeat = await stageRaw({ csv }, acme);
+    expectDuplicateOf(repeat, acmes);
+    expect(repeat.data!.stageBatch.errors[0]!.message).not.toContain(ours.batchUid);
+    expectDuplicateOf(await stageRaw({ csv }), ours);
+    const first = await stageOk({ csv }, globex);
+    expect([ours.id, acmes.id, globexs.id]).not.toContain(first.id);
+
+    const { rows } = await sql.query(
+      `SELECT partner, count(*)::int AS batches FROM batch WHERE staging_key::jsonb ->> 1 = $1 GROUP BY 1 ORDER BY 1 NULLS FIRST`,
+      [key],
+    );
+    expect(rows).toEqual([
+      { partner: null, batches: 1 },
+      { partner: "acme", batches: 1 },
+      { partner: "globex", batches: 1 },
+    ]);
   });
 });

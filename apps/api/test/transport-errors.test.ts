@@ -1,7 +1,6 @@
-import { createClient } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { metricsText, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import { metricsText, stage, startTestApp, type TestApp, testDatabase, tradesCsv, wsClient } from "./harness";
 
 /**
  * One error format over every transport: what HTTP answers, the WebSocket answers too (masked
@@ -21,9 +20,9 @@ afterAll(async () => {
 
 const wsUrl = () => app.url.replace("http", "ws");
 
-/** Every message of one operation over a fresh graphql-ws socket: its results, or the error it ended with. */
+/** Every message of one operation over a fresh graphql-ws socket (sending the app's key): its results, or the error it ended with. */
 async function overWebSocket(query: string, variables: Record<string, unknown> = {}): Promise<unknown[]> {
-  const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  const client = wsClient(app.url, app.key);
   try {
     return await new Promise<unknown[]>((resolve) => {
       const received: unknown[] = [];
@@ -82,7 +81,8 @@ describe("every HTTP route answers JSON", () => {
   it("malformed JSON, a bad %-escape and an unknown route get a JSON error, never an HTML page", async () => {
     const origin = app.url.replace("/graphql", "");
     const malformed = await fetch(app.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{ not json" });
-    const badEscape = await fetch(`${origin}/export/batches/%E0%A4%A/trades.csv`);
+    // With credentials: the bad escape, not their absence, is what must be answered.
+    const badEscape = await fetch(`${origin}/export/batches/%E0%A4%A/trades.csv`, { headers: { authorization: `Bearer ${app.key}` } });
     const unknown = await fetch(`${origin}/nowhere`);
     for (const [response, status] of [
       [malformed, 400],
