@@ -1,9 +1,10 @@
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { BankSimulatorOptions } from "@fxbt/bank";
 import type { ApprovalPolicy } from "@fxbt/domain";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
 import type { RunnerOptions } from "@fxbt/runner";
-import { amount, decimal, type Env, integer, list, oneOf, readEnv, text, type Variable } from "./env";
+import { amount, custom, decimal, type Env, integer, list, oneOf, readEnv, text, type Variable } from "./env";
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from "./rate-limits";
 import type { LockoutPolicy } from "./services/access";
 
@@ -51,11 +52,29 @@ export interface AccessConfig {
   firstAdminEmail: string;
 }
 
-/** TRUST_PROXY as Express reads it: "true"/"false", a hop count, or a comma-separated list of addresses. */
-function trustProxyValue(value: string): string | boolean | number {
+/** Express's names for address ranges in "trust proxy". */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * TRUST_PROXY as Express reads it: "true"/"false", a hop count, or a comma-separated list of
+ * addresses, subnets (CIDR) and range names; anything else is refused here rather than by Express
+ * at the first request.
+ */
+function trustProxyValue(value: string): string | boolean | number | undefined {
   if (value === "true" || value === "false") return value === "true";
-  return /^\d+$/.test(value) ? Number(value) : value;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(",").map((entry) => entry.trim());
+  const valid = (entry: string) => {
+    const [address = "", bits, ...rest] = entry.split("/");
+    if (rest.length > 0) return false;
+    if (PROXY_RANGES.has(address)) return bits === undefined;
+    const family = isIP(address);
+    return family !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+  };
+  return entries.every(valid) ? entries.join(",") : undefined;
 }
+
+const emailAddress = (value: string) => (/^[^\s@]+@[^\s@]+$/.test(value) ? value.toLowerCase() : undefined);
 
 /** A Redis URL (redis:// or rediss://), checked here so that a typo shows at start-up. Default none. */
 function redisUrl(name: string): Variable<string, undefined> {
@@ -91,13 +110,18 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
     sessionSecrets: list("SESSION_SECRET"),
     sessionIdleMs: integer("SESSION_IDLE_MS", { min: 1000, default: 30 * 60_000, unit: "milliseconds" }),
     sessionMaxAgeMs: integer("SESSION_MAX_AGE_MS", { min: 1000, default: 12 * 3_600_000, unit: "milliseconds" }),
-    trustProxy: text("TRUST_PROXY", { default: "false" }),
+    trustProxy: custom(
+      "TRUST_PROXY",
+      "true, false, a hop count, or comma-separated addresses, CIDR subnets, loopback, linklocal or uniquelocal",
+      trustProxyValue,
+      { default: false },
+    ),
     authRecheckMs: integer("AUTH_RECHECK_MS", { min: 100, default: 5000, unit: "milliseconds" }),
     lockAfter: integer("SIGN_IN_LOCK_AFTER", { min: 1, default: 5 }),
     lockMs: integer("SIGN_IN_LOCK_MS", { min: 1000, default: 15 * 60_000, unit: "milliseconds" }),
     approvalMinTrades: integer("APPROVAL_MIN_TRADES", { min: 1 }),
     approvalMinAmount: amount("APPROVAL_MIN_AMOUNT"),
-    firstAdminEmail: text("FIRST_ADMIN_EMAIL", { default: "admin@localhost" }),
+    firstAdminEmail: custom("FIRST_ADMIN_EMAIL", "an email address", emailAddress, { default: "admin@localhost" }),
   });
   return {
     ...server,
@@ -105,11 +129,11 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
       sessionSecrets: access.sessionSecrets,
       sessionIdleMs: access.sessionIdleMs,
       sessionMaxAgeMs: access.sessionMaxAgeMs,
-      trustProxy: trustProxyValue(access.trustProxy),
+      trustProxy: access.trustProxy,
       authRecheckMs: access.authRecheckMs,
       lockout: { lockAfter: access.lockAfter, lockMs: access.lockMs },
       approval: { minTrades: access.approvalMinTrades ?? null, minAmountPerCurrency: access.approvalMinAmount ?? null },
-      firstAdminEmail: access.firstAdminEmail.toLowerCase(),
+      firstAdminEmail: access.firstAdminEmail,
     },
     introspection: server.introspection === "true",
     databaseUrl,

@@ -106,6 +106,19 @@ export function amount(name: string): Variable<string, undefined> {
   };
 }
 
+/**
+ * A variable of the caller's own kind: `parse` returns the value, or undefined when the text is
+ * not valid; `expected` says what a valid value looks like, for the error message.
+ */
+export function custom<T, const O extends DefaultOption<T>>(
+  name: string,
+  expected: string,
+  parse: (text: string) => T | undefined,
+  options: O = {} as O,
+): Variable<T, DefaultOf<O>> {
+  return { name, expected, default: options.default as DefaultOf<O>, parse };
+}
+
 /** Any non-empty text, trimmed. Default: none (left out when unset or empty). */
 export function text<const O extends DefaultOption<string>>(name: string, options: O = {} as O): Variable<string, DefaultOf<O>> {
   return { name, expected: "some text", default: options.default as DefaultOf<O>, parse: (value) => value };

@@ -78,7 +78,7 @@ describe("configFromEnv", () => {
         sessionSecrets: ["new-secret", "old-secret"],
         sessionIdleMs: 600_000,
         sessionMaxAgeMs: 3_600_000,
-        trustProxy: "loopback, 10.0.0.0/8",
+        trustProxy: "loopback,10.0.0.0/8",
         authRecheckMs: 1000,
         lockout: { lockAfter: 3, lockMs: 60_000 },
         // Kept as written: money is never a float.
@@ -96,6 +96,7 @@ describe("configFromEnv", () => {
     expect(trustProxy("false")).toBe(false);
     expect(trustProxy("2")).toBe(2);
     expect(trustProxy("127.0.0.1")).toBe("127.0.0.1");
+    expect(trustProxy("uniquelocal, ::1, 2001:db8::/32")).toBe("uniquelocal,::1,2001:db8::/32");
   });
 
   it("falls back to the default of an empty variable", () => {
@@ -139,6 +140,10 @@ describe("configFromEnv", () => {
     ["APPROVAL_MIN_AMOUNT", "1e6", /APPROVAL_MIN_AMOUNT.*"1e6"/],
     ["APPROVAL_MIN_AMOUNT", "1,000,000", /APPROVAL_MIN_AMOUNT.*"1,000,000"/],
     ["APPROVAL_MIN_AMOUNT", "100.12345", /APPROVAL_MIN_AMOUNT.*"100\.12345"/],
+    ["TRUST_PROXY", "yes", /TRUST_PROXY must be true, false, a hop count, or comma-separated addresses.*got "yes"/],
+    ["TRUST_PROXY", "10.0.0.0/33", /TRUST_PROXY.*"10\.0\.0\.0\/33"/],
+    ["TRUST_PROXY", "loopback/8", /TRUST_PROXY.*"loopback\/8"/],
+    ["FIRST_ADMIN_EMAIL", "admin", 'FIRST_ADMIN_EMAIL must be an email address, got "admin"'],
   ])("rejects %s=%s", (name, value, message) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(message);
   });

@@ -54,9 +54,6 @@ beforeAll(async () => {
       RUNNER_CONCURRENCY: "64",
       BANK_SIM_SUCCESS_RATE: "0.85",
       BANK_SIM_SEED: "export-storm",
-      // The storm is one principal's: its exports and polls must reach the runner, not the per-minute rate limits.
-      RATE_LIMIT_PER_MINUTE: "1000000",
-      RATE_LIMIT_PER_IP_PER_MINUTE: "1000000",
     },
     { log },
   );

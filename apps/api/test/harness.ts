@@ -66,6 +66,9 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     BANK_SIM_LATENCY_MS: "5",
     PROGRESS_INTERVAL_MS: "50",
     METRICS_TOKEN,
+    // Tests poll the API with one key far faster than a person; rate limits have tests of their own.
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    RATE_LIMIT_PER_IP_PER_MINUTE: "1000000",
     ...env,
   });
 }
