@@ -1,7 +1,9 @@
 /** The "Export results (CSV)" link of a finished batch. */
+import { readFileSync } from "node:fs";
 import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { describe, expect, test } from "vitest";
 import {
+  apiKeyHeader,
   batchFromApi,
   browserForFile,
   CSV_HEADER,
@@ -53,7 +55,9 @@ describe("Results export", () => {
     expect(href).toBe(`${e2e().apiOrigin}${batch.resultsCsvPath}`);
     expect(batch.resultsCsvPath).toBe(`/export/batches/${staged.id}/trades.csv`);
 
-    const response = await fetch(href!);
+    // The export needs credentials like everything else: the harness's key here, the browser's session below.
+    expect((await fetch(href!)).status).toBe(401);
+    const response = await fetch(href!, { headers: apiKeyHeader() });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
     const rows = parseCsv(await response.text());
@@ -73,12 +77,18 @@ describe("Results export", () => {
     expect(body.map((line) => line[column("client_name")])).toEqual([`'=HYPERLINK("x")`, "Plain Name", "'+Plus, Ltd", "Refused", "'@At"]);
     expect(trades[0]!.clientName).toBe(`=HYPERLINK("x")`);
 
-    // The browser may fetch it too (the link points at another origin: CORS must allow it).
+    // The browser may fetch it too, with its session cookie (the link points at another origin:
+    // CORS must allow it, with credentials).
     const fromPage = await page.evaluate(async (url) => {
-      const answer = await fetch(url);
+      const answer = await fetch(url, { credentials: "include" });
       return { status: answer.status, text: await answer.text() };
     }, href!);
     expect(fromPage.status).toBe(200);
     expect(parseCsv(fromPage.text)).toHaveLength(6);
+
+    // Clicking the link is a top-level navigation: the SameSite=Lax session cookie goes with it.
+    const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+    const path = await download.path();
+    expect(parseCsv(readFileSync(path, "utf8"))).toHaveLength(6);
   });
 });

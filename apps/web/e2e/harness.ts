@@ -3,6 +3,7 @@
  * reading tables the way a person reads them, and direct API calls to arrange big data or
  * check the server's state after a UI action.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +12,7 @@ import { print } from "graphql";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { type BatchFieldsFragment, BatchFieldsFragmentDoc, type TradeRowFragment, TradeRowFragmentDoc } from "../src/gql/graphql";
+import type { E2ERole, NewAccount } from "./accounts";
 import type { E2EContext } from "./global-setup";
 import { RESULTS_DIR } from "./servers";
 
@@ -28,6 +30,8 @@ export function e2e(): E2EContext {
 export interface Browser {
   context: BrowserContext;
   page: Page;
+  /** Who the page signed in as (null when it was opened signed out). */
+  account: Account | null;
   /** Messages the page logged as errors, and uncaught exceptions: printed when a test fails. */
   consoleErrors: string[];
   close(): Promise<void>;
@@ -63,8 +67,15 @@ async function chromiumLaunchOptions(): Promise<{ executablePath: string; args: 
   return { executablePath: await bundled.executablePath(), args: [...args, ...QUIET_ARGS] };
 }
 
-/** Chromium with a fresh profile, one page at 1280×900. */
-export async function openBrowser(viewport = { width: 1280, height: 900 }): Promise<Browser> {
+export interface OpenOptions {
+  /** Signs in, through /login, as a new user of this role; null opens the browser signed out. ADMIN unless told. */
+  as?: E2ERole | null;
+  /** The dashboard to sign in to, when not the run's own. */
+  webUrl?: string;
+}
+
+/** Chromium with a fresh profile, one page at 1280×900, signed in as a new ADMIN unless told otherwise. */
+export async function openBrowser(viewport = { width: 1280, height: 900 }, options: OpenOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), "fxbt-e2e-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     ...(await chromiumLaunchOptions()),
@@ -78,15 +89,19 @@ export async function openBrowser(viewport = { width: 1280, height: 900 }): Prom
     if (message.type() === "error") consoleErrors.push(message.text());
   });
   page.on("pageerror", (error) => consoleErrors.push(`pageerror: ${error.message}`));
-  return {
-    context,
-    page,
-    consoleErrors,
-    async close() {
-      await context.close().catch(() => {});
-      rmSync(profile, { recursive: true, force: true });
-    },
+  const close = async () => {
+    await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
   };
+  const role = options.as === undefined ? "ADMIN" : options.as;
+  let account: Account | null = null;
+  try {
+    if (role) account = await signIn(page, await createAccount(role), { webUrl: options.webUrl });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { context, page, account, consoleErrors, close };
 }
 
 /** Opens a path of the dashboard, e.g. "/batches/new". */
@@ -94,10 +109,10 @@ export async function openBrowser(viewport = { width: 1280, height: 900 }): Prom
  * One browser for a test file: opened before its tests, closed after them, and any
  * console errors the pages logged reported in the output.
  */
-export function browserForFile(viewport?: { width: number; height: number }): { readonly current: Browser } {
+export function browserForFile(viewport?: { width: number; height: number }, options?: OpenOptions): { readonly current: Browser } {
   const holder: { current: Browser } = { current: undefined as unknown as Browser };
   beforeAll(async () => {
-    holder.current = await openBrowser(viewport);
+    holder.current = await openBrowser(viewport, options);
   });
   afterAll(async () => {
     if (holder.current?.consoleErrors.length) console.warn("browser console errors:", holder.current.consoleErrors);
@@ -106,8 +121,79 @@ export function browserForFile(viewport?: { width: number; height: number }): { 
   return holder;
 }
 
-export async function visit(page: Page, path: string): Promise<void> {
-  await page.goto(new URL(path, e2e().webUrl).toString(), { waitUntil: "load" });
+export async function visit(page: Page, path: string, webUrl = e2e().webUrl): Promise<void> {
+  await page.goto(new URL(path, webUrl).toString(), { waitUntil: "load" });
+}
+
+// ---------------------------------------------------------------- people
+
+/** A user who has signed in at least once: the password is their own from then on. */
+export interface Account {
+  email: string;
+  password: string;
+  role: E2ERole;
+  partner: string | null;
+}
+
+/** A new user with a one-time password, made as an admin makes one (AccessService, through the global setup). */
+export async function createAccount(role: E2ERole, options: { partner?: string; label?: string } = {}): Promise<NewAccount> {
+  const response = await fetch(`${e2e().controlUrl}/accounts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ role, ...options }),
+  });
+  if (!response.ok) throw new Error(`creating a ${role} user failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as NewAccount;
+}
+
+/** A password a person might choose: long enough for the API (12 characters or more). */
+export function choosePassword(): string {
+  return `e2e-${randomBytes(12).toString("base64url")}`;
+}
+
+/**
+ * Signs in the way a person does: /login, "Email" and "Password", "Sign in"; with a one-time
+ * password, the "Choose your password" step too. Resolves once the dashboard shows who is
+ * signed in, with the account's password as it now is.
+ */
+export async function signIn(
+  page: Page,
+  account: NewAccount | Account,
+  options: { webUrl?: string; path?: string } = {},
+): Promise<Account> {
+  await visit(page, options.path ?? "/login", options.webUrl);
+  const password = "oneTimePassword" in account ? account.oneTimePassword : account.password;
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  const choose = page.getByRole("heading", { name: "Choose your password" });
+  const signedIn = page.getByRole("button", { name: "Sign out" }).first();
+  const refused = page.getByRole("alert").filter({ hasText: "Sign-in failed." });
+  await Promise.race([
+    choose.waitFor(),
+    page.waitForURL((url) => url.pathname !== "/login"),
+    refused.waitFor().then(async () => {
+      throw new Error(`signing in as ${account.email} was refused: ${await refused.textContent()}`);
+    }),
+  ]);
+  let current = password;
+  if (await choose.isVisible()) {
+    current = choosePassword();
+    await page.getByLabel("One-time password", { exact: true }).fill(password);
+    await page.getByLabel("New password", { exact: true }).fill(current);
+    await page.getByLabel("Confirm new password", { exact: true }).fill(current);
+    await page.getByRole("button", { name: "Save password" }).click();
+    await page.waitForURL((url) => url.pathname !== "/login");
+  }
+  await signedIn.waitFor();
+  return { email: account.email, password: current, role: account.role, partner: account.partner };
+}
+
+/** Clicks "Sign out" in the header and waits for the sign-in page. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.waitForURL((url) => url.pathname === "/login");
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
 }
 
 /** A full-page PNG in apps/web/test-results/screenshots/<name>.png. */
@@ -213,10 +299,19 @@ export interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-export async function gqlRequest<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> {
-  const response = await fetch(e2e().apiUrl, {
+/** The harness's ADMIN key: the tests' own API calls arrange and check data behind the browser's back. */
+export function apiKeyHeader(): { authorization: string } {
+  return { authorization: `Bearer ${e2e().apiKey}` };
+}
+
+export async function gqlRequest<T>(
+  query: string,
+  variables?: Record<string, unknown>,
+  options: { apiUrl?: string; key?: string } = {},
+): Promise<GraphQLResponse<T>> {
+  const response = await fetch(options.apiUrl ?? e2e().apiUrl, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${options.key ?? e2e().apiKey}` },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<T>;

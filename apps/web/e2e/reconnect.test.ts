@@ -1,6 +1,6 @@
 /** The dashboard tells when the API is gone, and catches up when it is back. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Browser, controlApi, e2e, markWindow, openBrowser, screenshot, tradesCsv, visit } from "./harness";
+import { apiKeyHeader, type Browser, controlApi, e2e, markWindow, openBrowser, screenshot, tradesCsv, visit } from "./harness";
 import { type Child, freePort, startApi } from "./servers";
 
 let browser: Browser;
@@ -25,7 +25,7 @@ async function stageWhileMainApiIsDown(name: string): Promise<string> {
     other = await startApi({ databaseUrl, port, webOrigin: webUrl, logName: "api-other" });
     const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiKeyHeader() },
       body: JSON.stringify({
         query: `mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { batchUid } errors { message } } }`,
         variables: { input: { csv: tradesCsv(2), name, allowDuplicate: true } },

@@ -90,10 +90,17 @@ export interface ApiOptions {
   logName?: string;
 }
 
+/**
+ * Every API of a run signs session cookies with this: a browser signed in stays signed in when
+ * the API restarts (the reconnect test) or when another API on the same database answers.
+ */
+export const E2E_SESSION_SECRET = "fxbt-e2e-session-secret-for-tests-only";
+
 /** The environment the API runs with in these tests. */
 export function apiEnv(options: ApiOptions): Record<string, string> {
   return {
     DATABASE_URL: options.databaseUrl,
+    SESSION_SECRET: E2E_SESSION_SECRET,
     PORT: String(options.port),
     HOST: "127.0.0.1",
     BANK_SIM_LATENCY_MS: "30",

@@ -3,10 +3,12 @@
 import type { ApolloClient } from "@apollo/client";
 import { ApolloProvider } from "@apollo/client/react";
 import { createContext, type ReactNode, useContext, useState, useSyncExternalStore } from "react";
-import { BatchFeedProvider } from "../components/live/BatchFeed";
+import { SessionProvider } from "../components/session/SessionProvider";
 import { ToastProvider } from "../components/toasts/ToastProvider";
 import { type ConnectionState, ConnectionStore, SERVER_CONNECTION_STATE } from "./connection-store";
+import type { LiveSocket } from "./live-socket";
 import { makeBrowserClient, makeServerClient } from "./make-client";
+import { SessionSignals } from "./session-signals";
 
 interface ApiSettings {
   apiUrl: string;
@@ -17,14 +19,26 @@ interface ApiSettings {
 const ApiSettingsContext = createContext<ApiSettings>({ apiUrl: "", apiOrigin: "" });
 const ConnectionStoreContext = createContext<ConnectionStore | null>(null);
 
-// One client per browser tab: it owns the socket, and Strict Mode's double render must not open a second one.
-let browserClient: { apiUrl: string; client: ApolloClient; store: ConnectionStore } | undefined;
+interface TabClient {
+  client: ApolloClient;
+  store: ConnectionStore;
+  signals: SessionSignals;
+  /** Null on the server, which opens no socket. */
+  socket: LiveSocket | null;
+}
 
-function getClient(apiUrl: string): { client: ApolloClient; store: ConnectionStore } {
-  if (typeof window === "undefined") return { client: makeServerClient(), store: new ConnectionStore() };
+// One client per browser tab: it owns the socket, and Strict Mode's double render must not open a second one.
+let browserClient: (TabClient & { apiUrl: string }) | undefined;
+
+function getClient(apiUrl: string): TabClient {
+  if (typeof window === "undefined") {
+    return { client: makeServerClient(), store: new ConnectionStore(), signals: new SessionSignals(), socket: null };
+  }
   if (!browserClient || browserClient.apiUrl !== apiUrl) {
+    browserClient?.socket?.stop();
     const store = new ConnectionStore();
-    browserClient = { apiUrl, store, client: makeBrowserClient(apiUrl, store) };
+    const signals = new SessionSignals();
+    browserClient = { apiUrl, store, signals, ...makeBrowserClient(apiUrl, store, signals) };
   }
   return browserClient;
 }
@@ -38,14 +52,16 @@ function originOf(url: string): string {
 }
 
 export function Providers({ apiUrl, children }: { apiUrl: string; children: ReactNode }) {
-  const [{ client, store }] = useState(() => getClient(apiUrl));
+  const [{ client, store, signals, socket }] = useState(() => getClient(apiUrl));
   const [settings] = useState<ApiSettings>(() => ({ apiUrl, apiOrigin: originOf(apiUrl) }));
   return (
     <ApiSettingsContext value={settings}>
       <ConnectionStoreContext value={store}>
         <ApolloProvider client={client}>
           <ToastProvider>
-            <BatchFeedProvider>{children}</BatchFeedProvider>
+            <SessionProvider socket={socket} signals={signals}>
+              {children}
+            </SessionProvider>
           </ToastProvider>
         </ApolloProvider>
       </ConnectionStoreContext>

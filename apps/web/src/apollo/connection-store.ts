@@ -3,8 +3,11 @@
  * write it) and the banner (which reads it through useSyncExternalStore).
  */
 export interface ConnectionState {
-  /** The graphql-ws socket that carries every live update. */
-  socket: "connecting" | "connected" | "disconnected";
+  /**
+   * The graphql-ws socket that carries every live update; "off" while nobody is signed in (the
+   * API refuses a socket without a session, so none is opened).
+   */
+  socket: "off" | "connecting" | "connected" | "disconnected";
   /** The last HTTP query or mutation failed to reach the API (a network error, not a GraphQL error). */
   httpFailed: boolean;
 }
@@ -12,7 +15,7 @@ export interface ConnectionState {
 type Listener = () => void;
 
 export class ConnectionStore {
-  private state: ConnectionState = { socket: "connecting", httpFailed: false };
+  private state: ConnectionState = { socket: "off", httpFailed: false };
   private readonly listeners = new Set<Listener>();
 
   getSnapshot = (): ConnectionState => this.state;
@@ -30,7 +33,7 @@ export class ConnectionStore {
   }
 }
 
-export const SERVER_CONNECTION_STATE: ConnectionState = { socket: "connecting", httpFailed: false };
+export const SERVER_CONNECTION_STATE: ConnectionState = { socket: "off", httpFailed: false };
 
 export function isConnectionLost(state: ConnectionState): boolean {
   return state.socket === "disconnected" || state.httpFailed;

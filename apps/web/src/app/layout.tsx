@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { Providers } from "../apollo/Providers";
 import { AppHeader } from "../components/layout/AppHeader";
 import { ConnectionBanner } from "../components/layout/ConnectionBanner";
+import { SessionGate } from "../components/session/SessionGate";
 // One stylesheet in parts, in cascade order (plain CSS, no framework); the small-screen rules come last.
 import "../styles/base.css";
 import "../styles/layout.css";
@@ -12,6 +13,7 @@ import "../styles/status.css";
 import "../styles/tables.css";
 import "../styles/pages.css";
 import "../styles/overlays.css";
+import "../styles/access.css";
 import "../styles/responsive.css";
 
 const DEFAULT_API_URL = "http://localhost:4000/graphql";
@@ -43,7 +45,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <AppHeader />
             <ConnectionBanner />
             <main id="main" className="main" tabIndex={-1}>
-              {children}
+              <SessionGate>{children}</SessionGate>
             </main>
           </div>
         </Providers>

@@ -14,6 +14,16 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  fragment UserFields on User {\n    id\n    email\n    role\n    partner\n    mustChangePassword\n    lockedUntil\n    lastSignInAt\n    disabledAt\n    createdAt\n    createdBy\n  }\n": typeof types.UserFieldsFragmentDoc,
+    "\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n": typeof types.CreateUserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      ...UserFields\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  mutation ResetPassword($id: ID!) {\n    resetPassword(id: $id) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n": typeof types.ResetPasswordDocument,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    role\n    partner\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n": typeof types.ApiKeyFieldsFragmentDoc,
+    "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      apiKey {\n        ...ApiKeyFields\n      }\n      key\n    }\n  }\n": typeof types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n": typeof types.RevokeApiKeyDocument,
+    "\n  query AuditLog($first: Int!, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          actorKind\n          actorId\n          actor\n          action\n          outcome\n          batchId\n          subject\n          address\n          detail\n        }\n      }\n    }\n  }\n": typeof types.AuditLogDocument,
     "\n  query BatchDetail($id: ID!) {\n    batch(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.BatchDetailDocument,
     "\n  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {\n    batch(id: $id) {\n      id\n      trades(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...TradeRow\n          }\n        }\n      }\n    }\n  }\n": typeof types.BatchTradesDocument,
     "\n  query BatchResults($id: ID!) {\n    batchResults(id: $id) {\n      batch {\n        id\n      }\n      succeededTrades\n      failedTrades\n      cancelledTrades\n      totalsByCurrency {\n        currency\n        amount\n      }\n      errorsByCode {\n        errorCode\n        count\n      }\n    }\n  }\n": typeof types.BatchResultsDocument,
@@ -23,16 +33,32 @@ type Documents = {
     "\n  mutation CancelBatch($id: ID!) {\n    cancelBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.CancelBatchDocument,
     "\n  mutation RetryFailedTrades($id: ID!) {\n    retryFailedTrades(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.RetryFailedTradesDocument,
     "\n  mutation DeleteBatch($id: ID!) {\n    deleteBatch(id: $id)\n  }\n": typeof types.DeleteBatchDocument,
+    "\n  mutation ApproveBatch($id: ID!) {\n    approveBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": typeof types.ApproveBatchDocument,
     "\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n": typeof types.BatchesPageDocument,
     "\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": typeof types.BatchListChangedDocument,
     "\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n    bankUnavailableSince\n    partner\n    stagedBy\n    stagedById\n    approvalRequired\n    approvedBy\n    approvedAt\n  }\n": typeof types.BatchFieldsFragmentDoc,
     "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n": typeof types.TradeRowFragmentDoc,
+    "\n  fragment ViewerFields on Viewer {\n    kind\n    id\n    name\n    role\n    partner\n    mustChangePassword\n  }\n": typeof types.ViewerFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      ...ViewerFields\n    }\n  }\n": typeof types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": typeof types.SignOutDocument,
+    "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...ViewerFields\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": typeof types.StageBatchDocument,
     "\n  query BatchByUid($search: String!) {\n    batches(first: 5, filter: { search: $search }) {\n      edges {\n        node {\n          id\n          batchUid\n        }\n      }\n    }\n  }\n": typeof types.BatchByUidDocument,
     "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": typeof types.TradeHistoryDocument,
     "\n  query TradeAttempts($id: ID!) {\n    trade(id: $id) {\n      id\n      history {\n        number\n        idempotencyKey\n        quoteId\n        rate\n        sellAmount\n        buyAmount\n        quoteExpiresAt\n        bookingSentAt\n        outcome\n        transactionId\n        errorCode\n        errorMessage\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": typeof types.TradeAttemptsDocument,
 };
 const documents: Documents = {
+    "\n  fragment UserFields on User {\n    id\n    email\n    role\n    partner\n    mustChangePassword\n    lockedUntil\n    lastSignInAt\n    disabledAt\n    createdAt\n    createdBy\n  }\n": types.UserFieldsFragmentDoc,
+    "\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n": types.UsersDocument,
+    "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n": types.CreateUserDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      ...UserFields\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  mutation ResetPassword($id: ID!) {\n    resetPassword(id: $id) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n": types.ResetPasswordDocument,
+    "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    role\n    partner\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n": types.ApiKeyFieldsFragmentDoc,
+    "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n": types.ApiKeysDocument,
+    "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      apiKey {\n        ...ApiKeyFields\n      }\n      key\n    }\n  }\n": types.CreateApiKeyDocument,
+    "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n": types.RevokeApiKeyDocument,
+    "\n  query AuditLog($first: Int!, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          actorKind\n          actorId\n          actor\n          action\n          outcome\n          batchId\n          subject\n          address\n          detail\n        }\n      }\n    }\n  }\n": types.AuditLogDocument,
     "\n  query BatchDetail($id: ID!) {\n    batch(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.BatchDetailDocument,
     "\n  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {\n    batch(id: $id) {\n      id\n      trades(first: $first, after: $after, status: $status) {\n        totalCount\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n        edges {\n          cursor\n          node {\n            ...TradeRow\n          }\n        }\n      }\n    }\n  }\n": types.BatchTradesDocument,
     "\n  query BatchResults($id: ID!) {\n    batchResults(id: $id) {\n      batch {\n        id\n      }\n      succeededTrades\n      failedTrades\n      cancelledTrades\n      totalsByCurrency {\n        currency\n        amount\n      }\n      errorsByCode {\n        errorCode\n        count\n      }\n    }\n  }\n": types.BatchResultsDocument,
@@ -42,10 +68,16 @@ const documents: Documents = {
     "\n  mutation CancelBatch($id: ID!) {\n    cancelBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.CancelBatchDocument,
     "\n  mutation RetryFailedTrades($id: ID!) {\n    retryFailedTrades(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.RetryFailedTradesDocument,
     "\n  mutation DeleteBatch($id: ID!) {\n    deleteBatch(id: $id)\n  }\n": types.DeleteBatchDocument,
+    "\n  mutation ApproveBatch($id: ID!) {\n    approveBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n": types.ApproveBatchDocument,
     "\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n": types.BatchesPageDocument,
     "\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": types.BatchListChangedDocument,
     "\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n    bankUnavailableSince\n    partner\n    stagedBy\n    stagedById\n    approvalRequired\n    approvedBy\n    approvedAt\n  }\n": types.BatchFieldsFragmentDoc,
     "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n": types.TradeRowFragmentDoc,
+    "\n  fragment ViewerFields on Viewer {\n    kind\n    id\n    name\n    role\n    partner\n    mustChangePassword\n  }\n": types.ViewerFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": types.MeDocument,
+    "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      ...ViewerFields\n    }\n  }\n": types.SignInDocument,
+    "\n  mutation SignOut {\n    signOut\n  }\n": types.SignOutDocument,
+    "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...ViewerFields\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": types.StageBatchDocument,
     "\n  query BatchByUid($search: String!) {\n    batches(first: 5, filter: { search: $search }) {\n      edges {\n        node {\n          id\n          batchUid\n        }\n      }\n    }\n  }\n": types.BatchByUidDocument,
     "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": types.TradeHistoryDocument,
@@ -66,6 +98,46 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserFields on User {\n    id\n    email\n    role\n    partner\n    mustChangePassword\n    lockedUntil\n    lastSignInAt\n    disabledAt\n    createdAt\n    createdBy\n  }\n"): (typeof documents)["\n  fragment UserFields on User {\n    id\n    email\n    role\n    partner\n    mustChangePassword\n    lockedUntil\n    lastSignInAt\n    disabledAt\n    createdAt\n    createdBy\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n"): (typeof documents)["\n  query Users {\n    users {\n      ...UserFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n"): (typeof documents)["\n  mutation CreateUser($input: CreateUserInput!) {\n    createUser(input: $input) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      ...UserFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      ...UserFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResetPassword($id: ID!) {\n    resetPassword(id: $id) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n"): (typeof documents)["\n  mutation ResetPassword($id: ID!) {\n    resetPassword(id: $id) {\n      user {\n        ...UserFields\n      }\n      oneTimePassword\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    role\n    partner\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n"): (typeof documents)["\n  fragment ApiKeyFields on ApiKey {\n    id\n    name\n    prefix\n    role\n    partner\n    createdAt\n    createdBy\n    lastUsedAt\n    revokedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"): (typeof documents)["\n  query ApiKeys {\n    apiKeys {\n      ...ApiKeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      apiKey {\n        ...ApiKeyFields\n      }\n      key\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiKey($input: CreateApiKeyInput!) {\n    createApiKey(input: $input) {\n      apiKey {\n        ...ApiKeyFields\n      }\n      key\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) {\n      ...ApiKeyFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditLog($first: Int!, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          actorKind\n          actorId\n          actor\n          action\n          outcome\n          batchId\n          subject\n          address\n          detail\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuditLog($first: Int!, $after: String, $filter: AuditFilter) {\n    auditLog(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          id\n          at\n          actorKind\n          actorId\n          actor\n          action\n          outcome\n          batchId\n          subject\n          address\n          detail\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -105,6 +177,10 @@ export function graphql(source: "\n  mutation DeleteBatch($id: ID!) {\n    delet
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation ApproveBatch($id: ID!) {\n    approveBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n"): (typeof documents)["\n  mutation ApproveBatch($id: ID!) {\n    approveBatch(id: $id) {\n      ...BatchFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query BatchesPage($first: Int!, $after: String, $filter: BatchFilter, $orderBy: BatchOrder) {\n    batches(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -118,6 +194,26 @@ export function graphql(source: "\n  fragment BatchFields on Batch {\n    id\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ViewerFields on Viewer {\n    kind\n    id\n    name\n    role\n    partner\n    mustChangePassword\n  }\n"): (typeof documents)["\n  fragment ViewerFields on Viewer {\n    kind\n    id\n    name\n    role\n    partner\n    mustChangePassword\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      ...ViewerFields\n    }\n  }\n"): (typeof documents)["\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      ...ViewerFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignOut {\n    signOut\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    signOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...ViewerFields\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...ViewerFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -100,3 +100,11 @@ export const DeleteBatchMutation = graphql(`
     deleteBatch(id: $id)
   }
 `);
+
+export const ApproveBatchMutation = graphql(`
+  mutation ApproveBatch($id: ID!) {
+    approveBatch(id: $id) {
+      ...BatchFields
+    }
+  }
+`);

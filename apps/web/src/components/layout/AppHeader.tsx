@@ -2,16 +2,28 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { type Operation, roleAllows } from "../../lib/access";
+import { useViewer } from "../session/SessionProvider";
 import { NotificationButton } from "./NotificationButton";
+import { SignedInAs } from "./SignedInAs";
 
-const NAV = [
-  { href: "/", label: "Batches", matches: (path: string) => path === "/" || (path.startsWith("/batches/") && path !== "/batches/new") },
-  { href: "/batches/new", label: "New batch", matches: (path: string) => path === "/batches/new" },
-  { href: "/trades", label: "Trades", matches: (path: string) => path.startsWith("/trades") },
-] as const;
+/** Each link is shown only to roles that may use its page (the pages check again, and the API last). */
+const NAV: readonly { href: string; label: string; needs: Operation; matches: (path: string) => boolean }[] = [
+  {
+    href: "/",
+    label: "Batches",
+    needs: "read",
+    matches: (path) => path === "/" || (path.startsWith("/batches/") && path !== "/batches/new"),
+  },
+  { href: "/batches/new", label: "New batch", needs: "stage", matches: (path) => path === "/batches/new" },
+  { href: "/trades", label: "Trades", needs: "read", matches: (path) => path.startsWith("/trades") },
+  { href: "/admin/users", label: "Admin", needs: "manageAccess", matches: (path) => path.startsWith("/admin") },
+];
 
 export function AppHeader() {
   const pathname = usePathname() ?? "/";
+  const viewer = useViewer();
+  const items = viewer ? NAV.filter((item) => roleAllows(viewer.role, item.needs)) : [];
   return (
     <header className="app-header">
       <div className="app-header-inner">
@@ -21,19 +33,22 @@ export function AppHeader() {
           </span>
           FX Batch Trader
         </Link>
-        <nav aria-label="Main" className="main-nav">
-          <ul>
-            {NAV.map((item) => (
-              <li key={item.href}>
-                <Link href={item.href} aria-current={item.matches(pathname) ? "page" : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        {items.length > 0 ? (
+          <nav aria-label="Main" className="main-nav">
+            <ul>
+              {items.map((item) => (
+                <li key={item.href}>
+                  <Link href={item.href} aria-current={item.matches(pathname) ? "page" : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        ) : null}
         <div className="header-tools">
-          <NotificationButton />
+          {viewer ? <NotificationButton /> : null}
+          <SignedInAs />
         </div>
       </div>
     </header>
