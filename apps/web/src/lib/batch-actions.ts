@@ -1,9 +1,10 @@
 import { type BatchAction, type BatchState, checkBatchAction } from "@fxbt/domain/status";
+import { approverProblem, approversDescription, roleRefusal, type ViewerAccess } from "./access";
 
 export type { BatchAction };
 
 /** The batch fields the status machine needs to say which actions are allowed (all of them: none is guessed). */
-export type BatchActionState = BatchState;
+export type BatchActionState = BatchState & { stagedById: string | null };
 
 /** Asks the domain's status machine (the one the API enforces) whether an action is allowed now. */
 export function isBatchActionAllowed(batch: BatchActionState, action: BatchAction): boolean {
@@ -14,6 +15,49 @@ export function isBatchActionAllowed(batch: BatchActionState, action: BatchActio
 export function batchActionRefusal(batch: BatchActionState, action: BatchAction): string | null {
   const check = checkBatchAction(batch, action);
   return check.allowed ? null : check.reason;
+}
+
+/** Four eyes: the batch needs an approval it does not have yet, and can still get one. */
+export function isAwaitingApproval(batch: BatchActionState): boolean {
+  return isBatchActionAllowed(batch, "approve");
+}
+
+/** "Awaiting approval: …" in words for people, naming who may approve (the domain's description). */
+export function awaitingApprovalReason(batch: Pick<BatchActionState, "stagedBy">): string {
+  return `Awaiting approval: ${approversDescription(batch)} must approve it before it can start`;
+}
+
+/** An action shown on a batch's page; `refusal` says why this viewer cannot take it (the button is then disabled). */
+export interface OfferedAction {
+  action: BatchAction;
+  refusal: string | null;
+}
+
+const ACTION_ORDER: readonly BatchAction[] = ["approve", "start", "cancel", "retry", "delete"];
+
+/**
+ * The actions to show for a batch and a viewer. The status machine decides which are offered
+ * at all; the viewer's role (and, for approval, the four-eyes rule) whether they are enabled,
+ * so a person sees what could be done and why not by them. Start waiting for an approval is
+ * shown disabled with the reason, since that is the one a stager looks for.
+ */
+export function offeredBatchActions(batch: BatchActionState, viewer: ViewerAccess | null): OfferedAction[] {
+  const offered: OfferedAction[] = [];
+  for (const action of ACTION_ORDER) {
+    if (isBatchActionAllowed(batch, action)) {
+      const refusal = roleRefusal(viewer, action) ?? (action === "approve" && viewer ? approverProblem(batch, viewer) : null) ?? null;
+      offered.push({ action, refusal });
+    } else if (action === "start" && isAwaitingApproval(batch) && isBatchActionAllowed({ ...batch, approvalRequired: false }, "start")) {
+      offered.push({ action, refusal: awaitingApprovalReason(batch) });
+    }
+  }
+  return offered;
+}
+
+/** The first letter up and a full stop: domain reasons are written to follow "because". */
+export function asSentence(reason: string): string {
+  const text = reason.charAt(0).toUpperCase() + reason.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 export const BATCH_ACTION_HELP: Record<BatchAction, string> = {

@@ -3,6 +3,8 @@ import { MockedProvider } from "@apollo/client/testing/react";
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, test } from "vitest";
 import type { BatchFieldsFragment, BatchStatus } from "../../gql/graphql";
+import type { Role } from "../../lib/access";
+import { StaticSession, type Viewer } from "../session/SessionProvider";
 import { ToastProvider } from "../toasts/ToastProvider";
 import { BatchActions } from "./BatchActions";
 
@@ -40,15 +42,38 @@ function batch(status: BatchStatus, overrides: Partial<BatchFieldsFragment> = {}
   };
 }
 
-function buttonsFor(value: BatchFieldsFragment): string[] {
+const STAGER_ID = "6f1c0a4e-0000-4000-8000-0000000000aa";
+
+function viewer(role: Role, id = "6f1c0a4e-0000-4000-8000-0000000000bb"): Viewer {
+  return {
+    __typename: "Viewer",
+    kind: "USER",
+    id,
+    name: `${role.toLowerCase()}@example.test`,
+    role,
+    partner: null,
+    mustChangePassword: false,
+  };
+}
+
+function renderActions(value: BatchFieldsFragment, as: Viewer) {
   render(
     <MockedProvider>
-      <ToastProvider>
-        <BatchActions batch={value} onDeleted={() => undefined} />
-      </ToastProvider>
+      <StaticSession viewer={as}>
+        <ToastProvider>
+          <BatchActions batch={value} onDeleted={() => undefined} />
+        </ToastProvider>
+      </StaticSession>
     </MockedProvider>,
   );
-  return screen.queryAllByRole("button").map((button) => button.textContent ?? "");
+}
+
+/** The buttons shown, with " (disabled: reason)" after those this viewer may not press. */
+function buttonsFor(value: BatchFieldsFragment, as: Viewer = viewer("ADMIN")): string[] {
+  renderActions(value, as);
+  return screen
+    .queryAllByRole("button")
+    .map((button) => `${button.textContent ?? ""}${(button as HTMLButtonElement).disabled ? ` (disabled: ${button.title})` : ""}`);
 }
 
 describe("BatchActions shows only what the status allows", () => {
@@ -83,5 +108,56 @@ describe("BatchActions shows only what the status allows", () => {
   test("a batch with nothing booked can be deleted once it has stopped", () => {
     expect(buttonsFor(batch("CANCELLED", { cancelledTrades: 6, cancelRequestedAt: "2026-11-21T09:02:00.000Z" }))).toEqual(["Delete batch"]);
     expect(screen.queryByText(/Cannot be deleted/)).toBeNull();
+  });
+});
+
+describe("BatchActions follows the viewer's role", () => {
+  test("a VIEWER sees the actions disabled, each saying which role it needs", () => {
+    expect(buttonsFor(batch("PENDING"), viewer("VIEWER"))).toEqual([
+      "Start (disabled: Start needs the TRADER role or higher; you have VIEWER.)",
+      "Cancel batch (disabled: Cancel needs the TRADER role or higher; you have VIEWER.)",
+      "Delete batch (disabled: Delete needs the ADMIN role or higher; you have VIEWER.)",
+    ]);
+  });
+  test("a TRADER may start, cancel and retry, but only an ADMIN deletes", () => {
+    expect(buttonsFor(batch("FAILED", { failedTrades: 6 }), viewer("TRADER"))).toEqual([
+      "Retry failed trades",
+      "Delete batch (disabled: Delete needs the ADMIN role or higher; you have TRADER.)",
+    ]);
+    // Why an ADMIN could not delete it is not a TRADER's concern.
+    cleanup();
+    buttonsFor(batch("SUCCESS", { succeededTrades: 6 }), viewer("TRADER"));
+    expect(screen.queryByText(/Cannot be deleted/)).toBeNull();
+  });
+});
+
+describe("BatchActions and four eyes", () => {
+  const awaiting = batch("PENDING", { approvalRequired: true, stagedBy: "stager@example.test", stagedById: STAGER_ID });
+
+  test("the stager cannot approve, and Start waits for the approval, saying who may give it", () => {
+    const buttons = buttonsFor(awaiting, viewer("TRADER", STAGER_ID));
+    expect(buttons[0]).toBe(
+      "Approve (disabled: Four eyes: it needs approval by a person with the TRADER or ADMIN role other than stager@example.test.)",
+    );
+    expect(buttons[1]).toBe(
+      "Start (disabled: Awaiting approval: a person with the TRADER or ADMIN role other than stager@example.test must approve it before it can start.)",
+    );
+    expect(screen.getAllByText("Awaiting approval").length).toBeGreaterThan(0);
+  });
+
+  test("another TRADER may approve; a VIEWER may not", () => {
+    expect(buttonsFor(awaiting, viewer("TRADER"))[0]).toBe("Approve");
+    cleanup();
+    expect(buttonsFor(awaiting, viewer("VIEWER"))[0]).toBe("Approve (disabled: Approve needs the TRADER role or higher; you have VIEWER.)");
+  });
+
+  test("once approved: Start is enabled and the page says who approved it and when", () => {
+    const approved = { ...awaiting, approvedBy: "checker@example.test", approvedAt: "2026-11-21T09:03:00.000Z" };
+    expect(buttonsFor(approved, viewer("TRADER", STAGER_ID))).toEqual([
+      "Start",
+      "Cancel batch",
+      "Delete batch (disabled: Delete needs the ADMIN role or higher; you have TRADER.)",
+    ]);
+    expect(screen.getByText(/Approved by/).textContent).toMatch(/^Approved by checker@example.test at /);
   });
 });

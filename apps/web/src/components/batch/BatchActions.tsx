@@ -4,11 +4,20 @@ import type { ErrorLike } from "@apollo/client";
 import { useMutation } from "@apollo/client/react";
 import { useState } from "react";
 import type { BatchFieldsFragment } from "../../gql/graphql";
-import { CancelBatchMutation, DeleteBatchMutation, RetryFailedTradesMutation, StartBatchMutation } from "../../graphql/batch";
-import { BATCH_ACTION_HELP, type BatchAction, batchActionRefusal, isBatchActionAllowed } from "../../lib/batch-actions";
+import {
+  ApproveBatchMutation,
+  CancelBatchMutation,
+  DeleteBatchMutation,
+  RetryFailedTradesMutation,
+  StartBatchMutation,
+} from "../../graphql/batch";
+import { roleAllows } from "../../lib/access";
+import { asSentence, BATCH_ACTION_HELP, type BatchAction, batchActionRefusal, offeredBatchActions } from "../../lib/batch-actions";
+import { useViewer } from "../session/SessionProvider";
 import { useToast } from "../toasts/ToastProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { describeError } from "../ui/QueryError";
+import { ApprovalStatus } from "./ApprovalStatus";
 
 const LABELS: Record<BatchAction, string> = {
   start: "Start",
@@ -24,16 +33,21 @@ interface BatchActionsProps {
   onDeleted: () => void;
 }
 
-/** The actions the batch's status allows now; the others are not shown at all. */
+/**
+ * The actions the batch's status allows now (the others are not shown at all), enabled for the
+ * roles that may take them: the others see them disabled, with the reason.
+ */
 export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   const showToast = useToast();
+  const viewer = useViewer();
   const [confirming, setConfirming] = useState<"cancel" | "delete" | null>(null);
   const [failure, setFailure] = useState<{ action: BatchAction; error: ErrorLike } | null>(null);
   const [startBatch, start] = useMutation(StartBatchMutation);
+  const [approveBatch, approve] = useMutation(ApproveBatchMutation);
   const [cancelBatch, cancel] = useMutation(CancelBatchMutation);
   const [retryFailedTrades, retry] = useMutation(RetryFailedTradesMutation);
   const [deleteBatch, remove] = useMutation(DeleteBatchMutation);
-  const busy = start.loading || cancel.loading || retry.loading || remove.loading;
+  const busy = start.loading || approve.loading || cancel.loading || retry.loading || remove.loading;
 
   async function run(action: BatchAction) {
     setFailure(null);
@@ -41,6 +55,10 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
     try {
       // The mutations answer with the batch, which lands in its cache entry: the page updates itself.
       if (action === "start") await startBatch({ variables });
+      if (action === "approve") {
+        await approveBatch({ variables });
+        showToast(`${batch.batchUid} approved: it can be started now`, "success");
+      }
       if (action === "retry") await retryFailedTrades({ variables });
       if (action === "cancel") await cancelBatch({ variables });
       if (action === "delete") {
@@ -55,38 +73,40 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
     }
   }
 
-  const allowed = (["start", "cancel", "retry", "delete"] as const).filter((action) => isBatchActionAllowed(batch, action));
-  // Deleting is what a reader looks for on a finished batch: say why it is not offered. (A running
+  const offered = offeredBatchActions(batch, viewer);
+  // Deleting is what an admin looks for on a finished batch: say why it is not offered. (A running
   // batch is cancelled first; that needs no sentence.)
-  const deleteRefusal = batch.status === "RUNNING" ? null : batchActionRefusal(batch, "delete");
+  const mayDelete = viewer ? roleAllows(viewer.role, "delete") : false;
+  const deleteRefusal = batch.status === "RUNNING" || !mayDelete ? null : batchActionRefusal(batch, "delete");
   const problem = failure ? describeError(failure.error) : null;
 
   return (
     <section className="panel" aria-labelledby="actions-title">
       <h2 id="actions-title">Actions</h2>
-      {allowed.length === 0 && !deleteRefusal ? (
+      <ApprovalStatus batch={batch} />
+      {offered.length === 0 && !deleteRefusal ? (
         <p className="muted">
           {batch.status === "RUNNING" && batch.cancelRequestedAt
             ? "Cancelling: bookings already sent to the bank are finishing."
             : "Nothing can be done to this batch in its current status."}
         </p>
       ) : null}
-      {allowed.length > 0 ? (
+      {offered.length > 0 ? (
         <ul className="actions">
-          {allowed.map((action) => (
+          {offered.map(({ action, refusal }) => (
             <li key={action}>
               <button
                 type="button"
                 className={`button ${action === "delete" || action === "cancel" ? "button-danger-outline" : "button-primary"}`}
-                title={BATCH_ACTION_HELP[action]}
+                title={refusal ? asSentence(refusal) : BATCH_ACTION_HELP[action]}
                 aria-describedby={`action-help-${action}`}
-                disabled={busy}
+                disabled={busy || refusal !== null}
                 onClick={() => (action === "cancel" || action === "delete" ? setConfirming(action) : void run(action))}
               >
                 {LABELS[action]}
               </button>
-              <p id={`action-help-${action}`} className="hint">
-                {BATCH_ACTION_HELP[action]}
+              <p id={`action-help-${action}`} className={refusal ? "hint action-refused" : "hint"}>
+                {refusal ? asSentence(refusal) : BATCH_ACTION_HELP[action]}
               </p>
             </li>
           ))}

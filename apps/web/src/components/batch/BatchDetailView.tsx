@@ -11,7 +11,7 @@ import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
 import { PageIntro } from "../ui/PageIntro";
 import { describeError, QueryError } from "../ui/QueryError";
-import { BatchStatusBadge } from "../ui/StatusBadge";
+import { AwaitingApprovalBadge, BatchStatusBadge } from "../ui/StatusBadge";
 import { BankUnavailableNotice } from "./BankUnavailableNotice";
 import { BatchActions } from "./BatchActions";
 import { BatchResults } from "./BatchResults";
@@ -96,6 +96,7 @@ export function BatchDetailView({ id }: { id: string }) {
       >
         <div className="status-line">
           <BatchStatusBadge status={batch.status} />
+          <AwaitingApprovalBadge batch={batch} />
           {batch.status === "PENDING" && batch.queuedAt ? <span className="cell-note">Queued</span> : null}
           {batch.cancelRequestedAt && !final ? <span className="cell-note">Cancelling…</span> : null}
           <LiveIndicator />

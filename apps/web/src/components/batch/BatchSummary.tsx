@@ -86,6 +86,16 @@ export function BatchSummary({ batch }: { batch: BatchFieldsFragment }) {
           <dt title="Higher runs first among queued batches">Priority</dt>
           <dd className="tabular">{batch.priority}</dd>
         </div>
+        <div>
+          <dt title="The person or API key that staged the batch">Staged by</dt>
+          <dd className="cell-detail">{batch.stagedBy ?? <span className="muted">—</span>}</dd>
+        </div>
+        {batch.partner ? (
+          <div>
+            <dt title="Only this partner's people and keys, and the operations staff, see the batch">Partner</dt>
+            <dd>{batch.partner}</dd>
+          </div>
+        ) : null}
       </dl>
     </section>
   );

@@ -4,7 +4,7 @@ import { BATCH_STATUS_INFO } from "../../lib/batch-status";
 import { formatInteger } from "../../lib/format";
 import { DateTime } from "../ui/DateTime";
 import { ProgressBar } from "../ui/ProgressBar";
-import { BatchStatusBadge } from "../ui/StatusBadge";
+import { AwaitingApprovalBadge, BatchStatusBadge } from "../ui/StatusBadge";
 
 export function BatchTable({ batches, caption }: { batches: readonly BatchFieldsFragment[]; caption: string }) {
   return (
@@ -43,7 +43,7 @@ export function BatchTable({ batches, caption }: { batches: readonly BatchFields
               </td>
               <td className="cell-name">{batch.name ?? <span className="muted">—</span>}</td>
               <td>
-                <BatchStatusBadge status={batch.status} />
+                <BatchStatusBadge status={batch.status} /> <AwaitingApprovalBadge batch={batch} />
                 {batch.cancelRequestedAt && batch.status === "RUNNING" ? <span className="cell-note">cancelling…</span> : null}
                 {batch.status === "PENDING" && batch.queuedAt ? <span className="cell-note">queued</span> : null}
               </td>

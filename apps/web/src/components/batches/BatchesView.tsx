@@ -10,6 +10,7 @@ import { canChangePageMembership } from "../../lib/list-membership";
 import { useDebouncedValue, useThrottledCallback } from "../../lib/use-throttled";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
+import { useCan } from "../session/SessionProvider";
 import { Pager, useCursorPager } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
@@ -29,6 +30,7 @@ export function BatchesView() {
   const [filters, setFilters] = useState<BatchFilterValues>(DEFAULT_BATCH_FILTERS);
   const search = useDebouncedValue(filters.search.trim(), 300);
   const pager = useCursorPager();
+  const canStage = useCan("stage");
   const [paused, setPaused] = useState(false);
   const [frozen, setFrozen] = useState<Frozen | null>(null);
 
@@ -117,6 +119,8 @@ export function BatchesView() {
         <p className="empty">
           {filtered ? (
             "No batches match these filters."
+          ) : !canStage ? (
+            "No batches yet."
           ) : (
             <>
               No batches yet. <Link href="/batches/new">Stage one from a CSV file</Link>.

@@ -1,4 +1,6 @@
 import type { BatchStatus, TradeAttemptOutcome, TradeStatus } from "../../gql/graphql";
+import { approversDescription } from "../../lib/access";
+import { type BatchActionState, isAwaitingApproval } from "../../lib/batch-actions";
 import { ATTEMPT_OUTCOME_INFO, BATCH_STATUS_INFO, openAttemptInfo, type StatusInfo, TRADE_STATUS_INFO } from "../../lib/batch-status";
 
 function Badge({ info }: { info: StatusInfo }) {
@@ -23,4 +25,18 @@ export function TradeStatusBadge({ status }: { status: TradeStatus }) {
 /** How an attempt ended; one without an outcome reads by its trade's status (see openAttemptInfo). */
 export function AttemptOutcomeBadge({ outcome, tradeStatus }: { outcome: TradeAttemptOutcome | null; tradeStatus: TradeStatus }) {
   return <Badge info={outcome ? ATTEMPT_OUTCOME_INFO[outcome] : openAttemptInfo(tradeStatus)} />;
+}
+
+/** Four eyes: shown beside the status of a batch that cannot start before someone approves it. */
+export function AwaitingApprovalBadge({ batch }: { batch: BatchActionState }) {
+  if (!isAwaitingApproval(batch)) return null;
+  return (
+    <Badge
+      info={{
+        label: "Awaiting approval",
+        tone: "warning",
+        description: `Four eyes: needs approval by ${approversDescription(batch)} before it can start.`,
+      }}
+    />
+  );
 }
