@@ -1,5 +1,6 @@
 import type { TestDatabase } from "@fxbt/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import {
   CHANGE_PASSWORD,
   codeOf,
@@ -304,6 +305,45 @@ describe("sign-in, one-time passwords, lockout, sign-out and disabling", () => {
     // The count starts again after a sign-in: two wrong ones do not lock.
     for (let i = 0; i < 2; i++) await attempt(`wrong-after-${i}`);
     expect((await signIn(app.url, user.email, password)).viewer.name).toBe(user.email);
+  });
+
+  it("over graphql-ws too: a key in connectionParams wins over the cookie, and a wrong one is refused 4401", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const key = await app.createKey("TRADER");
+    const both = socketClient(app.url, { key, cookie: user.cookie });
+    const wrong = socketClient(app.url, { key: `fxbt_${"z".repeat(43)}`, cookie: user.cookie });
+    sockets.push(both, wrong);
+    expect(await overSocket(both.client, `{ me { kind role } }`)).toEqual({
+      kind: "result",
+      results: [{ data: { me: { kind: "API_KEY", role: "TRADER" } } }],
+    });
+    expect(await overSocket(wrong.client, ME)).toMatchObject({ kind: "closed", code: 4401 });
+  });
+
+  it("the cookie does not help another site: no socket from a foreign Origin, no simple cross-site request", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const status = await new Promise<number>((resolve, reject) => {
+      const ws = new WebSocket(app.url.replace("http", "ws"), "graphql-transport-ws", {
+        headers: { cookie: user.cookie, origin: "https://evil.example" },
+      });
+      ws.on("unexpected-response", (_request, response) => resolve(response.statusCode ?? 0));
+      ws.on("open", () => {
+        ws.close();
+        reject(new Error("a socket from a foreign origin was opened"));
+      });
+      ws.on("error", () => {});
+    });
+    expect(status).toBe(403);
+    // A form post (text/plain) and a plain GET carry no preflight: Apollo refuses both before running them.
+    const form = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "text/plain", cookie: user.cookie },
+      body: JSON.stringify({ query: "{ me { name } }" }),
+    });
+    expect(form.status).toBe(400);
+    const get = await fetch(`${app.url}?query=${encodeURIComponent("{ me { name } }")}`, { headers: { cookie: user.cookie } });
+    expect(get.status).toBe(400);
+    expect(await get.text()).not.toContain(user.email);
   });
 
   it("session fixation: signing in gives a new session id, and the cookie it came with stops working", async () => {
