@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
+import { RESULTS_DIR } from "./servers";
 /** CSV text for staging, and a reader for exported CSV. */
 
 export const CSV_HEADER = TRADE_CSV_COLUMNS.join(",");
@@ -10,6 +12,18 @@ export function tradesCsv(count: number, account: (row: number) => string = () =
     lines.push(`C-${row % 97},Client ${row % 97},${account(row)},ZAR,USD,BUY,${100 + (row % 1000)}.25,,REF-${row}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** A CSV file of `count` trades no other test stages (its account numbers are this run's own): its path. */
+export function uniqueTradesCsvFile(name: string, count: number): string {
+  const run = String(Date.now()).slice(-9);
+  const path = `${RESULTS_DIR}${name}-${run}.csv`;
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(
+    path,
+    tradesCsv(count, (row) => `${run}${row}0`),
+  );
+  return path;
 }
 
 /** RFC 4180 CSV text into rows of cells. */

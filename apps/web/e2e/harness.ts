@@ -16,7 +16,7 @@ import type { E2ERole, NewAccount } from "./accounts";
 import type { E2EContext } from "./global-setup";
 import { RESULTS_DIR } from "./servers";
 
-export { CSV_HEADER, parseCsv, tradesCsv } from "./csv";
+export { CSV_HEADER, parseCsv, tradesCsv, uniqueTradesCsvFile } from "./csv";
 
 export const SCREENSHOT_DIR = `${RESULTS_DIR}screenshots/`;
 export const SAMPLES_DIR = new URL("../../../samples/", import.meta.url).pathname;

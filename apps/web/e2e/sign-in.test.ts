@@ -14,7 +14,7 @@ describe("Sign-in", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     const refusal = page.getByRole("alert").filter({ hasText: "Sign-in failed." });
     await refusal.waitFor();
-    expect(await refusal.textContent()).toContain("email or password is wrong");
+    expect(await refusal.textContent()).toContain("Email or password is wrong, or the account is locked or disabled.");
     expect(new URL(page.url()).pathname).toBe("/login");
     // Nothing of the dashboard is shown to nobody.
     expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(0);

@@ -1,5 +1,5 @@
 /** Staging a CSV from the "New batch" page, then running the batch from its page. */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Page, Request } from "playwright-core";
 import { describe, expect, onTestFinished, test } from "vitest";
 import {
@@ -14,11 +14,10 @@ import {
   SAMPLES_DIR,
   screenshot,
   tableRecords,
-  tradesCsv,
   tradeTable,
+  uniqueTradesCsvFile,
   visit,
 } from "./harness";
-import { RESULTS_DIR } from "./servers";
 
 const browserHolder = browserForFile();
 
@@ -45,18 +44,6 @@ async function stageFromPage(page: Page): Promise<void> {
     await page.getByRole("button", { name: "Stage anyway" }).click();
     await page.waitForURL(BATCH_PAGE);
   }
-}
-
-/** A CSV file no other test stages: its account numbers are this run's own. */
-function uniqueCsvFile(name: string, count: number): string {
-  const run = String(Date.now()).slice(-9);
-  const path = `${RESULTS_DIR}${name}-${run}.csv`;
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(
-    path,
-    tradesCsv(count, (row) => `${run}${row}0`),
-  );
-  return path;
 }
 
 describe("New batch page", () => {
@@ -143,7 +130,7 @@ describe("New batch page", () => {
 
   test("a double submit stages once; the same file again is refused as DUPLICATE_FILE, naming the batch, until staged anyway", async () => {
     const { page } = browserHolder.current;
-    const file = uniqueCsvFile("duplicate", 3);
+    const file = uniqueTradesCsvFile("duplicate", 3);
     const before = await batchCount();
     const keys: string[] = [];
     const recordKey = (request: Request) => {

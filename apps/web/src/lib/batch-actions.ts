@@ -1,6 +1,8 @@
 import { type BatchAction, type BatchState, checkBatchAction } from "@fxbt/domain/status";
 import { approverProblem, approversDescription, roleRefusal, type ViewerAccess } from "./access";
 
+export { asSentence } from "./format";
+
 export type { BatchAction };
 
 /** The batch fields the status machine needs to say which actions are allowed (all of them: none is guessed). */
@@ -52,12 +54,6 @@ export function offeredBatchActions(batch: BatchActionState, viewer: ViewerAcces
     }
   }
   return offered;
-}
-
-/** The first letter up and a full stop: domain reasons are written to follow "because". */
-export function asSentence(reason: string): string {
-  const text = reason.charAt(0).toUpperCase() + reason.slice(1);
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 export const BATCH_ACTION_HELP: Record<BatchAction, string> = {

@@ -59,3 +59,9 @@ export function dateInputToIso(value: string, edge: "start" | "end"): string | u
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
   return edge === "start" ? `${value}T00:00:00.000Z` : `${value}T23:59:59.999Z`;
 }
+
+/** The first letter up and a full stop: the API's and the domain's reasons are written to follow "because". */
+export function asSentence(reason: string): string {
+  const text = reason.charAt(0).toUpperCase() + reason.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

@@ -4,6 +4,7 @@ import type { ErrorLike } from "@apollo/client";
 import { useApolloClient, useMutation } from "@apollo/client/react";
 import { type FormEvent, useId, useState } from "react";
 import { SignInMutation } from "../../graphql/session";
+import { asSentence } from "../../lib/format";
 import type { LoginReason } from "../../lib/safe-next";
 import { describeError } from "../ui/QueryError";
 import type { Viewer } from "./SessionProvider";
@@ -80,7 +81,7 @@ export function SignInForm({ reason, onSignedIn }: SignInFormProps) {
       </div>
       {problem ? (
         <div className="alert alert-danger" role="alert">
-          <strong>Sign-in failed.</strong> {problem.message}
+          <strong>Sign-in failed.</strong> {asSentence(problem.message)}
         </div>
       ) : null}
       <div className="form-actions">
