@@ -3,9 +3,9 @@ import { newPasswordProblem, roleDescription, roleRefusal } from "./access";
 
 describe("access in the dashboard", () => {
   test("role refusals use the API's own wording", () => {
-    expect(roleRefusal({ role: "VIEWER" }, "stage")).toBe("stage needs the TRADER role or higher; you have VIEWER");
-    expect(roleRefusal({ role: "TRADER" }, "delete")).toBe("delete needs the ADMIN role or higher; you have TRADER");
-    expect(roleRefusal({ role: "ADMIN" }, "delete")).toBeNull();
+    expect(roleRefusal({ role: "VIEWER", partner: null }, "stage")).toBe("stage needs the TRADER role or higher; you have VIEWER");
+    expect(roleRefusal({ role: "TRADER", partner: null }, "delete")).toBe("delete needs the ADMIN role or higher; you have TRADER");
+    expect(roleRefusal({ role: "ADMIN", partner: null }, "delete")).toBeNull();
     expect(roleRefusal(null, "read")).toBe("sign in first");
   });
 

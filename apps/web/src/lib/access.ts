@@ -22,10 +22,11 @@ export interface ViewerAccess {
   kind: "USER" | "API_KEY";
   id: string;
   role: Role;
+  partner: string | null;
 }
 
 /** Why this viewer's role may not do an operation (the API's FORBIDDEN wording), or null when it may. */
-export function roleRefusal(viewer: Pick<ViewerAccess, "role"> | null, operation: Operation): string | null {
+export function roleRefusal(viewer: Pick<ViewerAccess, "role" | "partner"> | null, operation: Operation): string | null {
   if (!viewer) return "sign in first";
   return roleAllows(viewer.role, operation) ? null : forbiddenReason(viewer, operation);
 }
