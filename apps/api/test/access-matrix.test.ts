@@ -152,12 +152,13 @@ function servedFields(): Record<RootType, string[]> {
   };
 }
 
-type PrincipalName = "none" | "wrong key" | `${RoleName} key` | `${RoleName} user`;
+type PrincipalName = "none" | "wrong key" | `${RoleName} key` | `${RoleName} user` | "acme TRADER key";
 
 interface Principal {
   name: PrincipalName;
   kind: "none" | "wrongKey" | "API_KEY" | "USER";
   role: RoleName | null;
+  partner: string | null;
   credentials: Credentials;
   /** A user's email and password, for a fresh session when a call would end this one. */
   user?: { email: string; password: string };
@@ -188,7 +189,9 @@ function expected(principal: Principal, type: RootType, field: string, transport
     return passed;
   }
   const operation = access as Operation;
-  if (!roleAllows(principal.role!, operation)) return { code: "FORBIDDEN", message: forbiddenReason({ role: principal.role! }, operation) };
+  // The principal as the domain sees it (a non-literal: forbiddenReason reads what it needs).
+  const who = { role: principal.role!, partner: principal.partner };
+  if (!roleAllows(principal.role!, operation)) return { code: "FORBIDDEN", message: forbiddenReason(who, operation) };
   return passed;
 }
 
@@ -200,15 +203,24 @@ beforeAll(async () => {
   db = await testDatabase();
   app = await startTestApp(db.url, GENEROUS_LIMITS);
   signInEmail = (await createUser(app, { role: "VIEWER", password: SIGN_IN_PASSWORD, label: "matrix-sign-in" })).email;
-  principals.push({ name: "none", kind: "none", role: null, credentials: {} });
-  principals.push({ name: "wrong key", kind: "wrongKey", role: null, credentials: { key: `fxbt_${"x".repeat(43)}` } });
+  principals.push({ name: "none", kind: "none", role: null, partner: null, credentials: {} });
+  principals.push({ name: "wrong key", kind: "wrongKey", role: null, partner: null, credentials: { key: `fxbt_${"x".repeat(43)}` } });
+  // A partner's key: the same roles apply (its batches are another matter: access-tenancy.test.ts).
+  principals.push({
+    name: "acme TRADER key",
+    kind: "API_KEY",
+    role: "TRADER",
+    partner: "acme",
+    credentials: { key: await app.createKey("TRADER", "acme") },
+  });
   for (const role of ["VIEWER", "TRADER", "ADMIN"] as const) {
-    principals.push({ name: `${role} key`, kind: "API_KEY", role, credentials: { key: await app.createKey(role) } });
+    principals.push({ name: `${role} key`, kind: "API_KEY", role, partner: null, credentials: { key: await app.createKey(role) } });
     const user = await activeUser(app, role, { label: `matrix-${role.toLowerCase()}` });
     principals.push({
       name: `${role} user`,
       kind: "USER",
       role,
+      partner: null,
       credentials: { cookie: user.cookie },
       user: { email: user.email, password: user.password },
     });
@@ -229,6 +241,7 @@ const PRINCIPAL_NAMES: PrincipalName[] = [
   "TRADER user",
   "ADMIN key",
   "ADMIN user",
+  "acme TRADER key",
 ];
 const principal = (name: PrincipalName) => principals.find((candidate) => candidate.name === name)!;
 
@@ -295,7 +308,12 @@ describe.each(PRINCIPAL_NAMES)("over HTTP, as %s", (name) => {
 });
 
 /** Runs one operation over a socket; live lists are fed batches until one arrives. */
-async function overTheSocket(socket: SocketClient, type: RootType, field: string): Promise<SocketOutcome<Record<string, unknown>>> {
+async function overTheSocket(
+  socket: SocketClient,
+  who: Principal,
+  type: RootType,
+  field: string,
+): Promise<SocketOutcome<Record<string, unknown>>> {
   const call = CALLS[type][field]!;
   const live = subscribe(socket.client, call.document, call.variables?.() ?? {});
   if (call.passed !== "event") return live.ended;
@@ -311,7 +329,8 @@ async function overTheSocket(socket: SocketClient, type: RootType, field: string
       live.stop();
       return { kind: "result", results: [...live.events] };
     }
-    await stage(app, tradesCsv(1));
+    // A partner sees only its own batches: it stages the probes itself.
+    await stage(who.partner ? app.as(who.credentials.key!) : app, tradesCsv(1));
   }
   live.stop();
   throw new Error(`${type}.${field}: neither an event nor an end in 5 s`);
@@ -332,7 +351,7 @@ describe.each(PRINCIPAL_NAMES)("over graphql-ws, as %s", (name) => {
     // A refused socket is closed: each operation then tries a socket of its own.
     const client = "closed" in want ? socketClient(app.url, who.credentials) : socket;
     try {
-      const outcome = await overTheSocket(client, type, field);
+      const outcome = await overTheSocket(client, who, type, field);
       const label = `${name} ${type}.${field}`;
       if ("closed" in want) {
         expect(outcome, label).toMatchObject({ kind: "closed", code: want.closed });
