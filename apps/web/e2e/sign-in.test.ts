@@ -8,6 +8,9 @@ describe("Sign-in", () => {
   test("a wrong password shows the API's refusal and stays on /login", async () => {
     const { page } = browserHolder.current;
     const account = await createAccount("TRADER");
+    // Signed out, the page opens no socket (the API would refuse it, 4401, and it would retry).
+    const sockets: string[] = [];
+    page.on("websocket", (socket) => sockets.push(socket.url()));
     await visit(page, "/login");
     await page.getByLabel("Email", { exact: true }).fill(account.email);
     await page.getByLabel("Password", { exact: true }).fill("not-the-password-at-all");
@@ -18,6 +21,7 @@ describe("Sign-in", () => {
     expect(new URL(page.url()).pathname).toBe("/login");
     // Nothing of the dashboard is shown to nobody.
     expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(0);
+    expect(sockets).toEqual([]);
     await screenshot(page, "sign-in-refused");
   });
 

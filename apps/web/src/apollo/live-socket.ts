@@ -26,6 +26,8 @@ async function backoff(retries: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, base / 2 + Math.random() * (base / 2)));
 }
 
+/** WebSocket.OPEN, the same in every implementation (the global is not there outside browsers). */
+const SOCKET_OPEN = 1;
 const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 5_000;
 
@@ -55,6 +57,8 @@ export class LiveSocket {
     private readonly url: string,
     private readonly store: ConnectionStore,
     private readonly events: LiveSocketEvents,
+    /** The browser's WebSocket unless a test gives another. */
+    private readonly webSocketImpl?: unknown,
   ) {
     // Apollo's link over a stand-in client that reaches whichever client is current.
     this.link = new GraphQLWsLink(this.delegate());
@@ -87,6 +91,7 @@ export class LiveSocket {
     const isCurrent = () => this.current === token;
     return createClient({
       url: this.url,
+      webSocketImpl: this.webSocketImpl,
       // Connect at once and stay connected: the banner must tell when the API is unreachable
       // even on a page that has no subscription of its own yet.
       lazy: false,
@@ -125,7 +130,7 @@ export class LiveSocket {
           if (received) return;
           clearTimeout(pongTimer);
           pongTimer = setTimeout(() => {
-            if (activeSocket?.readyState === WebSocket.OPEN) activeSocket.close(4408, "Request Timeout");
+            if (activeSocket?.readyState === SOCKET_OPEN) activeSocket.close(4408, "Request Timeout");
           }, PONG_TIMEOUT_MS);
         },
         pong: (received) => {
