@@ -3,7 +3,6 @@
  * reading tables the way a person reads them, and direct API calls to arrange big data or
  * check the server's state after a UI action.
  */
-import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,11 +11,13 @@ import { print } from "graphql";
 import { type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, inject } from "vitest";
 import { type BatchFieldsFragment, BatchFieldsFragmentDoc, type TradeRowFragment, TradeRowFragmentDoc } from "../src/gql/graphql";
-import type { E2ERole, NewAccount } from "./accounts";
+import type { E2ERole } from "./accounts";
 import type { E2EContext } from "./global-setup";
+import { type Account, createAccount, signIn } from "./people";
 import { RESULTS_DIR } from "./servers";
 
 export { CSV_HEADER, parseCsv, tradesCsv, uniqueTradesCsvFile } from "./csv";
+export { type Account, choosePassword, createAccount, signIn, signOut } from "./people";
 
 export const SCREENSHOT_DIR = `${RESULTS_DIR}screenshots/`;
 export const SAMPLES_DIR = new URL("../../../samples/", import.meta.url).pathname;
@@ -123,77 +124,6 @@ export function browserForFile(viewport?: { width: number; height: number }, opt
 
 export async function visit(page: Page, path: string, webUrl = e2e().webUrl): Promise<void> {
   await page.goto(new URL(path, webUrl).toString(), { waitUntil: "load" });
-}
-
-// ---------------------------------------------------------------- people
-
-/** A user who has signed in at least once: the password is their own from then on. */
-export interface Account {
-  email: string;
-  password: string;
-  role: E2ERole;
-  partner: string | null;
-}
-
-/** A new user with a one-time password, made as an admin makes one (AccessService, through the global setup). */
-export async function createAccount(role: E2ERole, options: { partner?: string; label?: string } = {}): Promise<NewAccount> {
-  const response = await fetch(`${e2e().controlUrl}/accounts`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ role, ...options }),
-  });
-  if (!response.ok) throw new Error(`creating a ${role} user failed: ${response.status} ${await response.text()}`);
-  return (await response.json()) as NewAccount;
-}
-
-/** A password a person might choose: long enough for the API (12 characters or more). */
-export function choosePassword(): string {
-  return `e2e-${randomBytes(12).toString("base64url")}`;
-}
-
-/**
- * Signs in the way a person does: /login, "Email" and "Password", "Sign in"; with a one-time
- * password, the "Choose your password" step too. Resolves once the dashboard shows who is
- * signed in, with the account's password as it now is.
- */
-export async function signIn(
-  page: Page,
-  account: NewAccount | Account,
-  options: { webUrl?: string; path?: string } = {},
-): Promise<Account> {
-  await visit(page, options.path ?? "/login", options.webUrl);
-  const password = "oneTimePassword" in account ? account.oneTimePassword : account.password;
-  await page.getByLabel("Email", { exact: true }).fill(account.email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  const choose = page.getByRole("heading", { name: "Choose your password" });
-  const signedIn = page.getByRole("button", { name: "Sign out" }).first();
-  const refused = page.getByRole("alert").filter({ hasText: "Sign-in failed." });
-  await Promise.race([
-    choose.waitFor(),
-    page.waitForURL((url) => url.pathname !== "/login"),
-    refused.waitFor().then(async () => {
-      throw new Error(`signing in as ${account.email} was refused: ${await refused.textContent()}`);
-    }),
-  ]);
-  let current = password;
-  if (await choose.isVisible()) {
-    current = choosePassword();
-    await page.getByLabel("One-time password", { exact: true }).fill(password);
-    await page.getByLabel("New password", { exact: true }).fill(current);
-    await page.getByLabel("Confirm new password", { exact: true }).fill(current);
-    await page.getByRole("button", { name: "Save password" }).click();
-    await page.waitForURL((url) => url.pathname !== "/login");
-  }
-  await signedIn.waitFor();
-  return { email: account.email, password: current, role: account.role, partner: account.partner };
-}
-
-/** Clicks "Sign out" in the header and waits for the sign-in page. */
-export async function signOut(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL((url) => url.pathname === "/login");
-  await page.getByRole("button", { name: "Sign in" }).waitFor();
 }
 
 /** A full-page PNG in apps/web/test-results/screenshots/<name>.png. */
