@@ -14,7 +14,7 @@ import { GraphQLError, type GraphQLSchema, NoSchemaIntrospectionCustomRule } fro
 import { useServer } from "graphql-ws/use/ws";
 import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
-import { authenticate, type Caller, type SessionCarrier } from "./auth/authenticate";
+import { authenticate, type Caller, refreshCaller, type SessionCarrier } from "./auth/authenticate";
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, OpenSockets } from "./auth/open-sockets";
 import { DatabaseSessionStore, pruneExpiredSessions, SESSION_PRUNE_MS } from "./auth/session-store";
 import { maskInternalErrors, maskOperationErrors, maskResult } from "./errors";
@@ -139,11 +139,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         openSockets.add(socket, caller);
         return true;
       },
-      context: (ctx) =>
-        createContext(services, {
-          caller: socketCallers.get(ctx.extra)?.caller ?? null,
-          address: socketCallers.get(ctx.extra)?.address ?? null,
-        }),
+      // Each operation is authorised with the caller as it stands now, exactly as an HTTP request is.
+      context: async (ctx) => {
+        const socket = socketCallers.get(ctx.extra);
+        const caller = socket ? await refreshCaller(database, socket.caller) : null;
+        return createContext(services, {
+          caller,
+          problem: caller ? null : "the socket's credentials are no longer valid (revoked key or ended session): reconnect",
+          address: socket?.address ?? null,
+        });
+      },
       onSubscribe: async (ctx, _id, payload) => {
         const socket = socketCallers.get(ctx.extra);
         // ctx.subscriptions is counted now, before anything awaits: it holds this operation too.

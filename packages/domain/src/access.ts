@@ -42,8 +42,29 @@ export function roleAllows(role: Role, operation: Operation): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(OPERATIONS[operation]);
 }
 
+/**
+ * Administration (users, keys, the audit log, deletion) is the operations staff's: a partner's
+ * users and keys are at most TRADER, so nothing a partner holds can reach past its own batches.
+ */
+export const PARTNER_MAX_ROLE: Role = "TRADER";
+
+/** Why a principal of this role cannot belong to this partner, or null when it can. */
+export function partnerRoleProblem(role: Role, partner: string | null): string | null {
+  return partner !== null && ROLES.indexOf(role) > ROLES.indexOf(PARTNER_MAX_ROLE)
+    ? `a partner's users and keys are at most ${PARTNER_MAX_ROLE}: ${role} is for the operations staff, who belong to no partner`
+    : null;
+}
+
+/** Whether a principal may do an operation: its role allows it, within what a partner may hold. */
+export function principalAllows(principal: Pick<Principal, "role" | "partner">, operation: Operation): boolean {
+  const role = partnerRoleProblem(principal.role, principal.partner) ? PARTNER_MAX_ROLE : principal.role;
+  return roleAllows(role, operation);
+}
+
 /** The message of a FORBIDDEN answer: what was refused and which role it needs. */
-export function forbiddenReason(principal: Pick<Principal, "role">, operation: Operation): string {
+export function forbiddenReason(principal: Pick<Principal, "role" | "partner">, operation: Operation): string {
+  if (roleAllows(principal.role, operation))
+    return `${operation} is for the operations staff; a partner's principals are at most ${PARTNER_MAX_ROLE}`;
   return `${operation} needs the ${OPERATIONS[operation]} role or higher; you have ${principal.role}`;
 }
 
@@ -81,5 +102,17 @@ export function approverProblem(batch: ApprovalState, approver: Pick<Principal, 
   if (batch.approvedAt) return "the batch is already approved";
   if (approver.kind !== "USER") return "approval needs a signed-in person, not an API key";
   if (approver.id === batch.stagedById) return `four eyes: it needs approval by ${approversDescription(batch)}`;
+  return null;
+}
+
+/** Passwords shorter than this are refused; long passphrases are welcome. */
+export const MIN_PASSWORD_LENGTH = 12;
+/** Longer input is refused before hashing, so no one can make the server hash megabytes. */
+export const MAX_PASSWORD_LENGTH = 256;
+
+/** Why a password cannot be used, or null when it can. */
+export function passwordProblem(password: string): string | null {
+  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
   return null;
 }

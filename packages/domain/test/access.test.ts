@@ -9,6 +9,8 @@ import {
   OPERATIONS,
   type Operation,
   partnerProblem,
+  partnerRoleProblem,
+  principalAllows,
   ROLES,
   roleAllows,
 } from "../src";
@@ -26,7 +28,26 @@ describe("roles", () => {
   });
 
   it("say which role an operation needs", () => {
-    expect(forbiddenReason({ role: "VIEWER" }, "stage")).toBe("stage needs the TRADER role or higher; you have VIEWER");
+    expect(forbiddenReason({ role: "VIEWER", partner: null }, "stage")).toBe("stage needs the TRADER role or higher; you have VIEWER");
+  });
+
+  it("stop at TRADER for a partner's principals: administration is the staff's", () => {
+    expect(partnerRoleProblem("ADMIN", "acme")).toMatch(/^a partner's users and keys are at most TRADER/);
+    expect(partnerRoleProblem("TRADER", "acme")).toBeNull();
+    expect(partnerRoleProblem("ADMIN", null)).toBeNull();
+    const partnerAdmin = { role: "ADMIN" as const, partner: "acme" };
+    expect((Object.keys(OPERATIONS) as Operation[]).filter((operation) => principalAllows(partnerAdmin, operation))).toEqual([
+      "read",
+      "stage",
+      "start",
+      "approve",
+      "cancel",
+      "retry",
+    ]);
+    expect(principalAllows({ role: "ADMIN", partner: null }, "manageAccess")).toBe(true);
+    expect(forbiddenReason(partnerAdmin, "readAuditLog")).toBe(
+      "readAuditLog is for the operations staff; a partner's principals are at most TRADER",
+    );
   });
 });
 

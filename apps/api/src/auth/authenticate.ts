@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { type ApiKeyRow, type Database, findUser, type UserRow, useApiKey } from "@fxbt/db";
+import { type ApiKeyRow, type Database, findUser, liveSessionIds, type UserRow, unrevokedApiKeyIds, useApiKey } from "@fxbt/db";
 import type { Principal } from "@fxbt/domain";
 import { apiError } from "../errors";
 import { hashApiKey } from "./secrets";
@@ -68,4 +68,19 @@ export async function authenticate(
   const user = await findUser(database.prisma, userId);
   if (!user || user.disabledAt) return null;
   return userCaller(user, credentials.session?.id ?? null);
+}
+
+/**
+ * The caller as it stands now, for a socket that authenticated earlier: every operation on a
+ * WebSocket is authorised like an HTTP request, with the key's or user's current state (a
+ * revoked key, an ended session, a disabled or demoted user), not the state at connection_init.
+ */
+export async function refreshCaller(database: Database, caller: Caller): Promise<Caller | null> {
+  if (caller.kind === "API_KEY") {
+    // A key's role and partner never change; only its revocation matters.
+    return (await unrevokedApiKeyIds(database.prisma, [caller.id])).has(caller.id) ? caller : null;
+  }
+  if (!caller.sessionId || !(await liveSessionIds(database.prisma, [caller.sessionId])).has(caller.sessionId)) return null;
+  const user = await findUser(database.prisma, caller.id);
+  return user && !user.disabledAt ? userCaller(user, caller.sessionId) : null;
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomInt } from "node:crypto";
+import { MAX_PASSWORD_LENGTH } from "@fxbt/domain";
 import argon2 from "argon2";
 
 /**
@@ -7,17 +8,6 @@ import argon2 from "argon2";
  * API keys are 256 random bits, which no one can guess, so a SHA-256 lookup is enough and
  * every request can afford it.
  */
-
-/** Passwords shorter than this are refused; long passphrases are welcome. */
-export const MIN_PASSWORD_LENGTH = 12;
-/** Longer input is refused before hashing, so no one can make the server hash megabytes. */
-export const MAX_PASSWORD_LENGTH = 256;
-
-export function passwordProblem(password: string): string | null {
-  if (password.length < MIN_PASSWORD_LENGTH) return `must be at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (password.length > MAX_PASSWORD_LENGTH) return `must be at most ${MAX_PASSWORD_LENGTH} characters`;
-  return null;
-}
 
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, { type: argon2.argon2id });

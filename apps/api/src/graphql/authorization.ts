@@ -1,4 +1,4 @@
-import { forbiddenReason, type Operation, roleAllows } from "@fxbt/domain";
+import { forbiddenReason, type Operation, principalAllows } from "@fxbt/domain";
 import type { Caller } from "../auth/authenticate";
 import { apiError } from "../errors";
 
@@ -61,6 +61,6 @@ export function authorize(caller: Caller | null, access: FieldAccess, credential
   if (caller.mustChangePassword && !WHILE_PASSWORD_MUST_CHANGE.has(access)) {
     throw apiError("FORBIDDEN", "choose your own password first (changePassword): the one you signed in with was for one use");
   }
-  if (access !== "signedIn" && !roleAllows(caller.role, access)) throw apiError("FORBIDDEN", forbiddenReason(caller, access));
+  if (access !== "signedIn" && !principalAllows(caller, access)) throw apiError("FORBIDDEN", forbiddenReason(caller, access));
   return caller;
 }

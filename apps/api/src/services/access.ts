@@ -18,7 +18,7 @@ import {
   type UserRow,
   updateUser,
 } from "@fxbt/db";
-import { isRole, partnerProblem, type Role, unstorableTextProblem } from "@fxbt/domain";
+import { isRole, partnerProblem, partnerRoleProblem, passwordProblem, type Role, unstorableTextProblem } from "@fxbt/domain";
 import type { Caller } from "../auth/authenticate";
 import {
   decoyPasswordHash,
@@ -27,7 +27,6 @@ import {
   hashApiKey,
   hashPassword,
   looksLikeApiKey,
-  passwordProblem,
   verifyPassword,
 } from "../auth/secrets";
 import { apiError, notFound } from "../errors";
@@ -119,6 +118,11 @@ function checkPartner(partner: string | null | undefined, argument = "partner"):
   return value;
 }
 
+function checkPartnerRole(role: Role, partner: string | null): void {
+  const problem = partnerRoleProblem(role, partner);
+  if (problem) throw apiError("BAD_USER_INPUT", problem, { argument: "role" });
+}
+
 function checkPassword(password: string, argument: string): void {
   const problem = passwordProblem(password);
   if (problem) throw apiError("BAD_USER_INPUT", `${argument} ${problem}`, { argument });
@@ -208,6 +212,7 @@ export class AccessService {
     const email = checkEmail(input.email);
     const role = checkRole(input.role);
     const partner = checkPartner(input.partner);
+    checkPartnerRole(role, partner);
     if (input.password) checkPassword(input.password, "password");
     const oneTimePassword = input.password ? null : generateOneTimePassword();
     const passwordHash = await hashPassword(input.password ?? oneTimePassword!);
@@ -230,6 +235,8 @@ export class AccessService {
     const updated = await this.db.$transaction(async (tx) => {
       const user = isUuid(input.id) ? await updateUser(tx, input.id, { role, disabled: input.disabled ?? undefined }) : null;
       if (!user) return null;
+      // Checked on the updated row, in the transaction: a refused change is rolled back.
+      checkPartnerRole(user.role, user.partner);
       if (input.disabled) await endUserSessions(tx, user.id);
       const changes = [role && `role ${role}`, input.disabled != null && (input.disabled ? "disabled" : "enabled")].filter(Boolean);
       await this.audit(tx, actor, "UPDATE_USER", `${user.email}: ${changes.join(", ") || "no change"}`);
@@ -261,6 +268,7 @@ export class AccessService {
   ): Promise<{ apiKey: ApiKeyRow; key: string }> {
     const role = checkRole(input.role);
     const partner = checkPartner(input.partner);
+    checkPartnerRole(role, partner);
     const name = input.name?.trim() || `${role.toLowerCase()} key`;
     const nameProblem = unstorableTextProblem(name) ?? (name.length > 100 ? "must be at most 100 characters" : null);
     if (nameProblem) throw apiError("BAD_USER_INPUT", `name ${nameProblem}`, { argument: "name" });

@@ -1,21 +1,33 @@
 /**
- * Who may do what, as the API decides it: the rules come from the domain package and are not
- * restated here. (The main entry of @fxbt/domain is imported until the package exports
- * "./access" alone, as it does "./status": see apps/web/README.md.)
+ * Who may do what, as the API decides it: the rules come from the domain package (its "./access"
+ * entry, which pulls in nothing else) and are not restated here.
  */
 import {
   approverProblem,
   approversDescription,
   forbiddenReason,
+  MIN_PASSWORD_LENGTH,
   OPERATIONS,
   type Operation,
   partnerProblem,
+  principalAllows,
   ROLES,
   type Role,
   roleAllows,
-} from "@fxbt/domain";
+} from "@fxbt/domain/access";
 
-export { approverProblem, approversDescription, OPERATIONS, type Operation, partnerProblem, ROLES, type Role, roleAllows };
+export {
+  approverProblem,
+  approversDescription,
+  MIN_PASSWORD_LENGTH,
+  OPERATIONS,
+  type Operation,
+  partnerProblem,
+  principalAllows,
+  ROLES,
+  type Role,
+  roleAllows,
+};
 
 /** What the dashboard needs to know of the signed-in person (the Viewer type's fields). */
 export interface ViewerAccess {
@@ -28,14 +40,8 @@ export interface ViewerAccess {
 /** Why this viewer's role may not do an operation (the API's FORBIDDEN wording), or null when it may. */
 export function roleRefusal(viewer: Pick<ViewerAccess, "role" | "partner"> | null, operation: Operation): string | null {
   if (!viewer) return "sign in first";
-  return roleAllows(viewer.role, operation) ? null : forbiddenReason(viewer, operation);
+  return principalAllows(viewer, operation) ? null : forbiddenReason(viewer, operation);
 }
-
-/**
- * The shortest password the API accepts (apps/api/src/auth/secrets.ts). Checked here only to
- * say so before sending; the API checks it again.
- */
-export const MIN_PASSWORD_LENGTH = 12;
 
 /** Why a new password will be refused, or null: long enough, confirmed, and not the current one. */
 export function newPasswordProblem(current: string, next: string, confirmation: string): string | null {

@@ -11,7 +11,7 @@ import {
   RetryFailedTradesMutation,
   StartBatchMutation,
 } from "../../graphql/batch";
-import { roleAllows } from "../../lib/access";
+import { principalAllows } from "../../lib/access";
 import { asSentence, BATCH_ACTION_HELP, type BatchAction, batchActionRefusal, offeredBatchActions } from "../../lib/batch-actions";
 import { useViewer } from "../session/SessionProvider";
 import { useToast } from "../toasts/ToastProvider";
@@ -76,7 +76,7 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   const offered = offeredBatchActions(batch, viewer);
   // Deleting is what an admin looks for on a finished batch: say why it is not offered. (A running
   // batch is cancelled first; that needs no sentence.)
-  const mayDelete = viewer ? roleAllows(viewer.role, "delete") : false;
+  const mayDelete = viewer ? principalAllows(viewer, "delete") : false;
   const deleteRefusal = batch.status === "RUNNING" || !mayDelete ? null : batchActionRefusal(batch, "delete");
   const problem = failure ? describeError(failure.error) : null;
 

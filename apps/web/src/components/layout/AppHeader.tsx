@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { type Operation, roleAllows } from "../../lib/access";
+import { type Operation, principalAllows } from "../../lib/access";
 import { useViewer } from "../session/SessionProvider";
 import { NotificationButton } from "./NotificationButton";
 import { SignedInAs } from "./SignedInAs";
@@ -23,7 +23,7 @@ const NAV: readonly { href: string; label: string; needs: Operation; matches: (p
 export function AppHeader() {
   const pathname = usePathname() ?? "/";
   const viewer = useViewer();
-  const items = viewer ? NAV.filter((item) => roleAllows(viewer.role, item.needs)) : [];
+  const items = viewer ? NAV.filter((item) => principalAllows(viewer, item.needs)) : [];
   return (
     <header className="app-header">
       <div className="app-header-inner">

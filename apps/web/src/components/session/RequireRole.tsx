@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { OPERATIONS, type Operation, roleAllows } from "../../lib/access";
+import { OPERATIONS, type Operation, principalAllows } from "../../lib/access";
 import { PageIntro } from "../ui/PageIntro";
 import { useViewer } from "./SessionProvider";
 
@@ -12,7 +12,7 @@ import { useViewer } from "./SessionProvider";
  */
 export function RequireRole({ operation, title, children }: { operation: Operation; title: string; children: ReactNode }) {
   const viewer = useViewer();
-  if (viewer && roleAllows(viewer.role, operation)) return children;
+  if (viewer && principalAllows(viewer, operation)) return children;
   return (
     <PageIntro
       title={title}

@@ -7,7 +7,7 @@ import type { SessionSignals } from "../../apollo/session-signals";
 import type { ViewerFieldsFragment } from "../../gql/graphql";
 import { MeQuery, SignOutMutation } from "../../graphql/session";
 import type { Operation } from "../../lib/access";
-import { roleAllows } from "../../lib/access";
+import { principalAllows } from "../../lib/access";
 import type { LoginReason } from "../../lib/safe-next";
 import type { SessionStatus } from "../../lib/session-gate";
 
@@ -147,7 +147,7 @@ export function useViewer(): Viewer | null {
 /** Whether the signed-in person's role allows an operation (the API checks again). */
 export function useCan(operation: Operation): boolean {
   const viewer = useViewer();
-  return viewer ? roleAllows(viewer.role, operation) : false;
+  return viewer ? principalAllows(viewer, operation) : false;
 }
 
 /** For tests of components that read the session: a fixed one. */
