@@ -416,11 +416,10 @@ describe("a role taken away", () => {
     expect(await meWith(app.url, user.cookie)).toMatchObject({ name: user.email });
   });
 
-  // BUG (apps/api/src/server.ts, onConnect/context): a socket keeps the Caller it had at
-  // connection_init (socketCallers), and OpenSockets.recheck only asks whether the session is
-  // still live, never the user's current role. A demoted ADMIN keeps ADMIN powers on an open
-  // socket: here they mint a new ADMIN API key after losing the role. Remove `.fails` once fixed.
-  it.fails("applies to the user's open socket too: no operation there may use the old role", async () => {
+  // Found by this test: a socket used to keep the Caller of its connection_init, so a demoted
+  // ADMIN could still mint an ADMIN key over an open socket. Each socket operation is now
+  // authorised with the caller as it stands.
+  it("applies to the user's open socket too: no operation there may use the old role", async () => {
     const user = await readyUser(app, "ADMIN");
     const socket = await liveSocket(app, user.cookie);
     await app.query(UPDATE_USER, { input: { id: user.id, role: "VIEWER" } });

@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import type { TestDatabase } from "@fxbt/db/testing";
 import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BATCH_LIST_CHANGED,
@@ -70,8 +72,9 @@ beforeAll(async () => {
     BANK_SIM_SUCCESS_RATE: "1",
   });
   staff = app;
-  keys.acme = await app.createKey("ADMIN", "acme");
-  keys.globex = await app.createKey("ADMIN", "globex");
+  // A partner's principals are at most TRADER (ADMIN is the operations staff's).
+  keys.acme = await app.createKey("TRADER", "acme");
+  keys.globex = await app.createKey("TRADER", "globex");
   acme = app.as(keys.acme);
   globex = app.as(keys.globex);
   acmeBatch = await staged(acme, tradesCsv(3));
@@ -89,6 +92,8 @@ afterAll(async () => {
   await app?.close();
   await db?.drop();
 });
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 const BATCH_PARTNER = `query($id: ID!) { batch(id: $id) { id partner stagedBy status } }`;
 
@@ -178,7 +183,6 @@ describe("another partner's batch is NOT_FOUND to every command, and stays as it
     approveBatch: `mutation($id: ID!) { approveBatch(id: $id) { id } }`,
     cancelBatch: `mutation($id: ID!) { cancelBatch(id: $id) { id } }`,
     retryFailedTrades: `mutation($id: ID!) { retryFailedTrades(id: $id) { id } }`,
-    deleteBatch: `mutation($id: ID!) { deleteBatch(id: $id) }`,
   };
 
   it.each(Object.entries(COMMANDS))("%s", async (command, mutation) => {
@@ -187,6 +191,10 @@ describe("another partner's batch is NOT_FOUND to every command, and stays as it
     expect(codeOf(answer), JSON.stringify(answer)).toBe("NOT_FOUND");
     expect(answer.errors![0]!.message).toBe(`batch ${acmeBatch.id} does not exist`);
     expect(answer.errors![0]!.message).not.toContain(acmeBatch.batchUid);
+    // Exactly the answer an id that names nothing gets.
+    const unknown = "00000000-0000-4000-8000-000000000000";
+    const nothing = await globex.request(mutation, { id: unknown });
+    expect(JSON.stringify(answer).replaceAll(acmeBatch.id, unknown)).toBe(JSON.stringify(nothing));
     // The batch is untouched, and the refusal of an id the caller may not see is not in the audit log.
     expect((await staff.query<{ batch: { status: string } }>(BATCH_PARTNER, { id: acmeBatch.id })).batch).toEqual(before.batch);
     const { auditLog } = await staff.query<{ auditLog: { totalCount: number } }>(
@@ -197,6 +205,19 @@ describe("another partner's batch is NOT_FOUND to every command, and stays as it
     // Staff's batch is as invisible to a partner.
     const staffs = await acme.request(mutation, { id: staffBatch.id });
     expect(codeOf(staffs)).toBe("NOT_FOUND");
+  });
+
+  it("deleteBatch is the staff's: a partner hears FORBIDDEN for any id, its own, another's or none, alike", async () => {
+    const mutation = `mutation($id: ID!) { deleteBatch(id: $id) }`;
+    const answers = await Promise.all(
+      [acmeBatch.id, globexBatch.id, "00000000-0000-4000-8000-000000000000"].map((id) => globex.request(mutation, { id })),
+    );
+    for (const answer of answers) {
+      expect(codeOf(answer)).toBe("FORBIDDEN");
+      expect(answer).toEqual(answers[0]);
+    }
+    expect(JSON.stringify(answers[0])).not.toContain(acmeBatch.id);
+    expect((await staff.query<{ batch: { id: string } | null }>(BATCH_PARTNER, { id: acmeBatch.id })).batch?.id).toBe(acmeBatch.id);
   });
 });
 
@@ -369,41 +390,69 @@ describe("staging repeats stay within a partner", () => {
   });
 });
 
-// BUG (apps/api/src/services/access.ts and apps/api/src/graphql/access-resolvers.ts): users,
-// apiKeys, createUser, updateUser, resetPassword, createApiKey, revokeApiKey and auditLog ignore
-// the caller's partner. A partner's ADMIN (a key or user made with --partner and role ADMIN) can
-// mint a staff key that sees every partner's batches, read other partners' batch events in the
-// audit log, and reset a staff ADMIN's password and receive the one-time password, so "a
-// partner's users and keys see only that partner's batches" (docs/access.md) does not hold.
-// Remove `.fails` once manageAccess and readAuditLog are confined (or partner ADMINs refused).
-describe("a partner's ADMIN stays within its partner", () => {
-  it.fails("cannot make itself credentials that see another partner's batches", async () => {
-    // Whatever createApiKey answers (a refusal, or a key confined to acme), the key must not see globex's batch.
-    const created = await acme.request<{ createApiKey: { key: string } }>(
-      `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { key } }`,
-      { input: { role: "ADMIN", name: "made by acme" } },
+describe("a partner's principals hold at most TRADER, so nothing they hold reaches past their partner", () => {
+  const ADMIN_OPERATIONS = {
+    users: `{ users { id } }`,
+    apiKeys: `{ apiKeys { id } }`,
+    auditLog: `{ auditLog(first: 10) { totalCount } }`,
+    createApiKey: `mutation { createApiKey(input: { role: ADMIN, name: "made by a partner" }) { key } }`,
+    createUser: `mutation { createUser(input: { email: "made-by-partner@example.test", role: ADMIN }) { oneTimePassword } }`,
+    resetPassword: `mutation($id: ID!) { resetPassword(id: $id) { oneTimePassword } }`,
+    updateUser: `mutation($id: ID!) { updateUser(input: { id: $id, disabled: true }) { id } }`,
+    revokeApiKey: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`,
+  };
+
+  it("an ADMIN key or user cannot be made for a partner, nor a partner's user made ADMIN (BAD_USER_INPUT)", async () => {
+    const key = await app.request(`mutation { createApiKey(input: { role: ADMIN, partner: "acme" }) { key } }`);
+    expect(codeOf(key), JSON.stringify(key)).toBe("BAD_USER_INPUT");
+    expect(key.errors![0]!.message).toContain("a partner's users and keys are at most TRADER");
+    const user = await app.request(
+      `mutation { createUser(input: { email: "partner-admin@example.test", role: ADMIN, partner: "acme" }) { oneTimePassword } }`,
     );
-    const key = created.data?.createApiKey.key;
-    if (key) {
-      const seen = await app.as(key).request<{ batch: { id: string } | null }>(BATCH_PARTNER, { id: globexBatch.id });
-      expect(seen.data?.batch ?? null).toBeNull();
+    expect(codeOf(user)).toBe("BAD_USER_INPUT");
+    const trader = await createUser(app, { role: "TRADER", partner: "acme" });
+    const promote = await app.request(`mutation($id: ID!) { updateUser(input: { id: $id, role: ADMIN }) { role } }`, { id: trader.id });
+    expect(codeOf(promote)).toBe("BAD_USER_INPUT");
+    const { users } = await app.query<{ users: { id: string; role: string }[] }>(`{ users { id role } }`);
+    expect(users.find((candidate) => candidate.id === trader.id)?.role).toBe("TRADER");
+    // Staff ADMINs and partner TRADERs are still made as before.
+    expect(codeOf(await app.request(`mutation { createApiKey(input: { role: TRADER, partner: "acme" }) { key } }`))).toBeNull();
+    expect(codeOf(await app.request(`mutation { createApiKey(input: { role: ADMIN }) { key } }`))).toBeNull();
+  });
+
+  it.each(Object.entries(ADMIN_OPERATIONS))(
+    "a partner's key cannot use %s (FORBIDDEN), so it cannot mint staff credentials or read others' events",
+    async (_, document) => {
+      const staffUser = await createUser(app, { role: "ADMIN" });
+      const answer = await acme.request(document, { id: staffUser.id });
+      expect(codeOf(answer), JSON.stringify(answer)).toBe("FORBIDDEN");
+      expect(answer.data ?? null).toBeNull();
+    },
+  );
+
+  it("a partner's ADMIN key left from before the rule acts as a TRADER", async () => {
+    const legacy = await app.createKey("TRADER", "acme");
+    const sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+    try {
+      const { rowCount } = await sql.query(`UPDATE api_key SET role = 'ADMIN' WHERE key_hash = $1`, [sha256(legacy)]);
+      expect(rowCount).toBe(1);
+    } finally {
+      await sql.end();
     }
-  });
-
-  it.fails("cannot read another partner's batches in the audit log", async () => {
-    const answer = await acme.request<{ auditLog: { totalCount: number } }>(
-      `query($id: ID!) { auditLog(first: 10, filter: { batchId: $id }) { totalCount } }`,
-      { id: globexBatch.id },
-    );
-    expect(answer.data?.auditLog.totalCount ?? 0).toBe(0);
-  });
-
-  it.fails("cannot take over a staff user by resetting their password", async () => {
+    const as = app.as(legacy);
+    expect((await as.query<{ me: { role: string; partner: string } }>(`{ me { role partner } }`)).me).toEqual({
+      role: "ADMIN",
+      partner: "acme",
+    });
     const staffUser = await createUser(app, { role: "ADMIN" });
-    const reset = await acme.request<{ resetPassword: { oneTimePassword: string } }>(
-      `mutation($id: ID!) { resetPassword(id: $id) { oneTimePassword } }`,
-      { id: staffUser.id },
-    );
-    expect(reset.data?.resetPassword.oneTimePassword ?? null).toBeNull();
+    for (const document of Object.values(ADMIN_OPERATIONS)) {
+      const answer = await as.request(document, { id: staffUser.id });
+      expect(codeOf(answer), `${document}: ${JSON.stringify(answer)}`).toBe("FORBIDDEN");
+    }
+    expect(codeOf(await as.request(`mutation($id: ID!) { deleteBatch(id: $id) }`, { id: acmeBatch.id }))).toBe("FORBIDDEN");
+    // What a TRADER may do, it still does: its own partner's batches only.
+    expect((await as.query<{ batch: { id: string } | null }>(BATCH_PARTNER, { id: globexBatch.id })).batch).toBeNull();
+    expect((await as.query<{ batch: { id: string } | null }>(BATCH_PARTNER, { id: acmeBatch.id })).batch?.id).toBe(acmeBatch.id);
   });
 });
