@@ -8,7 +8,10 @@ import { applyMigrations } from "@fxbt/schema-engine";
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseExists, migrationNames, migrationsDir, prisma, query, run, type TestDatabase, testDatabase } from "./helpers.ts";
 
-const OUR_TABLES = ["bank_sim_booking", "bank_sim_quote", "batch", "batch_uid_counter", "trade", "trade_attempt"];
+/** Every table prisma/schema.prisma declares (each model's @@map), sorted as the catalogue lists them. */
+const OUR_TABLES = [...readFileSync(join(migrationsDir, "..", "schema.prisma"), "utf8").matchAll(/@@map\("(\w+)"\)/g)]
+  .map((match) => match[1]!)
+  .sort();
 
 interface MigrationRow {
   migration_name: string;
