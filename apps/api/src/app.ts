@@ -1,6 +1,6 @@
 import { createBankSimulator, DEFAULT_QUOTE_TTL_MS, type FxGateway } from "@fxbt/bank";
 import { type OpenDatabase, openDatabase } from "@fxbt/db";
-import { createInProcessEventBus, type EventBus, EventPublisher } from "@fxbt/events";
+import { createInProcessEventBus, createRedisEventBus, type EventBus, EventPublisher } from "@fxbt/events";
 import { BatchRunner } from "@fxbt/runner";
 import { type Logger, pino } from "pino";
 import { controllingTerminal, createFirstAdmin, sessionSecrets, type Terminal } from "./auth/first-run";
@@ -40,7 +40,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     embeddedPort: config.embeddedPort,
     log: (message) => log.debug(message),
   });
-  const bus = overrides.bus ?? createInProcessEventBus();
+  const bus = overrides.bus ?? (await eventBus(config, log, database));
   const publisher = new EventPublisher({ bus, progressIntervalMs: config.progressIntervalMs });
   const gateway = overrides.gateway ?? createBankSimulator({ database, ...config.bank });
   const runner = new BatchRunner({ database, gateway, publisher, log, options: config.runner });
@@ -78,7 +78,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     },
     trustProxy: config.access.trustProxy,
     authRecheckMs: config.access.authRecheckMs,
-    rateLimits: config.rateLimits,
+    rateLimits: { ...config.rateLimits, redisUrl: config.redisUrl },
   }).catch(async (error) => {
     await database.close();
     throw error;
@@ -107,4 +107,22 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
       await database.close();
     },
   };
+}
+
+/**
+ * Events cross API instances through Redis when REDIS_URL is set; otherwise they stay in this
+ * process, which is all one instance (the embedded default) needs.
+ */
+async function eventBus(config: ApiConfig, log: Logger, database: OpenDatabase): Promise<EventBus> {
+  if (!config.redisUrl) return createInProcessEventBus();
+  try {
+    return await createRedisEventBus({
+      url: config.redisUrl,
+      prefix: config.eventsPrefix,
+      onError: (error) => log.warn({ err: error }, "Redis events connection error"),
+    });
+  } catch (error) {
+    await database.close();
+    throw new Error(`cannot reach Redis at REDIS_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -35,7 +35,14 @@ export interface ApiConfig {
   metricsToken?: string;
   access: AccessConfig;
   /** Rate limits per principal and per IP, sign-in attempts per IP, and the caps on sockets and subscriptions. */
-  rateLimits: RateLimitOptions;
+  rateLimits: Omit<RateLimitOptions, "redisUrl">;
+  /**
+   * The Redis server the API instances share (REDIS_URL): events cross instances through it and
+   * the rate limits count there. Without it, both stay in this process.
+   */
+  redisUrl?: string;
+  /** Put before every event channel's name in Redis, so installations sharing a server stay apart. */
+  eventsPrefix: string;
 }
 
 export interface AccessConfig {
@@ -146,7 +153,10 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
         min: 1,
         default: DEFAULT_RATE_LIMITS.maxSubscriptionsPerSocket,
       }),
+    }),
+    ...readEnv(env, {
       redisUrl: redisUrl("REDIS_URL"),
+      eventsPrefix: text("REDIS_EVENTS_PREFIX", { default: "fxbt:events:" }),
     }),
     limits: readEnv(env, {
       maxRows: integer("MAX_CSV_ROWS", { min: 1, default: DEFAULT_MAX_ROWS }),

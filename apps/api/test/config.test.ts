@@ -47,6 +47,8 @@ describe("configFromEnv", () => {
         MAX_CSV_BYTES: "2048",
         PROGRESS_INTERVAL_MS: "50",
         LOG_LEVEL: "warn",
+        REDIS_URL: "redis://cache:6379/3",
+        REDIS_EVENTS_PREFIX: "desk-2:",
         GRAPHQL_INTROSPECTION: "true",
         METRICS_TOKEN: "s3cret",
         SESSION_SECRET: " new-secret, old-secret ,",
@@ -87,6 +89,8 @@ describe("configFromEnv", () => {
       },
       // Read in rate-limits.test.ts; none is set here.
       rateLimits: DEFAULT_RATE_LIMITS,
+      redisUrl: "redis://cache:6379/3",
+      eventsPrefix: "desk-2:",
     });
   });
 

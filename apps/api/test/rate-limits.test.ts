@@ -107,9 +107,8 @@ describe("configuration", () => {
       signInPerIpPerMinute: 3,
       maxSocketsPerPrincipal: 2,
       maxSubscriptionsPerSocket: 4,
-      redisUrl: "redis://cache:6379/2",
     });
-    expect(configFromEnv({ REDIS_URL: "rediss://user:secret@cache:6380" }).rateLimits.redisUrl).toBe("rediss://user:secret@cache:6380");
+    expect(configFromEnv({ REDIS_URL: "rediss://user:secret@cache:6380" }).redisUrl).toBe("rediss://user:secret@cache:6380");
     expect(() => configFromEnv({ RATE_LIMIT_PER_MINUTE: "0" })).toThrow(
       'RATE_LIMIT_PER_MINUTE must be a whole number of at least 1, got "0"',
     );

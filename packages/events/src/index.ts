@@ -2,3 +2,4 @@ export { SlowConsumerError } from "./bounded-queue";
 export { createInProcessEventBus, DEFAULT_SUBSCRIBER_LIMIT, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
 export { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "./channels";
 export { EventPublisher, type EventPublisherOptions } from "./publisher";
+export { createRedisEventBus, type RedisEventBusOptions } from "./redis-bus";

@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { createRedisEventBus, type EventBus } from "../src";
+
+/** The machine's Redis (CI starts it when it is down); each test has channels of its own. */
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+const open: EventBus[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((bus) => bus.close()));
+});
+
+/** Two API instances' buses on one Redis, with a prefix no other test uses. */
+async function twoInstances(): Promise<[EventBus, EventBus]> {
+  const prefix = `fxbt:test:${randomUUID()}:`;
+  const buses = await Promise.all([createRedisEventBus({ url: REDIS_URL, prefix }), createRedisEventBus({ url: REDIS_URL, prefix })]);
+  open.push(...buses);
+  return buses as [EventBus, EventBus];
+}
+
+async function take<T>(iterator: AsyncIterator<T>, count: number, timeoutMs = 5_000): Promise<T[]> {
+  const out: T[] = [];
+  const deadline = setTimeout(() => void iterator.return?.(), timeoutMs);
+  try {
+    while (out.length < count) {
+      const next = await iterator.next();
+      if (next.done) break;
+      out.push(next.value);
+    }
+  } finally {
+    clearTimeout(deadline);
+  }
+  return out;
+}
+
+describe("the Redis event bus", () => {
+  it("delivers what one instance publishes to subscribers on both, in one order", async () => {
+    const [a, b] = await twoInstances();
+    const onA = a.subscribe<{ n: number }>("batch-progress:x");
+    const onB = b.subscribe<{ n: number }>("batch-progress:x");
+    for (let n = 1; n <= 200; n++) (n % 2 ? a : b).publish("batch-progress:x", { n });
+    const [seenA, seenB] = await Promise.all([take(onA, 200), take(onB, 200)]);
+    expect(seenA.map((m) => m.n)).toHaveLength(200);
+    expect(seenB).toEqual(seenA);
+    // Each instance's own messages stay in the order it sent them.
+    expect(seenA.filter((m) => m.n % 2).map((m) => m.n)).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i + 1));
+  });
+
+  it("keeps channels and installations apart", async () => {
+    const [a, b] = await twoInstances();
+    const [other] = await twoInstances();
+    const wanted = b.subscribe<{ n: number }>("trade-status:one");
+    const elsewhere = other.subscribe<{ n: number }>("trade-status:one");
+    a.publish("trade-status:two", { n: 1 });
+    a.publish("trade-status:one", { n: 2 });
+    expect(await take(wanted, 1)).toEqual([{ n: 2 }]);
+    expect(await take(elsewhere, 1, 300)).toEqual([]);
+  });
+
+  it("bounds a slow subscriber's buffer as the in-process bus does (conflation by key)", async () => {
+    const [a, b] = await twoInstances();
+    const progress = b.subscribe<{ batch: string; done: number }>("batch-progress:y", undefined, { conflate: (m) => m.batch });
+    for (let done = 1; done <= 50; done++) a.publish("batch-progress:y", { batch: "y", done });
+    a.publish("batch-progress:y", { batch: "end", done: 0 });
+    // Wait until the marker arrived: every snapshot before it was received (and superseded) by then.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await take(progress, 2)).toEqual([
+      { batch: "y", done: 50 },
+      { batch: "end", done: 0 },
+    ]);
+  });
+
+  it("ends its subscriptions on close, and refuses to start without Redis", async () => {
+    const [a] = await twoInstances();
+    const subscription = a.subscribe("batch-list");
+    await a.close();
+    expect(await subscription.next()).toEqual({ done: true, value: undefined });
+    await expect(createRedisEventBus({ url: "redis://127.0.0.1:1" })).rejects.toThrow(/cannot reach Redis for events/);
+  });
+});
