@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createDatabaseFromTemplate, type TestDatabase } from "@fxbt/db/testing";
 import { type BatchView, isFinalBatchStatus, TRADE_CSV_COLUMNS } from "@fxbt/domain";
@@ -66,6 +67,8 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     BANK_SIM_LATENCY_MS: "5",
     PROGRESS_INTERVAL_MS: "50",
     METRICS_TOKEN,
+    // Apps given REDIS_URL hear only their own events unless a test shares a prefix on purpose.
+    REDIS_EVENTS_PREFIX: `fxbt:test:${randomUUID()}:`,
     // Tests poll the API with one key far faster than a person; rate limits have tests of their own.
     RATE_LIMIT_PER_MINUTE: "1000000",
     RATE_LIMIT_PER_IP_PER_MINUTE: "1000000",
