@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 import { expectLedgerAgrees } from "./ledger";
 
@@ -53,6 +53,12 @@ async function createKeyWithAdminCommand(databaseUrl: string): Promise<string> {
   return key;
 }
 
+// The killed processes run the production build (`npm start` runs it too), so crashes are tested
+// on the JavaScript that ships, not on the sources through tsx.
+beforeAll(async () => {
+  await promisify(execFile)(process.execPath, ["build.mjs"], { cwd: API_DIR });
+}, 60_000);
+
 /**
  * The API as its own process, so it can be killed mid-run like a crashed server. Detached (a
  * session of its own, so no controlling terminal): the first run on an empty database writes its
@@ -62,8 +68,8 @@ async function startApiProcess(
   databaseUrl: string,
   extraEnv: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // node itself runs the server (tsx only as a loader), so SIGKILL reaches the server and not a wrapper.
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // node itself runs the server (no wrapper), so SIGKILL reaches the server.
+  const child = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: API_DIR,
     env: {
       ...process.env,
