@@ -55,8 +55,39 @@ export interface TradeHistoryCursor {
 }
 
 /**
+ * Where the trade history stops counting rows: a filter the batches' counters cannot answer
+ * (a search, or a status they do not count) is counted up to this many matches and no further,
+ * so totalCount is exact up to it and TRADE_HISTORY_COUNT_LIMIT + 1 ("more than this") beyond.
+ */
+export const TRADE_HISTORY_COUNT_LIMIT = 10_000;
+
+/** The statuses the batches' counters hold (succeeded_trades, failed_trades, cancelled_trades). */
+const COUNTED_STATUSES: readonly TradeStatus[] = ["SUCCESS", "FAILED", "CANCELLED"];
+const COUNTER_OF: Partial<Record<TradeStatus, string>> = {
+  SUCCESS: "succeeded_trades",
+  FAILED: "failed_trades",
+  CANCELLED: "cancelled_trades",
+};
+
+/**
+ * The history's order, served by the hand-written expression indexes of migration
+ * 20261127170000_trade_search_indexes: trade_history_idx, and per status and per batch
+ * trade_history_status_idx and trade_history_batch_idx.
+ */
+const HISTORY_ORDER = Prisma.sql`ORDER BY trade.created_at DESC, coalesce(trade.row_number, 0) DESC, trade.id DESC`;
+
+/**
  * Trades across batches, newest first (a batch's trades, created together, by row): up to
  * `first + 1` after the cursor, and how many match the filter in all.
+ *
+ * Each page is a walk down an index in the history's order. One status is an equality on the
+ * leading column of trade_history_status_idx; several are one such walk per status, merged
+ * (UNION ALL of ordered, limited walks under the same order). A search uses the trigram index
+ * trade_search_trgm_idx when its matches are few, else walks the order and filters.
+ *
+ * totalCount is exact from the batches' counters (total_trades, succeeded_trades, failed_trades,
+ * cancelled_trades) when the filter is at most a batch, a partner and statuses those counters
+ * hold; otherwise the matching rows are counted up to TRADE_HISTORY_COUNT_LIMIT + 1.
  */
 export async function pageTradeHistory(
   db: Queryable,
@@ -71,15 +102,16 @@ export async function pageTradeHistory(
   const { filter } = query;
   const conditions: Prisma.Sql[] = [];
   const [ofThePartner] = ofPartner(query.partner, "batch.partner");
-  if (ofThePartner) conditions.push(Prisma.sql`batch_id IN (SELECT batch.id FROM batch WHERE ${ofThePartner})`);
-  if (filter?.status?.length) conditions.push(tradeStatusIn(filter.status));
-  if (filter?.batchId) conditions.push(Prisma.sql`batch_id = ${filter.batchId}::uuid`);
+  if (ofThePartner) conditions.push(Prisma.sql`trade.batch_id IN (SELECT batch.id FROM batch WHERE ${ofThePartner})`);
+  if (filter?.batchId) conditions.push(Prisma.sql`trade.batch_id = ${filter.batchId}::uuid`);
   const search = filter?.search?.trim();
   if (search) {
     const pattern = containing(search);
-    conditions.push(Prisma.sql`(client_id ILIKE ${pattern} OR client_name ILIKE ${pattern} OR account_number ILIKE ${pattern}
-      OR reference ILIKE ${pattern} OR quote_id ILIKE ${pattern} OR transaction_id ILIKE ${pattern})`);
+    conditions.push(Prisma.sql`(trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
+      OR trade.account_number ILIKE ${pattern} OR trade.reference ILIKE ${pattern} OR trade.quote_id ILIKE ${pattern}
+      OR trade.transaction_id ILIKE ${pattern})`);
   }
+  const statuses = [...new Set(filter?.status ?? [])];
   const keyset = [...conditions];
   if (query.after) {
     const { createdAt, rowNumber, id } = query.after;
@@ -87,13 +119,48 @@ export async function pageTradeHistory(
       Prisma.sql`(trade.created_at, coalesce(trade.row_number, 0), trade.id) < (${createdAt}::timestamptz, ${rowNumber}::int, ${id}::uuid)`,
     );
   }
-  const [rows, [count]] = await Promise.all([
-    db.$queryRaw<TradeRow[]>`
-      SELECT ${TRADE_COLUMNS} FROM trade ${where(keyset)}
-      ORDER BY trade.created_at DESC, coalesce(trade.row_number, 0) DESC, trade.id DESC LIMIT ${query.first + 1}`,
-    db.$queryRaw<{ count: number }[]>`SELECT count(*)::int AS count FROM trade ${where(conditions)}`,
+  const limit = query.first + 1;
+  const ofStatus = (status: TradeStatus) => Prisma.sql`trade.status = ${status}::"TradeStatus"`;
+  const page =
+    statuses.length > 1
+      ? db.$queryRaw<TradeRow[]>`
+          SELECT ${TRADE_COLUMNS} FROM (${Prisma.join(
+            statuses.map(
+              (status) =>
+                Prisma.sql`(SELECT trade.* FROM trade ${where([ofStatus(status), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int)`,
+            ),
+            " UNION ALL ",
+          )}) AS trade ${HISTORY_ORDER} LIMIT ${limit}::int`
+      : db.$queryRaw<TradeRow[]>`
+          SELECT ${TRADE_COLUMNS} FROM trade ${where([...statuses.map(ofStatus), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int`;
+  const [rows, totalCount] = await Promise.all([
+    page,
+    countTradeHistory(db, conditions, statuses, !search, query.partner, filter?.batchId),
   ]);
-  return { rows, totalCount: count?.count ?? 0 };
+  return { rows, totalCount };
+}
+
+/** The history's totalCount: exact from the batches' counters where they answer, else bounded (see pageTradeHistory). */
+async function countTradeHistory(
+  db: Queryable,
+  conditions: Prisma.Sql[],
+  statuses: TradeStatus[],
+  noSearch: boolean,
+  partner: string | null | undefined,
+  batchId: string | null | undefined,
+): Promise<number> {
+  if (noSearch && statuses.every((status) => COUNTED_STATUSES.includes(status))) {
+    const counted = statuses.length ? statuses.map((status) => Prisma.raw(COUNTER_OF[status]!)) : [Prisma.raw("total_trades")];
+    const ofBatches = [...ofPartner(partner), ...(batchId ? [Prisma.sql`id = ${batchId}::uuid`] : [])];
+    const [row] = await db.$queryRaw<{ count: number }[]>`
+      SELECT coalesce(sum(${Prisma.join(counted, " + ")}), 0)::int AS count FROM batch ${where(ofBatches)}`;
+    return row?.count ?? 0;
+  }
+  const ofStatuses = statuses.length ? [tradeStatusIn(statuses, "trade.status")] : [];
+  const [row] = await db.$queryRaw<{ count: number }[]>`
+    SELECT count(*)::int AS count FROM (
+      SELECT 1 FROM trade ${where([...ofStatuses, ...conditions])} LIMIT ${TRADE_HISTORY_COUNT_LIMIT + 1}::int) AS matching`;
+  return row?.count ?? 0;
 }
 
 /** Every attempt of the given trades, oldest first per trade: their histories, in one query. */
