@@ -1,4 +1,12 @@
-import { BATCH_MOVES, batchStatusesMovableTo, CLAIMABLE_BATCH_STATUSES, FINAL_TRADE_STATUSES, finalBatchStatus } from "@fxbt/domain";
+import {
+  BATCH_MOVES,
+  batchStatusesMovableTo,
+  CLAIMABLE_BATCH_STATUSES,
+  FINAL_TRADE_STATUSES,
+  finalBatchStatus,
+  isFinalBatchStatus,
+  TRADE_MOVES,
+} from "@fxbt/domain";
 import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
@@ -34,15 +42,114 @@ export async function approveBatchRow(tx: Queryable, id: string, approver: { id:
 }
 
 /**
- * Cancels every trade of the batch that has no booking in flight and marks the batch as
- * cancelling. Trades whose booking may be at the bank finish; the batch ends when they have.
+ * Cancelling is two phases, so no transaction holds the batch row over all its trades while
+ * the runner's outcome writes (which lock the same row, addOutcomeCounts) wait behind it:
+ *
+ * 1. requestCancel, in the command's own short transaction: the batch is marked (and leaves the
+ *    queue). From its commit on, no trade of it is claimed (claimPendingTrades) and it is never
+ *    promoted.
+ * 2. cancelPendingChunk, again and again, each chunk its own short transaction: up to `limit` of
+ *    the trades the cancel move may take (no booking in flight), in id order, are cancelled and
+ *    counted. The batch ends CANCELLED (addOutcomeCounts) in whichever transaction makes its last
+ *    trade final: the last chunk, or the outcome of its last booking in flight.
+ *
+ * Until every chunk has run the batch is "cancelling"; the runner's sweep (listCancellingBatches)
+ * finishes the chunks of a batch whose canceller stopped half way.
+ */
+
+/** Trades cancelled per transaction: long enough to be quick overall, short enough that outcome writes hardly wait. */
+export const CANCEL_CHUNK_SIZE = 5_000;
+
+/** Phase 1: marks the batch as being cancelled and takes it out of the queue (the caller has locked it and checked the action). */
+export async function requestCancel(tx: Queryable, id: string): Promise<BatchRow> {
+  const [batch] = await tx.$queryRaw<BatchRow[]>`
+    UPDATE batch SET cancel_requested_at = now(), queued_at = NULL, updated_at = now()
+    WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
+  return batch!;
+}
+
+/** Statuses a batch being cancelled may still be in: those it may move to CANCELLED from. */
+const cancellableBatchStatuses = () => batchStatusesMovableTo("CANCELLED");
+
+export interface CancelledChunk {
+  /** The batch as it stands after the chunk (CANCELLED once its last trade is final). */
+  batch: BatchRow;
+  trades: TradeChange[];
+  /** The chunk was full and the batch is not final: more trades may be left to cancel. */
+  more: boolean;
+  /** The last id the chunk cancelled: the next chunk's `after`. */
+  through: string | null;
+}
+
+export interface CancelChunkOptions {
+  /** Trades per chunk. */
+  limit?: number;
+  /** Skip the batch, answering "busy", when another transaction holds its row, instead of waiting. */
+  skipLocked?: boolean;
+  /**
+   * Only trades after this id: where the previous chunk of the same pass ended, so a chunk does
+   * not walk again over the trades the pass has cancelled. A trade before it that becomes
+   * cancellable again (requoted) is found by the next pass (listCancellingBatches).
+   */
+  after?: string | null;
+}
+
+/**
+ * Phase 2: one chunk of a cancel. Locks the batch row first (the order every writer of outcomes
+ * takes: batch, then trades in id order), cancels up to `limit` trades the cancel move may take
+ * (QUOTED ones, whose booking may be at the bank, are left to finish), and adds them to the
+ * batch's counters, closing it if they were its last. Returns null when the batch is no longer
+ * being cancelled (finished, deleted), and "busy" when `skipLocked` is set and another
+ * transaction holds the batch row (another instance's chunk, an outcome write): try again later.
+ */
+export async function cancelPendingChunk(
+  tx: Queryable,
+  id: string,
+  { limit = CANCEL_CHUNK_SIZE, skipLocked = false, after }: CancelChunkOptions = {},
+): Promise<CancelledChunk | "busy" | null> {
+  const cancelling = Prisma.sql`id = ${id}::uuid AND cancel_requested_at IS NOT NULL AND ${batchStatusIn(cancellableBatchStatuses())}`;
+  const [locked] = await tx.$queryRaw<BatchRow[]>`
+    SELECT ${BATCH_COLUMNS} FROM batch WHERE ${cancelling} FOR UPDATE ${skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty}`;
+  if (!locked) {
+    if (!skipLocked) return null;
+    const [exists] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM batch WHERE ${cancelling}`;
+    return exists ? "busy" : null;
+  }
+  const trades = await cancelTrades(tx, id, { limit, after });
+  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
+  const through = trades.reduce<string | null>((last, { trade }) => (last === null || trade.id > last ? trade.id : last), null);
+  return { batch: batch!, trades, more: trades.length === limit && !isFinalBatchStatus(batch!.status), through };
+}
+
+/**
+ * Batches being cancelled that still have trades the cancel move may take: those whose
+ * canceller stopped between chunks (or a trade that became cancellable again, e.g. requoted).
+ */
+export function listCancellingBatches(db: Queryable): Promise<BatchRow[]> {
+  return db.$queryRaw<BatchRow[]>`
+    SELECT ${batchColumns("b")} FROM batch b
+    WHERE b.cancel_requested_at IS NOT NULL AND ${batchStatusIn(cancellableBatchStatuses(), "b.status")}
+      AND EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND ${tradeStatusIn(TRADE_MOVES.cancel.from, "t.status")})
+    ORDER BY b.cancel_requested_at, b.id`;
+}
+
+/** Cancels (in id order, the order of every statement that waits for trade locks) up to `limit` of the batch's cancellable trades. */
+function cancelTrades(tx: Queryable, id: string, { limit, after }: { limit?: number; after?: string | null } = {}): Promise<TradeChange[]> {
+  return moveTrades(tx, "cancel", {
+    where: after ? Prisma.sql`trade.batch_id = ${id}::uuid AND trade.id > ${after}::uuid` : Prisma.sql`trade.batch_id = ${id}::uuid`,
+    set: [Prisma.sql`locked_at = NULL`],
+    ...(limit === undefined ? {} : { limit }),
+  });
+}
+
+/**
+ * Both phases in one transaction, over every trade at once: only for small batches and tests.
+ * The API cancels with requestCancel and cancelPendingChunk, so that no transaction holds the
+ * batch row over a large batch's trades.
  */
 export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
-  const trades = await moveTrades(tx, "cancel", {
-    where: Prisma.sql`trade.batch_id = ${id}::uuid`,
-    set: [Prisma.sql`locked_at = NULL`],
-  });
-  await tx.$executeRaw`UPDATE batch SET cancel_requested_at = now(), queued_at = NULL WHERE id = ${id}::uuid`;
+  await requestCancel(tx, id);
+  const trades = await cancelTrades(tx, id);
   const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
   return { batch: batch!, trades };
 }

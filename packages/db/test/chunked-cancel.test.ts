@@ -1,0 +1,281 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../src/client";
+import {
+  CANCEL_CHUNK_SIZE,
+  type CancelledChunk,
+  cancelPendingChunk,
+  deleteBatchRow,
+  listCancellingBatches,
+  lockBatch,
+  requestCancel,
+} from "../src/sql/batch-lifecycle";
+import { promoteQueuedBatches } from "../src/sql/batch-queue";
+import { claimPendingTrades } from "../src/sql/trade-claims";
+import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
+import {
+  batchOf,
+  claimedBatch,
+  emptyTables,
+  expectCountersMatchTrades,
+  holdInTransaction,
+  openTestDatabase,
+  outcomeOf,
+  quoteOf,
+  runningBatch,
+  setBatch,
+  setTradeStatus,
+  sorted,
+  stageBatch,
+  statusCounts,
+  type TestContext,
+  tradesOf,
+} from "./helpers";
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await openTestDatabase();
+});
+afterAll(() => t.close());
+
+/** Phase 1 as the API runs it: lock the batch, mark it, commit. */
+const requestAsTheApi = (db: Database, batchId: string) =>
+  db.prisma.$transaction(async (tx) => {
+    await lockBatch(tx, batchId);
+    return requestCancel(tx, batchId);
+  });
+
+/** One chunk in its own transaction. */
+const chunk = (db: Database, batchId: string, options: { limit?: number; skipLocked?: boolean } = {}) =>
+  db.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, options));
+
+/** Chunks until one is not full; returns each chunk. */
+async function cancelInChunks(db: Database, batchId: string, limit: number): Promise<CancelledChunk[]> {
+  const chunks: CancelledChunk[] = [];
+  for (;;) {
+    const result = await chunk(db, batchId, { limit });
+    if (result === null || result === "busy") throw new Error(`chunk answered ${result}`);
+    chunks.push(result);
+    if (!result.more) return chunks;
+  }
+}
+
+/** Trades that are CANCELLED yet have an attempt the bank booked: must never exist. */
+async function bookedAndCancelled(db: Database, batchId: string): Promise<number> {
+  const [row] = await db.prisma.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM trade t JOIN trade_attempt a ON a.trade_id = t.id
+    WHERE t.batch_id = ${batchId}::uuid AND t.status = 'CANCELLED' AND a.outcome = 'BOOKED'`;
+  return row!.n;
+}
+
+describe("requestCancel (phase 1)", () => {
+  it("marks the batch and takes it out of the queue, changes no trade, and from then on nothing of it is claimed or promoted", async () => {
+    const { batch } = await runningBatch(t.db, 6);
+    await claimPendingTrades(t.db.prisma, batch.id, 2);
+    const before = await tradesOf(t.db, batch.id);
+
+    const marked = await requestAsTheApi(t.db, batch.id);
+
+    expect(marked).toMatchObject({ status: "RUNNING", queuedAt: null, cancelledTrades: 0 });
+    expect(marked.cancelRequestedAt).not.toBeNull();
+    expect(await tradesOf(t.db, batch.id)).toEqual(before);
+    expect(await claimPendingTrades(t.db.prisma, batch.id, 10)).toEqual([]);
+
+    const queued = await stageBatch(t.db, 3);
+    await setBatch(t.db.prisma, queued.id, { queuedSecondsAgo: 5 });
+    await requestAsTheApi(t.db, queued.id);
+    const promoted = await t.db.prisma.$transaction((tx) => promoteQueuedBatches(tx, 1000));
+    expect(promoted.map((b) => b.id)).not.toContain(queued.id);
+    expect(await batchOf(t.db, queued.id)).toMatchObject({ status: "PENDING", queuedAt: null });
+  });
+});
+
+describe("cancelPendingChunk (phase 2)", () => {
+  it("cancels in id order, chunk by chunk, with exact counters after each; leaves QUOTED trades to finish; the last booking ends it CANCELLED", async () => {
+    const { batch } = await runningBatch(t.db, 23);
+    await claimPendingTrades(t.db.prisma, batch.id, 6);
+    const [row1, row2, row3, row4] = await tradesOf(t.db, batch.id);
+    await markTradesQuoted(t.db.prisma, [quoteOf(row1!), quoteOf(row2!), quoteOf(row3!)]);
+    await recordTradeOutcomes(t.db.prisma, [outcomeOf(row3!, "book")]);
+    await recordTradeOutcomes(t.db.prisma, [outcomeOf(row4!, "refuseQuote")]);
+    // Rows 1, 2: QUOTED (bookings in flight); 3: SUCCESS; 4: FAILED; 5, 6: EXECUTING; 7–23: PENDING.
+    const cancellable = (await tradesOf(t.db, batch.id)).filter((trade) => ["PENDING", "EXECUTING"].includes(trade.status));
+    expect(cancellable).toHaveLength(19);
+    await requestAsTheApi(t.db, batch.id);
+
+    const chunks: CancelledChunk[] = [];
+    for (;;) {
+      const result = await chunk(t.db, batch.id, { limit: 5 });
+      if (result === null || result === "busy") throw new Error(`chunk answered ${result}`);
+      chunks.push(result);
+      // Every chunk commits its trades and its counts together.
+      expect(await expectCountersMatchTrades(t.db, batch.id)).toEqual(result.batch);
+      if (!result.more) break;
+    }
+
+    expect(chunks.map((c) => c.trades.length)).toEqual([5, 5, 5, 4]);
+    expect(chunks.map((c) => c.more)).toEqual([true, true, true, false]);
+    const cancelledIds = chunks.flatMap((c) => c.trades.map(({ trade }) => trade.id));
+    // In id order, across chunks: the order every statement that waits for trade locks takes.
+    expect(cancelledIds).toEqual(sorted(cancellable.map((trade) => trade.id)));
+    for (const c of chunks) {
+      for (const { trade, previousStatus } of c.trades) {
+        expect(["PENDING", "EXECUTING"]).toContain(previousStatus);
+        expect(trade).toMatchObject({ status: "CANCELLED", lockedAt: null });
+      }
+    }
+    expect(chunks.at(-1)!.batch).toMatchObject({ status: "RUNNING", succeededTrades: 1, failedTrades: 1, cancelledTrades: 19 });
+    expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ QUOTED: 2, SUCCESS: 1, FAILED: 1, CANCELLED: 19 });
+    // The claimed trades' attempts ended CANCELLED; nothing was both booked and cancelled.
+    const [attempts] = await t.db.prisma.$queryRaw<{ cancelled: number }[]>`
+      SELECT count(*) FILTER (WHERE a.outcome = 'CANCELLED')::int AS cancelled FROM trade_attempt a
+      JOIN trade t ON t.id = a.trade_id WHERE t.batch_id = ${batch.id}::uuid`;
+    expect(attempts!.cancelled).toBe(2);
+
+    // A chunk with nothing left to cancel changes nothing.
+    const empty = await chunk(t.db, batch.id, { limit: 5 });
+    expect(empty).toMatchObject({ trades: [], more: false, batch: { status: "RUNNING", cancelledTrades: 19 } });
+
+    // The bookings in flight finish; the last one ends the batch CANCELLED.
+    const booked = await recordTradeOutcomes(t.db.prisma, [outcomeOf(row1!, "book")]);
+    expect(booked.batches[0]).toMatchObject({ status: "RUNNING", succeededTrades: 2 });
+    const last = await recordTradeOutcomes(t.db.prisma, [outcomeOf(row2!, "refuseBooking")]);
+    expect(last.batches[0]).toMatchObject({ status: "CANCELLED", succeededTrades: 2, failedTrades: 2, cancelledTrades: 19 });
+    expect((await expectCountersMatchTrades(t.db, batch.id)).completedAt).not.toBeNull();
+    expect(await bookedAndCancelled(t.db, batch.id)).toBe(0);
+    // Finished: no chunk for it any more.
+    expect(await chunk(t.db, batch.id)).toBeNull();
+  });
+
+  it("the chunk that cancels the last trade ends the batch CANCELLED, a never-run batch included", async () => {
+    const { batch } = await runningBatch(t.db, 12);
+    await requestAsTheApi(t.db, batch.id);
+    const chunks = await cancelInChunks(t.db, batch.id, 4);
+    // Three full chunks; the third ends the batch, so it says there is no more.
+    expect(chunks.map((c) => [c.trades.length, c.batch.status, c.more])).toEqual([
+      [4, "RUNNING", true],
+      [4, "RUNNING", true],
+      [4, "CANCELLED", false],
+    ]);
+    expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({ status: "CANCELLED", cancelledTrades: 12 });
+
+    const pending = await stageBatch(t.db, 7);
+    await requestAsTheApi(t.db, pending.id);
+    const [first, second] = await cancelInChunks(t.db, pending.id, 5);
+    expect(first!.batch).toMatchObject({ status: "PENDING", cancelledTrades: 5 });
+    expect(second!.batch).toMatchObject({ status: "CANCELLED", cancelledTrades: 7, queuedAt: null });
+    expect(second!.batch.completedAt).not.toBeNull();
+  });
+
+  it("a pass goes on after the last id of its previous chunk; a trade behind it that became cancellable again is left to the next pass", async () => {
+    const { batch } = await runningBatch(t.db, 10);
+    await requestAsTheApi(t.db, batch.id);
+    const ids = sorted((await tradesOf(t.db, batch.id)).map((trade) => trade.id));
+
+    const first = await chunk(t.db, batch.id, { limit: 4 });
+    if (first === null || first === "busy") throw new Error(`chunk answered ${first}`);
+    expect(first.through).toBe(ids[3]);
+    // As if a trade already passed were put back where the cancel move may take it (a requote does that).
+    await setTradeStatus(t.db.prisma, [ids[0]!], "EXECUTING");
+    await t.db.prisma.$executeRaw`UPDATE batch SET cancelled_trades = cancelled_trades - 1 WHERE id = ${batch.id}::uuid`;
+
+    const second = await chunk(t.db, batch.id, { limit: 4, after: first.through });
+    if (second === null || second === "busy") throw new Error(`chunk answered ${second}`);
+    expect(second.trades.map(({ trade }) => trade.id)).toEqual(ids.slice(4, 8));
+    const third = await chunk(t.db, batch.id, { limit: 4, after: second.through });
+    if (third === null || third === "busy") throw new Error(`chunk answered ${third}`);
+    expect(third).toMatchObject({ more: false, batch: { status: "RUNNING", cancelledTrades: 9 } });
+    expect(third.trades.map(({ trade }) => trade.id)).toEqual(ids.slice(8));
+
+    expect((await listCancellingBatches(t.db.prisma)).map((b) => b.id)).toContain(batch.id);
+    const next = await chunk(t.db, batch.id, { limit: 4 });
+    expect(next).toMatchObject({ more: false, batch: { status: "CANCELLED", cancelledTrades: 10 } });
+    await expectCountersMatchTrades(t.db, batch.id);
+  });
+
+  it("answers null for a batch not being cancelled, finished or deleted, and 'busy' (skipLocked) while another transaction holds the batch", async () => {
+    const { batch } = await runningBatch(t.db, 3);
+    expect(await chunk(t.db, batch.id)).toBeNull();
+    expect(await chunk(t.db, batch.id, { skipLocked: true })).toBeNull();
+    expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ PENDING: 3 });
+
+    await requestAsTheApi(t.db, batch.id);
+    const release = await holdInTransaction(t.db, (tx) => lockBatch(tx, batch.id));
+    expect(await chunk(t.other, batch.id, { skipLocked: true })).toBe("busy");
+    await release();
+    expect(await chunk(t.other, batch.id, { skipLocked: true })).toMatchObject({ batch: { status: "CANCELLED", cancelledTrades: 3 } });
+
+    const deleted = await stageBatch(t.db, 2);
+    await requestAsTheApi(t.db, deleted.id);
+    await t.db.prisma.$transaction((tx) => deleteBatchRow(tx, deleted.id));
+    expect(await chunk(t.db, deleted.id, { skipLocked: true })).toBeNull();
+  });
+
+  it("chunks racing the runner's outcome writes and claims: no deadlock, counters exact, no trade both booked and cancelled", async () => {
+    for (let round = 0; round < 5; round++) {
+      const { batch, trades } = await claimedBatch(t.db, 60);
+      const quoted = trades.filter((trade) => trade.rowNumber! % 3 !== 0);
+      await markTradesQuoted(
+        t.db.prisma,
+        quoted.map((trade) => quoteOf(trade)),
+      );
+      // More trades behind them, still PENDING.
+      await t.db.prisma.$executeRaw`
+        INSERT INTO trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency, buy_currency, direction, amount, reference)
+        SELECT gen_random_uuid(), batch_id, row_number + 60, client_id, client_name, account_number, sell_currency, buy_currency, direction, amount, reference
+        FROM trade WHERE batch_id = ${batch.id}::uuid`;
+      await t.db.prisma.$executeRaw`UPDATE batch SET total_trades = 120 WHERE id = ${batch.id}::uuid`;
+      await requestAsTheApi(t.db, batch.id);
+
+      const writes = (async () => {
+        for (const trade of trades) {
+          const move = trade.rowNumber! % 3 === 0 ? "refuseQuote" : trade.rowNumber! % 2 ? "book" : "refuseBooking";
+          await recordTradeOutcomes(t.db.prisma, [outcomeOf(trade, move)]);
+        }
+      })();
+      const [, chunks] = await Promise.all([writes, cancelInChunks(t.other, batch.id, 7)]);
+
+      const counts = await statusCounts(t.db.prisma, batch.id);
+      // Quoted trades finish with the bank's answer; the others are cancelled unless their refusal came first.
+      expect((counts.SUCCESS ?? 0) + (counts.FAILED ?? 0) + (counts.CANCELLED ?? 0)).toBe(120);
+      expect(counts.CANCELLED).toBe(chunks.reduce((sum, c) => sum + c.trades.length, 0));
+      expect(counts.SUCCESS).toBe(quoted.filter((trade) => trade.rowNumber! % 2).length);
+      expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({ status: "CANCELLED" });
+      expect(await bookedAndCancelled(t.db, batch.id)).toBe(0);
+    }
+  });
+
+  it(`cancels 20,000 trades in chunks of ${CANCEL_CHUNK_SIZE} with exact counters`, async () => {
+    const { batch } = await runningBatch(t.db, 20_000);
+    await requestAsTheApi(t.db, batch.id);
+    const started = performance.now();
+    const chunks = await cancelInChunks(t.db, batch.id, CANCEL_CHUNK_SIZE);
+    const ms = performance.now() - started;
+    console.log(
+      `chunked cancel: 20,000 trades in ${chunks.length} chunks, ${Math.round(ms)} ms (${Math.round(ms / chunks.length)} ms a chunk)`,
+    );
+    expect(chunks.map((c) => c.trades.length)).toEqual([5_000, 5_000, 5_000, 5_000]);
+    expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({ status: "CANCELLED", cancelledTrades: 20_000 });
+  });
+});
+
+describe("listCancellingBatches", () => {
+  it("lists the batches being cancelled that still have trades the cancel move may take, oldest request first", async () => {
+    await emptyTables(t.db.prisma);
+    const half = await runningBatch(t.db, 6);
+    const onlyQuoted = await claimedBatch(t.db, 2);
+    const untouched = await runningBatch(t.db, 2);
+    const pending = await stageBatch(t.db, 3);
+    await markTradesQuoted(
+      t.db.prisma,
+      onlyQuoted.trades.map((trade) => quoteOf(trade)),
+    );
+    for (const id of [half.batch.id, onlyQuoted.batch.id, pending.id]) await requestAsTheApi(t.db, id);
+    await chunk(t.db, half.batch.id, { limit: 4 });
+
+    expect((await listCancellingBatches(t.db.prisma)).map((b) => b.id)).toEqual([half.batch.id, pending.id]);
+    await cancelInChunks(t.db, half.batch.id, 4);
+    await cancelInChunks(t.db, pending.id, 4);
+    expect(await listCancellingBatches(t.db.prisma)).toEqual([]);
+    expect(await statusCounts(t.db.prisma, untouched.batch.id)).toEqual({ PENDING: 2 });
+  });
+});
