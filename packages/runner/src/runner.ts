@@ -2,10 +2,12 @@ import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FxGateway } from "@fxbt/bank";
 import {
+  cancelPendingChunk,
   claimAbandonedBookings,
   claimPendingTrades,
   type Database,
   finishSettledBatches,
+  listCancellingBatches,
   listRunningBatches,
   markBankAvailable,
   markBankUnavailable,
@@ -31,6 +33,13 @@ export interface BatchRunnerDeps {
 
 /** How long stop() lets trades in flight finish on their own before it ends their waits. */
 const STOP_GRACE_MS = 10_000;
+/**
+ * A chunk of a cancel skips a batch whose row another transaction holds (an outcome write, another
+ * instance's chunk) rather than wait for it: it tries again after this pause, this many times in a
+ * row, then leaves the batch to the next pass (the next poll).
+ */
+const CANCEL_BUSY_PAUSE_MS = 10;
+const CANCEL_BUSY_TRIES = 100;
 
 /**
  * Runs queued batches in this process. Several runners (one per API instance) share the
@@ -52,7 +61,9 @@ export class BatchRunner {
   private readonly drained = new Set<string>();
   private filling: Promise<void> | null = null;
   private polling: Promise<void> | null = null;
+  private cancelling: Promise<void> | null = null;
   private refillRequested = false;
+  private cancelRequested = false;
   private timers: NodeJS.Timeout[] = [];
   private stopped = true;
 
@@ -94,11 +105,13 @@ export class BatchRunner {
   }
 
   /**
-   * Looks for work now (a batch was started or retried) and resolves once queued batches
-   * have been promoted, so the caller can report RUNNING or still queued.
+   * Looks for work now (a batch was started, retried or cancelled) and resolves once queued
+   * batches have been promoted, so the caller can report RUNNING or still queued. Cancels
+   * under way go on in the background (cancelPendingTrades).
    */
   async wake(): Promise<void> {
     this.drained.clear();
+    if (!this.stopped) void this.cancelPendingTrades();
     await this.fill();
   }
 
@@ -111,7 +124,7 @@ export class BatchRunner {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
-    await Promise.allSettled([this.polling, this.filling]);
+    await Promise.allSettled([this.polling, this.filling, this.cancelling]);
     const settled = Promise.allSettled([...this.inFlight]);
     await Promise.race([settled, sleep(STOP_GRACE_MS, undefined, { ref: false })]);
     this.stopping.abort();
@@ -150,6 +163,7 @@ export class BatchRunner {
         this.publisher.publish({ batches: swept });
       }
       if (this.stopped) return;
+      void this.cancelPendingTrades();
       if (!this.breaker.isOpen) await this.recoverAbandonedWork();
       this.drained.clear();
       await this.fill();
@@ -197,6 +211,56 @@ export class BatchRunner {
         this.stats.claimedTrades += trades.length;
       }
       if (claimed === 0) return;
+    }
+  }
+
+  /**
+   * Phase 2 of every cancel under way (see cancelPendingChunk): the trades of batches being
+   * cancelled that have no booking in flight are cancelled chunk by chunk, each chunk its own
+   * short transaction, so outcome writes wait at most one chunk. The API does the first chunk
+   * itself and wakes the runner for the rest; every poll looks again, so a cancel whose process
+   * stopped between chunks is finished by the next runner of any instance. One pass at a time;
+   * calls during a pass ask for another.
+   */
+  private cancelPendingTrades(): Promise<void> {
+    if (this.cancelling !== null) {
+      this.cancelRequested = true;
+      return this.cancelling;
+    }
+    this.cancelling = (async () => {
+      try {
+        do {
+          this.cancelRequested = false;
+          for (const batch of await listCancellingBatches(this.database.prisma)) {
+            if (this.stopped) return;
+            await this.cancelInChunks(batch.id);
+          }
+        } while (this.cancelRequested && !this.stopped);
+      } catch (error) {
+        this.log.error({ err: error }, "cancelling trades failed: the next poll goes on");
+      } finally {
+        this.cancelling = null;
+      }
+    })();
+    return this.cancelling;
+  }
+
+  /** One pass over a batch being cancelled: chunks in id order until none is full, the batch is final, or the runner stops. */
+  private async cancelInChunks(batchId: string): Promise<void> {
+    let after: string | null = null;
+    let busy = 0;
+    while (!this.stopped) {
+      const chunk = await this.database.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, { after, skipLocked: true }));
+      if (chunk === null) return;
+      if (chunk === "busy") {
+        if (++busy >= CANCEL_BUSY_TRIES) return;
+        await sleep(CANCEL_BUSY_PAUSE_MS);
+        continue;
+      }
+      busy = 0;
+      this.publisher.publish({ trades: chunk.trades, batches: [chunk.batch] });
+      if (!chunk.more) return;
+      after = chunk.through;
     }
   }
 

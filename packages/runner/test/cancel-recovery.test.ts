@@ -1,0 +1,149 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  CANCEL_CHUNK_SIZE,
+  cancelPendingChunk,
+  claimPendingTrades,
+  type Database,
+  lockBatch,
+  markTradesQuoted,
+  recordTradeOutcomes,
+  requestCancel,
+  type TradeRow,
+} from "@fxbt/db";
+import { describe, expect, it } from "vitest";
+import {
+  accounts,
+  batchById,
+  capturingLogger,
+  ERROR,
+  eventually,
+  expectCountersMatchTrades,
+  finished,
+  openTestEnv,
+  queueAndPromote,
+  seedBatch,
+  statusCounts,
+  TEST_RUNNER_OPTIONS,
+  type TestEnv,
+} from "./harness";
+import { ScriptedGateway } from "./scripted-gateway";
+
+/** Phase 1 of the API's cancelBatch: lock, mark, commit. */
+const requestAsTheApi = (database: Database, batchId: string) =>
+  database.prisma.$transaction(async (tx) => {
+    await lockBatch(tx, batchId);
+    return requestCancel(tx, batchId);
+  });
+
+/** The trades the batch's events say were cancelled, each id once per event. */
+const cancelledEvents = (env: TestEnv, batchId: string) => env.tradeEvents(batchId).filter(({ trade }) => trade.status === "CANCELLED");
+
+const quoteOf = (trade: TradeRow) => ({
+  id: trade.id,
+  idempotencyKey: trade.idempotencyKey!,
+  quoteId: `Q-${trade.rowNumber}`,
+  rate: "18.5",
+  sellAmount: "18500",
+  buyAmount: "1000",
+  expiresAt: new Date(Date.now() + 60_000),
+});
+const bookingOf = (trade: TradeRow) => ({
+  id: trade.id,
+  idempotencyKey: trade.idempotencyKey!,
+  move: "book" as const,
+  transactionId: `T-${trade.rowNumber}`,
+  errorCode: null,
+  errorMessage: null,
+});
+
+describe("a cancel whose process stopped between chunks", () => {
+  it("is finished by the next runner's poll: the rest cancelled chunk by chunk, bookings in flight left to finish, nothing claimed", async () => {
+    const env = await openTestEnv();
+    const total = 2 * CANCEL_CHUNK_SIZE + 1_234;
+    const batch = await seedBatch(env.database, accounts(total));
+    await queueAndPromote(env.database, batch.id);
+    // The runner that stopped: 20 trades claimed, 10 of them quoted, 5 of those booked.
+    const claimed = (await claimPendingTrades(env.database.prisma, batch.id, 20)).map(({ trade }) => trade);
+    const quoted = (await markTradesQuoted(env.database.prisma, claimed.slice(0, 10).map(quoteOf))).map(({ trade }) => trade);
+    await recordTradeOutcomes(env.database.prisma, quoted.slice(0, 5).map(bookingOf));
+    const inFlight = quoted.slice(5);
+
+    // The API marked the batch and did its first chunk; then the process stopped.
+    await requestAsTheApi(env.database, batch.id);
+    const first = await env.database.prisma.$transaction((tx) => cancelPendingChunk(tx, batch.id));
+    expect(first).toMatchObject({ more: true, batch: { status: "RUNNING", cancelledTrades: CANCEL_CHUNK_SIZE } });
+    await expectCountersMatchTrades(env.database, batch.id);
+
+    const { log, lines } = capturingLogger();
+    const runner = env.runner(new ScriptedGateway(), { pollIntervalMs: 25 }, log);
+    runner.start();
+    const cancelled = total - 10;
+    await eventually(async () => (await statusCounts(env.database, batch.id)).CANCELLED === cancelled);
+    expect(await statusCounts(env.database, batch.id)).toEqual({ SUCCESS: 5, QUOTED: 5, CANCELLED: cancelled });
+    expect(await batchById(env.database, batch.id)).toMatchObject({ status: "RUNNING", succeededTrades: 5, cancelledTrades: cancelled });
+    await expectCountersMatchTrades(env.database, batch.id);
+    // Every trade the runner cancelled was published once.
+    await eventually(() => cancelledEvents(env, batch.id).length === cancelled - CANCEL_CHUNK_SIZE);
+    expect(new Set(cancelledEvents(env, batch.id).map(({ trade }) => trade.id)).size).toBe(cancelled - CANCEL_CHUNK_SIZE);
+
+    // The bookings in flight finish (their runner's answers arrive); the last ends the batch CANCELLED.
+    await recordTradeOutcomes(env.database.prisma, inFlight.map(bookingOf));
+    expect(await finished(env.database, batch.id)).toMatchObject({
+      status: "CANCELLED",
+      succeededTrades: 10,
+      failedTrades: 0,
+      cancelledTrades: cancelled,
+    });
+    await expectCountersMatchTrades(env.database, batch.id);
+    await sleep(100);
+    await runner.stop();
+    expect(runner.stats).toEqual({ claimedTrades: 0, releasedClaims: 0, resentBookings: 0, sweptBatches: 0 });
+    expect(lines.filter((line) => (line.level as number) >= ERROR)).toEqual([]);
+  });
+
+  it("two instances' runners recovering the same cancel at once share it: every trade cancelled and counted once", async () => {
+    const env = await openTestEnv();
+    const total = 3 * CANCEL_CHUNK_SIZE + 77;
+    const batch = await seedBatch(env.database, accounts(total));
+    await queueAndPromote(env.database, batch.id);
+    await requestAsTheApi(env.database, batch.id);
+
+    const logs = [capturingLogger(), capturingLogger()];
+    const runners = logs.map(({ log }) => env.runner(new ScriptedGateway(), { pollIntervalMs: 10 }, log));
+    for (const runner of runners) runner.start();
+
+    expect(await finished(env.database, batch.id)).toMatchObject({ status: "CANCELLED", cancelledTrades: total });
+    await expectCountersMatchTrades(env.database, batch.id);
+    await eventually(() => cancelledEvents(env, batch.id).length >= total);
+    await sleep(100);
+    for (const runner of runners) await runner.stop();
+    const events = cancelledEvents(env, batch.id);
+    expect(events).toHaveLength(total);
+    expect(new Set(events.map(({ trade }) => trade.id)).size).toBe(total);
+    expect(env.batchEvents(batch.id).at(-1)).toMatchObject({ status: "CANCELLED", cancelledTrades: total });
+    for (const { lines } of logs) expect(lines.filter((line) => (line.level as number) >= ERROR)).toEqual([]);
+  });
+
+  it("wake() goes on with a cancel the API began, without waiting for a poll", async () => {
+    const env = await openTestEnv();
+    const total = CANCEL_CHUNK_SIZE + 500;
+    const batch = await seedBatch(env.database, accounts(total));
+    await queueAndPromote(env.database, batch.id);
+    // Polls only at start (the test options poll every ten minutes).
+    const runner = env.runner(new ScriptedGateway(), {}, capturingLogger().log);
+    runner.start();
+    await sleep(100);
+
+    await requestAsTheApi(env.database, batch.id);
+    const first = await env.database.prisma.$transaction((tx) => cancelPendingChunk(tx, batch.id));
+    expect(first).toMatchObject({ more: true });
+    await runner.wake();
+
+    const final = await finished(env.database, batch.id, 5_000);
+    // The trades the runner had claimed before the cancel finished with the bank's answer.
+    expect(final.status).toBe("CANCELLED");
+    expect(final.cancelledTrades).toBeGreaterThanOrEqual(total - TEST_RUNNER_OPTIONS.concurrency);
+    expect(final.succeededTrades + final.failedTrades + final.cancelledTrades).toBe(total);
+    await expectCountersMatchTrades(env.database, batch.id);
+  });
+});
