@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
@@ -7,12 +8,17 @@ export { Prisma } from "./generated/prisma/client";
 
 /**
  * One pool serves both Prisma (through its driver adapter) and the few hot paths that
- * need the driver itself (COPY), so the process never holds two sets of connections.
+ * need the driver itself (COPY), so the runner and the API's requests share one set of
+ * connections. CSV exports alone have a small pool of their own (`exportPool`): a storm of
+ * exports, each holding a connection for as long as its client takes to read, must not take
+ * the connections the runner needs to claim and write trades (issue 9: 60 exports starved it).
  */
 export interface Database {
   readonly url: string;
   readonly prisma: PrismaClient;
   readonly pool: pg.Pool;
+  /** At most `exportConnections` connections, for streaming CSV exports only. */
+  readonly exportPool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -20,23 +26,126 @@ export interface ConnectOptions {
   url: string;
   /** Connections in the pool; the runner's chunk writes and the API share them. */
   maxConnections?: number;
+  /** Connections of the exports' pool: how many CSV exports stream at once (EXPORT_MAX_CONCURRENT, 4). */
+  exportConnections?: number;
 }
 
-export function connectDatabase({ url, maxConnections = 10 }: ConnectOptions): Database {
+/** Which pool a connection was asked of. */
+export type PoolName = "main" | "export";
+
+/** Told how long each request for a connection waited for one (seconds), failed requests included. */
+export type PoolWaitObserver = (seconds: number, pool: PoolName) => void;
+
+export interface PoolStatistics {
+  pool: PoolName;
+  /** Connections open, in use or idle. */
+  total: number;
+  idle: number;
+  /** Requests for a connection waiting for one. */
+  waiting: number;
+  max: number;
+}
+
+/**
+ * Process-wide, like the event loop they compete for: the pools of every open Database and
+ * who is told of their waits. Metrics read them (apps/api/src/metrics.ts) without the
+ * composition root having to hand the database to the metrics.
+ */
+const openPools = new Set<{ name: PoolName; pool: pg.Pool }>();
+const waitObservers = new Set<PoolWaitObserver>();
+
+/** Calls `observer` with every wait for a connection of any open pool; returns how to stop. */
+export function observePoolWaits(observer: PoolWaitObserver): () => void {
+  waitObservers.add(observer);
+  return () => waitObservers.delete(observer);
+}
+
+/** Size, idle and waiting counts of every open pool, summed per pool name. */
+export function poolStatistics(): PoolStatistics[] {
+  const byName = new Map<PoolName, PoolStatistics>();
+  for (const { name, pool } of openPools) {
+    const stats = byName.get(name) ?? { pool: name, total: 0, idle: 0, waiting: 0, max: 0 };
+    stats.total += pool.totalCount;
+    stats.idle += pool.idleCount;
+    stats.waiting += pool.waitingCount;
+    stats.max += pool.options.max ?? 10;
+    byName.set(name, stats);
+  }
+  return [...byName.values()];
+}
+
+/**
+ * Times every Pool.connect, the promise and the callback form alike (pool.query and Prisma's
+ * adapter both come through it): from asking for a connection to having one, or to the failure.
+ */
+function observeWaits(pool: pg.Pool, name: PoolName): void {
+  const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => Promise<pg.PoolClient> | undefined;
+  const report = (asked: number) => {
+    if (waitObservers.size === 0) return;
+    const seconds = (performance.now() - asked) / 1000;
+    for (const observer of waitObservers) observer(seconds, name);
+  };
+  const timed = (callback?: (...args: unknown[]) => void) => {
+    const asked = performance.now();
+    if (callback) {
+      return connect((...args: unknown[]) => {
+        report(asked);
+        callback(...args);
+      });
+    }
+    return (connect() as Promise<pg.PoolClient>).then(
+      (client) => {
+        report(asked);
+        return client;
+      },
+      (error: unknown) => {
+        report(asked);
+        throw error;
+      },
+    );
+  };
+  pool.connect = timed as typeof pool.connect;
+}
+
+const DEFAULT_EXPORT_CONNECTIONS = 4;
+
+/** EXPORT_MAX_CONCURRENT, read here as long as the API's config does not pass exportConnections. */
+function exportConnectionsFromEnv(): number {
+  const text = process.env.EXPORT_MAX_CONCURRENT;
+  if (text === undefined || text === "") return DEFAULT_EXPORT_CONNECTIONS;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 100) {
+    throw new Error(`EXPORT_MAX_CONCURRENT must be an integer from 1 to 100, got ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+export function connectDatabase({ url, maxConnections = 10, exportConnections }: ConnectOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
+  const exportPool = new pg.Pool({ connectionString: url, max: exportConnections ?? exportConnectionsFromEnv() });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
+  exportPool.on("error", () => {});
+  observeWaits(pool, "main");
+  observeWaits(exportPool, "export");
+  const registered = [
+    { name: "main" as const, pool },
+    { name: "export" as const, pool: exportPool },
+  ];
+  for (const entry of registered) openPools.add(entry);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {
     url,
     prisma,
     pool,
+    exportPool,
     async close() {
       if (closed) return;
       closed = true;
+      for (const entry of registered) openPools.delete(entry);
       await prisma.$disconnect();
-      await pool.end();
+      await Promise.all([pool.end(), exportPool.end()]);
     },
   };
 }

@@ -1,5 +1,15 @@
 export type { CommittedChange, TradeChange } from "./changes";
-export { type ConnectOptions, connectDatabase, type Database, Prisma } from "./client";
+export {
+  type ConnectOptions,
+  connectDatabase,
+  type Database,
+  observePoolWaits,
+  type PoolName,
+  type PoolStatistics,
+  type PoolWaitObserver,
+  Prisma,
+  poolStatistics,
+} from "./client";
 export { type EmbeddedServer, startEmbeddedPostgres } from "./embedded";
 export { isDatabaseUnavailable } from "./errors";
 export { MIGRATIONS_DIR, type OpenDatabase, type OpenOptions, openDatabase } from "./open";
@@ -10,6 +20,7 @@ export * from "./sql/bank-ledger";
 export * from "./sql/batch-lifecycle";
 export * from "./sql/batch-queue";
 export * from "./sql/batch-reads";
+export * from "./sql/export-cursor";
 export * from "./sql/principals";
 export * from "./sql/sessions";
 export * from "./sql/stage-batch";

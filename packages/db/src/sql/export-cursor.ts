@@ -1,0 +1,42 @@
+import type { Readable } from "node:stream";
+import pg from "pg";
+import QueryStream from "pg-query-stream";
+import { Prisma } from "../generated/prisma/client";
+import { TRADE_COLUMNS } from "../rows";
+
+/** PostgreSQL's type ids of the columns whose text pg would parse unlike Prisma. */
+const NUMERIC_OID = 1700;
+const DATE_OID = 1082;
+
+/**
+ * pg's own parsers, but for the two types pg reads differently from Prisma: numeric as a
+ * Prisma.Decimal (pg leaves "18.1234500000", whose trailing zeros Decimal drops) and date as
+ * UTC midnight (pg makes a local-time Date, a day early east of Greenwich). So toTradeView
+ * makes of a streamed row exactly what it makes of a row from pageBatchTrades.
+ */
+const PRISMA_TYPES = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === NUMERIC_OID) return (text: string) => new Prisma.Decimal(text);
+    if (oid === DATE_OID) return (text: string) => new Date(`${text}T00:00:00.000Z`);
+    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format);
+  },
+};
+
+/**
+ * Every trade of one batch in CSV row order — the order of pageBatchTrades, so the export and
+ * the Batch.trades connection agree — read through a server-side cursor on `client`, `batchSize`
+ * rows per fetch. An object-mode stream of TradeRow: it fetches the next rows only when its
+ * reader has taken the last ones (backpressure reaches PostgreSQL), and one statement sees one
+ * snapshot, so a batch that runs meanwhile is exported as it was when the export began.
+ *
+ * The caller holds `client` until the stream ends or is destroyed (destroying closes the cursor).
+ */
+export function streamBatchTrades(client: pg.PoolClient | pg.Client, batchId: string, options: { batchSize?: number } = {}): Readable {
+  const batchSize = options.batchSize ?? 500;
+  const query = new QueryStream(
+    `SELECT ${TRADE_COLUMNS.sql} FROM trade WHERE batch_id = $1::uuid ORDER BY coalesce(row_number, 0), id`,
+    [batchId],
+    { batchSize, highWaterMark: batchSize, types: PRISMA_TYPES },
+  );
+  return client.query(query);
+}
