@@ -38,6 +38,14 @@ type ClientReport =
 const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
 const SUBSCRIPTION = `subscription($id: ID!) { batchProgress(id: $id) { batch { status processedTrades updatedAt } } }`;
 
+/** A socket's close (code and reason), an Error's message, or GraphQL errors. */
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "code" in error)
+    return `closed ${(error as { code: number }).code} ${(error as { reason?: string }).reason ?? ""}`.trim();
+  return JSON.stringify(error);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The subscribers' process: S sockets, one subscription each.
 
@@ -62,8 +70,9 @@ async function subscribers({ url, key, batchId, subscribers: count }: StartMessa
         lazy: false,
         retryAttempts: 0,
         connectionParams: { authorization: `Bearer ${key}` },
-        onNonLazyError: (error) => errors.push(`socket ${i}: ${String(error)}`),
-        on: { connected: () => connected() },
+        onNonLazyError: (error) => errors.push(`socket ${i}: ${describe(error)}`),
+        // A refused socket ends its wait too (its subscription reports the error).
+        on: { connected: () => connected(), closed: () => connected() },
       });
       clients.push(client);
       let first!: () => void;
@@ -87,7 +96,7 @@ async function subscribers({ url, key, batchId, subscribers: count }: StartMessa
                 lastStatus[i] = data.batchProgress.batch.status;
               },
               error: (error) => {
-                errors.push(`subscriber ${i}: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+                errors.push(`subscriber ${i}: ${describe(error)}`);
                 first();
                 resolve();
               },
