@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../src/client";
 import {
   CANCEL_CHUNK_SIZE,
+  type CancelChunkOptions,
   type CancelledChunk,
   cancelPendingChunk,
   deleteBatchRow,
@@ -24,7 +25,6 @@ import {
   runningBatch,
   setBatch,
   setTradeStatus,
-  sorted,
   stageBatch,
   statusCounts,
   type TestContext,
@@ -45,17 +45,19 @@ const requestAsTheApi = (db: Database, batchId: string) =>
   });
 
 /** One chunk in its own transaction. */
-const chunk = (db: Database, batchId: string, options: { limit?: number; skipLocked?: boolean } = {}) =>
+const chunk = (db: Database, batchId: string, options: CancelChunkOptions = {}) =>
   db.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, options));
 
 /** Chunks until one is not full; returns each chunk. */
 async function cancelInChunks(db: Database, batchId: string, limit: number): Promise<CancelledChunk[]> {
   const chunks: CancelledChunk[] = [];
+  let afterRow: number | null = null;
   for (;;) {
-    const result = await chunk(db, batchId, { limit });
+    const result = await chunk(db, batchId, { limit, afterRow });
     if (result === null || result === "busy") throw new Error(`chunk answered ${result}`);
     chunks.push(result);
     if (!result.more) return chunks;
+    afterRow = result.throughRow;
   }
 }
 
@@ -90,7 +92,7 @@ describe("requestCancel (phase 1)", () => {
 });
 
 describe("cancelPendingChunk (phase 2)", () => {
-  it("cancels in id order, chunk by chunk, with exact counters after each; leaves QUOTED trades to finish; the last booking ends it CANCELLED", async () => {
+  it("cancels window after window of rows, from the first cancellable one, with exact counters after each; leaves QUOTED trades to finish; the last booking ends it CANCELLED", async () => {
     const { batch } = await runningBatch(t.db, 23);
     await claimPendingTrades(t.db.prisma, batch.id, 6);
     const [row1, row2, row3, row4] = await tradesOf(t.db, batch.id);
@@ -98,25 +100,30 @@ describe("cancelPendingChunk (phase 2)", () => {
     await recordTradeOutcomes(t.db.prisma, [outcomeOf(row3!, "book")]);
     await recordTradeOutcomes(t.db.prisma, [outcomeOf(row4!, "refuseQuote")]);
     // Rows 1, 2: QUOTED (bookings in flight); 3: SUCCESS; 4: FAILED; 5, 6: EXECUTING; 7–23: PENDING.
-    const cancellable = (await tradesOf(t.db, batch.id)).filter((trade) => ["PENDING", "EXECUTING"].includes(trade.status));
-    expect(cancellable).toHaveLength(19);
     await requestAsTheApi(t.db, batch.id);
 
     const chunks: CancelledChunk[] = [];
+    let afterRow: number | null = null;
     for (;;) {
-      const result = await chunk(t.db, batch.id, { limit: 5 });
+      const result = await chunk(t.db, batch.id, { limit: 5, afterRow });
       if (result === null || result === "busy") throw new Error(`chunk answered ${result}`);
       chunks.push(result);
       // Every chunk commits its trades and its counts together.
       expect(await expectCountersMatchTrades(t.db, batch.id)).toEqual(result.batch);
       if (!result.more) break;
+      afterRow = result.throughRow;
     }
 
-    expect(chunks.map((c) => c.trades.length)).toEqual([5, 5, 5, 4]);
-    expect(chunks.map((c) => c.more)).toEqual([true, true, true, false]);
-    const cancelledIds = chunks.flatMap((c) => c.trades.map(({ trade }) => trade.id));
-    // In id order, across chunks: the order every statement that waits for trade locks takes.
-    expect(cancelledIds).toEqual(sorted(cancellable.map((trade) => trade.id)));
+    const rows = (c: CancelledChunk) => c.trades.map(({ trade }) => trade.rowNumber!).sort((a, b) => a - b);
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    // The pass starts at row 5, the first the cancel move may take (rows before it are done or in flight).
+    expect(chunks.map(rows)).toEqual([range(5, 9), range(10, 14), range(15, 19), range(20, 23)]);
+    expect(chunks.map((c) => [c.throughRow, c.more])).toEqual([
+      [9, true],
+      [14, true],
+      [19, true],
+      [23, false],
+    ]);
     for (const c of chunks) {
       for (const { trade, previousStatus } of c.trades) {
         expect(["PENDING", "EXECUTING"]).toContain(previousStatus);
@@ -166,28 +173,29 @@ describe("cancelPendingChunk (phase 2)", () => {
     expect(second!.batch.completedAt).not.toBeNull();
   });
 
-  it("a pass goes on after the last id of its previous chunk; a trade behind it that became cancellable again is left to the next pass", async () => {
+  it("a pass goes on after the last row of its previous chunk; a trade behind it that became cancellable again is left to the next pass", async () => {
     const { batch } = await runningBatch(t.db, 10);
     await requestAsTheApi(t.db, batch.id);
-    const ids = sorted((await tradesOf(t.db, batch.id)).map((trade) => trade.id));
+    const trades = await tradesOf(t.db, batch.id);
+    const rowsOf = (c: CancelledChunk | "busy" | null) =>
+      c && c !== "busy" ? c.trades.map(({ trade }) => trade.rowNumber!).sort((a, b) => a - b) : c;
 
     const first = await chunk(t.db, batch.id, { limit: 4 });
-    if (first === null || first === "busy") throw new Error(`chunk answered ${first}`);
-    expect(first.through).toBe(ids[3]);
+    expect(rowsOf(first)).toEqual([1, 2, 3, 4]);
+    expect(first).toMatchObject({ throughRow: 4, more: true });
     // As if a trade already passed were put back where the cancel move may take it (a requote does that).
-    await setTradeStatus(t.db.prisma, [ids[0]!], "EXECUTING");
+    await setTradeStatus(t.db.prisma, [trades[0]!.id], "EXECUTING");
     await t.db.prisma.$executeRaw`UPDATE batch SET cancelled_trades = cancelled_trades - 1 WHERE id = ${batch.id}::uuid`;
 
-    const second = await chunk(t.db, batch.id, { limit: 4, after: first.through });
-    if (second === null || second === "busy") throw new Error(`chunk answered ${second}`);
-    expect(second.trades.map(({ trade }) => trade.id)).toEqual(ids.slice(4, 8));
-    const third = await chunk(t.db, batch.id, { limit: 4, after: second.through });
-    if (third === null || third === "busy") throw new Error(`chunk answered ${third}`);
-    expect(third).toMatchObject({ more: false, batch: { status: "RUNNING", cancelledTrades: 9 } });
-    expect(third.trades.map(({ trade }) => trade.id)).toEqual(ids.slice(8));
+    const second = await chunk(t.db, batch.id, { limit: 4, afterRow: 4 });
+    expect(rowsOf(second)).toEqual([5, 6, 7, 8]);
+    const third = await chunk(t.db, batch.id, { limit: 4, afterRow: 8 });
+    expect(rowsOf(third)).toEqual([9, 10]);
+    expect(third).toMatchObject({ more: false, throughRow: 10, batch: { status: "RUNNING", cancelledTrades: 9 } });
 
     expect((await listCancellingBatches(t.db.prisma)).map((b) => b.id)).toContain(batch.id);
     const next = await chunk(t.db, batch.id, { limit: 4 });
+    expect(rowsOf(next)).toEqual([1]);
     expect(next).toMatchObject({ more: false, batch: { status: "CANCELLED", cancelledTrades: 10 } });
     await expectCountersMatchTrades(t.db, batch.id);
   });

@@ -245,22 +245,33 @@ export class BatchRunner {
     return this.cancelling;
   }
 
-  /** One pass over a batch being cancelled: chunks in id order until none is full, the batch is final, or the runner stops. */
+  /** One pass over a batch being cancelled: chunk after chunk, in row order, until a window is not full, the batch is final, or the runner stops. */
   private async cancelInChunks(batchId: string): Promise<void> {
-    let after: string | null = null;
+    const started = performance.now();
+    const pass = { batch: batchId, trades: 0, chunks: 0, busy: 0, status: "" };
+    let afterRow: number | null = null;
     let busy = 0;
-    while (!this.stopped) {
-      const chunk = await this.database.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, { after, skipLocked: true }));
-      if (chunk === null) return;
-      if (chunk === "busy") {
-        if (++busy >= CANCEL_BUSY_TRIES) return;
-        await sleep(CANCEL_BUSY_PAUSE_MS);
-        continue;
+    try {
+      while (!this.stopped) {
+        const chunk = await this.database.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, { afterRow, skipLocked: true }));
+        if (chunk === null) return;
+        if (chunk === "busy") {
+          pass.busy++;
+          if (++busy >= CANCEL_BUSY_TRIES) return;
+          await sleep(CANCEL_BUSY_PAUSE_MS);
+          continue;
+        }
+        busy = 0;
+        pass.trades += chunk.trades.length;
+        pass.chunks++;
+        pass.status = chunk.batch.status;
+        this.publisher.publish({ trades: chunk.trades, batches: [chunk.batch] });
+        if (!chunk.more) return;
+        afterRow = chunk.throughRow;
       }
-      busy = 0;
-      this.publisher.publish({ trades: chunk.trades, batches: [chunk.batch] });
-      if (!chunk.more) return;
-      after = chunk.through;
+    } finally {
+      if (pass.trades > 0)
+        this.log.info({ ...pass, ms: Math.round(performance.now() - started) }, "cancelled trades of a batch being cancelled");
     }
   }
 

@@ -48,16 +48,16 @@ export async function approveBatchRow(tx: Queryable, id: string, approver: { id:
  * 1. requestCancel, in the command's own short transaction: the batch is marked (and leaves the
  *    queue). From its commit on, no trade of it is claimed (claimPendingTrades) and it is never
  *    promoted.
- * 2. cancelPendingChunk, again and again, each chunk its own short transaction: up to `limit` of
- *    the trades the cancel move may take (no booking in flight), in id order, are cancelled and
+ * 2. cancelPendingChunk, again and again, each chunk its own short transaction: the trades the
+ *    cancel move may take (no booking in flight) in the chunk's window of rows are cancelled and
  *    counted. The batch ends CANCELLED (addOutcomeCounts) in whichever transaction makes its last
  *    trade final: the last chunk, or the outcome of its last booking in flight.
  *
- * Until every chunk has run the batch is "cancelling"; the runner's sweep (listCancellingBatches)
- * finishes the chunks of a batch whose canceller stopped half way.
+ * Until every chunk has run the batch is "cancelling"; the runner (listCancellingBatches) goes on
+ * with the chunks of a batch whose canceller stopped half way.
  */
 
-/** Trades cancelled per transaction: long enough to be quick overall, short enough that outcome writes hardly wait. */
+/** Rows per chunk: big enough to be quick overall, small enough that outcome writes hardly wait. */
 export const CANCEL_CHUNK_SIZE = 5_000;
 
 /** Phase 1: marks the batch as being cancelled and takes it out of the queue (the caller has locked it and checked the action). */
@@ -75,37 +75,40 @@ export interface CancelledChunk {
   /** The batch as it stands after the chunk (CANCELLED once its last trade is final). */
   batch: BatchRow;
   trades: TradeChange[];
-  /** The chunk was full and the batch is not final: more trades may be left to cancel. */
+  /** The window was full and the batch is not final: the pass goes on with the next chunk. */
   more: boolean;
-  /** The last id the chunk cancelled: the next chunk's `after`. */
-  through: string | null;
+  /** The last row of the chunk's window: the next chunk's `afterRow`. */
+  throughRow: number | null;
 }
 
 export interface CancelChunkOptions {
-  /** Trades per chunk. */
+  /** Rows in the chunk's window: no chunk cancels more. */
   limit?: number;
   /** Skip the batch, answering "busy", when another transaction holds its row, instead of waiting. */
   skipLocked?: boolean;
   /**
-   * Only trades after this id: where the previous chunk of the same pass ended, so a chunk does
-   * not walk again over the trades the pass has cancelled. A trade before it that becomes
-   * cancellable again (requoted) is found by the next pass (listCancellingBatches).
+   * Where the previous chunk of the same pass ended (its `throughRow`). Without it a pass starts
+   * at the first row the cancel move may take. A trade behind it that becomes cancellable again
+   * (requoted) is left to the next pass (listCancellingBatches).
    */
-  after?: string | null;
+  afterRow?: number | null;
 }
 
 /**
  * Phase 2: one chunk of a cancel. Locks the batch row first (the order every writer of outcomes
- * takes: batch, then trades in id order), cancels up to `limit` trades the cancel move may take
- * (QUOTED ones, whose booking may be at the bank, are left to finish), and adds them to the
- * batch's counters, closing it if they were its last. Returns null when the batch is no longer
- * being cancelled (finished, deleted), and "busy" when `skipLocked` is set and another
+ * takes: batch, then trades in id order); takes the window of the next `limit` rows of the batch
+ * (by row number, streamed from its index: no sort over the whole batch, whatever the planner
+ * knows of a batch just staged); cancels the trades in it the cancel move may take, locking them
+ * in id order (QUOTED ones, whose booking may be at the bank, are left to finish); and adds them
+ * to the batch's counters, closing it if they were its last. Returns null when the batch is no
+ * longer being cancelled (finished, deleted), and "busy" when `skipLocked` is set and another
  * transaction holds the batch row (another instance's chunk, an outcome write): try again later.
+ * Trades are staged with row numbers 1…n; the windows rely on it.
  */
 export async function cancelPendingChunk(
   tx: Queryable,
   id: string,
-  { limit = CANCEL_CHUNK_SIZE, skipLocked = false, after }: CancelChunkOptions = {},
+  { limit = CANCEL_CHUNK_SIZE, skipLocked = false, afterRow }: CancelChunkOptions = {},
 ): Promise<CancelledChunk | "busy" | null> {
   const cancelling = Prisma.sql`id = ${id}::uuid AND cancel_requested_at IS NOT NULL AND ${batchStatusIn(cancellableBatchStatuses())}`;
   const [locked] = await tx.$queryRaw<BatchRow[]>`
@@ -115,10 +118,34 @@ export async function cancelPendingChunk(
     const [exists] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM batch WHERE ${cancelling}`;
     return exists ? "busy" : null;
   }
-  const trades = await cancelTrades(tx, id, { limit, after });
+  const start = afterRow ?? (await firstCancellableRow(tx, id));
+  const window =
+    start === null
+      ? []
+      : await tx.$queryRaw<{ id: string; rowNumber: number }[]>`
+          SELECT id, row_number AS "rowNumber" FROM trade WHERE batch_id = ${id}::uuid AND row_number > ${start}::int
+          ORDER BY row_number LIMIT ${limit}::int`;
+  const trades =
+    window.length === 0
+      ? []
+      : await moveTrades(tx, "cancel", {
+          where: Prisma.sql`trade.id = ANY(${window.map((row) => row.id)}::uuid[]) AND trade.batch_id = ${id}::uuid`,
+          set: [Prisma.sql`locked_at = NULL`],
+        });
   const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
-  const through = trades.reduce<string | null>((last, { trade }) => (last === null || trade.id > last ? trade.id : last), null);
-  return { batch: batch!, trades, more: trades.length === limit && !isFinalBatchStatus(batch!.status), through };
+  return {
+    batch: batch!,
+    trades,
+    more: window.length === limit && !isFinalBatchStatus(batch!.status),
+    throughRow: window.at(-1)?.rowNumber ?? null,
+  };
+}
+
+/** The row before the batch's first trade the cancel move may take (claims go in row order, so the rows before are done); null when there is none. */
+async function firstCancellableRow(tx: Queryable, id: string): Promise<number | null> {
+  const [first] = await tx.$queryRaw<{ row: number | null }[]>`
+    SELECT min(row_number) - 1 AS row FROM trade WHERE batch_id = ${id}::uuid AND ${tradeStatusIn(TRADE_MOVES.cancel.from)}`;
+  return first?.row ?? null;
 }
 
 /**
@@ -133,15 +160,6 @@ export function listCancellingBatches(db: Queryable): Promise<BatchRow[]> {
     ORDER BY b.cancel_requested_at, b.id`;
 }
 
-/** Cancels (in id order, the order of every statement that waits for trade locks) up to `limit` of the batch's cancellable trades. */
-function cancelTrades(tx: Queryable, id: string, { limit, after }: { limit?: number; after?: string | null } = {}): Promise<TradeChange[]> {
-  return moveTrades(tx, "cancel", {
-    where: after ? Prisma.sql`trade.batch_id = ${id}::uuid AND trade.id > ${after}::uuid` : Prisma.sql`trade.batch_id = ${id}::uuid`,
-    set: [Prisma.sql`locked_at = NULL`],
-    ...(limit === undefined ? {} : { limit }),
-  });
-}
-
 /**
  * Both phases in one transaction, over every trade at once: only for small batches and tests.
  * The API cancels with requestCancel and cancelPendingChunk, so that no transaction holds the
@@ -149,7 +167,7 @@ function cancelTrades(tx: Queryable, id: string, { limit, after }: { limit?: num
  */
 export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
   await requestCancel(tx, id);
-  const trades = await cancelTrades(tx, id);
+  const trades = await moveTrades(tx, "cancel", { where: Prisma.sql`trade.batch_id = ${id}::uuid`, set: [Prisma.sql`locked_at = NULL`] });
   const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
   return { batch: batch!, trades };
 }
