@@ -3,7 +3,7 @@ import {
   approveBatchRow,
   type BatchRow,
   type CommittedChange,
-  cancelBatchTrades,
+  cancelPendingChunk,
   countValueDates,
   type Database,
   deleteBatchRow,
@@ -11,6 +11,7 @@ import {
   lockBatch,
   type Queryable,
   queueBatch,
+  requestCancel,
   requeueFailedTrades,
   stageBatchOnce,
   toBatchView,
@@ -83,6 +84,16 @@ export interface StageBatchInput {
 const MAX_NAME_LENGTH = 200;
 const MAX_KEY_LENGTH = 200;
 const PRIORITY_RANGE = { min: -1000, max: 1000 };
+
+/**
+ * A PENDING batch larger than one chunk stays PENDING, with cancelRequestedAt set, until the last
+ * chunk of its cancel: it must not be started or approved meanwhile.
+ */
+function refuseWhileCancelling(batch: BatchRow): void {
+  if (batch.cancelRequestedAt) {
+    throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: the batch is being cancelled`, { id: batch.id, status: batch.status });
+  }
+}
 
 /**
  * Everything that changes a batch: each action checked by the status machine under the batch's
@@ -168,6 +179,7 @@ export class BatchCommands {
   async startBatch(id: string, acting: Acting): Promise<BatchView> {
     const today = this.today();
     await this.act(id, "start", acting, async (tx, batch) => {
+      refuseWhileCancelling(batch);
       const reason = pastValueDatesReason(await countValueDates(tx, batch.id), today);
       if (reason) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${reason}`, { id, status: batch.status });
       return { batch: await queueBatch(tx, batch.id), trades: [] };
@@ -179,14 +191,42 @@ export class BatchCommands {
   /** Four eyes: a person other than the stager approves a batch that needs it, before its start. */
   async approveBatch(id: string, acting: Acting): Promise<BatchView> {
     return this.act(id, "approve", acting, async (tx, batch) => {
+      refuseWhileCancelling(batch);
       const problem = approverProblem(batch, acting.caller);
       if (problem) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${problem}`, { id, status: batch.status });
       return { batch: await approveBatchRow(tx, batch.id, acting.caller), trades: [] };
     });
   }
 
+  /**
+   * Cancels in two phases (see requestCancel and cancelPendingChunk in packages/db), so the
+   * runner's outcome writes never wait behind one transaction over every trade of a large batch:
+   *
+   * 1. Under the batch's lock, checked and audited like every action: the batch is marked as
+   *    being cancelled and leaves the queue, and that commits at once: none of its trades is
+   *    claimed from then on.
+   * 2. The first chunk of its trades with no booking in flight is cancelled before answering, in
+   *    a transaction of its own; a batch of up to CANCEL_CHUNK_SIZE trades (the common case) thus
+   *    answers with its trades cancelled, CANCELLED already when nothing was in flight. For a
+   *    larger batch the answer is the batch RUNNING (or PENDING) with cancelRequestedAt set, and
+   *    the runner, woken here, cancels the rest chunk by chunk in the background, publishing
+   *    each chunk; the batch ends CANCELLED with the transaction that makes its last trade final.
+   *    If this process stops before, the runner's poll (of any instance) finishes the chunks.
+   */
   async cancelBatch(id: string, acting: Acting): Promise<BatchView> {
-    return this.act(id, "cancel", acting, (tx, batch) => cancelBatchTrades(tx, batch.id));
+    const marked = await this.act(id, "cancel", acting, async (tx, batch) => ({ batch: await requestCancel(tx, batch.id), trades: [] }));
+    let chunk: Awaited<ReturnType<typeof cancelPendingChunk>>;
+    try {
+      chunk = await this.deps.database.prisma.$transaction((tx) => cancelPendingChunk(tx, marked.id));
+    } catch {
+      // The cancel is recorded and committed: the runner does every chunk instead.
+      void this.deps.wakeRunner();
+      return marked;
+    }
+    if (chunk === null || chunk === "busy") return marked;
+    this.deps.publisher.publish({ trades: chunk.trades, batches: [chunk.batch] });
+    if (chunk.more) void this.deps.wakeRunner();
+    return toBatchView(chunk.batch);
   }
 
   async retryFailedTrades(id: string, acting: Acting): Promise<BatchView> {

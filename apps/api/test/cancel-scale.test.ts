@@ -1,0 +1,95 @@
+import type { TestDatabase } from "@fxbt/db/testing";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  BATCH_FIELDS,
+  type BatchFields,
+  eventually,
+  finishedBatch,
+  readBatch,
+  START,
+  stage,
+  startTestApp,
+  type TestApp,
+  testDatabase,
+  tradesCsv,
+} from "./harness";
+import { expectLedgerAgrees } from "./ledger";
+
+/**
+ * Issue 9: cancelling a running batch of 100,000 trades while the runner writes outcomes. The
+ * cancel used to hold the batch row over every trade in one transaction; outcome writes queued
+ * behind it until the pool ran dry ("Unable to start a transaction in the given time").
+ */
+const TOTAL = 100_000;
+const CANCEL_WITH_REQUEST = `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_FIELDS} cancelRequestedAt } }`;
+
+let db: TestDatabase;
+let app: TestApp;
+/** Every line the app logged, as JSON text. */
+const lines: string[] = [];
+
+beforeAll(async () => {
+  db = await testDatabase();
+  const log = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+  app = await startTestApp(
+    db.url,
+    {
+      BANK_SIM_LATENCY_MS: "2",
+      BANK_SIM_SUCCESS_RATE: "0.9",
+      BANK_SIM_SEED: "cancel-scale",
+      RUNNER_CONCURRENCY: "512",
+      RUNNER_CLAIM_SIZE: "256",
+      MAX_CSV_ROWS: String(TOTAL),
+    },
+    { log },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+describe("cancelling a running batch of 100,000 trades while the runner writes outcomes", () => {
+  it("answers at once, ends CANCELLED with every trade accounted for, no transaction timeouts, and the bank's ledger agrees", async () => {
+    const batch = await stage(app, tradesCsv(TOTAL));
+    expect(batch.totalTrades).toBe(TOTAL);
+    await app.query(START, { id: batch.id });
+    // Some thousands of trades finished, and the runner writing more.
+    const running = await eventually(async () => {
+      const now = await readBatch(app, batch.id);
+      return now.processedTrades >= 3_000 && now;
+    }, 120_000);
+
+    const asked = performance.now();
+    const response = await app.request<{ cancelBatch: BatchFields & { cancelRequestedAt: string | null } }>(CANCEL_WITH_REQUEST, {
+      id: batch.id,
+    });
+    const answeredMs = performance.now() - asked;
+    expect(response.errors).toBeUndefined();
+    const answer = response.data!.cancelBatch;
+    expect(answer.cancelRequestedAt).not.toBeNull();
+    expect(["RUNNING", "CANCELLED"]).toContain(answer.status);
+    // The answer comes after the first chunk: some trades already cancelled.
+    expect(answer.cancelledTrades).toBeGreaterThan(0);
+
+    const final = await finishedBatch(app, batch.id, 120_000);
+    const cancelledMs = performance.now() - asked;
+    console.log(
+      `cancel of ${TOTAL} trades (${running.processedTrades} processed before): answered in ${Math.round(answeredMs)} ms ` +
+        `(${answer.status}, ${answer.succeededTrades + answer.failedTrades} processed, ${answer.cancelledTrades} cancelled), ` +
+        `CANCELLED after ${Math.round(cancelledMs)} ms; ${final.succeededTrades} succeeded, ${final.failedTrades} failed, ${final.cancelledTrades} cancelled`,
+    );
+
+    for (const line of lines.filter((l) => l.includes("cancelled trades of a batch"))) console.log(line);
+    expect(final.status).toBe("CANCELLED");
+    expect(final.succeededTrades + final.failedTrades + final.cancelledTrades).toBe(TOTAL);
+    expect(final.cancelledTrades).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes("Unable to start a transaction"))).toEqual([]);
+    expect(lines.filter((line) => line.includes("writing a trade's result failed") || line.includes("could not write"))).toEqual([]);
+    // Every booked trade is SUCCESS with its deal; counters equal the trades' statuses.
+    const ledger = await expectLedgerAgrees(db.url, batch.id);
+    expect(ledger.booked).toBe(final.succeededTrades);
+  }, 300_000);
+});
