@@ -26,7 +26,7 @@ export interface ConnectOptions {
   url: string;
   /** Connections in the pool; the runner's chunk writes and the API share them. */
   maxConnections?: number;
-  /** Connections of the exports' pool: how many CSV exports stream at once (EXPORT_MAX_CONCURRENT, 4). */
+  /** Connections of the exports' pool: how many CSV exports stream at once (EXPORT_MAX_CONCURRENT, 2). */
   exportConnections?: number;
 }
 
@@ -107,7 +107,7 @@ function observeWaits(pool: pg.Pool, name: PoolName): void {
   pool.connect = timed as typeof pool.connect;
 }
 
-const DEFAULT_EXPORT_CONNECTIONS = 4;
+const DEFAULT_EXPORT_CONNECTIONS = 2;
 
 /** EXPORT_MAX_CONCURRENT, read here as long as the API's config does not pass exportConnections. */
 function exportConnectionsFromEnv(): number {
