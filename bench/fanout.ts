@@ -50,7 +50,9 @@ function describe(error: unknown): string {
 // The subscribers' process: S sockets, one subscription each.
 
 async function subscribers({ url, key, batchId, subscribers: count }: StartMessage): Promise<void> {
-  const send = (message: ClientReport) => process.send!(message);
+  // Sent before the process exits: a large report is still in the pipe when send() returns.
+  const send = (message: ClientReport) =>
+    new Promise<void>((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
   const latencies: number[] = [];
   const events = new Array<number>(count).fill(0);
   const lastStatus = new Array<string>(count).fill("");
@@ -109,9 +111,9 @@ async function subscribers({ url, key, batchId, subscribers: count }: StartMessa
     await Promise.all(opened);
   }
   await Promise.all(firsts);
-  send({ kind: "ready", connectSeconds: (performance.now() - started) / 1000 });
+  await send({ kind: "ready", connectSeconds: (performance.now() - started) / 1000 });
   await Promise.all(ends);
-  send({ kind: "done", latencies, events, errors: errors.slice(0, 5), lastStatus });
+  await send({ kind: "done", latencies, events, errors: errors.slice(0, 5), lastStatus });
   await Promise.all(clients.map((client) => client.dispose()));
 }
 
