@@ -38,6 +38,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     databaseUrl: config.databaseUrl,
     embeddedDataDir: config.dataDir,
     embeddedPort: config.embeddedPort,
+    exportConnections: config.exports.maxConcurrent,
     log: (message) => log.debug(message),
   });
   const bus = overrides.bus ?? (await eventBus(config, log, database));
@@ -78,6 +79,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     },
     trustProxy: config.access.trustProxy,
     authRecheckMs: config.access.authRecheckMs,
+    exportMaxQueued: config.exports.maxQueued,
     rateLimits: { ...config.rateLimits, redisUrl: config.redisUrl },
   }).catch(async (error) => {
     await database.close();

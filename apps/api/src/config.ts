@@ -1,12 +1,14 @@
 import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { BankSimulatorOptions } from "@fxbt/bank";
+import { DEFAULT_EXPORT_CONNECTIONS } from "@fxbt/db";
 import type { ApprovalPolicy } from "@fxbt/domain";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
 import type { RunnerOptions } from "@fxbt/runner";
 import { amount, custom, decimal, type Env, integer, list, oneOf, readEnv, text, type Variable } from "./env";
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from "./rate-limits";
 import type { LockoutPolicy } from "./services/access";
+import { DEFAULT_EXPORT_MAX_QUEUED } from "./services/results-export";
 
 /** ./data/postgres at the root of the checkout, wherever the API is started from. */
 const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../data/postgres", import.meta.url));
@@ -43,6 +45,8 @@ export interface ApiConfig {
   redisUrl?: string;
   /** Put before every event channel's name in Redis, so installations sharing a server stay apart. */
   eventsPrefix: string;
+  /** CSV exports: connections of their own pool, and how many may wait for one before a 503. */
+  exports: { maxConcurrent: number; maxQueued: number };
 }
 
 export interface AccessConfig {
@@ -157,6 +161,10 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
     ...readEnv(env, {
       redisUrl: redisUrl("REDIS_URL"),
       eventsPrefix: text("REDIS_EVENTS_PREFIX", { default: "fxbt:events:" }),
+    }),
+    exports: readEnv(env, {
+      maxConcurrent: integer("EXPORT_MAX_CONCURRENT", { min: 1, max: 100, default: DEFAULT_EXPORT_CONNECTIONS }),
+      maxQueued: integer("EXPORT_MAX_QUEUED", { min: 0, default: DEFAULT_EXPORT_MAX_QUEUED }),
     }),
     limits: readEnv(env, {
       maxRows: integer("MAX_CSV_ROWS", { min: 1, default: DEFAULT_MAX_ROWS }),

@@ -49,6 +49,8 @@ export interface HttpServerOptions {
   trustProxy: string | boolean | number;
   /** How often open sockets' keys and sessions are checked again; a revoked one's sockets close within this. */
   authRecheckMs: number;
+  /** CSV exports that may wait for an export connection before the next is answered 503. */
+  exportMaxQueued?: number;
   /** Requests and subscribes per principal and per IP, sign-in attempts per IP, sockets and subscriptions (rate-limits.ts). */
   rateLimits: RateLimitOptions;
 }
@@ -206,7 +208,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           res.status(refusal.extensions.code === "UNAUTHENTICATED" ? 401 : 403).json({ errors: [refusal] });
           return;
         }
-        await sendResultsCsv(database, req.params.id as string, caller!, res);
+        await sendResultsCsv(database, req.params.id as string, caller!, res, options.exportMaxQueued);
       } catch (error) {
         next(error);
       }

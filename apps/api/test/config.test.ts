@@ -49,6 +49,8 @@ describe("configFromEnv", () => {
         LOG_LEVEL: "warn",
         REDIS_URL: "redis://cache:6379/3",
         REDIS_EVENTS_PREFIX: "desk-2:",
+        EXPORT_MAX_CONCURRENT: "3",
+        EXPORT_MAX_QUEUED: "0",
         GRAPHQL_INTROSPECTION: "true",
         METRICS_TOKEN: "s3cret",
         SESSION_SECRET: " new-secret, old-secret ,",
@@ -91,6 +93,7 @@ describe("configFromEnv", () => {
       rateLimits: DEFAULT_RATE_LIMITS,
       redisUrl: "redis://cache:6379/3",
       eventsPrefix: "desk-2:",
+      exports: { maxConcurrent: 3, maxQueued: 0 },
     });
   });
 
@@ -148,6 +151,8 @@ describe("configFromEnv", () => {
     ["TRUST_PROXY", "10.0.0.0/33", /TRUST_PROXY.*"10\.0\.0\.0\/33"/],
     ["TRUST_PROXY", "loopback/8", /TRUST_PROXY.*"loopback\/8"/],
     ["FIRST_ADMIN_EMAIL", "admin", 'FIRST_ADMIN_EMAIL must be an email address, got "admin"'],
+    ["EXPORT_MAX_CONCURRENT", "0", 'EXPORT_MAX_CONCURRENT must be a whole number between 1 and 100, got "0"'],
+    ["EXPORT_MAX_QUEUED", "-1", /EXPORT_MAX_QUEUED.*"-1"/],
   ])("rejects %s=%s", (name, value, message) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(message);
   });

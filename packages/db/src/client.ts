@@ -107,22 +107,12 @@ function observeWaits(pool: pg.Pool, name: PoolName): void {
   pool.connect = timed as typeof pool.connect;
 }
 
-const DEFAULT_EXPORT_CONNECTIONS = 2;
-
-/** EXPORT_MAX_CONCURRENT, read here as long as the API's config does not pass exportConnections. */
-function exportConnectionsFromEnv(): number {
-  const text = process.env.EXPORT_MAX_CONCURRENT;
-  if (text === undefined || text === "") return DEFAULT_EXPORT_CONNECTIONS;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 100) {
-    throw new Error(`EXPORT_MAX_CONCURRENT must be an integer from 1 to 100, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
+/** Connections of the export pool unless the caller says otherwise (see apps/api results-export.ts for why 2). */
+export const DEFAULT_EXPORT_CONNECTIONS = 2;
 
 export function connectDatabase({ url, maxConnections = 10, exportConnections }: ConnectOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
-  const exportPool = new pg.Pool({ connectionString: url, max: exportConnections ?? exportConnectionsFromEnv() });
+  const exportPool = new pg.Pool({ connectionString: url, max: exportConnections ?? DEFAULT_EXPORT_CONNECTIONS });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
   exportPool.on("error", () => {});

@@ -3,6 +3,7 @@ export {
   type ConnectOptions,
   connectDatabase,
   type Database,
+  DEFAULT_EXPORT_CONNECTIONS,
   observePoolWaits,
   type PoolName,
   type PoolStatistics,

@@ -13,6 +13,8 @@ export interface OpenOptions {
   embeddedDataDir?: string;
   embeddedPort?: number;
   maxConnections?: number;
+  /** Connections kept apart for streaming CSV exports. Default 2. */
+  exportConnections?: number;
   log?: (message: string) => void;
 }
 
@@ -38,7 +40,7 @@ export async function openDatabase(options: OpenOptions = {}): Promise<OpenDatab
   try {
     const { appliedMigrationNames } = await applyMigrations({ databaseUrl: url, migrationsDir: MIGRATIONS_DIR });
     for (const name of appliedMigrationNames) log(`applied migration ${name}`);
-    const database = connectDatabase({ url, maxConnections: options.maxConnections });
+    const database = connectDatabase({ url, maxConnections: options.maxConnections, exportConnections: options.exportConnections });
     return {
       ...database,
       embedded: embedded !== null,

@@ -67,15 +67,10 @@ const ROWS_PER_SLICE = 100;
  * most EXPORT_MAX_QUEUED (100 by default) wait; one more is answered 503 with Retry-After, so an
  * unbounded storm cannot pile up sockets and memory.
  */
-const DEFAULT_MAX_QUEUED = 100;
+export const DEFAULT_EXPORT_MAX_QUEUED = 100;
 const RETRY_AFTER_SECONDS = 5;
 /** A client that reads nothing for this long loses its export, and gives its connection back. */
 const STALLED_READER_MS = 60_000;
-
-function maxQueued(): number {
-  const value = Number(process.env.EXPORT_MAX_QUEUED ?? DEFAULT_MAX_QUEUED);
-  return Number.isInteger(value) && value >= 0 ? value : DEFAULT_MAX_QUEUED;
-}
 
 /** What the exports are doing in this process, for the metrics. */
 export const exportStats = { streaming: 0, waiting: 0, refused: 0, completed: 0, failed: 0 };
@@ -118,6 +113,8 @@ export async function sendResultsCsv(
   batchId: string,
   viewer: { partner: string | null },
   res: Response,
+  /** Exports that may wait for a connection before the next is answered 503 (EXPORT_MAX_QUEUED). */
+  maxQueued = DEFAULT_EXPORT_MAX_QUEUED,
 ): Promise<void> {
   const batch = isUuid(batchId) ? await findBatch(database.prisma, batchId) : null;
   if (!batch || !canSeeBatch(viewer, batch)) {
@@ -126,7 +123,7 @@ export async function sendResultsCsv(
   }
   const pool = database.exportPool;
   const busy = pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0;
-  if (busy && pool.waitingCount >= maxQueued()) {
+  if (busy && pool.waitingCount >= maxQueued) {
     exportStats.refused++;
     res.set("Retry-After", String(RETRY_AFTER_SECONDS));
     res.status(503).json({
