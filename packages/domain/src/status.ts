@@ -142,6 +142,8 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
     case "start":
       if (batch.status !== "PENDING") return refuse(`a ${batch.status} batch cannot be started; only a PENDING batch can`);
       if (batch.queuedAt) return refuse("the batch is already started and waiting in the queue");
+      // A large PENDING batch stays PENDING while its cancel goes through it chunk by chunk.
+      if (batch.cancelRequestedAt) return refuse("the batch is being cancelled");
       if (batch.approvalRequired && !batch.approvedAt) {
         return refuse(`the batch is awaiting approval: approveBatch by ${approversDescription(batch)} is needed before it can start`);
       }
@@ -151,6 +153,7 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
       if (batch.approvedAt) return refuse("the batch is already approved");
       if (batch.status !== "PENDING" || batch.queuedAt)
         return refuse(`a ${batch.status} batch cannot be approved; only a PENDING batch not yet started can`);
+      if (batch.cancelRequestedAt) return refuse("the batch is being cancelled");
       return { allowed: true };
     case "cancel":
       if (batch.status !== "PENDING" && batch.status !== "RUNNING") {

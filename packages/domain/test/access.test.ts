@@ -118,5 +118,11 @@ describe("four eyes", () => {
     expect(checkBatchAction({ ...pending, queuedAt: new Date() }, "approve")).toMatchObject({ allowed: false });
     expect(checkBatchAction({ ...pending, approvalRequired: false }, "approve")).toMatchObject({ allowed: false });
     expect(checkBatchAction(pending, "approve")).toEqual({ allowed: true });
+    const cancelling = { ...pending, cancelRequestedAt: new Date() };
+    expect(checkBatchAction(cancelling, "approve")).toEqual({ allowed: false, reason: "the batch is being cancelled" });
+    expect(checkBatchAction({ ...cancelling, approvedAt: new Date() }, "start")).toEqual({
+      allowed: false,
+      reason: "the batch is being cancelled",
+    });
   });
 });

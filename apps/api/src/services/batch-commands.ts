@@ -86,16 +86,6 @@ const MAX_KEY_LENGTH = 200;
 const PRIORITY_RANGE = { min: -1000, max: 1000 };
 
 /**
- * A PENDING batch larger than one chunk stays PENDING, with cancelRequestedAt set, until the last
- * chunk of its cancel: it must not be started or approved meanwhile.
- */
-function refuseWhileCancelling(batch: BatchRow): void {
-  if (batch.cancelRequestedAt) {
-    throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: the batch is being cancelled`, { id: batch.id, status: batch.status });
-  }
-}
-
-/**
  * Everything that changes a batch: each action checked by the status machine under the batch's
  * row lock, on a batch the caller may see (another partner's is NOT_FOUND), and recorded in the
  * audit log in the same transaction; a refused action is recorded too.
@@ -179,7 +169,6 @@ export class BatchCommands {
   async startBatch(id: string, acting: Acting): Promise<BatchView> {
     const today = this.today();
     await this.act(id, "start", acting, async (tx, batch) => {
-      refuseWhileCancelling(batch);
       const reason = pastValueDatesReason(await countValueDates(tx, batch.id), today);
       if (reason) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${reason}`, { id, status: batch.status });
       return { batch: await queueBatch(tx, batch.id), trades: [] };
@@ -191,7 +180,6 @@ export class BatchCommands {
   /** Four eyes: a person other than the stager approves a batch that needs it, before its start. */
   async approveBatch(id: string, acting: Acting): Promise<BatchView> {
     return this.act(id, "approve", acting, async (tx, batch) => {
-      refuseWhileCancelling(batch);
       const problem = approverProblem(batch, acting.caller);
       if (problem) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${problem}`, { id, status: batch.status });
       return { batch: await approveBatchRow(tx, batch.id, acting.caller), trades: [] };
