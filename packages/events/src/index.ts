@@ -1,5 +1,11 @@
 export { SlowConsumerError } from "./bounded-queue";
 export { createInProcessEventBus, DEFAULT_SUBSCRIBER_LIMIT, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
-export { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "./channels";
+export {
+  type BatchListMessage,
+  type BatchProgressMessage,
+  channels,
+  type TradeChannelMessage,
+  type TradeStatusMessage,
+} from "./channels";
 export { EventPublisher, type EventPublisherOptions } from "./publisher";
 export { createRedisEventBus, type RedisEventBusOptions } from "./redis-bus";

@@ -1,7 +1,7 @@
 import { type CommittedChange, toBatchView, toTradeView } from "@fxbt/db";
 import { type BatchView, isOlderBatchSnapshot } from "@fxbt/domain";
 import type { EventBus } from "./bus";
-import { type BatchListMessage, type BatchProgressMessage, channels, type TradeStatusMessage } from "./channels";
+import { type BatchListMessage, type BatchProgressMessage, channels, type TradeChannelMessage, type TradeStatusMessage } from "./channels";
 
 export interface EventPublisherOptions {
   bus: EventBus;
@@ -60,8 +60,11 @@ export class EventPublisher {
     }, this.progressIntervalMs);
   }
 
+  /** A deleted batch's subscriptions end with a last message rather than silence. */
   private batchDeleted(batch: BatchView): void {
     this.forget(batch.id);
+    this.bus.publish(channels.batchProgress(batch.id), { batch, deleted: true } satisfies BatchProgressMessage);
+    this.bus.publish(channels.tradeStatus(batch.id), { ended: "deleted" } satisfies TradeChannelMessage);
     this.bus.publish(channels.batchList(), { kind: "deleted", batch } satisfies BatchListMessage);
   }
 

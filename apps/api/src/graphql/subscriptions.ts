@@ -1,5 +1,12 @@
 import { type BatchView, canSeeBatch, isFinalBatchStatus, isOlderBatchSnapshot } from "@fxbt/domain";
-import { type BatchListMessage, type BatchProgressMessage, channels, SlowConsumerError, type TradeStatusMessage } from "@fxbt/events";
+import {
+  type BatchListMessage,
+  type BatchProgressMessage,
+  channels,
+  SlowConsumerError,
+  type TradeChannelMessage,
+  type TradeStatusMessage,
+} from "@fxbt/events";
 import { apiError, notFound } from "../errors";
 import { checkId } from "../ids";
 import type { GraphQLContext } from "./context";
@@ -26,6 +33,10 @@ async function batchProgress(_: unknown, { id }: { id: string }, context: GraphQ
       yield { batch: latest };
       if (isFinalBatchStatus(latest.status)) return;
       for await (const message of live) {
+        if (message.deleted) {
+          yield message;
+          return;
+        }
         if (isOlderBatchSnapshot(message.batch, latest)) continue;
         latest = message.batch;
         yield message;
@@ -42,14 +53,14 @@ async function tradeStatusChanged(_: unknown, { batchId }: { batchId: string }, 
   const stop = new AbortController();
   // Room for a whole batch's transitions at once (a cancel publishes them together); a reader
   // that falls further behind is told so (LIMIT_EXCEEDED) and reads the trades again.
-  const live = context.bus.subscribe<TradeStatusMessage>(channels.tradeStatus(batchId), stop.signal, {
+  const live = context.bus.subscribe<TradeChannelMessage>(channels.tradeStatus(batchId), stop.signal, {
     limit: TRADE_STATUS_BUFFER,
   });
   if (!(await context.queries.batch(batchId))) {
     stop.abort();
     throw notFound("batch", batchId);
   }
-  return withCleanup(live, stop);
+  return withCleanup(untilDeleted(live), stop);
 }
 
 function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
@@ -59,6 +70,14 @@ function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
     conflate: (message) => message.batch.id,
   });
   return withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch));
+}
+
+/** A batch's trade changes until the batch is deleted: then the subscription completes. */
+async function* untilDeleted(messages: AsyncIterableIterator<TradeChannelMessage>): AsyncGenerator<TradeStatusMessage> {
+  for await (const message of messages) {
+    if ("ended" in message) return;
+    yield message;
+  }
 }
 
 /** A slow reader's trade transitions buffered at most; more than a batch's largest burst. */
@@ -84,7 +103,10 @@ async function* withCleanup<T>(
 }
 
 export const subscriptionResolvers = {
-  batchProgress: { subscribe: batchProgress, resolve: (message: BatchProgressMessage) => message },
+  batchProgress: {
+    subscribe: batchProgress,
+    resolve: (message: BatchProgressMessage) => ({ ...message, deleted: message.deleted ?? false }),
+  },
   tradeStatusChanged: { subscribe: tradeStatusChanged, resolve: (message: TradeStatusMessage) => message },
   batchesChanged: { subscribe: batchesChanged, resolve: (message: BatchListMessage) => message.batch },
   batchListChanged: {
