@@ -2,11 +2,12 @@
 // totalCount that stays cheap — exact from the batches' counters where they answer, else
 // counted up to TRADE_HISTORY_COUNT_LIMIT + 1.
 import type { TradeStatus } from "@fxbt/domain";
+import { TRADE_HISTORY_COUNT_LIMIT } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Queryable } from "../src/queryable";
 import type { TradeRow } from "../src/rows";
 import { insertStagedBatch } from "../src/sql/stage-batch";
-import { pageTradeHistory, TRADE_HISTORY_COUNT_LIMIT, type TradeHistoryFilter } from "../src/sql/trade-reads";
+import { pageTradeHistory, type TradeHistoryFilter } from "../src/sql/trade-reads";
 import { emptyTables, openTestDatabase, type TestContext, tradeRows } from "./helpers";
 
 let t: TestContext;

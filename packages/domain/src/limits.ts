@@ -27,3 +27,11 @@ export const FIELD_LIMITS = {
   accountNumberMaxDigits: 20,
   referenceMax: 140,
 } as const;
+
+/**
+ * Where the trade history stops counting rows: a filter the batches' counters cannot answer
+ * (a search, or a status they do not count) is counted up to this many matches and no further,
+ * so a history's totalCount is exact up to it, and TRADE_HISTORY_COUNT_LIMIT + 1 means "more than
+ * this". Counting every match of a search over millions of trades would cost more than the page.
+ */
+export const TRADE_HISTORY_COUNT_LIMIT = 10_000;

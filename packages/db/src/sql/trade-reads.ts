@@ -1,4 +1,4 @@
-import type { TradeStatus } from "@fxbt/domain";
+import { TRADE_HISTORY_COUNT_LIMIT, type TradeStatus } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
@@ -53,13 +53,6 @@ export interface TradeHistoryCursor {
   rowNumber: number;
   id: string;
 }
-
-/**
- * Where the trade history stops counting rows: a filter the batches' counters cannot answer
- * (a search, or a status they do not count) is counted up to this many matches and no further,
- * so totalCount is exact up to it and TRADE_HISTORY_COUNT_LIMIT + 1 ("more than this") beyond.
- */
-export const TRADE_HISTORY_COUNT_LIMIT = 10_000;
 
 /** The statuses the batches' counters hold (succeeded_trades, failed_trades, cancelled_trades). */
 const COUNTED_STATUSES: readonly TradeStatus[] = ["SUCCESS", "FAILED", "CANCELLED"];

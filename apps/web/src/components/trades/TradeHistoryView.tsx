@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@apollo/client/react";
+import { TRADE_HISTORY_COUNT_LIMIT } from "@fxbt/domain/limits";
 import { useState } from "react";
 import type { TradeStatus } from "../../gql/graphql";
 import { TradeHistoryQuery } from "../../graphql/trades";
@@ -75,7 +76,9 @@ export function TradeHistoryView() {
       {!connection && loading ? <p className="loading">Loading trades…</p> : null}
       {connection && trades.length === 0 ? <p className="empty">No trades match.</p> : null}
       {trades.length > 0 ? <TradeTable trades={trades} caption="Trades across all batches, newest first" showBatch /> : null}
-      {connection ? <Pager label="Trade pages" pageSize={PAGE_SIZE} connection={connection} pager={pager} /> : null}
+      {connection ? (
+        <Pager label="Trade pages" pageSize={PAGE_SIZE} connection={connection} pager={pager} countLimit={TRADE_HISTORY_COUNT_LIMIT} />
+      ) : null}
     </>
   );
 }

@@ -23,12 +23,20 @@ interface PagerProps {
   /** The page shown: its count and where the next one starts. */
   connection: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor?: string | null } };
   pager: CursorPager;
+  /** Where the list stops counting (its totalCount is then this + 1, "more than this"); none for exact counts. */
+  countLimit?: number;
 }
 
-export function Pager({ label, pageSize, connection, pager }: PagerProps) {
+/** "Page 2 of 7 · 321 in all", or "Page 2 · more than 10,000" past a list's counting limit. */
+export function pagerStatus(pageNumber: number, pageSize: number, totalCount: number, countLimit?: number): string {
+  if (countLimit !== undefined && totalCount > countLimit) return `Page ${pageNumber} · more than ${countLimit.toLocaleString("en-US")}`;
+  const pages = Math.max(1, Math.ceil(totalCount / pageSize));
+  return `Page ${pageNumber} of ${pages} · ${totalCount.toLocaleString("en-US")} in all`;
+}
+
+export function Pager({ label, pageSize, connection, pager, countLimit }: PagerProps) {
   const { totalCount, pageInfo } = connection;
   const { pageNumber } = pager;
-  const pages = Math.max(1, Math.ceil(totalCount / pageSize));
   const endCursor = pageInfo.endCursor;
   return (
     <nav className="pager" aria-label={label}>
@@ -36,7 +44,7 @@ export function Pager({ label, pageSize, connection, pager }: PagerProps) {
         Previous page
       </button>
       <span className="pager-status" aria-live="polite">
-        Page {pageNumber} of {pages} · {totalCount} in all
+        {pagerStatus(pageNumber, pageSize, totalCount, countLimit)}
       </span>
       <button
         type="button"
