@@ -108,7 +108,7 @@ program
   .argument("<email>")
   .action(async (email: string) => {
     const oneTimePassword = await withAccess(async (access) => {
-      const user = (await access.listUsers()).find((candidate) => candidate.email === email.trim().toLowerCase());
+      const user = await access.userByEmail(email);
       if (!user) throw new GraphQLError(`no user has the email ${email}`);
       return (await access.resetPassword(actor, user.id)).oneTimePassword;
     });

@@ -298,6 +298,11 @@ export class AccessService {
     return revoked;
   }
 
+  /** The user signing in with this email (however it is typed), or null. */
+  userByEmail(email: string): Promise<UserRow | null> {
+    return findUserByEmail(this.db, email.trim().toLowerCase());
+  }
+
   listUsers(): Promise<UserRow[]> {
     return listUsers(this.db);
   }
