@@ -22,6 +22,7 @@ import { SESSION_COOKIE } from "./graphql/access-resolvers";
 import { authorize } from "./graphql/authorization";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
 import { apolloQueryLimits, subscribeWithLimits } from "./graphql/limits";
+import { sharedSubscribe, visibilityScope } from "./graphql/shared-execution";
 import { jsonErrors } from "./http-errors";
 import { CLOSE_TOO_MANY_SOCKETS, type RateLimitOptions, RateLimits, upgradeAddress } from "./rate-limits";
 import { sendResultsCsv } from "./services/results-export";
@@ -162,6 +163,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         if (refused) return [refused];
         return subscribeWithLimits(options.schema, payload, options.introspection ? [] : [NoSchemaIntrospectionCustomRule]);
       },
+      // One execution per event for every subscriber of the same operation, variables and
+      // visibility scope; each execution gets loaders of its own, as one HTTP request does.
+      subscribe: sharedSubscribe<GraphQLContext>({
+        scopeOf: visibilityScope,
+        executionContext: (context) =>
+          createContext(services, { caller: context.caller, problem: context.credentialsProblem, address: context.address }),
+      }),
       // The same masking as Apollo's formatError, for errors before execution and in every result.
       onError: (_ctx, _id, _payload, errors) => maskOperationErrors(errors, mask),
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result, mask),
