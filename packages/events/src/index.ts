@@ -7,5 +7,12 @@ export {
   type TradeChannelMessage,
   type TradeStatusMessage,
 } from "./channels";
+export {
+  createPostgresEventBus,
+  EventTooLargeError,
+  MissedEventsError,
+  NOTIFY_PAYLOAD_LIMIT,
+  type PostgresEventBusOptions,
+} from "./pg-bus";
 export { EventPublisher, type EventPublisherOptions } from "./publisher";
 export { createRedisEventBus, type RedisEventBusOptions } from "./redis-bus";
