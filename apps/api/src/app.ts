@@ -1,10 +1,17 @@
 import { createBankSimulator, DEFAULT_QUOTE_TTL_MS, type FxGateway } from "@fxbt/bank";
 import { type OpenDatabase, openDatabase } from "@fxbt/db";
-import { createInProcessEventBus, createRedisEventBus, type EventBus, EventPublisher } from "@fxbt/events";
+import {
+  createInProcessEventBus,
+  createPostgresEventBus,
+  createRedisEventBus,
+  type EventBus,
+  EventPublisher,
+  EventTooLargeError,
+} from "@fxbt/events";
 import { BatchRunner } from "@fxbt/runner";
 import { type Logger, pino } from "pino";
 import { controllingTerminal, createFirstAdmin, sessionSecrets, type Terminal } from "./auth/first-run";
-import type { ApiConfig } from "./config";
+import { type ApiConfig, eventBusKind } from "./config";
 import { buildSchema } from "./graphql/schema";
 import { createMetrics } from "./metrics";
 import { startHttpServer } from "./server";
@@ -112,19 +119,33 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
 }
 
 /**
- * Events cross API instances through Redis when REDIS_URL is set; otherwise they stay in this
- * process, which is all one instance (the embedded default) needs.
+ * EVENT_BUS chooses (README, "Several instances"): in this process, which is all one instance
+ * (the embedded default) needs; over PostgreSQL LISTEN/NOTIFY on the product's own database, so
+ * several instances need nothing more; or over Redis pub/sub when REDIS_URL is set. A bus that
+ * cannot start stops the API: its subscribers would otherwise miss the other instances' events.
  */
 async function eventBus(config: ApiConfig, log: Logger, database: OpenDatabase): Promise<EventBus> {
-  if (!config.redisUrl) return createInProcessEventBus();
-  try {
-    return await createRedisEventBus({
-      url: config.redisUrl,
-      prefix: config.eventsPrefix,
-      onError: (error) => log.warn({ err: error }, "Redis events connection error"),
-    });
-  } catch (error) {
+  const failed = async (what: string, error: unknown): Promise<never> => {
     await database.close();
-    throw new Error(`cannot reach Redis at REDIS_URL: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  };
+  switch (eventBusKind(config)) {
+    case "memory":
+      return createInProcessEventBus();
+    case "postgres":
+      return await createPostgresEventBus({
+        url: database.url,
+        // A message too large to send is a bug of ours, not a passing fault of the connection.
+        onError: (error) =>
+          error instanceof EventTooLargeError
+            ? log.error({ err: error }, "event not sent")
+            : log.warn({ err: error }, "PostgreSQL events error"),
+      }).catch((error) => failed("cannot start the PostgreSQL event bus", error));
+    case "redis":
+      return await createRedisEventBus({
+        url: config.redisUrl ?? "",
+        prefix: config.eventsPrefix,
+        onError: (error) => log.warn({ err: error }, "Redis events connection error"),
+      }).catch((error) => failed("cannot reach Redis at REDIS_URL", error));
   }
 }

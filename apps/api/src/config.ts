@@ -45,6 +45,13 @@ export interface ApiConfig {
   redisUrl?: string;
   /** Put before every event channel's name in Redis, so installations sharing a server stay apart. */
   eventsPrefix: string;
+  /**
+   * How events reach subscribers (EVENT_BUS): "memory" keeps them in this process (one instance),
+   * "postgres" carries them across instances with LISTEN/NOTIFY on the product's database, "redis"
+   * with Redis pub/sub on REDIS_URL. Left out when EVENT_BUS is unset: then "redis" when REDIS_URL
+   * is set, "memory" otherwise ({@link eventBusKind}).
+   */
+  eventBus?: EventBusKind;
   /** CSV exports: connections of their own pool, and how many may wait for one before a 503. */
   exports: { maxConcurrent: number; maxQueued: number };
 }
@@ -62,6 +69,10 @@ export interface AccessConfig {
   /** The email of the ADMIN made on the first run of an empty database. */
   firstAdminEmail: string;
 }
+
+/** The ways events can travel: see {@link ApiConfig.eventBus}. */
+export const EVENT_BUS_KINDS = ["memory", "postgres", "redis"] as const;
+export type EventBusKind = (typeof EVENT_BUS_KINDS)[number];
 
 /** Express's names for address ranges in "trust proxy". */
 const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
@@ -95,6 +106,23 @@ function redisUrl(name: string): Variable<string, undefined> {
     default: undefined,
     parse: (value) => (/^rediss?:\/\/\S+$/.test(value) ? value : undefined),
   };
+}
+
+/** REDIS_URL, REDIS_EVENTS_PREFIX and EVENT_BUS, which must agree: events over Redis need a Redis. */
+function events(env: Env): Pick<ApiConfig, "redisUrl" | "eventsPrefix" | "eventBus"> {
+  const values = readEnv(env, {
+    redisUrl: redisUrl("REDIS_URL"),
+    eventsPrefix: text("REDIS_EVENTS_PREFIX", { default: "fxbt:events:" }),
+    eventBus: oneOf("EVENT_BUS", EVENT_BUS_KINDS),
+  });
+  if (values.eventBus === "redis" && !values.redisUrl)
+    throw new Error("EVENT_BUS=redis needs REDIS_URL, the Redis server the instances share");
+  return values;
+}
+
+/** The bus EVENT_BUS names, or when it is unset: Redis when REDIS_URL is set, this process otherwise. */
+export function eventBusKind(config: Pick<ApiConfig, "eventBus" | "redisUrl">): EventBusKind {
+  return config.eventBus ?? (config.redisUrl ? "redis" : "memory");
 }
 
 /**
@@ -158,10 +186,7 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
         default: DEFAULT_RATE_LIMITS.maxSubscriptionsPerSocket,
       }),
     }),
-    ...readEnv(env, {
-      redisUrl: redisUrl("REDIS_URL"),
-      eventsPrefix: text("REDIS_EVENTS_PREFIX", { default: "fxbt:events:" }),
-    }),
+    ...events(env),
     exports: readEnv(env, {
       maxConcurrent: integer("EXPORT_MAX_CONCURRENT", { min: 1, max: 100, default: DEFAULT_EXPORT_CONNECTIONS }),
       maxQueued: integer("EXPORT_MAX_QUEUED", { min: 0, default: DEFAULT_EXPORT_MAX_QUEUED }),
