@@ -89,8 +89,9 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
   const local = createInProcessEventBus();
   const receiver = createReceiver(local, onError);
   const listener = await startListener(options.url, channel, (payload) => receiver(payload), onError);
-  // A pool of one: publishes stay in order, and a connection lost between two is replaced.
-  const pool = new pg.Pool({ connectionString: options.url, max: 1, application_name: "fxbt-events-publisher" });
+  // A pool of one: publishes stay in order, and a connection lost between two is replaced. Kept
+  // open when idle, so the first event after a quiet spell does not wait for a new connection.
+  const pool = new pg.Pool({ connectionString: options.url, max: 1, idleTimeoutMillis: 0, application_name: "fxbt-events-publisher" });
   pool.on("error", onError);
   const sender = createSender(pool, channel, onError);
   let closed = false;
@@ -270,7 +271,14 @@ async function startListener(url: string, channel: string, receive: (payload: st
   let delay = FIRST_RECONNECT_DELAY_MS;
 
   async function listen(): Promise<pg.Client> {
-    const connection = new pg.Client({ connectionString: url, application_name: "fxbt-events-listener", keepAlive: true });
+    // TCP keepalive from 10 s: a listener cut off without a word (a dead route) is noticed within
+    // minutes (the system's probe interval and count), not after the usual two idle hours.
+    const connection = new pg.Client({
+      connectionString: url,
+      application_name: "fxbt-events-listener",
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     connection.on("notification", (notification) => {
       if (notification.channel === channel && notification.payload !== undefined) receive(notification.payload);
     });
