@@ -32,6 +32,10 @@ const EXPLAINED_DANGEROUS_CHANGES: Record<string, string> = {
     "Optional, no default: a client that does not send it stages exactly as before.",
   "An optional field allowDuplicate on input type StageBatchInput was added.":
     "Defaults to false: a client that does not send it now has a repeat of a file staged in the last 7 days refused with a DUPLICATE_FILE row error, which is the point (it used to be booked twice).",
+  "An optional arg afterSequence on Subscription.batchProgress was added.":
+    "Optional, no default: without it the subscription starts with the current state and goes on live, exactly as before.",
+  "An optional arg afterSequence on Subscription.tradeStatusChanged was added.":
+    "Optional, no default: without it the subscription delivers changes from now on, exactly as before.",
 };
 
 let db: Awaited<ReturnType<typeof testDatabase>>;

@@ -1,29 +1,19 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { createKeyWithAdminCommand as adminCommandKey, killApiProcesses, post, startApiProcess as startProcess } from "./api-process";
 import { eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 import { expectLedgerAgrees } from "./ledger";
-
-const API_DIR = fileURLToPath(new URL("..", import.meta.url));
 
 /** A direct connection to the current test's database, for checks the API does not expose (the bank's ledger). */
 let sql: pg.Client;
 const clients: pg.Client[] = [];
 const databases: TestDatabase[] = [];
 const apps: TestApp[] = [];
-/** Every API process started, so none outlives its test (not even a failed one's). */
-const children: ChildProcess[] = [];
 
 afterAll(async () => {
-  for (const child of children) {
-    if (child.exitCode !== null || child.signalCode !== null) continue;
-    child.kill("SIGKILL");
-    await once(child, "exit");
-  }
+  await killApiProcesses();
   for (const client of clients) await client.end();
   for (const app of apps) await app.close();
   for (const db of databases) await db.drop();
@@ -38,75 +28,9 @@ async function newDatabase() {
   return db;
 }
 
-/**
- * An ADMIN key on the database, made as an operator makes one: with the admin command, which
- * prints the key alone on the last line of its standard output.
- */
-async function createKeyWithAdminCommand(databaseUrl: string): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ["--import", "tsx", "src/admin.ts", "create-key", "--role", "ADMIN", "--name", "recovery test"],
-    { cwd: API_DIR, env: { ...process.env, DATABASE_URL: databaseUrl } },
-  );
-  const key = stdout.trim().split("\n").at(-1);
-  if (!key) throw new Error(`the admin command printed no key: ${stdout}`);
-  return key;
-}
-
-// The killed processes run the production build (`npm start` runs it too), so crashes are tested
-// on the JavaScript that ships, not on the sources through tsx.
-beforeAll(async () => {
-  await promisify(execFile)(process.execPath, ["build.mjs"], { cwd: API_DIR });
-}, 60_000);
-
-/**
- * The API as its own process, so it can be killed mid-run like a crashed server. Detached (a
- * session of its own, so no controlling terminal): the first run on an empty database writes its
- * admin's one-time password to the terminal, and a test must not write to the developer's.
- */
-async function startApiProcess(
-  databaseUrl: string,
-  extraEnv: Record<string, string> = {},
-): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  // node itself runs the server (no wrapper), so SIGKILL reaches the server.
-  const child = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
-    cwd: API_DIR,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      BANK_SIM_LATENCY_MS: "100",
-      LOG_LEVEL: "info",
-      ...extraEnv,
-    },
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true,
-  });
-  children.push(child);
-  let output = "";
-  child.stdout!.setEncoding("utf8");
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (chunk: string) => {
-      output += chunk;
-      const ready = output.split("\n").find((line) => line.includes("API ready"));
-      if (ready) resolve(JSON.parse(ready).url);
-    });
-    child.once("exit", (code) => reject(new Error(`API exited with ${code} before it was ready: ${output}`)));
-  });
-  return { child, url, output: () => output };
-}
-
-async function post<T>(url: string, key: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+/** The built server (global-setup.ts builds it) on the test's database: killed processes run what ships. */
+const startApiProcess = (databaseUrl: string, env: Record<string, string> = {}) => startProcess({ DATABASE_URL: databaseUrl, ...env });
+const createKeyWithAdminCommand = (databaseUrl: string) => adminCommandKey({ DATABASE_URL: databaseUrl });
 
 async function expectEveryTradeBookedAtMostOnce(batchId: string) {
   const {

@@ -12,8 +12,9 @@ export interface TradeChange {
  * write reaches subscribers the same way, and only after it has committed.
  */
 export interface CommittedChange {
+  /** Every trade the transaction moved (the publisher tells the batches' event numbers without one from them). */
   trades?: readonly TradeChange[];
-  /** Batches as they stand after the transaction. */
+  /** Batches as they stand after the transaction (as its last statement on each left it). */
   batches?: readonly BatchRow[];
   /** Batches the transaction deleted, as they were. */
   deletedBatches?: readonly BatchRow[];

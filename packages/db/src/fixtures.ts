@@ -34,6 +34,9 @@ export function batchRow(overrides: Partial<BatchRow> = {}): BatchRow {
     approvedById: null,
     approvedBy: null,
     approvedAt: null,
+    eventSequence: 0,
+    eventSequenceFrom: 1,
+    eventSequenceTx: null,
     ...overrides,
   };
 }
@@ -65,6 +68,7 @@ export function tradeRow(overrides: Partial<TradeRow> = {}): TradeRow {
     lockedAt: EPOCH,
     createdAt: EPOCH,
     updatedAt: EPOCH,
+    sequence: 0,
     ...overrides,
   };
 }

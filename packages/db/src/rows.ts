@@ -41,8 +41,8 @@ export const AUDIT_EVENT_COLUMNS = selectList(Prisma.AuditEventScalarFieldEnum, 
 
 /** Fields of a trade row that stay inside the product: the runner's claim bookkeeping. */
 type InternalTradeField = "idempotencyKey" | "lockedAt";
-/** Fields of a batch row that stay inside the product: how staging recognises a repeat. */
-type InternalBatchField = "stagingKey" | "contentHash";
+/** Fields of a batch row that stay inside the product: how staging recognises a repeat, and the bookkeeping of event numbers. */
+type InternalBatchField = "stagingKey" | "contentHash" | "eventSequenceFrom" | "eventSequenceTx";
 
 /** Compile-time proofs: the type checker refuses this file when a view and its model drift apart. */
 type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
@@ -62,7 +62,7 @@ export type ViewsMatchModels = [
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export function toBatchView(row: BatchRow): BatchView {
-  const { stagingKey, contentHash, ...fields } = row;
+  const { stagingKey, contentHash, eventSequenceFrom, eventSequenceTx, ...fields } = row;
   return {
     ...fields,
     createdAt: row.createdAt.toISOString(),

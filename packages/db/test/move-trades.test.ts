@@ -1,6 +1,7 @@
 import { TRADE_MOVES, TRADE_STATUSES, type TradeMoveName } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../src/client";
+import { batchesOfTrades, theBatch } from "../src/sql/fragments";
 import { moveTrades } from "../src/sql/move-trades";
 import { openTestDatabase, setRunning, setTradeStatus, sorted, stageBatch, type TestContext, tradesOf } from "./helpers";
 
@@ -29,7 +30,11 @@ describe("moveTrades", () => {
       const { from, to } = TRADE_MOVES[name];
       const { batch, trades } = await oneTradePerStatus();
 
-      const changes = await moveTrades(t.db.prisma, name, { where: Prisma.sql`trade.batch_id = ${batch.id}::uuid`, set: [NEW_ATTEMPT] });
+      const changes = await moveTrades(t.db.prisma, name, {
+        batches: theBatch(batch.id),
+        where: Prisma.sql`trade.batch_id = ${batch.id}::uuid`,
+        set: [NEW_ATTEMPT],
+      });
 
       expect(sorted(changes.map((c) => c.previousStatus))).toEqual(sorted(from));
       expect(changes.every((c) => c.trade.status === to)).toBe(true);
@@ -47,6 +52,7 @@ describe("moveTrades", () => {
     const batch = await stageBatch(t.db, 6);
     const other = await stageBatch(t.db, 2);
     const changes = await moveTrades(t.db.prisma, "cancel", {
+      batches: Prisma.sql`batch.id = ANY(${[batch.id, other.id]}::uuid[])`,
       where: Prisma.sql`trade.batch_id = ${batch.id}::uuid`,
       order: Prisma.sql`trade.row_number DESC`,
       limit: 2,
@@ -67,6 +73,7 @@ describe("moveTrades", () => {
     const batch = await stageBatch(t.db, 3);
     const [first, , third] = await tradesOf(t.db, batch.id);
     const changes = await moveTrades(t.db.prisma, "cancel", {
+      batches: batchesOfTrades([third!.id, first!.id]),
       join: {
         relation: Prisma.sql`unnest(${[third!.id, first!.id]}::uuid[], ${["third", "first"]}::text[]) AS q(id, note)`,
         on: Prisma.sql`q.id = trade.id`,
@@ -84,5 +91,13 @@ describe("moveTrades", () => {
       ["PENDING", null],
       ["CANCELLED", "third"],
     ]);
+  });
+
+  it("moves only trades of the batches `batches` names, whatever `where` says", async () => {
+    const batch = await stageBatch(t.db, 2);
+    const other = await stageBatch(t.db, 2);
+    const changes = await moveTrades(t.db.prisma, "cancel", { batches: theBatch(batch.id), where: Prisma.sql`TRUE` });
+    expect(changes.map((c) => c.trade.batchId)).toEqual([batch.id, batch.id]);
+    expect((await tradesOf(t.db, other.id)).map((trade) => trade.status)).toEqual(["PENDING", "PENDING"]);
   });
 });

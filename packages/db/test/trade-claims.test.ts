@@ -99,20 +99,33 @@ describe("claimPendingTrades", () => {
   });
 
   it("skips trades another transaction holds instead of waiting for them (SKIP LOCKED)", async () => {
+    const { batch, trades } = await runningBatch(t.db, 10);
+    // A lease renewal or takeover holds trades without the batch (claimAbandonedBookings, renewLeases).
+    const release = await holdInTransaction(t.db, async (tx) => {
+      await tx.$executeRaw`SELECT 1 FROM trade WHERE id = ANY(${trades.slice(0, 4).map((trade) => trade.id)}::uuid[]) FOR UPDATE`;
+    });
+    // A claim that waited for the held rows would hit the lock timeout.
+    const claimed = await t.other.prisma.$transaction(async (tx) => {
+      await shortLockTimeout(tx);
+      return claimPendingTrades(tx, batch.id, 10);
+    });
+    await release();
+    expect(claimed.map((c) => c.trade.rowNumber).sort((a, b) => a! - b!)).toEqual([5, 6, 7, 8, 9, 10]);
+  });
+
+  it("waits for a claim on the same batch still in its transaction (event numbers follow commit order), then takes the rest", async () => {
     const { batch } = await runningBatch(t.db, 10);
     let first: Awaited<ReturnType<typeof claimPendingTrades>> = [];
     const release = await holdInTransaction(t.db, async (tx) => {
       first = await claimPendingTrades(tx, batch.id, 4);
     });
-    // The first claim is not committed and its rows stay locked; a waiting claim would hit the lock timeout.
-    const second = await t.other.prisma.$transaction(async (tx) => {
-      await shortLockTimeout(tx);
-      return claimPendingTrades(tx, batch.id, 10);
-    });
+    const second = claimPendingTrades(t.other.prisma, batch.id, 10);
+    const early = await Promise.race([second.then(() => "claimed"), new Promise((resolve) => setTimeout(() => resolve("waiting"), 300))]);
     await release();
 
+    expect(early).toBe("waiting");
     expect(first.map((c) => c.trade.rowNumber).sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4]);
-    expect(second.map((c) => c.trade.rowNumber).sort((a, b) => a! - b!)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect((await second).map((c) => c.trade.rowNumber).sort((a, b) => a! - b!)).toEqual([5, 6, 7, 8, 9, 10]);
     expect((await tradesOf(t.db, batch.id)).every((trade) => trade.status === "EXECUTING" && trade.attempts === 1)).toBe(true);
   });
 

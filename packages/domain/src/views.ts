@@ -33,6 +33,11 @@ export interface BatchView {
   approvedById: string | null;
   approvedBy: string | null;
   approvedAt: string | null;
+  /**
+   * The number of the batch's latest event: every committed change of the batch or its trades takes
+   * the next numbers, in commit order. A snapshot with a higher number is newer.
+   */
+  eventSequence: number;
 }
 
 /** What a trade asks the bank to do: the fields of one CSV row, normalised. */
@@ -78,6 +83,8 @@ export interface TradeView extends TradeInstruction {
   attempts: number;
   createdAt: string;
   updatedAt: string;
+  /** The batch's event number of this trade's latest change (0 until it first moved). */
+  sequence: number;
 }
 
 /** One attempt to execute a trade, as its history shows it. */

@@ -12,8 +12,18 @@ export interface TradeStatusMessage {
   previousStatus: TradeStatus | null;
 }
 
-/** What the trade-status channel of a batch carries: a trade's change, or the batch's end (it was deleted). */
-export type TradeChannelMessage = TradeStatusMessage | { ended: "deleted" };
+/**
+ * Numbers of a batch's event sequence that carry no trade event: a committed transaction took them
+ * for a change of the batch alone (started, approved, …). Sent on the trade channel after the
+ * transaction's trade events, so a subscriber sees every number announced once, and tells a number
+ * that never carries a trade from one whose event has not arrived yet.
+ */
+export interface SkippedSequencesMessage {
+  skippedSequences: number[];
+}
+
+/** What the trade-status channel of a batch carries: a trade's change, numbers without one, or the batch's end (it was deleted). */
+export type TradeChannelMessage = TradeStatusMessage | SkippedSequencesMessage | { ended: "deleted" };
 
 export type BatchListMessage = { kind: "changed"; batch: BatchView } | { kind: "deleted"; batch: BatchView };
 

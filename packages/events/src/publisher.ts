@@ -1,7 +1,14 @@
-import { type CommittedChange, toBatchView, toTradeView } from "@fxbt/db";
-import { type BatchView, isOlderBatchSnapshot } from "@fxbt/domain";
+import { type BatchRow, type CommittedChange, toBatchView, toTradeView } from "@fxbt/db";
+import type { BatchView } from "@fxbt/domain";
 import type { EventBus } from "./bus";
-import { type BatchListMessage, type BatchProgressMessage, channels, type TradeChannelMessage, type TradeStatusMessage } from "./channels";
+import {
+  type BatchListMessage,
+  type BatchProgressMessage,
+  channels,
+  type SkippedSequencesMessage,
+  type TradeChannelMessage,
+  type TradeStatusMessage,
+} from "./channels";
 
 export interface EventPublisherOptions {
   bus: EventBus;
@@ -36,11 +43,30 @@ export class EventPublisher {
    * committed. Each trade change goes out on its batch's channel; batches are coalesced.
    */
   publish({ trades = [], batches = [], deletedBatches = [] }: CommittedChange): void {
+    const numbered = new Map<string, Set<number>>();
     for (const { trade, previousStatus } of trades) {
       this.bus.publish(channels.tradeStatus(trade.batchId), { trade: toTradeView(trade), previousStatus } satisfies TradeStatusMessage);
+      numbered.set(trade.batchId, (numbered.get(trade.batchId) ?? new Set()).add(trade.sequence));
     }
-    for (const batch of batches) this.batchChanged(toBatchView(batch));
+    for (const batch of batches) {
+      this.announceSkipped(batch, numbered.get(batch.id));
+      this.batchChanged(toBatchView(batch));
+    }
     for (const batch of deletedBatches) this.batchDeleted(toBatchView(batch));
+  }
+
+  /**
+   * The numbers of the transaction's range (eventSequenceFrom…eventSequence, the batch row as the
+   * transaction left it) that none of its trade events carries. This is why a CommittedChange must
+   * hold every trade the transaction moved: a number of a trade left out would be announced as
+   * carrying none.
+   */
+  private announceSkipped(batch: BatchRow, numbered: ReadonlySet<number> = new Set()): void {
+    const skippedSequences: number[] = [];
+    for (let n = batch.eventSequenceFrom; n <= batch.eventSequence; n++) if (!numbered.has(n)) skippedSequences.push(n);
+    if (skippedSequences.length > 0) {
+      this.bus.publish(channels.tradeStatus(batch.id), { skippedSequences } satisfies SkippedSequencesMessage);
+    }
   }
 
   private batchChanged(batch: BatchView): void {
@@ -48,7 +74,7 @@ export class EventPublisher {
     this.batches.set(batch.id, entry);
     const latest = entry.pending ?? entry.lastPublished;
     // The last snapshot of a finished batch is kept so a late, older one cannot follow it.
-    if (latest && isOlderBatchSnapshot(batch, latest)) return;
+    if (latest && batch.eventSequence <= latest.eventSequence) return;
     if (!entry.lastPublished || entry.lastPublished.status !== batch.status) {
       this.publishBatch(entry, batch);
       return;

@@ -30,21 +30,21 @@ describe("EventPublisher", () => {
     const bus = createInProcessEventBus();
     const publisher = new EventPublisher({ bus, progressIntervalMs: 30 });
     const events = await take<BatchProgressMessage>(bus, channels.batchProgress(B1), 10, async () => {
-      publisher.publish(batch({ succeededTrades: 0 }));
-      for (let done = 1; done <= 50; done++) publisher.publish(batch({ succeededTrades: done }));
+      publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+      for (let done = 1; done <= 50; done++) publisher.publish(batch({ succeededTrades: done, eventSequence: 1 + done }));
       await new Promise((resolve) => setTimeout(resolve, 60));
     });
     expect(events.map((e) => e.batch.succeededTrades)).toEqual([0, 50]);
   });
 
-  it("sends a change of status at once and drops late, older snapshots", async () => {
+  it("sends a change of status at once and drops late, older snapshots (lower event numbers)", async () => {
     const bus = createInProcessEventBus();
     const publisher = new EventPublisher({ bus, progressIntervalMs: 10_000 });
     const events = await take<BatchProgressMessage>(bus, channels.batchProgress(B1), 10, () => {
-      publisher.publish(batch({ status: "RUNNING", succeededTrades: 1 }));
-      publisher.publish(batch({ status: "RUNNING", succeededTrades: 99 }));
-      publisher.publish(batch({ status: "SUCCESS", succeededTrades: 100 }));
-      publisher.publish(batch({ status: "RUNNING", succeededTrades: 99 }));
+      publisher.publish(batch({ status: "RUNNING", succeededTrades: 1, eventSequence: 10 }));
+      publisher.publish(batch({ status: "RUNNING", succeededTrades: 99, eventSequence: 108 }));
+      publisher.publish(batch({ status: "SUCCESS", succeededTrades: 100, eventSequence: 109 }));
+      publisher.publish(batch({ status: "RUNNING", succeededTrades: 99, eventSequence: 108 }));
     });
     expect(events.map((e) => [e.batch.status, e.batch.succeededTrades])).toEqual([
       ["RUNNING", 1],
@@ -78,5 +78,31 @@ describe("EventPublisher", () => {
     const next = iterator.next();
     await bus.close();
     await expect(next).resolves.toMatchObject({ done: true });
+  });
+
+  it("announces the numbers of a transaction's range that no trade event carries, after its trade events", async () => {
+    const bus = createInProcessEventBus();
+    const publisher = new EventPublisher({ bus });
+    const messages = await take<object>(bus, channels.tradeStatus(B1), 4, () => {
+      // A transaction numbered 5 to 8 whose trade events carry 6 and 8: 5 and 7 carry none.
+      publisher.publish({
+        trades: [
+          { trade: tradeRow({ status: "CANCELLED", sequence: 6 }), previousStatus: "PENDING" },
+          { trade: tradeRow({ id: "00000000-0000-4000-8000-0000000000a2", status: "CANCELLED", sequence: 8 }), previousStatus: "PENDING" },
+        ],
+        batches: [batchRow({ eventSequenceFrom: 5, eventSequence: 8 })],
+      });
+      // A transaction whose every number is a trade's announces nothing more.
+      publisher.publish({
+        trades: [{ trade: tradeRow({ status: "SUCCESS", sequence: 9 }), previousStatus: "QUOTED" }],
+        batches: [batchRow({ eventSequenceFrom: 9, eventSequence: 9 })],
+      });
+    });
+    expect(messages.map((m) => ("trade" in m ? (m as { trade: { sequence: number } }).trade.sequence : m))).toEqual([
+      6,
+      8,
+      { skippedSequences: [5, 7] },
+      9,
+    ]);
   });
 });

@@ -115,8 +115,11 @@ export async function openTestEnv(): Promise<TestEnv> {
         today: () => new Date().toISOString().slice(0, 10),
       };
     },
+    // The trade events alone: not the numbers announced as carrying none.
     tradeEvents: (batchId) =>
-      events.filter(({ channel }) => channel === channels.tradeStatus(batchId)).map(({ message }) => message as TradeStatusMessage),
+      events
+        .filter(({ channel, message }) => channel === channels.tradeStatus(batchId) && "trade" in (message as object))
+        .map(({ message }) => message as TradeStatusMessage),
     batchEvents: (batchId) =>
       events
         .filter(({ channel }) => channel === channels.batchProgress(batchId))

@@ -1,4 +1,4 @@
-import { type BatchView, canSeeBatch, isFinalBatchStatus, isOlderBatchSnapshot } from "@fxbt/domain";
+import { type BatchView, canSeeBatch, isFinalBatchStatus } from "@fxbt/domain";
 import {
   type BatchListMessage,
   type BatchProgressMessage,
@@ -10,12 +10,14 @@ import {
 import { apiError, notFound } from "../errors";
 import { checkId } from "../ids";
 import type { GraphQLContext } from "./context";
+import { tradeEventsInOrder } from "./trade-events-in-order";
 
 /**
- * Subscribes before reading the current state, so nothing published in between is
- * missed; what arrives older than the state already sent is dropped.
+ * A batch's progress. Subscribes before reading the current state, so nothing published in
+ * between is missed. Snapshots are numbered by the batch's event sequence: one at or below what
+ * was already sent (or below `afterSequence`, which the caller has) is not sent again.
  */
-async function batchProgress(_: unknown, { id }: { id: string }, context: GraphQLContext) {
+async function batchProgress(_: unknown, { id, afterSequence }: { id: string; afterSequence?: number | null }, context: GraphQLContext) {
   checkId("batch", id);
   const stop = new AbortController();
   // Only the newest snapshot waits for a slow reader: a batch's final one is never dropped.
@@ -27,17 +29,23 @@ async function batchProgress(_: unknown, { id }: { id: string }, context: GraphQ
     stop.abort();
     throw notFound("batch", id);
   }
+  try {
+    checkAfterSequence(afterSequence, current);
+  } catch (error) {
+    stop.abort();
+    throw error;
+  }
   return (async function* (): AsyncGenerator<BatchProgressMessage> {
     try {
       let latest: BatchView = current;
-      yield { batch: latest };
+      if (afterSequence == null || current.eventSequence > afterSequence) yield { batch: latest };
       if (isFinalBatchStatus(latest.status)) return;
       for await (const message of live) {
         if (message.deleted) {
           yield message;
           return;
         }
-        if (isOlderBatchSnapshot(message.batch, latest)) continue;
+        if (message.batch.eventSequence <= latest.eventSequence) continue;
         latest = message.batch;
         yield message;
         if (isFinalBatchStatus(latest.status)) return;
@@ -48,19 +56,53 @@ async function batchProgress(_: unknown, { id }: { id: string }, context: GraphQ
   })();
 }
 
-async function tradeStatusChanged(_: unknown, { batchId }: { batchId: string }, context: GraphQLContext) {
+/**
+ * A batch's trade changes in event order. With `afterSequence`, first each trade changed since
+ * that number, as it stands now (read from the database), then live events, with no gap and no
+ * duplicate between them (tradeEventsInOrder). Without it, the changes from now on.
+ */
+async function tradeStatusChanged(
+  _: unknown,
+  { batchId, afterSequence }: { batchId: string; afterSequence?: number | null },
+  context: GraphQLContext,
+) {
   checkId("batch", batchId);
   const stop = new AbortController();
   // Room for a whole batch's transitions at once (a cancel publishes them together); a reader
-  // that falls further behind is told so (LIMIT_EXCEEDED) and reads the trades again.
+  // that falls further behind is told so (LIMIT_EXCEEDED) and resumes after its last number.
   const live = context.bus.subscribe<TradeChannelMessage>(channels.tradeStatus(batchId), stop.signal, {
     limit: TRADE_STATUS_BUFFER,
   });
-  if (!(await context.queries.batch(batchId))) {
+  const batch = await context.queries.batch(batchId);
+  if (!batch) {
     stop.abort();
     throw notFound("batch", batchId);
   }
-  return withCleanup(untilDeleted(live), stop);
+  try {
+    checkAfterSequence(afterSequence, batch);
+  } catch (error) {
+    stop.abort();
+    throw error;
+  }
+  const queries = context.queries;
+  const events = tradeEventsInOrder(live, {
+    after: afterSequence ?? batch.eventSequence,
+    replay: afterSequence != null,
+    readChanged: (range) => queries.tradesChangedAfter(batchId, range),
+  });
+  return withCleanup(events, stop);
+}
+
+/** A number the caller cannot have seen (negative, or past the batch's latest event) is refused, naming both. */
+function checkAfterSequence(afterSequence: number | null | undefined, batch: BatchView): void {
+  if (afterSequence == null) return;
+  if (afterSequence < 0 || afterSequence > batch.eventSequence) {
+    throw apiError(
+      "BAD_USER_INPUT",
+      `afterSequence ${afterSequence} is not an event of batch ${batch.id}: its events are numbered 1 to ${batch.eventSequence}`,
+      { argument: "afterSequence" },
+    );
+  }
 }
 
 function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
@@ -70,14 +112,6 @@ function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
     conflate: (message) => message.batch.id,
   });
   return withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch));
-}
-
-/** A batch's trade changes until the batch is deleted: then the subscription completes. */
-async function* untilDeleted(messages: AsyncIterableIterator<TradeChannelMessage>): AsyncGenerator<TradeStatusMessage> {
-  for await (const message of messages) {
-    if ("ended" in message) return;
-    yield message;
-  }
 }
 
 /** A slow reader's trade transitions buffered at most; more than a batch's largest burst. */
@@ -105,9 +139,12 @@ async function* withCleanup<T>(
 export const subscriptionResolvers = {
   batchProgress: {
     subscribe: batchProgress,
-    resolve: (message: BatchProgressMessage) => ({ ...message, deleted: message.deleted ?? false }),
+    resolve: (message: BatchProgressMessage) => ({ ...message, deleted: message.deleted ?? false, sequence: message.batch.eventSequence }),
   },
-  tradeStatusChanged: { subscribe: tradeStatusChanged, resolve: (message: TradeStatusMessage) => message },
+  tradeStatusChanged: {
+    subscribe: tradeStatusChanged,
+    resolve: (message: TradeStatusMessage) => ({ ...message, sequence: message.trade.sequence }),
+  },
   batchesChanged: { subscribe: batchesChanged, resolve: (message: BatchListMessage) => message.batch },
   batchListChanged: {
     subscribe: batchesChanged,

@@ -10,6 +10,7 @@ import {
   findTradeAttempts,
   listActiveBatches,
   listRecentBatches,
+  listTradesChangedAfter,
   pageBatches,
   pageBatchTrades,
   pageTradeHistory,
@@ -173,6 +174,15 @@ export class BatchQueries {
     const tradeOf = new Map(trades.map((trade) => [trade.id, trade]));
     for (const row of rows) byTrade.get(row.tradeId)?.push(toTradeAttemptView(row, tradeOf.get(row.tradeId)!));
     return trades.map((trade) => byTrade.get(trade.id) ?? []);
+  }
+
+  /**
+   * A batch's trades whose latest change is numbered above `after` (and at most `through`), as
+   * they stand now, in event order: what a subscriber resuming after `after` missed. The caller
+   * has checked the batch is visible.
+   */
+  async tradesChangedAfter(batchId: string, range: { after: number; through?: number | null; limit: number }): Promise<TradeView[]> {
+    return (await listTradesChangedAfter(this.db, batchId, range)).map(toTradeView);
   }
 
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */

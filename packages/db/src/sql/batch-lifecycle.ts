@@ -11,7 +11,7 @@ import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
-import { batchMayMove, batchStatusIn, tradeStatusIn } from "./fragments";
+import { batchMayMove, batchStatusIn, theBatch, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 
 /**
@@ -129,6 +129,7 @@ export async function cancelPendingChunk(
     window.length === 0
       ? []
       : await moveTrades(tx, "cancel", {
+          batches: theBatch(id),
           where: Prisma.sql`trade.id = ANY(${window.map((row) => row.id)}::uuid[]) AND trade.batch_id = ${id}::uuid`,
           set: [Prisma.sql`locked_at = NULL`],
         });
@@ -167,7 +168,11 @@ export function listCancellingBatches(db: Queryable): Promise<BatchRow[]> {
  */
 export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
   await requestCancel(tx, id);
-  const trades = await moveTrades(tx, "cancel", { where: Prisma.sql`trade.batch_id = ${id}::uuid`, set: [Prisma.sql`locked_at = NULL`] });
+  const trades = await moveTrades(tx, "cancel", {
+    batches: theBatch(id),
+    where: Prisma.sql`trade.batch_id = ${id}::uuid`,
+    set: [Prisma.sql`locked_at = NULL`],
+  });
   const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
   return { batch: batch!, trades };
 }
@@ -175,6 +180,7 @@ export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ ba
 /** Sends the FAILED trades of a finished batch back to PENDING and queues the batch again. */
 export async function requeueFailedTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
   const trades = await moveTrades(tx, "retry", {
+    batches: theBatch(id),
     where: Prisma.sql`trade.batch_id = ${id}::uuid`,
     set: [
       Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL, idempotency_key = NULL, transaction_id = NULL`,

@@ -30,3 +30,10 @@ export const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `
  */
 export const ofPartner = (partner: string | null | undefined, column = "partner"): Prisma.Sql[] =>
   partner ? [Prisma.sql`${Prisma.raw(column)} = ${partner}`] : [];
+
+/** The batch with this id (for moveTrades' `batches`). */
+export const theBatch = (id: string): Prisma.Sql => Prisma.sql`batch.id = ${id}::uuid`;
+
+/** The batches of these trades (for moveTrades' `batches`). */
+export const batchesOfTrades = (tradeIds: readonly string[]): Prisma.Sql =>
+  Prisma.sql`batch.id IN (SELECT trade.batch_id FROM trade WHERE trade.id = ANY(${[...tradeIds]}::uuid[]))`;

@@ -6,6 +6,13 @@ import { type TradeRow, tradeColumns } from "../rows";
 import { tradeStatusIn } from "./fragments";
 
 export interface MoveTradesOptions {
+  /**
+   * Which batches the move may take trades of: a condition on `batch`, e.g. `batch.id = …`. They are
+   * locked first, in id order (the order every statement that waits for batch rows takes), before
+   * any trade; only their trades move. A batch that no longer meets the condition once its lock is
+   * granted (a cancel committed meanwhile) is left alone.
+   */
+  batches: Prisma.Sql;
   /** Which trades, besides the move's own status guard (columns of `trade`). */
   where: Prisma.Sql;
   /** A relation joined to pick the trades, e.g. `unnest(…) AS q(id, …)` on `q.id = trade.id`. */
@@ -38,33 +45,56 @@ const list = (parts: readonly Prisma.Sql[]) => (parts.length > 0 ? Prisma.sql`, 
 /**
  * Moves trades as the domain's `move` says: picks and locks the trades in the move's
  * `from` statuses, sets its `to` status and the extra assignments, and returns each moved
- * trade with the status it left. Statements that wait for locks take them in id order, so
- * two of them moving overlapping trades (a cancel and a quote write) never deadlock.
+ * trade with the status it left. Statements that wait for locks take them in id order, batches
+ * before trades, so two of them moving overlapping trades (a cancel and a quote write) never deadlock.
+ *
+ * Each moved trade takes the next number of its batch's event sequence (`trade.sequence`, in the
+ * order the trades were picked, which is also the order they are returned in; `batch.event_sequence`
+ * is raised by as many). The batch row stays
+ * locked until the transaction commits, so numbers are in commit order: a subscriber that has seen
+ * every event up to n and reads the trades above n misses none.
  */
 export async function moveTrades(db: Queryable, move: TradeMoveName, options: MoveTradesOptions): Promise<TradeChange[]> {
   const { from, to, startsAttempt, endsAttempt }: TradeMove = TRADE_MOVES[move];
-  const { where, join, carry = [], set = [], order = Prisma.sql`trade.id`, limit, skipLocked = false, history = [] } = options;
+  const { batches, where, join, carry = [], set = [], order = Prisma.sql`trade.id`, limit, skipLocked = false, history = [] } = options;
   const writes = [
     ...(endsAttempt ? [endAttempt(endsAttempt, options.carriesAnswer ?? false)] : []),
     ...(startsAttempt ? [START_ATTEMPT] : []),
     ...history,
   ];
   const historyWrites = writes.map((statement, i) => Prisma.sql`, ${Prisma.raw(`history_${i}`)} AS (${statement})`);
+  // The batches' ids are an InitPlan of `picked` (an uncorrelated subquery): PostgreSQL computes
+  // it, taking every batch lock, before the scan below returns (and locks) its first trade.
+  // `in_order` numbers the picked trades as `picked` produced them (a CTE is scanned in the order
+  // it produced its rows; FOR UPDATE does not allow the window function in `picked` itself).
   const rows = await db.$queryRaw<(TradeRow & { previousStatus: TradeStatus })[]>`
-    WITH picked AS (
-      SELECT trade.id, trade.status AS previous_status, trade.idempotency_key${list(carry)}
+    WITH locked_batches AS (
+      SELECT batch.id FROM batch WHERE ${batches} ORDER BY batch.id FOR UPDATE),
+    picked AS (
+      SELECT trade.id, trade.batch_id, trade.status AS previous_status, trade.idempotency_key${list(carry)}
       FROM trade ${join ? Prisma.sql`JOIN ${join.relation} ON ${join.on}` : Prisma.empty}
-      WHERE ${tradeStatusIn(from, "trade.status")} AND ${where}
+      WHERE trade.batch_id = ANY((SELECT array_agg(id) FROM locked_batches)::uuid[])
+        AND ${tradeStatusIn(from, "trade.status")} AND ${where}
       ORDER BY ${order}
       ${limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${limit}::int`}
       FOR UPDATE OF trade ${skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty}),
+    numbered_batches AS (
+      UPDATE batch SET event_sequence = batch.event_sequence + counted.moves
+      FROM (SELECT batch_id, count(*)::int AS moves FROM picked GROUP BY batch_id) counted
+      WHERE batch.id = counted.batch_id
+      RETURNING batch.id, batch.event_sequence - counted.moves AS last_before),
+    in_order AS (
+      SELECT picked.*, row_number() OVER () AS ordinal FROM picked),
+    numbered AS (
+      SELECT in_order.*, nb.last_before + row_number() OVER (PARTITION BY in_order.batch_id ORDER BY in_order.ordinal) AS sequence
+      FROM in_order JOIN numbered_batches nb ON nb.id = in_order.batch_id),
     moved AS (
-      UPDATE trade t SET status = ${to}::"TradeStatus", updated_at = now()${list(set)}
-      FROM picked
+      UPDATE trade t SET status = ${to}::"TradeStatus", updated_at = now(), sequence = picked.sequence${list(set)}
+      FROM numbered picked
       WHERE t.id = picked.id
       RETURNING t.*, picked.previous_status, picked)
     ${historyWrites.length > 0 ? Prisma.join(historyWrites, "") : Prisma.empty}
-    SELECT ${tradeColumns("moved")}, moved.previous_status AS "previousStatus" FROM moved`;
+    SELECT ${tradeColumns("moved")}, moved.previous_status AS "previousStatus" FROM moved ORDER BY (moved.picked).ordinal`;
   return rows.map(({ previousStatus, ...trade }) => ({ trade, previousStatus }));
 }
 

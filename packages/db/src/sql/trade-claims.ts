@@ -3,7 +3,7 @@ import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { type TradeRow, tradeColumns } from "../rows";
-import { batchStatusIn, tradeStatusIn } from "./fragments";
+import { batchesOfTrades, batchStatusIn, theBatch, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 
 /** `locked_at` older than the lease: the runner that claimed the trade has stopped. */
@@ -16,9 +16,10 @@ const leaseExpired = (leaseMs: number) => Prisma.sql`trade.locked_at < now() - m
  */
 export function claimPendingTrades(db: Queryable, batchId: string, limit: number): Promise<TradeChange[]> {
   return moveTrades(db, "claim", {
-    where: Prisma.sql`trade.batch_id = ${batchId}::uuid AND EXISTS (
-      SELECT 1 FROM batch b WHERE b.id = trade.batch_id AND ${batchStatusIn(CLAIMABLE_BATCH_STATUSES, "b.status")}
-        AND b.cancel_requested_at IS NULL)`,
+    // Checked on the batch row once its lock is granted: a cancel that committed meanwhile is seen.
+    batches: Prisma.sql`${theBatch(batchId)} AND ${batchStatusIn(CLAIMABLE_BATCH_STATUSES, "batch.status")}
+      AND batch.cancel_requested_at IS NULL`,
+    where: Prisma.sql`trade.batch_id = ${batchId}::uuid`,
     set: [Prisma.sql`attempts = t.attempts + 1, idempotency_key = t.id::text || ':' || (t.attempts + 1), locked_at = now()`],
     order: Prisma.sql`trade.row_number`,
     limit,
@@ -31,7 +32,13 @@ export function claimPendingTrades(db: Queryable, batchId: string, limit: number
  * go back to PENDING: running them again cannot book twice.
  */
 export function releaseAbandonedClaims(db: Queryable, leaseMs: number): Promise<TradeChange[]> {
-  return moveTrades(db, "releaseClaim", { where: leaseExpired(leaseMs), set: [Prisma.sql`locked_at = NULL`], skipLocked: true });
+  return moveTrades(db, "releaseClaim", {
+    batches: Prisma.sql`batch.id IN (
+      SELECT trade.batch_id FROM trade WHERE ${tradeStatusIn(TRADE_MOVES.releaseClaim.from, "trade.status")} AND ${leaseExpired(leaseMs)})`,
+    where: leaseExpired(leaseMs),
+    set: [Prisma.sql`locked_at = NULL`],
+    skipLocked: true,
+  });
 }
 
 /**
@@ -64,6 +71,7 @@ export interface HeldTrade {
 export function releaseClaims(db: Queryable, held: readonly HeldTrade[]): Promise<TradeChange[]> {
   if (held.length === 0) return Promise.resolve([]);
   return moveTrades(db, "releaseClaim", {
+    batches: batchesOfTrades(held.map((h) => h.id)),
     join: {
       relation: Prisma.sql`unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)`,
       on: Prisma.sql`q.id = trade.id`,

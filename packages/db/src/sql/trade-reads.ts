@@ -33,6 +33,23 @@ export function pageBatchTrades(
     SELECT ${TRADE_COLUMNS} FROM trade ${where(conditions)} ORDER BY coalesce(row_number, 0), id LIMIT ${page.limit}::int`;
 }
 
+/**
+ * The trades of a batch whose latest change has an event number above `after` (and at most
+ * `through`, when given), in event order, up to `limit`: what a subscriber that saw every event
+ * up to `after` has missed, each trade once, as it stands now. Served by (batch_id, sequence).
+ */
+export function listTradesChangedAfter(
+  db: Queryable,
+  batchId: string,
+  range: { after: number; through?: number | null; limit: number },
+): Promise<TradeRow[]> {
+  const upTo = range.through == null ? Prisma.empty : Prisma.sql`AND sequence <= ${range.through}::int`;
+  return db.$queryRaw<TradeRow[]>`
+    SELECT ${TRADE_COLUMNS} FROM trade
+    WHERE batch_id = ${batchId}::uuid AND sequence > ${range.after}::int ${upTo}
+    ORDER BY sequence LIMIT ${range.limit}::int`;
+}
+
 /** How many of a batch's trades are in a status (for statuses the batch's counters do not hold). */
 export async function countBatchTrades(db: Queryable, batchId: string, status: TradeStatus): Promise<number> {
   const [row] = await db.$queryRaw<{ count: number }[]>`

@@ -5,6 +5,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import type { BatchRow } from "../rows";
 import { addOutcomeCounts, type OutcomeCounts } from "./batch-lifecycle";
+import { batchesOfTrades } from "./fragments";
 import { moveTrades } from "./move-trades";
 
 export interface QuotedTrade {
@@ -30,6 +31,7 @@ const sameClaim = Prisma.sql`trade.idempotency_key = q.idempotency_key`;
 export function markTradesQuoted(db: Queryable, quoted: readonly QuotedTrade[]): Promise<TradeChange[]> {
   if (quoted.length === 0) return Promise.resolve([]);
   return moveTrades(db, "saveQuote", {
+    batches: batchesOfTrades(quoted.map((q) => q.id)),
     join: {
       relation: Prisma.sql`unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.idempotencyKey)}::text[],
                                  ${quoted.map((q) => q.quoteId)}::text[], ${quoted.map((q) => q.rate)}::numeric[],
@@ -100,6 +102,7 @@ export async function recordTradeOutcomes(
 
 function writeOutcomes(tx: Queryable, move: OutcomeMove, outcomes: readonly TradeOutcome[]): Promise<TradeChange[]> {
   return moveTrades(tx, move, {
+    batches: batchesOfTrades(outcomes.map((o) => o.id)),
     join: {
       relation: Prisma.sql`unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],
                                  ${outcomes.map((o) => o.transactionId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[],
@@ -135,6 +138,7 @@ export interface ExpiredQuote {
 export function requoteTrades(db: Queryable, expired: readonly ExpiredQuote[]): Promise<TradeChange[]> {
   if (expired.length === 0) return Promise.resolve([]);
   return moveTrades(db, "requote", {
+    batches: batchesOfTrades(expired.map((e) => e.id)),
     join: {
       relation: Prisma.sql`unnest(${expired.map((e) => e.id)}::uuid[], ${expired.map((e) => e.idempotencyKey)}::text[],
                                  ${expired.map((e) => e.errorMessage)}::text[], ${expired.map((e) => e.bookingSentAt)}::timestamptz[])
