@@ -33,13 +33,7 @@ async function stageBatch(url: string, key: string, trades: number): Promise<{ i
 }
 
 /** Every check a resumed stream must pass, with what the batch says in the end. */
-async function expectResumedCompletely(
-  url: string,
-  key: string,
-  batchId: string,
-  trades: number,
-  run: Awaited<ReturnType<typeof resumingSubscriber>>,
-) {
+async function expectResumedCompletely(url: string, key: string, batchId: string, trades: number, run: Run) {
   expect(outOfOrder(run.deliveries), "deliveries at or below the one before them").toEqual([]);
   const finals = finalDeliveriesPerTrade(run.deliveries);
   expect(finals.size).toBe(trades);
@@ -187,10 +181,10 @@ describe("two API processes on one database, both running the batch (Redis betwe
     );
     const resuming = resumingSubscriber({ url: second.url, key, batchId: batch.id, trades: TRADES, afterSequence: batch.eventSequence });
     await post(first.url, key, START, { id: batch.id });
-    const [onFirst, onSecond] = await Promise.all(plain);
+    const [onFirst, onSecond] = (await Promise.all(plain)) as [Run, Run];
     // Both processes' runners took part.
     const claimed = await Promise.all([first, second].map((api) => claimedBy(api.url)));
-    const sequencesOf = (run: typeof onFirst) => run.deliveries.map((d) => `${d.sequence}:${d.id}:${d.status}`);
+    const sequencesOf = (run: Run) => run.deliveries.map((d) => `${d.sequence}:${d.id}:${d.status}`);
     expect(sequencesOf(onFirst)).toEqual(sequencesOf(onSecond));
     expect(outOfOrder(onFirst.deliveries)).toEqual([]);
     await expectResumedCompletely(first.url, key, batch.id, TRADES, await resuming);
@@ -218,6 +212,8 @@ describe("the embedded database (npm start with no DATABASE_URL)", () => {
     await expectResumedCompletely(api.url, key, batch.id, TRADES, await subscriber);
   }, 180_000);
 });
+
+type Run = Awaited<ReturnType<typeof resumingSubscriber>>;
 
 const METRICS_TOKEN = "resume-test-metrics";
 

@@ -64,7 +64,7 @@ export async function resumingSubscriber(
       let dropped = false;
       const drop = () => {
         dropped = true;
-        void client.dispose().then(resolve);
+        void Promise.resolve(client.dispose()).then(resolve);
       };
       const dropAfter = setTimeout(drop, Math.random() * maxConnectionMs);
       client.subscribe<Event>(

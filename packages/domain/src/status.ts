@@ -202,17 +202,13 @@ export function batchProgress(batch: Pick<BatchState, "totalTrades" | "succeeded
 }
 
 /**
- * Whether a batch snapshot is older than one already seen. Transactions on one batch
- * commit in an order their timestamps cannot show (now() is each transaction's start);
- * within one status the processed count only grows, and across statuses only the status
- * machine's moves go forward, so anything else is a late, older snapshot.
+ * Whether a batch snapshot is newer than one already seen. Every committed change of a batch
+ * takes the next numbers of the batch's event sequence, in commit order, which timestamps cannot
+ * show (now() is each transaction's start): the higher number is the newer state, and the same
+ * number the same state.
  */
-export function isOlderBatchSnapshot(
-  candidate: Pick<BatchState, "status" | "succeededTrades" | "failedTrades" | "cancelledTrades">,
-  latest: Pick<BatchState, "status" | "succeededTrades" | "failedTrades" | "cancelledTrades">,
-): boolean {
-  if (candidate.status === latest.status) return processedTrades(candidate) < processedTrades(latest);
-  return !canBatchMove(latest.status, candidate.status);
+export function isNewerBatchSnapshot(candidate: { eventSequence: number }, seen: { eventSequence: number }): boolean {
+  return candidate.eventSequence > seen.eventSequence;
 }
 
 /**

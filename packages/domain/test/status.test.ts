@@ -8,7 +8,7 @@ import {
   canTradeMove,
   checkBatchAction,
   finalBatchStatus,
-  isOlderBatchSnapshot,
+  isNewerBatchSnapshot,
   isValueDatePassed,
   pastValueDatesReason,
   TRADE_MOVES,
@@ -163,18 +163,9 @@ describe("final batch status", () => {
 });
 
 describe("late snapshots", () => {
-  it("are older when they count fewer processed trades in the same status", () => {
-    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 3 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(
-      true,
-    );
-    expect(isOlderBatchSnapshot(batch({ status: "RUNNING", succeededTrades: 5 }), batch({ status: "RUNNING", succeededTrades: 4 }))).toBe(
-      false,
-    );
-  });
-
-  it("are older when no status move leads from the latest to them", () => {
-    expect(isOlderBatchSnapshot(batch({ status: "RUNNING" }), batch({ status: "SUCCESS" }))).toBe(true);
-    expect(isOlderBatchSnapshot(batch({ status: "PENDING" }), batch({ status: "RUNNING" }))).toBe(true);
-    expect(isOlderBatchSnapshot(batch({ status: "PENDING" }), batch({ status: "PARTIAL_SUCCESS" }))).toBe(false);
+  it("are told by the batch's event sequence: a higher number is newer, the same number is no newer", () => {
+    expect(isNewerBatchSnapshot({ eventSequence: 5 }, { eventSequence: 4 })).toBe(true);
+    expect(isNewerBatchSnapshot({ eventSequence: 4 }, { eventSequence: 4 })).toBe(false);
+    expect(isNewerBatchSnapshot({ eventSequence: 3 }, { eventSequence: 4 })).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { type BatchRow, type CommittedChange, toBatchView, toTradeView } from "@fxbt/db";
-import type { BatchView } from "@fxbt/domain";
+import { type BatchView, isNewerBatchSnapshot } from "@fxbt/domain";
 import type { EventBus } from "./bus";
 import {
   type BatchListMessage,
@@ -74,7 +74,7 @@ export class EventPublisher {
     this.batches.set(batch.id, entry);
     const latest = entry.pending ?? entry.lastPublished;
     // The last snapshot of a finished batch is kept so a late, older one cannot follow it.
-    if (latest && batch.eventSequence <= latest.eventSequence) return;
+    if (latest && !isNewerBatchSnapshot(batch, latest)) return;
     if (!entry.lastPublished || entry.lastPublished.status !== batch.status) {
       this.publishBatch(entry, batch);
       return;

@@ -1,4 +1,4 @@
-import { type BatchView, canSeeBatch, isFinalBatchStatus } from "@fxbt/domain";
+import { type BatchView, canSeeBatch, isFinalBatchStatus, isNewerBatchSnapshot } from "@fxbt/domain";
 import {
   type BatchListMessage,
   type BatchProgressMessage,
@@ -38,14 +38,14 @@ async function batchProgress(_: unknown, { id, afterSequence }: { id: string; af
   return (async function* (): AsyncGenerator<BatchProgressMessage> {
     try {
       let latest: BatchView = current;
-      if (afterSequence == null || current.eventSequence > afterSequence) yield { batch: latest };
+      if (afterSequence == null || isNewerBatchSnapshot(current, { eventSequence: afterSequence })) yield { batch: latest };
       if (isFinalBatchStatus(latest.status)) return;
       for await (const message of live) {
         if (message.deleted) {
           yield message;
           return;
         }
-        if (message.batch.eventSequence <= latest.eventSequence) continue;
+        if (!isNewerBatchSnapshot(message.batch, latest)) continue;
         latest = message.batch;
         yield message;
         if (isFinalBatchStatus(latest.status)) return;

@@ -30,15 +30,28 @@ const running: BatchFieldsFragment = {
   approvalRequired: false,
   approvedBy: null,
   approvedAt: null,
+  eventSequence: 12,
 };
 
 describe("writeBatchSnapshot", () => {
   test("the bank's outage is set and cleared by live snapshots that move no counter", () => {
     const cache = new InMemoryCache();
     writeBatchSnapshot(cache, running);
-    writeBatchSnapshot(cache, { ...running, bankUnavailableSince: "2026-11-21T09:01:30.000Z", updatedAt: "2026-11-21T09:01:30.000Z" });
+    writeBatchSnapshot(cache, {
+      ...running,
+      bankUnavailableSince: "2026-11-21T09:01:30.000Z",
+      updatedAt: "2026-11-21T09:01:30.000Z",
+      eventSequence: 13,
+    });
     expect(readBatch(cache, running.id)?.bankUnavailableSince).toBe("2026-11-21T09:01:30.000Z");
-    writeBatchSnapshot(cache, { ...running, bankUnavailableSince: null, updatedAt: "2026-11-21T09:02:00.000Z" });
+    writeBatchSnapshot(cache, { ...running, bankUnavailableSince: null, updatedAt: "2026-11-21T09:02:00.000Z", eventSequence: 14 });
     expect(readBatch(cache, running.id)?.bankUnavailableSince).toBeNull();
+  });
+
+  test("a late snapshot (a lower event number) does not replace a newer one", () => {
+    const cache = new InMemoryCache();
+    writeBatchSnapshot(cache, { ...running, status: "SUCCESS", processedTrades: 10, succeededTrades: 10, eventSequence: 30 });
+    writeBatchSnapshot(cache, running);
+    expect(readBatch(cache, running.id)).toMatchObject({ status: "SUCCESS", eventSequence: 30 });
   });
 });

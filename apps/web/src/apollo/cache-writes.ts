@@ -1,16 +1,17 @@
 import type { ApolloCache } from "@apollo/client";
-import { isOlderBatchSnapshot } from "@fxbt/domain/status";
+import { isNewerBatchSnapshot } from "@fxbt/domain/status";
 import type { BatchFieldsFragment as BatchFields, TradeRowFragment as TradeRow } from "../gql/graphql";
 import { BatchFieldsFragment, TradeRowFragment } from "../graphql/fragments";
 
 /**
  * Writes a batch state that arrived over a subscription into its normalized entry
- * (Batch:<id>), unless the cache already holds a newer one. Returns what was there before.
+ * (Batch:<id>), unless the cache already holds one as new (a batch's snapshots are numbered by
+ * its event sequence). Returns what was there before.
  */
 export function writeBatchSnapshot(cache: ApolloCache, batch: BatchFields): BatchFields | null {
   const id = cache.identify({ __typename: "Batch", id: batch.id });
   const cached = cache.readFragment({ fragment: BatchFieldsFragment, id });
-  if (!cached || !isOlderBatchSnapshot(batch, cached)) cache.writeFragment({ fragment: BatchFieldsFragment, id, data: batch });
+  if (!cached || isNewerBatchSnapshot(batch, cached)) cache.writeFragment({ fragment: BatchFieldsFragment, id, data: batch });
   return cached;
 }
 

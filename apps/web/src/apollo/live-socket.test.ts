@@ -3,6 +3,7 @@ import { parse } from "graphql";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { ConnectionStore } from "./connection-store";
 import { isSessionRefusal, LiveSocket, toWebSocketUrl } from "./live-socket";
+import { keptCurrentByResume } from "./make-client";
 
 /** A WebSocket the test drives: it opens, acknowledges and closes when told. */
 class FakeSocket {
@@ -124,6 +125,64 @@ describe("LiveSocket", () => {
     expect(store.getSnapshot().socket).toBe("connected");
     expect(events.onReconnected).not.toHaveBeenCalled();
   });
+});
+
+describe("resuming subscriptions", () => {
+  /** The subscribe messages the client sent on this socket. */
+  const subscribes = (socket: FakeSocket) =>
+    socket.sent.map((text) => JSON.parse(text)).filter((message: { type: string }) => message.type === "subscribe");
+
+  test("after a drop, a subscription that declares afterSequence is sent again after the last sequence it received", async () => {
+    const { socket } = liveSocket();
+    socket.start();
+    await FakeSocket.instances[0]!.accept();
+    const received: unknown[] = [];
+    ApolloLink.execute(
+      socket.link,
+      {
+        query: parse(
+          "subscription($id: ID!, $afterSequence: Int) { tradeStatusChanged(batchId: $id, afterSequence: $afterSequence) { sequence } }",
+        ),
+        variables: { id: "b1", afterSequence: 5 },
+      },
+      { client: {} as never },
+    ).subscribe({ next: (result) => received.push(result) });
+    await vi.advanceTimersByTimeAsync(0);
+    const [first] = subscribes(FakeSocket.instances[0]!);
+    expect(first.payload.variables).toEqual({ id: "b1", afterSequence: 5 });
+    for (const sequence of [6, 9]) {
+      FakeSocket.instances[0]!.onmessage?.({
+        data: JSON.stringify({ id: first.id, type: "next", payload: { data: { tradeStatusChanged: { sequence } } } }),
+      });
+    }
+    expect(received).toHaveLength(2);
+
+    await FakeSocket.instances[0]!.closedBy(1006);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await FakeSocket.instances[1]!.accept();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(subscribes(FakeSocket.instances[1]!).map((message) => message.payload.variables)).toEqual([{ id: "b1", afterSequence: 9 }]);
+  });
+
+  test("a subscription without afterSequence is sent again as it was", async () => {
+    const { socket } = liveSocket();
+    socket.start();
+    await FakeSocket.instances[0]!.accept();
+    ApolloLink.execute(socket.link, { query: parse("subscription { batchListChanged { kind } }") }, { client: {} as never }).subscribe({});
+    await vi.advanceTimersByTimeAsync(0);
+    await FakeSocket.instances[0]!.closedBy(1006);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await FakeSocket.instances[1]!.accept();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(subscribes(FakeSocket.instances[1]!).map((message) => message.payload.variables)).toEqual([{}]);
+  });
+});
+
+test("on reconnection, queries a resuming subscription keeps current are not read again", () => {
+  expect(keptCurrentByResume({ queryName: "BatchDetail", variables: { id: "b1" } })).toBe(true);
+  expect(keptCurrentByResume({ queryName: "BatchTrades", variables: { id: "b1", first: 50 } })).toBe(true);
+  expect(keptCurrentByResume({ queryName: "BatchTrades", variables: { id: "b1", first: 50, status: "FAILED" } })).toBe(false);
+  expect(keptCurrentByResume({ queryName: "Batches", variables: {} })).toBe(false);
 });
 
 describe("helpers", () => {

@@ -150,7 +150,7 @@ export class LiveSocket {
     return {
       subscribe<Data, Extensions>(payload: SubscribePayload, sink: Sink<FormattedExecutionResult<Data, Extensions>>) {
         const client = current();
-        if (client) return client.subscribe(payload, sink);
+        if (client) return client.subscribe(...resumable(payload, sink));
         sink.error(notSignedIn());
         return () => undefined;
       },
@@ -170,4 +170,40 @@ export class LiveSocket {
       },
     } as Client;
   }
+}
+
+/**
+ * A subscription that declares `afterSequence` resumes where it stopped. graphql-ws sends the same
+ * payload object again when it reconnects, so keeping the payload's `afterSequence` at the
+ * `sequence` of the last event received makes the API deliver, after a drop, exactly what was
+ * missed (each trade changed meanwhile, the batch's state if it changed) and nothing twice.
+ * Other subscriptions pass through untouched.
+ */
+export function resumable<Data, Extensions>(
+  payload: SubscribePayload,
+  sink: Sink<FormattedExecutionResult<Data, Extensions>>,
+): [SubscribePayload, Sink<FormattedExecutionResult<Data, Extensions>>] {
+  if (!payload.variables || !("afterSequence" in payload.variables)) return [payload, sink];
+  const resuming: SubscribePayload = { ...payload, variables: { ...payload.variables } };
+  return [
+    resuming,
+    {
+      ...sink,
+      next(result) {
+        const sequence = sequenceOf(result.data);
+        if (sequence !== null) resuming.variables!.afterSequence = sequence;
+        sink.next(result);
+      },
+      error: (error) => sink.error(error),
+      complete: () => sink.complete(),
+    },
+  ];
+}
+
+/** The `sequence` of a subscription event: the one root field's `sequence`, when it has one. */
+function sequenceOf(data: unknown): number | null {
+  if (typeof data !== "object" || data === null) return null;
+  const [event] = Object.values(data);
+  const sequence = typeof event === "object" && event !== null ? (event as { sequence?: unknown }).sequence : undefined;
+  return typeof sequence === "number" ? sequence : null;
 }

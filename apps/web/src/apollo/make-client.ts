@@ -60,6 +60,17 @@ function sessionEndLink(signals: SessionSignals): ApolloLink {
   });
 }
 
+/**
+ * Queries a resuming subscription keeps current across a dropped connection (live-socket.ts
+ * resumable): a batch's own fields (batchProgress), and the pages of its trades in row order,
+ * whose rows tradeStatusChanged updates and whose membership no change can alter. A page filtered
+ * by status can gain or lose rows: it is read again.
+ */
+export function keptCurrentByResume(query: { queryName?: string; variables?: Record<string, unknown> }): boolean {
+  if (query.queryName === "BatchDetail") return true;
+  return query.queryName === "BatchTrades" && !query.variables?.status;
+}
+
 export interface BrowserClient {
   client: ApolloClient;
   /** Started by the session gate once someone is signed in, stopped when they leave. */
@@ -77,7 +88,8 @@ export function makeBrowserClient(apiUrl: string, store: ConnectionStore, signal
   let client: ApolloClient | undefined;
   const socket = new LiveSocket(toWebSocketUrl(apiUrl), store, {
     onReconnected: () => {
-      void client?.refetchQueries({ include: "active" }).catch(() => undefined);
+      // What a resuming subscription keeps current is not read again: it delivers what was missed.
+      void client?.refetchQueries({ include: "active", onQueryUpdated: (query) => !keptCurrentByResume(query) }).catch(() => undefined);
     },
     onSessionRefused: () => signals.ended("socket"),
   });

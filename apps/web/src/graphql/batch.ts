@@ -51,8 +51,9 @@ export const BatchResultsQuery = graphql(`
 `);
 
 export const BatchProgressSubscription = graphql(`
-  subscription BatchProgress($id: ID!) {
-    batchProgress(id: $id) {
+  subscription BatchProgress($id: ID!, $afterSequence: Int) {
+    batchProgress(id: $id, afterSequence: $afterSequence) {
+      sequence
       batch {
         ...BatchFields
       }
@@ -61,8 +62,9 @@ export const BatchProgressSubscription = graphql(`
 `);
 
 export const TradeStatusChangedSubscription = graphql(`
-  subscription TradeStatusChanged($batchId: ID!) {
-    tradeStatusChanged(batchId: $batchId) {
+  subscription TradeStatusChanged($batchId: ID!, $afterSequence: Int) {
+    tradeStatusChanged(batchId: $batchId, afterSequence: $afterSequence) {
+      sequence
       previousStatus
       trade {
         ...TradeRow

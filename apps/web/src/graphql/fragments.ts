@@ -28,6 +28,7 @@ export const BatchFieldsFragment = graphql(`
     approvalRequired
     approvedBy
     approvedAt
+    eventSequence
   }
 `);
 

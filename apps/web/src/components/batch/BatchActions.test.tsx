@@ -38,6 +38,7 @@ function batch(status: BatchStatus, overrides: Partial<BatchFieldsFragment> = {}
     approvalRequired: false,
     approvedBy: null,
     approvedAt: null,
+    eventSequence: 0,
     ...overrides,
   };
 }

@@ -38,11 +38,22 @@ export function BatchDetailView({ id }: { id: string }) {
     if (batchUid) document.title = `${batchUid} · FX Batch Trader`;
   }, [batchUid]);
 
+  // Where this page's live streams start: the batch's event number when it was first read, so
+  // nothing that happens between the read and the subscription is missed. Kept for the page's
+  // life (variables that changed would subscribe anew); after a dropped connection each stream
+  // resumes after the last event it received (live-socket.ts).
+  const [start, setStart] = useState<{ id: string; sequence: number } | null>(null);
+  const startSequence = start?.id === id ? start.sequence : null;
+  const readSequence = batch?.eventSequence;
+  useEffect(() => {
+    if (readSequence !== undefined) setStart((started) => (started?.id === id ? started : { id, sequence: readSequence }));
+  }, [id, readSequence]);
+
   // Coalesced counters of this batch. The server ends the stream once the batch is final, and a
   // retry makes it non-final again, which subscribes anew.
   useSubscription(BatchProgressSubscription, {
-    variables: { id },
-    skip: !batch || final || deleted !== null,
+    variables: { id, afterSequence: startSequence },
+    skip: !batch || startSequence === null || final || deleted !== null,
     fetchPolicy: "no-cache",
     ignoreResults: true,
     onData: ({ client, data: event }) => {
@@ -52,7 +63,7 @@ export function BatchDetailView({ id }: { id: string }) {
   });
 
   // Every trade transition of the batch; only the trades a table already holds are touched.
-  useLiveTrades(id, !batch || deleted !== null);
+  useLiveTrades(id, startSequence, !batch || startSequence === null || deleted !== null);
 
   useBatchFeed((event) => {
     if (event.kind === "DELETED" && event.batch.id === id && deleted === null) setDeleted("elsewhere");

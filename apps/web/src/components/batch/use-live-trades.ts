@@ -13,9 +13,11 @@ const FLUSH_INTERVAL_MS = 200;
  * Follows every trade transition of a batch and writes it into the Trade entries the
  * page already holds. A large batch sends thousands of events a second: they are folded
  * (the last state of each trade wins) and written together, with one cache broadcast per
- * flush, so the page re-renders a few times a second instead of once per event.
+ * flush, so the page re-renders a few times a second instead of once per event. The stream
+ * starts after `afterSequence` (the batch's event number when the page read it) and resumes after
+ * its last event when the connection comes back, so no change is missed in between.
  */
-export function useLiveTrades(batchId: string, skip: boolean): void {
+export function useLiveTrades(batchId: string, afterSequence: number | null, skip: boolean): void {
   const pending = useRef(new Map<string, TradeRowFragment>());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -29,7 +31,7 @@ export function useLiveTrades(batchId: string, skip: boolean): void {
   );
 
   useSubscription(TradeStatusChangedSubscription, {
-    variables: { batchId },
+    variables: { batchId, afterSequence },
     skip,
     // Nothing of the event itself is cached or rendered: only the trades already shown change.
     fetchPolicy: "no-cache",
