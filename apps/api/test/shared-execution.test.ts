@@ -1,7 +1,8 @@
 import type { TestDatabase } from "@fxbt/db/testing";
-import { channels, type InProcessEventBus, type TradeStatusMessage } from "@fxbt/events";
+import { type BatchListMessage, channels, type InProcessEventBus, type TradeStatusMessage } from "@fxbt/events";
 import type { Client } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { GENEROUS_LIMITS } from "./access-fixtures";
 import { eventually, type GraphQLResponse, stage, startTestApp, type TestApp, testDatabase, tradesCsv, wsClient } from "./harness";
 
@@ -61,8 +62,24 @@ interface CountedTrade {
   reads: () => number;
 }
 
-/** A trade change as the publisher sends it, with an id that counts its reads and any fields overridden. */
-function tradeEvent(batchId: string, fields: Record<string, unknown> = {}, getters: PropertyDescriptorMap = {}): CountedTrade {
+/** The number of a batch's latest event: its next trade event must carry the one after it (subscriptions deliver in order). */
+async function eventSequence(batchId: string): Promise<number> {
+  const { batch } = await app.query<{ batch: { eventSequence: number } }>(`query($id: ID!) { batch(id: $id) { eventSequence } }`, {
+    id: batchId,
+  });
+  return batch.eventSequence;
+}
+
+/**
+ * A trade change as the publisher sends it (numbered `sequence` on its channel), with an id that
+ * counts its reads and any fields overridden.
+ */
+function tradeEvent(
+  sequence: number,
+  batchId: string,
+  fields: Record<string, unknown> = {},
+  getters: PropertyDescriptorMap = {},
+): CountedTrade {
   let reads = 0;
   const id = crypto.randomUUID();
   const trade = Object.defineProperties(
@@ -80,6 +97,7 @@ function tradeEvent(batchId: string, fields: Record<string, unknown> = {}, gette
       reference: "REF-1",
       status: "SUCCESS",
       attempts: 1,
+      sequence,
       ...fields,
     },
     {
@@ -111,9 +129,10 @@ describe("one execution per event per group", () => {
     const batch = await stage(app, tradesCsv(2));
     const subscribers = Array.from({ length: 5 }, () => listen(socket(app.key), TRADE_CHANGES, { id: batch.id, withReference: true }));
     await listening(batch.id, 5);
+    const sequence = await eventSequence(batch.id);
 
     for (const [index, status] of ["EXECUTING", "SUCCESS"].entries()) {
-      const event = tradeEvent(batch.id, { status });
+      const event = tradeEvent(sequence + index + 1, batch.id, { status });
       bus().publish(channels.tradeStatus(batch.id), event.message);
       const received = await lastResults(subscribers, index + 1);
       expect(event.reads()).toBe(1);
@@ -130,7 +149,7 @@ describe("one execution per event per group", () => {
     const without = [1, 2].map(() => listen(socket(app.key), TRADE_CHANGES, { id: batch.id, withReference: false }));
     await listening(batch.id, 5);
 
-    const event = tradeEvent(batch.id);
+    const event = tradeEvent((await eventSequence(batch.id)) + 1, batch.id);
     bus().publish(channels.tradeStatus(batch.id), event.message);
     const [withResults, withoutResults] = [await lastResults(withReference, 1), await lastResults(without, 1)];
     expect(event.reads()).toBe(2);
@@ -152,7 +171,7 @@ describe("one execution per event per group", () => {
     const staff = [1, 2].map(() => listen(socket(app.key), query, { id: acmeBatch.id }));
     await listening(acmeBatch.id, 5);
 
-    const event = tradeEvent(globexBatch.id);
+    const event = tradeEvent((await eventSequence(acmeBatch.id)) + 1, globexBatch.id);
     bus().publish(channels.tradeStatus(acmeBatch.id), event.message);
     const [acmeResults, staffResults] = [await lastResults(acme, 1), await lastResults(staff, 1)];
     expect(event.reads()).toBe(2);
@@ -168,6 +187,7 @@ describe("one execution per event per group", () => {
     await listening(batch.id, 3);
 
     const event = tradeEvent(
+      (await eventSequence(batch.id)) + 1,
       batch.id,
       {},
       {
@@ -212,5 +232,48 @@ describe("one execution per event per group", () => {
     const finals = subscribers.map(final);
     expect(finals[0]?.processedTrades).toBe(20);
     for (const state of finals) expect(state).toEqual(finals[0]);
+  });
+});
+
+describe("a socket that stops reading", () => {
+  it("holds a bounded backlog: superseded snapshots are dropped on the server, the last one still arrives", async () => {
+    // A raw graphql-transport-ws client whose TCP socket can stop being read, as a stalled browser tab.
+    const socket = new WebSocket(app.url.replace("http", "ws"), "graphql-transport-ws");
+    const messages: { type: string; payload?: { data?: { batchListChanged: { kind: string; batch: { name: string } } } } }[] = [];
+    socket.on("message", (data) => messages.push(JSON.parse(String(data))));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${app.key}` } }));
+    await eventually(async () => messages.some((message) => message.type === "connection_ack"), 10_000);
+    const listeners = bus().listenerCount(channels.batchList());
+    socket.send(
+      JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { batchListChanged { kind batch { id name } } }" } }),
+    );
+    await eventually(async () => bus().listenerCount(channels.batchList()) === listeners + 1, 10_000);
+
+    // 64 KB a snapshot, 1,000 of them: 64 MB, far beyond what the kernel's socket buffers take.
+    const id = crypto.randomUUID();
+    const padding = "x".repeat(64 * 1024);
+    const snapshot = (name: string, kind: BatchListMessage["kind"] = "changed") =>
+      ({ kind, batch: { id, name, status: "RUNNING", partner: null } }) as unknown as BatchListMessage;
+    const stream = (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    stream.pause();
+    const published = 1_000;
+    for (let i = 1; i < published; i++) {
+      bus().publish(channels.batchList(), snapshot(`${i} ${padding}`));
+      // Room for the server to write each one out, until the socket's buffers are full.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    bus().publish(channels.batchList(), snapshot("last", "deleted"));
+    stream.resume();
+
+    const changes = () => messages.filter((message) => message.type === "next").map((message) => message.payload!.data!.batchListChanged);
+    await eventually(async () => changes().at(-1)?.batch.name === "last", 20_000);
+    const received = changes();
+    expect(received.at(-1)).toEqual({ kind: "DELETED", batch: { id, name: "last" } });
+    // Whatever was dropped, what arrived is in the order it was published.
+    const numbers = received.slice(0, -1).map((change) => Number.parseInt(change.batch.name, 10));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(received.length).toBeLessThan(published / 2);
+    socket.close();
   });
 });
