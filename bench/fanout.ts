@@ -7,6 +7,11 @@
  * it; one machine, one clock). One subscriber is the baseline, measured in the same run. Prints
  * figures; asserts nothing.
  *
+ * Each latency is also split where the event was published (the bench listens on the API's bus,
+ * as a subscription does): updatedAt → publish is the writing transaction (now() is its start)
+ * plus the publisher's progress coalescing (PROGRESS_INTERVAL_MS) plus any wait for the event
+ * loop; publish → client is the fan-out itself (execution, serialising, sockets, the client).
+ *
  *   npx tsx bench/fanout.ts                              # 5,000 trades; 1, 1,000 and 2,000 subscribers
  *   BENCH_ROWS=2000 BENCH_SUBSCRIBERS=1,100 npx tsx bench/fanout.ts
  *   BENCH_BANK_LATENCY_MS=150 npx tsx bench/fanout.ts    # a slower bank: a longer batch, more events
@@ -14,7 +19,8 @@
 import { fork } from "node:child_process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
+import { processedTrades, TRADE_CSV_COLUMNS } from "@fxbt/domain";
+import type { BatchProgressMessage, EventBus } from "@fxbt/events";
 import { type Client, createClient } from "graphql-ws";
 import { pino } from "pino";
 import WebSocket from "ws";
@@ -33,7 +39,14 @@ interface StartMessage {
 }
 type ClientReport =
   | { kind: "ready"; connectSeconds: number }
-  | { kind: "done"; latencies: number[]; events: number[]; errors: string[]; lastStatus: string[] };
+  | { kind: "done"; received: Received[]; events: number[]; errors: string[]; lastStatus: string[] };
+
+/** One event at one client: when it arrived (ms since the epoch) and which snapshot it was (snapshotKey). */
+type Received = [at: number, snapshot: string];
+
+/** Names a batch snapshot the same way on both sides: its updatedAt, status and processed count. */
+const snapshotKey = (batch: { updatedAt: string; status: string; processedTrades: number }) =>
+  `${new Date(batch.updatedAt).toISOString()}|${batch.status}|${batch.processedTrades}`;
 
 const FINAL = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
 const SUBSCRIPTION = `subscription($id: ID!) { batchProgress(id: $id) { batch { status processedTrades updatedAt } } }`;
@@ -53,7 +66,7 @@ async function subscribers({ url, key, batchId, subscribers: count }: StartMessa
   // Sent before the process exits: a large report is still in the pipe when send() returns.
   const send = (message: ClientReport) =>
     new Promise<void>((resolve, reject) => process.send!(message, undefined, {}, (error) => (error ? reject(error) : resolve())));
-  const latencies: number[] = [];
+  const received: Received[] = [];
   const events = new Array<number>(count).fill(0);
   const lastStatus = new Array<string>(count).fill("");
   const errors: string[] = [];
@@ -85,12 +98,12 @@ async function subscribers({ url, key, batchId, subscribers: count }: StartMessa
             { query: SUBSCRIPTION, variables: { id: batchId } },
             {
               next: ({ data, errors: failed }) => {
-                const received = Date.now();
+                const at = Date.now();
                 if (failed) errors.push(`subscriber ${i}: ${JSON.stringify(failed)}`);
                 if (!data) return;
                 // The first event is the state when subscribing (staged long ago), not a commit to time.
                 if (events[i]! > 0 || lastStatus[i]) {
-                  latencies.push(received - Date.parse(data.batchProgress.batch.updatedAt));
+                  received.push([at, snapshotKey(data.batchProgress.batch)]);
                   events[i]!++;
                 } else {
                   first();
@@ -113,7 +126,7 @@ async function subscribers({ url, key, batchId, subscribers: count }: StartMessa
   await Promise.all(firsts);
   await send({ kind: "ready", connectSeconds: (performance.now() - started) / 1000 });
   await Promise.all(ends);
-  await send({ kind: "done", latencies, events, errors: errors.slice(0, 5), lastStatus });
+  await send({ kind: "done", received, events, errors: errors.slice(0, 5), lastStatus });
   await Promise.all(clients.map((client) => client.dispose()));
 }
 
@@ -139,6 +152,61 @@ function csv(rows: number, round: number): string {
   return lines.join("\n");
 }
 
+interface Published {
+  at: number;
+  /** A change of status, which the publisher sends at once; otherwise progress it held back (coalesced). */
+  statusChanged: boolean;
+}
+
+/** When each snapshot of the batch was published on the API's bus, by snapshotKey. */
+function recordPublishing(bus: EventBus, channel: string): Map<string, Published> {
+  const published = new Map<string, Published>();
+  const stop = new AbortController();
+  const live = bus.subscribe<BatchProgressMessage>(channel, stop.signal, { limit: 100_000 });
+  void (async () => {
+    let status: string | null = null;
+    for await (const { batch } of live) {
+      published.set(snapshotKey({ ...batch, processedTrades: processedTrades(batch) }), {
+        at: Date.now(),
+        statusChanged: batch.status !== status,
+      });
+      status = batch.status;
+      if (FINAL.includes(batch.status)) stop.abort();
+    }
+  })();
+  return published;
+}
+
+/** Each event's latency from its updatedAt, and the two parts of it either side of its publishing; each list sorted. */
+function splitLatencies(received: Received[], published: Map<string, Published>) {
+  const total: number[] = [];
+  const toPublish: number[] = [];
+  /** updatedAt → publish of the snapshots published at once: the writing transaction and the event loop, no coalescing. */
+  const statusToPublish = new Map<string, number>();
+  const toClient: number[] = [];
+  let unmatched = 0;
+  for (const [at, snapshot] of received) {
+    const updatedAt = Date.parse(snapshot.slice(0, snapshot.indexOf("|")));
+    total.push(at - updatedAt);
+    const publishing = published.get(snapshot);
+    if (publishing === undefined) {
+      unmatched++;
+      continue;
+    }
+    toPublish.push(publishing.at - updatedAt);
+    if (publishing.statusChanged) statusToPublish.set(snapshot, publishing.at - updatedAt);
+    toClient.push(at - publishing.at);
+  }
+  const ascending = (a: number, b: number) => a - b;
+  return {
+    total: total.sort(ascending),
+    toPublish: toPublish.sort(ascending),
+    statusToPublish: [...statusToPublish.values()].sort(ascending),
+    toClient: toClient.sort(ascending),
+    unmatched,
+  };
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -149,6 +217,7 @@ async function main() {
   const { configFromEnv } = await import("../apps/api/src/config");
   const { AccessService } = await import("../apps/api/src/services/access");
   const { createMigratedDatabase } = await import("../packages/db/src/testing");
+  const { channels } = await import("@fxbt/events");
 
   const database = await createMigratedDatabase("fxbt_bench_fanout");
   const most = Math.max(...SUBSCRIBERS);
@@ -210,6 +279,7 @@ async function main() {
       };
       child.send({ url: app.url, key, batchId, subscribers: count } satisfies StartMessage);
       const ready = (await next("ready")) as Extract<ClientReport, { kind: "ready" }>;
+      const published = recordPublishing(app.bus, channels.batchProgress(batchId));
 
       const started = performance.now();
       await graphql(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: batchId });
@@ -217,7 +287,8 @@ async function main() {
       const runSeconds = (performance.now() - started) / 1000;
       await exited;
 
-      const sorted = [...done.latencies].sort((a, b) => a - b);
+      const split = splitLatencies(done.received, published);
+      const sorted = split.total;
       const perSubscriber = [...done.events].sort((a, b) => a - b);
       const finished = done.lastStatus.filter((status) => FINAL.includes(status)).length;
       const ms = (value: number) => `${Math.round(value).toLocaleString("en-US")} ms`;
@@ -227,6 +298,12 @@ async function main() {
         `(${sorted.length.toLocaleString("en-US")} events; per subscriber ${perSubscriber[0]}–${perSubscriber.at(-1)}, median ${percentile(perSubscriber, 50)}; ` +
         `${finished}/${count} saw the final status; batch ran ${runSeconds.toFixed(2)} s; sockets opened in ${ready.connectSeconds.toFixed(2)} s)`;
       console.log(line);
+      const parts = (name: string, values: number[]) =>
+        `${name} p50 ${ms(percentile(values, 50))}  p99 ${ms(percentile(values, 99))}  max ${ms(values.at(-1) ?? Number.NaN)}`;
+      console.log(
+        `  split at publish: ${parts("updatedAt → publish", split.toPublish)} (status changes, sent at once: ${split.statusToPublish.map(ms).join(", ")});  ${parts("publish → client", split.toClient)}` +
+          (split.unmatched > 0 ? `  (${split.unmatched} events not seen published)` : ""),
+      );
       for (const error of done.errors) console.log(`  error: ${error}`);
       lines.push(line);
     }
