@@ -48,11 +48,13 @@ export type SharedSubscribe = (args: ExecutionArgs) => Promise<AsyncGenerator<Ex
  * subscriber; this one does the same mapping through a memo.
  *
  * The memo is keyed by the event object the resolver's source stream yields, held weakly: the
- * in-process bus hands every listener of a channel the same message object (the Redis bus parses
- * once per instance and does the same), and a subscription resolver passes it on as it is. An event
- * made for one subscriber alone (batchProgress's first event, the state read when subscribing) is
- * a new object and is executed for that subscriber alone. The entry goes when the event is no
- * longer held by any subscriber's queue. Per subscriber, as before: authorization (the root
+ * in-process bus hands every listener of a channel the same message object (the Redis and
+ * PostgreSQL buses parse a message once per instance and do the same), and the subscription
+ * resolvers pass live messages on as they are. An event made for one subscriber alone
+ * (batchProgress's first event, the state read when subscribing; trade changes read back from the
+ * database to resume or fill a gap) is a new object and is executed for that subscriber alone. A
+ * resolver that copied each live message would lose the sharing, not correctness. The entry goes
+ * when the event is no longer held by any subscriber's queue. Per subscriber, as before: authorization (the root
  * field's `subscribe` runs for each), the bus's bounded buffers and conflation, masking (`onNext`).
  *
  * @returns the source stream's results, or the result with errors graphql returns when the
