@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createInProcessEventBus, type EventBus, type SubscribeOptions } from "./bus";
+import { createInProcessEventBus, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
 
 /**
  * The largest NOTIFY payload PostgreSQL accepts, in bytes: it refuses one of 8,000 or more
@@ -67,14 +67,16 @@ const PAYLOADS_PER_STATEMENT = 100;
  * between. Every instance receives every message; one without a subscriber for a channel drops
  * that message before parsing it.
  *
- * The messages themselves travel, not ids to read back: ours are small JSON (measured in the
- * README), so the receivers add no reads to the database. Messages published in one tick, and
+ * The messages themselves travel, not ids to read back: ours are small JSON (bench/events-bus.ts
+ * measures the largest a trade's or a batch's can be), so the receivers add no reads to the
+ * database. Messages published in one tick, and
  * those published while the previous NOTIFY was in flight, go out together, packed into as
  * few notifications as fit under {@link NOTIFY_PAYLOAD_LIMIT}, by one statement on a
  * connection of the bus's own, one statement at a time. PostgreSQL delivers a transaction's
- * notifications in the order they were sent and transactions in commit order, so every
- * subscriber sees one order: the order publishes reached this bus, instance by instance, and
- * local subscribers get local messages back through PostgreSQL so they share it.
+ * notifications in the order they were sent and transactions in commit order, so subscribers on
+ * every instance see one order: each instance's messages in the order it published them,
+ * interleaved as its NOTIFYs committed. Local subscribers get local messages back through
+ * PostgreSQL so that they share it.
  *
  * Each notification carries its bus's id and a sequence number, which keeps identical
  * payloads distinct (PostgreSQL folds identical notifications of one transaction into one),
@@ -119,7 +121,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
 }
 
 /** Turns each notification back into messages for the local subscribers. */
-function createReceiver(local: ReturnType<typeof createInProcessEventBus>, onError: (error: unknown) => void) {
+function createReceiver(local: InProcessEventBus, onError: (error: unknown) => void) {
   /** The last sequence number heard from each bus: one entry per bus that ever published. */
   const lastSeen = new Map<string, number>();
   return (payload: string) => {
