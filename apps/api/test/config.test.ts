@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
 import { describe, expect, it } from "vitest";
-import { configFromEnv } from "../src/config";
+import { configFromEnv, eventBusKind } from "../src/config";
 import { decimal, integer, list, oneOf, readEnv, text } from "../src/env";
 import { DEFAULT_RATE_LIMITS } from "../src/rate-limits";
 
@@ -104,6 +104,14 @@ describe("configFromEnv", () => {
     expect(trustProxy("2")).toBe(2);
     expect(trustProxy("127.0.0.1")).toBe("127.0.0.1");
     expect(trustProxy("uniquelocal, ::1, 2001:db8::/32")).toBe("uniquelocal,::1,2001:db8::/32");
+  });
+
+  it("chooses the event bus: EVENT_BUS, else Redis with REDIS_URL, else this process", () => {
+    expect(eventBusKind(configFromEnv({}))).toBe("memory");
+    expect(eventBusKind(configFromEnv({ REDIS_URL: "redis://cache:6379" }))).toBe("redis");
+    expect(eventBusKind(configFromEnv({ EVENT_BUS: "postgres", REDIS_URL: "redis://cache:6379" }))).toBe("postgres");
+    expect(() => configFromEnv({ EVENT_BUS: "redis" })).toThrow(/EVENT_BUS=redis needs REDIS_URL/);
+    expect(() => configFromEnv({ EVENT_BUS: "kafka" })).toThrow(/EVENT_BUS must be one of memory, postgres, redis, got "kafka"/);
   });
 
   it("falls back to the default of an empty variable", () => {

@@ -33,7 +33,14 @@ async function stageBatch(url: string, key: string, trades: number): Promise<{ i
 }
 
 /** Every check a resumed stream must pass, with what the batch says in the end. */
-async function expectResumedCompletely(url: string, key: string, batchId: string, trades: number, run: Run) {
+async function expectResumedCompletely(
+  url: string,
+  key: string,
+  batchId: string,
+  trades: number,
+  run: Run,
+  { resumed = true }: { resumed?: boolean } = {},
+) {
   expect(outOfOrder(run.deliveries), "deliveries at or below the one before them").toEqual([]);
   const finals = finalDeliveriesPerTrade(run.deliveries);
   expect(finals.size).toBe(trades);
@@ -50,8 +57,8 @@ async function expectResumedCompletely(url: string, key: string, batchId: string
     return batch.completedAt ? batch : null;
   });
   for (const { node } of stored.trades.edges) expect(last.get(node.id)).toBe(node.status);
-  // It did resume: more than one connection, and some trades were delivered by a resume's replay.
-  expect(run.connections).toBeGreaterThan(2);
+  // It did resume: more than one connection.
+  if (resumed) expect(run.connections).toBeGreaterThan(2);
 }
 
 describe("resuming after a lost connection, one instance", () => {
@@ -184,9 +191,17 @@ describe("two API processes on one database, both running the batch (Redis betwe
     const [onFirst, onSecond] = (await Promise.all(plain)) as [Run, Run];
     // Both processes' runners took part.
     const claimed = await Promise.all([first, second].map((api) => claimedBy(api.url)));
-    const sequencesOf = (run: Run) => run.deliveries.map((d) => `${d.sequence}:${d.id}:${d.status}`);
-    expect(sequencesOf(onFirst)).toEqual(sequencesOf(onSecond));
-    expect(outOfOrder(onFirst.deliveries)).toEqual([]);
+    // Each process's subscriber: every trade's final state once, in increasing sequence, its last
+    // state of each trade the stored one. Events both delivered live agree on what each number is
+    // (a number is one change, whichever process published it); a gap left open a second (an event
+    // very late on a loaded machine) is filled from the database, with latest states only.
+    for (const run of [onFirst, onSecond]) await expectResumedCompletely(first.url, key, batch.id, TRADES, run, { resumed: false });
+    const live = (run: Run) =>
+      new Map(run.deliveries.filter((d) => d.previousStatus !== null).map((d) => [d.sequence, `${d.id}:${d.status}`]));
+    const [liveFirst, liveSecond] = [live(onFirst), live(onSecond)];
+    const shared = [...liveFirst.keys()].filter((n) => liveSecond.has(n));
+    expect(shared.length).toBeGreaterThan(TRADES);
+    expect(shared.filter((n) => liveFirst.get(n) !== liveSecond.get(n))).toEqual([]);
     await expectResumedCompletely(first.url, key, batch.id, TRADES, await resuming);
     expect(claimed.every((n) => n > 0)).toBe(true);
     expect(claimed[0]! + claimed[1]!).toBeGreaterThanOrEqual(TRADES);

@@ -35,25 +35,28 @@ async function batchProgress(_: unknown, { id, afterSequence }: { id: string; af
     stop.abort();
     throw error;
   }
-  return (async function* (): AsyncGenerator<BatchProgressMessage> {
-    try {
-      let latest: BatchView = current;
-      if (afterSequence == null || isNewerBatchSnapshot(current, { eventSequence: afterSequence })) yield { batch: latest };
-      if (isFinalBatchStatus(latest.status)) return;
-      for await (const message of live) {
-        if (message.deleted) {
-          yield message;
-          return;
-        }
-        if (!isNewerBatchSnapshot(message.batch, latest)) continue;
-        latest = message.batch;
-        yield message;
+  return stoppedOnReturn(
+    stop,
+    (async function* (): AsyncGenerator<BatchProgressMessage> {
+      try {
+        let latest: BatchView = current;
+        if (afterSequence == null || isNewerBatchSnapshot(current, { eventSequence: afterSequence })) yield { batch: latest };
         if (isFinalBatchStatus(latest.status)) return;
+        for await (const message of live) {
+          if (message.deleted) {
+            yield message;
+            return;
+          }
+          if (!isNewerBatchSnapshot(message.batch, latest)) continue;
+          latest = message.batch;
+          yield message;
+          if (isFinalBatchStatus(latest.status)) return;
+        }
+      } finally {
+        stop.abort();
       }
-    } finally {
-      stop.abort();
-    }
-  })();
+    })(),
+  );
 }
 
 /**
@@ -90,7 +93,7 @@ async function tradeStatusChanged(
     replay: afterSequence != null,
     readChanged: (range) => queries.tradesChangedAfter(batchId, range),
   });
-  return withCleanup(events, stop);
+  return stoppedOnReturn(stop, withCleanup(events, stop));
 }
 
 /** A number the caller cannot have seen (negative, or past the batch's latest event) is refused, naming both. */
@@ -111,7 +114,25 @@ function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
   const changes = context.bus.subscribe<BatchListMessage>(channels.batchList(), stop.signal, {
     conflate: (message) => message.batch.id,
   });
-  return withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch));
+  return stoppedOnReturn(
+    stop,
+    withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch)),
+  );
+}
+
+/**
+ * Ends the bus subscription as soon as graphql-ws calls return() (the client completed, or its
+ * socket closed). An async generator's own return() waits until its pending `await` settles,
+ * here the channel's next message: until then the listener and its buffer stayed, for hours on
+ * a quiet channel. Aborting first ends the bus iterator, so the generator finishes at once.
+ */
+function stoppedOnReturn<T>(stop: AbortController, generator: AsyncGenerator<T>): AsyncGenerator<T> {
+  const finish = generator.return.bind(generator);
+  generator.return = (value) => {
+    stop.abort();
+    return finish(value);
+  };
+  return generator;
 }
 
 /** A slow reader's trade transitions buffered at most; more than a batch's largest burst. */

@@ -13,10 +13,12 @@ export interface TradeEventsInOrderOptions {
   readChanged: ReadChangedTrades;
   /**
    * How long a gap in the live numbers may stay open before the numbers missing from it are read
-   * from the database. Events from another API instance can arrive out of order by about the time
-   * its event loop takes to publish them; a number can also be lost with a broker's connection.
+   * from the database (which has each trade's latest state, not the states in between). Events from
+   * another API instance arrive out of order by about the time its event loop takes to publish
+   * them: milliseconds, but hundreds of them on a loaded machine (the two-process test saw more
+   * than 250 ms on 2 busy cores); a number can also be lost with a broker's connection.
    *
-   * @default 250
+   * @default 1_000
    */
   gapWaitMs?: number;
   /**
@@ -41,7 +43,7 @@ const GAP_TIMEOUT = Symbol("gap timeout");
  */
 export async function* tradeEventsInOrder(
   live: AsyncIterator<TradeChannelMessage>,
-  { after, replay, readChanged, gapWaitMs = 250, pageSize = 500 }: TradeEventsInOrderOptions,
+  { after, replay, readChanged, gapWaitMs = 1_000, pageSize = 500 }: TradeEventsInOrderOptions,
 ): AsyncGenerator<TradeStatusMessage> {
   let delivered = after;
   /** Numbers received above the next expected one: an event, or null for a number without one. */
