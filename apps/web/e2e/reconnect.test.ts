@@ -1,6 +1,21 @@
 /** The dashboard tells when the API is gone, and catches up when it is back. */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { apiKeyHeader, type Browser, controlApi, e2e, markWindow, openBrowser, screenshot, tradesCsv, visit } from "./harness";
+import {
+  apiKeyHeader,
+  type Browser,
+  batchStatusText,
+  controlApi,
+  e2e,
+  eventually,
+  gqlRequest,
+  markWindow,
+  openBrowser,
+  readTable,
+  screenshot,
+  tradesCsv,
+  tradeTable,
+  visit,
+} from "./harness";
 import { type Child, freePort, startApi } from "./servers";
 
 let browser: Browser;
@@ -63,5 +78,72 @@ describe("Connection to the API", () => {
     await banner.waitFor({ state: "detached", timeout: 60_000 });
     await page.getByRole("link", { name: batchUid }).waitFor({ timeout: 30_000 });
     expect(await sameDocument()).toBe(true);
+  });
+
+  test("a batch page resumes its live streams after the drop: what happened meanwhile arrives, and the batch is not read again", async () => {
+    const { page } = browser;
+    const staged = await gqlRequest<{ stageBatch: { batch: { id: string; eventSequence: number } } }>(
+      `mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { id eventSequence } } }`,
+      { input: { csv: tradesCsv(12), name: "E2E resumed while offline", allowDuplicate: true } },
+    );
+    const batch = staged.data!.stageBatch.batch;
+    await visit(page, `/batches/${batch.id}`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    expect(await batchStatusText(page)).toBe("Pending");
+    await eventually(async () => (await readTable(tradeTable(page))).rows.length === 12 || null);
+
+    // From here: what the page asks over HTTP, and what it subscribes to over the socket.
+    const queries: string[] = [];
+    page.on("request", (request) => {
+      const body = request.method() === "POST" ? request.postData() : null;
+      if (body?.includes("operationName")) queries.push((JSON.parse(body) as { operationName: string }).operationName);
+    });
+    const subscribes: { query: string; variables: Record<string, unknown> }[] = [];
+    page.on("websocket", (socket) =>
+      socket.on("framesent", ({ payload }) => {
+        const message = JSON.parse(String(payload)) as { type: string; payload?: { query: string; variables: Record<string, unknown> } };
+        if (message.type === "subscribe" && message.payload) subscribes.push(message.payload);
+      }),
+    );
+
+    await controlApi("stop");
+    stopped = true;
+    // Another API on the same database runs the whole batch while the page's API is down.
+    const { databaseUrl, webUrl } = e2e();
+    const port = await freePort();
+    const other = await startApi({ databaseUrl, port, webOrigin: webUrl, logName: "api-other" });
+    try {
+      const otherUrl = `http://127.0.0.1:${port}/graphql`;
+      await gqlRequest(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: batch.id }, { apiUrl: otherUrl });
+      await eventually(async () => {
+        const read = await gqlRequest<{ batch: { completedAt: string | null } }>(
+          `query($id: ID!) { batch(id: $id) { completedAt } }`,
+          { id: batch.id },
+          { apiUrl: otherUrl },
+        );
+        return read.data?.batch.completedAt ?? null;
+      }, 60_000);
+    } finally {
+      await other.stop();
+    }
+    queries.length = 0;
+
+    await controlApi("start");
+    stopped = false;
+    // The page catches up through its resumed subscriptions: the batch's final state, every trade's.
+    await eventually(async () => ((await batchStatusText(page)) === "Succeeded" ? true : null), 60_000).catch(async (error: Error) => {
+      await screenshot(page, "batch-not-resumed");
+      const seen = `status ${await batchStatusText(page)}; subscribed ${JSON.stringify(subscribes)}; queried ${JSON.stringify(queries)}`;
+      throw new Error(`${error.message}: the page did not catch up (${seen})`, { cause: error });
+    });
+    await eventually(async () => {
+      const { rows } = await readTable(tradeTable(page));
+      return rows.length === 12 && rows.every((row) => row.join(" ").includes("Succeeded")) ? true : null;
+    }, 30_000);
+    await screenshot(page, "batch-resumed-after-drop");
+    const resumed = subscribes.filter((s) => /tradeStatusChanged|batchProgress/.test(s.query));
+    expect(resumed.length).toBeGreaterThanOrEqual(2);
+    expect(resumed.every((s) => s.variables.afterSequence === batch.eventSequence)).toBe(true);
+    expect(queries.filter((name) => name === "BatchDetail" || name === "BatchTrades")).toEqual([]);
   });
 });
