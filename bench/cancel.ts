@@ -4,8 +4,11 @@
  * and the way to status CANCELLED, while the runner writes the outcomes of its trades in flight.
  * Counts the transaction-timeout warnings the app logged ("Unable to start a transaction").
  * Beside it, measured in the same run: one UPDATE … SET status = 'CANCELLED' of as many rows in
- * a plain copy of the trade table (no indexes), and in a copy with the trade table's indexes (what
- * a status change costs per row here, whatever the product does). Prints figures; asserts nothing.
+ * a plain copy of the trade table (no indexes), in a copy with the trade table's indexes but no
+ * trigram index (what a status change costs per row here, whatever the product does), and in that
+ * copy with the trigram index of the six searched columns the trade table had until migration
+ * 20261127200000_trade_search_table (what that index cost each status change). Prints figures;
+ * asserts nothing.
  *
  *   npx tsx bench/cancel.ts                     # 100,000 trades on 127.0.0.1:5432
  *   BENCH_ROWS=20000 npx tsx bench/cancel.ts
@@ -52,19 +55,32 @@ interface BatchState {
 const BATCH_STATE = `status succeededTrades failedTrades cancelledTrades`;
 const processed = (batch: BatchState) => batch.succeededTrades + batch.failedTrades + batch.cancelledTrades;
 
-/** One UPDATE of every row of a copy of the batch's trades (no indexes, or the trade table's): the floor for moving them. */
-async function updateBaseline(databaseUrl: string, batchId: string, indexes: "none" | "all" | "all but GIN"): Promise<number> {
+/** The trigram index the trade table had on its six searched columns before they moved to trade_search. */
+const FORMER_SEARCH_INDEX = `USING GIN (client_id gin_trgm_ops, client_name gin_trgm_ops, account_number gin_trgm_ops,
+  reference gin_trgm_ops, quote_id gin_trgm_ops, transaction_id gin_trgm_ops)`;
+
+/**
+ * One UPDATE of every row of a copy of the batch's trades: with no indexes (the floor for moving
+ * them), with the trade table's indexes but any trigram one, or with those and the former trigram
+ * index of the six searched columns.
+ */
+async function updateBaseline(
+  databaseUrl: string,
+  batchId: string,
+  indexes: "none" | "all but trigram" | "all but trigram, plus the former one",
+): Promise<number> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query(`DROP TABLE IF EXISTS bench_trade_copy`);
     await client.query(`CREATE TABLE bench_trade_copy (LIKE trade ${indexes === "none" ? "" : "INCLUDING INDEXES"})`);
-    if (indexes === "all but GIN") {
+    if (indexes !== "none") {
       const { rows } = await client.query<{ indexname: string }>(
         `SELECT indexname FROM pg_indexes WHERE tablename = 'bench_trade_copy' AND indexdef ILIKE '%USING gin%'`,
       );
       for (const { indexname } of rows) await client.query(`DROP INDEX ${pg.escapeIdentifier(indexname)}`);
     }
+    if (indexes === "all but trigram, plus the former one") await client.query(`CREATE INDEX ON bench_trade_copy ${FORMER_SEARCH_INDEX}`);
     await client.query(`INSERT INTO bench_trade_copy SELECT * FROM trade WHERE batch_id = $1`, [batchId]);
     await client.query(`UPDATE bench_trade_copy SET status = 'PENDING'`);
     await client.query(`VACUUM ANALYZE bench_trade_copy`);
@@ -148,8 +164,8 @@ async function main() {
     await probe.end();
     await close();
     const plainSeconds = await updateBaseline(database.url, id, "none");
-    const indexedSeconds = await updateBaseline(database.url, id, "all");
-    const noGinSeconds = await updateBaseline(database.url, id, "all but GIN");
+    const indexedSeconds = await updateBaseline(database.url, id, "all but trigram");
+    const formerSeconds = await updateBaseline(database.url, id, "all but trigram, plus the former one");
 
     const ms = (value: number) => `${Math.round(value).toLocaleString("en-US")} ms`;
     console.log(
@@ -171,8 +187,8 @@ async function main() {
       console.log(`  runner's pass: ${line.trades} trades in ${line.chunks} chunks, ${line.busy} busy retries, ${ms(line.ms)}`);
     console.log(`transaction-timeout warnings:  ${timeouts}  (result writes retried: ${writeRetries})`);
     console.log(`baseline, one UPDATE of ${ROWS.toLocaleString("en-US")} rows, plain copy table:        ${ms(plainSeconds * 1000)}`);
-    console.log(`baseline, the same, copy with the trade table's indexes: ${ms(indexedSeconds * 1000)}`);
-    console.log(`baseline, the same, with those indexes but the trigram GIN: ${ms(noGinSeconds * 1000)}`);
+    console.log(`baseline, the same, copy with the trade table's indexes but trigram ones: ${ms(indexedSeconds * 1000)}`);
+    console.log(`baseline, the same, plus the former trigram index of the six searched columns: ${ms(formerSeconds * 1000)}`);
   } finally {
     await close();
     await database.drop();

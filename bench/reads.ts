@@ -64,10 +64,11 @@ async function seed(url: string): Promise<void> {
   await client.connect();
   try {
     // Loaded as a restore loads: the migrations' secondary indexes are dropped, then built once
-    // over the rows (inserting 1,000,000 rows into the trigram index one by one takes many minutes).
+    // over the rows (inserting 1,000,000 rows into the trigram index one by one takes many minutes);
+    // trade_search is filled from the inserted trades by its trigger.
     const { rows: indexes } = await client.query<{ name: string; definition: string }>(
       `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
-       WHERE schemaname = 'public' AND tablename IN ('batch', 'trade') AND indexdef NOT LIKE 'CREATE UNIQUE%'`,
+       WHERE schemaname = 'public' AND tablename IN ('batch', 'trade', 'trade_search') AND indexdef NOT LIKE 'CREATE UNIQUE%'`,
     );
     for (const { name } of indexes) await client.query(`DROP INDEX ${pg.escapeIdentifier(name)}`);
     for (const statement of SEED.split(";\n").filter((s) => s.trim())) {
@@ -112,6 +113,11 @@ try {
   const deepCursor = middle.edges[0]!.cursor;
   const batchId = md5Uuid(Math.floor(BATCHES / 3));
   const acmeBatch = md5Uuid(Math.floor(BATCHES / 3) - (Math.floor(BATCHES / 3) % 10) + 5);
+  // Part of the transaction id the seed gives row 42 of batch BATCHES / 4 + 1 (a SUCCESS at 10,000 batches): 'TX-' || md5(r || '-' || b).
+  const transactionPart = createHash("md5")
+    .update(`42-${Math.floor(BATCHES / 4) + 1}`)
+    .digest("hex")
+    .slice(5, 15);
 
   const reads: [string, () => Promise<{ totalCount: number; edges: unknown[] }>][] = [
     ["batches: first page (baseline)", () => staff.batches({ first: PAGE })],
@@ -128,6 +134,8 @@ try {
     ["trades: search reference 'INV-5000-'", () => staff.tradeHistory({ first: PAGE, filter: { search: "INV-5000-" } })],
     ["trades: search 'holdings' (every row)", () => staff.tradeHistory({ first: PAGE, filter: { search: "holdings" } })],
     ["trades: search 'zzzq' (no row)", () => staff.tradeHistory({ first: PAGE, filter: { search: "zzzq" } })],
+    ["trades: search a transaction id's 10 chars", () => staff.tradeHistory({ first: PAGE, filter: { search: transactionPart } })],
+    ["trades: search 'TX-' (every SUCCESS)", () => staff.tradeHistory({ first: PAGE, filter: { search: "TX-" } })],
     ["trades: acme, first page", () => acme.tradeHistory({ first: PAGE })],
     ["trades: acme, status FAILED", () => acme.tradeHistory({ first: PAGE, filter: { status: ["FAILED"] } })],
     ["trades: acme, batchId", () => acme.tradeHistory({ first: PAGE, filter: { batchId: acmeBatch } })],

@@ -92,8 +92,9 @@ const HISTORY_ORDER = Prisma.sql`ORDER BY trade.created_at DESC, coalesce(trade.
  *
  * Each page is a walk down an index in the history's order. One status is an equality on the
  * leading column of trade_history_status_idx; several are one such walk per status, merged
- * (UNION ALL of ordered, limited walks under the same order). A search uses the trigram index
- * trade_search_trgm_idx when its matches are few, else walks the order and filters.
+ * (UNION ALL of ordered, limited walks under the same order). A search reads the trigram index
+ * of trade_search (trade_search_text_trgm_idx) when its matches are few, else walks the order and
+ * looks each trade up in trade_search by its key.
  *
  * totalCount is exact from the batches' counters (total_trades, succeeded_trades, failed_trades,
  * cancelled_trades) when the filter is at most a batch, a partner and statuses those counters
@@ -117,7 +118,10 @@ export async function pageTradeHistory(
   const search = filter?.search?.trim();
   if (search) {
     const pattern = containing(search);
-    conditions.push(Prisma.sql`(trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
+    // trade_search finds the candidates through its trigram index; the trade's own columns decide,
+    // since its instruction text joins four of them (a match across two is no match).
+    conditions.push(Prisma.sql`trade.id IN (SELECT trade_search.trade_id FROM trade_search WHERE trade_search.text ILIKE ${pattern})
+      AND (trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
       OR trade.account_number ILIKE ${pattern} OR trade.reference ILIKE ${pattern} OR trade.quote_id ILIKE ${pattern}
       OR trade.transaction_id ILIKE ${pattern})`);
   }
