@@ -3,12 +3,13 @@
  * at 1,000 subscribers; target p99 < 100 ms). The API runs in this process as bench/run.ts runs
  * it; the subscribers run in a child process of their own (as partner apps would be, one socket
  * each), all on one batch of BENCH_ROWS trades. An event's latency is the time it reached its
- * client minus the batch's updatedAt it carries (PostgreSQL's now() in the transaction that wrote
- * it; one machine, one clock). One subscriber is the baseline, measured in the same run. Prints
+ * client minus the batch's updatedAt it carries (the time of the batch's last write in the
+ * transaction, a few milliseconds before its commit: clock_timestamp(), stamped by a trigger; one
+ * machine, one clock). One subscriber is the baseline, measured in the same run. Prints
  * figures; asserts nothing.
  *
  * Each latency is also split where the event was published (the bench listens on the API's bus,
- * as a subscription does): updatedAt → publish is the writing transaction (now() is its start)
+ * as a subscription does): updatedAt → publish is the end of the writing transaction and its commit
  * plus the publisher's progress coalescing (PROGRESS_INTERVAL_MS) plus any wait for the event
  * loop; publish → client is the fan-out itself (execution, serialising, sockets, the client).
  *

@@ -104,4 +104,15 @@ describe("a batch's event sequence", () => {
     const bounded = await listTradesChangedAfter(t.db.prisma, batch.id, { after: mark, through: mark + 1, limit: 10 });
     expect(bounded.map((trade) => trade.id)).toEqual([missed[0]!.id]);
   });
+
+  it("stamps updatedAt with the time of the batch's last write, not the start of its transaction", async () => {
+    const batch = await stageBatch(t.db, 1);
+    const { started, written } = await t.db.prisma.$transaction(async (tx) => {
+      const [{ started }] = await tx.$queryRaw<{ started: Date }[]>`SELECT now() AS started`;
+      await tx.$executeRaw`SELECT pg_sleep(0.3)`;
+      const written = await queueBatch(tx, batch.id);
+      return { started, written };
+    });
+    expect(written.updatedAt.getTime() - started.getTime()).toBeGreaterThanOrEqual(300);
+  });
 });

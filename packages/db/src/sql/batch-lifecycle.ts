@@ -29,14 +29,14 @@ export async function lockBatch(tx: Queryable, id: string): Promise<BatchRow | n
 /** Puts a PENDING batch in the runner's queue. */
 export async function queueBatch(tx: Queryable, id: string): Promise<BatchRow> {
   const [batch] = await tx.$queryRaw<BatchRow[]>`
-    UPDATE batch SET queued_at = now(), updated_at = now() WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
+    UPDATE batch SET queued_at = now() WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
   return batch!;
 }
 
 /** Records the four-eyes approval of a batch (the caller has checked who may approve). */
 export async function approveBatchRow(tx: Queryable, id: string, approver: { id: string; name: string }): Promise<BatchRow> {
   const [batch] = await tx.$queryRaw<BatchRow[]>`
-    UPDATE batch SET approved_by_id = ${approver.id}::uuid, approved_by = ${approver.name}, approved_at = now(), updated_at = now()
+    UPDATE batch SET approved_by_id = ${approver.id}::uuid, approved_by = ${approver.name}, approved_at = now()
     WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
   return batch!;
 }
@@ -63,7 +63,7 @@ export const CANCEL_CHUNK_SIZE = 5_000;
 /** Phase 1: marks the batch as being cancelled and takes it out of the queue (the caller has locked it and checked the action). */
 export async function requestCancel(tx: Queryable, id: string): Promise<BatchRow> {
   const [batch] = await tx.$queryRaw<BatchRow[]>`
-    UPDATE batch SET cancel_requested_at = now(), queued_at = NULL, updated_at = now()
+    UPDATE batch SET cancel_requested_at = now(), queued_at = NULL
     WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
   return batch!;
 }
@@ -189,7 +189,7 @@ export async function requeueFailedTrades(tx: Queryable, id: string): Promise<{ 
   });
   const [batch] = await tx.$queryRaw<BatchRow[]>`
     UPDATE batch SET status = ${BATCH_MOVES.retry.to[0]}::"BatchStatus", failed_trades = failed_trades - ${trades.length}::int,
-                     queued_at = now(), completed_at = NULL, updated_at = now()
+                     queued_at = now(), completed_at = NULL
     WHERE id = ${id}::uuid AND ${batchMayMove("retry")} RETURNING ${BATCH_COLUMNS}`;
   return { batch: batch!, trades };
 }
@@ -214,7 +214,7 @@ export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCo
   if (counts.length === 0) return [];
   const updated = await tx.$queryRaw<BatchRow[]>`
     UPDATE batch b SET succeeded_trades = b.succeeded_trades + c.succeeded, failed_trades = b.failed_trades + c.failed,
-                       cancelled_trades = b.cancelled_trades + c.cancelled, updated_at = now()
+                       cancelled_trades = b.cancelled_trades + c.cancelled
     FROM unnest(${counts.map((c) => c.batchId)}::uuid[], ${counts.map((c) => c.succeeded)}::int[],
                 ${counts.map((c) => c.failed)}::int[], ${counts.map((c) => c.cancelled)}::int[])
          AS c(batch_id, succeeded, failed, cancelled)
@@ -232,7 +232,7 @@ async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[])
       status && status !== batch.status
         ? await tx.$queryRaw<BatchRow[]>`
             UPDATE batch SET status = ${status}::"BatchStatus", completed_at = now(), queued_at = NULL,
-                             bank_unavailable_since = NULL, updated_at = now()
+                             bank_unavailable_since = NULL
             WHERE id = ${batch.id}::uuid AND ${batchStatusIn(batchStatusesMovableTo(status))}
             RETURNING ${BATCH_COLUMNS}`
         : [];
@@ -250,7 +250,7 @@ export function markBankUnavailable(db: Queryable, since: Date): Promise<BatchRo
   return db.$queryRaw<BatchRow[]>`
     WITH marked AS (
       SELECT id FROM batch WHERE ${batchStatusIn(CLAIMABLE_BATCH_STATUSES)} AND bank_unavailable_since IS NULL ORDER BY id FOR UPDATE)
-    UPDATE batch SET bank_unavailable_since = ${since}, updated_at = now()
+    UPDATE batch SET bank_unavailable_since = ${since}
     FROM marked WHERE batch.id = marked.id AND batch.bank_unavailable_since IS NULL
     RETURNING ${batchColumns("batch")}`;
 }
@@ -259,7 +259,7 @@ export function markBankUnavailable(db: Queryable, since: Date): Promise<BatchRo
 export function markBankAvailable(db: Queryable): Promise<BatchRow[]> {
   return db.$queryRaw<BatchRow[]>`
     WITH cleared AS (SELECT id FROM batch WHERE bank_unavailable_since IS NOT NULL ORDER BY id FOR UPDATE)
-    UPDATE batch SET bank_unavailable_since = NULL, updated_at = now()
+    UPDATE batch SET bank_unavailable_since = NULL
     FROM cleared WHERE batch.id = cleared.id
     RETURNING ${batchColumns("batch")}`;
 }
@@ -281,7 +281,7 @@ export async function finishSettledBatches(tx: Queryable): Promise<BatchRow[]> {
              count(*) FILTER (WHERE t.status = 'FAILED')::int AS failed, count(*) FILTER (WHERE t.status = 'CANCELLED')::int AS cancelled
       FROM trade t JOIN settled ON settled.id = t.batch_id GROUP BY t.batch_id)
     UPDATE batch SET succeeded_trades = coalesce(counts.succeeded, 0), failed_trades = coalesce(counts.failed, 0),
-                     cancelled_trades = coalesce(counts.cancelled, 0), updated_at = now()
+                     cancelled_trades = coalesce(counts.cancelled, 0)
     FROM settled LEFT JOIN counts ON counts.batch_id = settled.id
     WHERE batch.id = settled.id
     RETURNING ${batchColumns("batch")}`;

@@ -21,7 +21,7 @@ export async function promoteQueuedBatches(tx: Queryable, maxRunning: number): P
       ORDER BY priority DESC, queued_at, id
       LIMIT greatest(0, ${maxRunning}::int - (SELECT count(*) FROM batch WHERE ${running})::int)
       FOR UPDATE)
-    UPDATE batch SET status = ${BATCH_MOVES.promote.to[0]}::"BatchStatus", started_at = coalesce(started_at, now()), updated_at = now()
+    UPDATE batch SET status = ${BATCH_MOVES.promote.to[0]}::"BatchStatus", started_at = coalesce(started_at, now())
     FROM candidates
     WHERE batch.id = candidates.id AND ${batchMayMove("promote", "batch.status")} AND batch.cancel_requested_at IS NULL
     RETURNING ${batchColumns("batch")}`;
