@@ -1,11 +1,13 @@
 export * from "./access";
 export * from "./approval-policy";
+export { BATCH_UID_PATTERN, formatBatchUid, isBatchUid } from "./batch-uid";
 export { type ParseTradeCsvOptions, type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "./csv";
 export { type CsvCellValue, type CsvNumberCell, csvNumber, toCsvCell, toCsvLine } from "./csv-export";
 export { REQUIRED_TRADE_CSV_COLUMNS, TRADE_CSV_COLUMNS, type TradeCsvColumn, unstorableTextProblem } from "./csv-schema";
 export { ACTIVE_CURRENCIES, activeCurrencyCodes, CURRENCY_LIST_PUBLISHED, isActiveCurrency, minorUnits } from "./currencies";
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS, MAX_AMOUNT, MAX_ROW_ERRORS, TRADE_HISTORY_COUNT_LIMIT } from "./limits";
 export * from "./money";
+export { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority";
 export { canonicalTradesText, DUPLICATE_FILE_WINDOW_DAYS, duplicateFileMessage } from "./repeats";
 export * from "./status";
 export * from "./views";
