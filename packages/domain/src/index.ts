@@ -5,6 +5,15 @@ export { type ParseTradeCsvOptions, type ParseTradeCsvResult, parseTradeCsv, typ
 export { type CsvCellValue, type CsvNumberCell, csvNumber, toCsvCell, toCsvLine } from "./csv-export";
 export { REQUIRED_TRADE_CSV_COLUMNS, TRADE_CSV_COLUMNS, type TradeCsvColumn, unstorableTextProblem } from "./csv-schema";
 export { ACTIVE_CURRENCIES, activeCurrencyCodes, CURRENCY_LIST_PUBLISHED, isActiveCurrency, minorUnits } from "./currencies";
+export {
+  type FailureCount,
+  isPermanentFailure,
+  nothingToRetryReason,
+  PERMANENT_FAILURE_CODES,
+  planRetry,
+  type RetryPlan,
+  UNKNOWN_FAILURE_CODE,
+} from "./failure-codes";
 export { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS, MAX_AMOUNT, MAX_ROW_ERRORS, TRADE_HISTORY_COUNT_LIMIT } from "./limits";
 export * from "./money";
 export { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority";
