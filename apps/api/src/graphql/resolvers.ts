@@ -12,7 +12,7 @@ export const batchResolvers = {
   Decimal: DecimalScalar,
 
   Query: {
-    batch: (_: unknown, { id }: { id: string }, { queries }: GraphQLContext) => queries.batch(id),
+    batch: (_: unknown, { id }: { id: string }, { queries }: GraphQLContext) => queries.batchByIdOrUid(id),
     batches: (_: unknown, args: BatchListArgs, { queries }: GraphQLContext) => queries.batches(args),
     activeBatches: (_: unknown, __: unknown, { queries }: GraphQLContext) => queries.activeBatches(),
     recentBatches: (_: unknown, { limit }: { limit: number }, { queries }: GraphQLContext) => queries.recentBatches(limit),

@@ -5,6 +5,7 @@ import {
   countBatchTrades,
   type Database,
   findBatch,
+  findBatchByUid,
   findBatches,
   findTrade,
   findTradeAttempts,
@@ -24,6 +25,7 @@ import {
   type BatchStatus,
   type BatchView,
   canSeeBatch,
+  isBatchUid,
   roundToMinorUnits,
   type TradeAttemptView,
   type TradeStatus,
@@ -103,6 +105,17 @@ export class BatchQueries {
   async batch(id: string): Promise<BatchView | null> {
     if (!isUuid(id)) return null;
     const row = this.visible(await findBatch(this.db, id));
+    return row ? toBatchView(row) : null;
+  }
+
+  /**
+   * Query.batch: a batch by its id or by its batchUid (B-YYYYMMDD-NNNN), so a page or a person can
+   * open a batch by the name they see. Everything else that takes a batch id (subscriptions,
+   * commands, batchResults) takes the id only: an event channel is keyed by the id.
+   */
+  async batchByIdOrUid(idOrUid: string): Promise<BatchView | null> {
+    if (!isBatchUid(idOrUid)) return this.batch(idOrUid);
+    const row = this.visible(await findBatchByUid(this.db, idOrUid));
     return row ? toBatchView(row) : null;
   }
 

@@ -11,6 +11,12 @@ export async function findBatch(db: Queryable, id: string): Promise<BatchRow | n
   return rows[0] ?? null;
 }
 
+/** A batch by its batchUid (unique index batch_batch_uid_key). */
+export async function findBatchByUid(db: Queryable, batchUid: string): Promise<BatchRow | null> {
+  const rows = await db.$queryRaw<BatchRow[]>`SELECT ${BATCH_COLUMNS} FROM batch WHERE batch_uid = ${batchUid}`;
+  return rows[0] ?? null;
+}
+
 /** Many batches in one query (the loader behind Trade.batch), in no particular order. */
 export function findBatches(db: Queryable, ids: readonly string[]): Promise<BatchRow[]> {
   return db.$queryRaw<BatchRow[]>`SELECT ${BATCH_COLUMNS} FROM batch WHERE id = ANY(${[...ids]}::uuid[])`;
