@@ -5,7 +5,9 @@ import {
   FINAL_TRADE_STATUSES,
   finalBatchStatus,
   isFinalBatchStatus,
+  PERMANENT_FAILURE_CODES,
   TRADE_MOVES,
+  UNKNOWN_FAILURE_CODE,
 } from "@fxbt/domain";
 import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
@@ -177,11 +179,31 @@ export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ ba
   return { batch: batch!, trades };
 }
 
-/** Sends the FAILED trades of a finished batch back to PENDING and queues the batch again. */
-export async function requeueFailedTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
+export interface RequeueOptions {
+  /**
+   * Exactly the FAILED trades with one of these error codes (a trade without one counts as
+   * UNKNOWN_FAILURE_CODE). Default: every failed trade but those with a PERMANENT_FAILURE_CODE.
+   */
+  errorCodes?: readonly string[] | null;
+}
+
+/**
+ * Sends FAILED trades of a finished batch back to PENDING (which ones: `errorCodes`), takes them
+ * off its failed count and queues the batch again. The caller holds the batch's lock.
+ */
+export async function requeueFailedTrades(
+  tx: Queryable,
+  id: string,
+  { errorCodes = null }: RequeueOptions = {},
+): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
+  const code = Prisma.sql`coalesce(trade.error_code, ${UNKNOWN_FAILURE_CODE})`;
+  const codes =
+    errorCodes === null
+      ? Prisma.sql`NOT (${code} = ANY(${[...PERMANENT_FAILURE_CODES]}::text[]))`
+      : Prisma.sql`${code} = ANY(${[...errorCodes]}::text[])`;
   const trades = await moveTrades(tx, "retry", {
     batches: theBatch(id),
-    where: Prisma.sql`trade.batch_id = ${id}::uuid`,
+    where: Prisma.sql`trade.batch_id = ${id}::uuid AND ${codes}`,
     set: [
       Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL, idempotency_key = NULL, transaction_id = NULL`,
       Prisma.sql`error_code = NULL, error_message = NULL, locked_at = NULL`,

@@ -1,4 +1,4 @@
-import { TRADE_HISTORY_COUNT_LIMIT, type TradeStatus } from "@fxbt/domain";
+import { TRADE_HISTORY_COUNT_LIMIT, type TradeStatus, UNKNOWN_FAILURE_CODE } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
@@ -19,15 +19,19 @@ export interface BatchTradeCursor {
 
 /**
  * Up to `limit` trades of one batch in CSV row order, after the cursor: the one keyset walk
- * behind the Batch.trades connection and the CSV export.
+ * behind the Batch.trades connection and the CSV export. `errorCode` (default none) keeps only
+ * the FAILED trades with that code, as the batch's results count them (none recorded: UNKNOWN).
  */
 export function pageBatchTrades(
   db: Queryable,
   batchId: string,
-  page: { limit: number; after?: BatchTradeCursor | null; status?: TradeStatus | null },
+  page: { limit: number; after?: BatchTradeCursor | null; status?: TradeStatus | null; errorCode?: string | null },
 ): Promise<TradeRow[]> {
   const conditions = [Prisma.sql`batch_id = ${batchId}::uuid`];
   if (page.status) conditions.push(tradeStatusIn([page.status]));
+  // The failed trades counted under this code in the batch's results (batchTotals).
+  if (page.errorCode)
+    conditions.push(tradeStatusIn(["FAILED"]), Prisma.sql`coalesce(error_code, ${UNKNOWN_FAILURE_CODE}) = ${page.errorCode}`);
   if (page.after) conditions.push(Prisma.sql`(coalesce(row_number, 0), id) > (${page.after.rowNumber}::int, ${page.after.id}::uuid)`);
   return db.$queryRaw<TradeRow[]>`
     SELECT ${TRADE_COLUMNS} FROM trade ${where(conditions)} ORDER BY coalesce(row_number, 0), id LIMIT ${page.limit}::int`;
