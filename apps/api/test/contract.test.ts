@@ -36,6 +36,9 @@ const EXPLAINED_DANGEROUS_CHANGES: Record<string, string> = {
     "Optional, no default: without it the subscription starts with the current state and goes on live, exactly as before.",
   "An optional arg afterSequence on Subscription.tradeStatusChanged was added.":
     "Optional, no default: without it the subscription delivers changes from now on, exactly as before.",
+  "An optional arg errorCodes on Mutation.retryFailedTrades was added.":
+    "Optional, no default. Without it a retry now leaves permanent refusals (INVALID_ACCOUNT, VALUE_DATE_PASSED) FAILED and requeues the rest, which is the point: they used to run again only to be refused again. A batch with only permanent failures answers BAD_BATCH_STATE saying so.",
+  "An optional arg errorCode on Batch.trades was added.": "Optional, no default: without it the trades are listed exactly as before.",
 };
 
 let db: Awaited<ReturnType<typeof testDatabase>>;

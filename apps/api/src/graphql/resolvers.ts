@@ -1,6 +1,6 @@
-import { type BatchView, batchProgress, processedTrades, type TradeStatus, type TradeView } from "@fxbt/domain";
+import { type BatchView, batchProgress, processedTrades, type TradeView } from "@fxbt/domain";
 import type { StageBatchInput } from "../services/batch-commands";
-import type { BatchListArgs, TradeHistoryArgs } from "../services/batch-queries";
+import type { BatchListArgs, BatchTradesArgs, TradeHistoryArgs } from "../services/batch-queries";
 import { resultsCsvPath } from "../services/results-export";
 import { acting, type GraphQLContext } from "./context";
 import { DateTimeScalar, DecimalScalar } from "./scalars";
@@ -27,8 +27,8 @@ export const batchResolvers = {
     startBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.startBatch(id, acting(context)),
     approveBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.approveBatch(id, acting(context)),
     cancelBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.cancelBatch(id, acting(context)),
-    retryFailedTrades: (_: unknown, { id }: { id: string }, context: GraphQLContext) =>
-      context.commands.retryFailedTrades(id, acting(context)),
+    retryFailedTrades: (_: unknown, { id, errorCodes }: { id: string; errorCodes?: string[] | null }, context: GraphQLContext) =>
+      context.commands.retryFailedTrades(id, acting(context), errorCodes ?? null),
     deleteBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.deleteBatch(id, acting(context)),
   },
 
@@ -38,8 +38,7 @@ export const batchResolvers = {
     processedTrades: (batch: BatchView) => processedTrades(batch),
     progress: (batch: BatchView) => batchProgress(batch),
     resultsCsvPath: (batch: BatchView) => resultsCsvPath(batch.id),
-    trades: (batch: BatchView, args: { first: number; after?: string | null; status?: TradeStatus | null }, { queries }: GraphQLContext) =>
-      queries.trades(batch, args),
+    trades: (batch: BatchView, args: BatchTradesArgs, { queries }: GraphQLContext) => queries.trades(batch, args),
   },
 
   Trade: {

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import {
   approveBatchRow,
   type BatchRow,
+  batchTotals,
   type CommittedChange,
   cancelPendingChunk,
   countValueDates,
@@ -28,8 +29,10 @@ import {
   duplicateFileMessage,
   NO_APPROVAL,
   needsApproval,
+  nothingToRetryReason,
   parseTradeCsv,
   pastValueDatesReason,
+  planRetry,
   type RowError,
   unstorableTextProblem,
 } from "@fxbt/domain";
@@ -217,8 +220,25 @@ export class BatchCommands {
     return toBatchView(chunk.batch);
   }
 
-  async retryFailedTrades(id: string, acting: Acting): Promise<BatchView> {
-    await this.act(id, "retry", acting, (tx, batch) => requeueFailedTrades(tx, batch.id));
+  /**
+   * Sends failed trades back to the runner: by default the retryable ones (permanent refusals,
+   * PERMANENT_FAILURE_CODES, stay failed); with `errorCodes`, exactly the failed trades with those
+   * codes. Which codes and how many are decided under the batch's lock from its failures, and the
+   * audit record names them. BAD_USER_INPUT for an empty list or a code no failed trade has;
+   * BAD_BATCH_STATE when nothing would be retried.
+   */
+  async retryFailedTrades(id: string, acting: Acting, errorCodes: readonly string[] | null = null): Promise<BatchView> {
+    await this.act(id, "retry", acting, async (tx, batch) => {
+      const planned = planRetry((await batchTotals(tx, batch.id)).failuresByCode, errorCodes);
+      if (!planned.ok) throw apiError("BAD_USER_INPUT", `batch ${batch.batchUid}: ${planned.problem}`, { argument: "errorCodes" });
+      const { retried } = planned.plan;
+      if (retried.length === 0) {
+        throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${nothingToRetryReason(planned.plan)}`, { id, status: batch.status });
+      }
+      const requeued = await requeueFailedTrades(tx, batch.id, { errorCodes: retried.map((failure) => failure.errorCode) });
+      const detail = `${batch.batchUid}: retried ${retried.map((failure) => `${failure.count} ${failure.errorCode}`).join(", ")}`;
+      return { ...requeued, detail };
+    });
     await this.deps.wakeRunner();
     return this.current(id);
   }
@@ -237,7 +257,7 @@ export class BatchCommands {
     id: string,
     action: BatchAction,
     acting: Acting,
-    work: (tx: Queryable, batch: BatchRow) => Promise<{ batch: BatchRow; trades: CommittedChange["trades"] }>,
+    work: (tx: Queryable, batch: BatchRow) => Promise<{ batch: BatchRow; trades: CommittedChange["trades"]; detail?: string }>,
   ): Promise<BatchView> {
     const { batch, trades } = await this.inLockedBatch(id, action, acting, work);
     this.deps.publisher.publish({ trades, batches: [batch] });
@@ -262,7 +282,14 @@ export class BatchCommands {
             throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${verdict.reason}`, { id, status: batch.status });
           }
           const result = await work(tx, batch);
-          await recordAudit(tx, actor, { action: AUDITED[action], outcome: "SUCCEEDED", batchId: batch.id, detail: batch.batchUid });
+          // An action may say more than which batch (a retry: which codes, how many).
+          const detail = (result as { detail?: unknown } | null)?.detail;
+          await recordAudit(tx, actor, {
+            action: AUDITED[action],
+            outcome: "SUCCEEDED",
+            batchId: batch.id,
+            detail: typeof detail === "string" ? detail : batch.batchUid,
+          });
           return result;
         },
         { timeout: 60_000, maxWait: 10_000 },

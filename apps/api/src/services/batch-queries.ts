@@ -43,6 +43,14 @@ export interface BatchListArgs {
   orderBy?: { field: BatchOrderField; direction: "ASC" | "DESC" } | null;
 }
 
+/** Batch.trades' arguments; `errorCode` (default none) keeps the FAILED trades with that code. */
+export interface BatchTradesArgs {
+  first: number;
+  after?: string | null;
+  status?: TradeStatus | null;
+  errorCode?: string | null;
+}
+
 export interface TradeHistoryArgs {
   first: number;
   after?: string | null;
@@ -199,19 +207,18 @@ export class BatchQueries {
   }
 
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */
-  async trades(
-    batch: BatchView,
-    args: { first: number; after?: string | null; status?: TradeStatus | null },
-  ): Promise<Connection<TradeView>> {
+  async trades(batch: BatchView, args: BatchTradesArgs): Promise<Connection<TradeView>> {
     checkPageSize(args.first);
     const cursor = args.after ? decodeCursor(args.after, [isInteger, isUuid]) : null;
+    const errorCode = args.errorCode ?? null;
     const [rows, totalCount] = await Promise.all([
       pageBatchTrades(this.db, batch.id, {
         limit: args.first + 1,
         after: cursor ? { rowNumber: cursor[0] as number, id: cursor[1] as string } : null,
         status: args.status,
+        errorCode,
       }),
-      this.countTrades(batch, args.status ?? null),
+      errorCode === null ? this.countTrades(batch, args.status ?? null) : this.countFailures(batch, args.status ?? null, errorCode),
     ]);
     return toConnection(rows.map(toTradeView), args.first, totalCount, (trade) => encodeCursor([trade.rowNumber ?? 0, trade.id]));
   }
@@ -222,6 +229,13 @@ export class BatchQueries {
     if (status === "FAILED") return batch.failedTrades;
     if (status === "CANCELLED") return batch.cancelledTrades;
     return countBatchTrades(this.db, batch.id, status);
+  }
+
+  /** Failed trades with one code: only FAILED trades carry one, so any other status has none. */
+  private async countFailures(batch: BatchView, status: TradeStatus | null, errorCode: string): Promise<number> {
+    if (status !== null && status !== "FAILED") return 0;
+    const { failuresByCode } = await batchTotals(this.db, batch.id);
+    return failuresByCode.find((failure) => failure.errorCode === errorCode)?.count ?? 0;
   }
 
   /** What the batch's booked trades sold per currency (the bank's quoted amounts), and its failures per error code. */
