@@ -9,10 +9,10 @@ export const BatchDetailQuery = graphql(`
 `);
 
 export const BatchTradesQuery = graphql(`
-  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus) {
+  query BatchTrades($id: ID!, $first: Int!, $after: String, $status: TradeStatus, $errorCode: String) {
     batch(id: $id) {
       id
-      trades(first: $first, after: $after, status: $status) {
+      trades(first: $first, after: $after, status: $status, errorCode: $errorCode) {
         totalCount
         pageInfo {
           hasNextPage
@@ -90,8 +90,8 @@ export const CancelBatchMutation = graphql(`
 `);
 
 export const RetryFailedTradesMutation = graphql(`
-  mutation RetryFailedTrades($id: ID!) {
-    retryFailedTrades(id: $id) {
+  mutation RetryFailedTrades($id: ID!, $errorCodes: [String!]) {
+    retryFailedTrades(id: $id, errorCodes: $errorCodes) {
       ...BatchFields
     }
   }

@@ -18,6 +18,7 @@ import { useToast } from "../toasts/ToastProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { describeError } from "../ui/QueryError";
 import { ApprovalStatus } from "./ApprovalStatus";
+import { RetryDialog } from "./RetryDialog";
 
 const LABELS: Record<BatchAction, string> = {
   start: "Start",
@@ -40,7 +41,7 @@ interface BatchActionsProps {
 export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   const showToast = useToast();
   const viewer = useViewer();
-  const [confirming, setConfirming] = useState<"cancel" | "delete" | null>(null);
+  const [confirming, setConfirming] = useState<"cancel" | "delete" | "retry" | null>(null);
   const [failure, setFailure] = useState<{ action: BatchAction; error: ErrorLike } | null>(null);
   const [startBatch, start] = useMutation(StartBatchMutation);
   const [approveBatch, approve] = useMutation(ApproveBatchMutation);
@@ -49,7 +50,8 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   const [deleteBatch, remove] = useMutation(DeleteBatchMutation);
   const busy = start.loading || approve.loading || cancel.loading || retry.loading || remove.loading;
 
-  async function run(action: BatchAction) {
+  /** `errorCodes`: for a retry, the codes its confirmation listed. */
+  async function run(action: BatchAction, errorCodes?: string[]) {
     setFailure(null);
     const variables = { id: batch.id };
     try {
@@ -59,7 +61,7 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
         await approveBatch({ variables });
         showToast(`${batch.batchUid} approved: it can be started now`, "success");
       }
-      if (action === "retry") await retryFailedTrades({ variables });
+      if (action === "retry") await retryFailedTrades({ variables: { ...variables, errorCodes } });
       if (action === "cancel") await cancelBatch({ variables });
       if (action === "delete") {
         await deleteBatch({ variables });
@@ -101,7 +103,9 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
                 title={refusal ? asSentence(refusal) : BATCH_ACTION_HELP[action]}
                 aria-describedby={`action-help-${action}`}
                 disabled={busy || refusal !== null}
-                onClick={() => (action === "cancel" || action === "delete" ? setConfirming(action) : void run(action))}
+                onClick={() =>
+                  action === "cancel" || action === "delete" || action === "retry" ? setConfirming(action) : void run(action)
+                }
               >
                 {LABELS[action]}
               </button>
@@ -134,6 +138,14 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
         >
           <p>Trades not yet booked will be cancelled. Trades already booked, or whose booking is on its way to the bank, stay booked.</p>
         </ConfirmDialog>
+      ) : null}
+      {confirming === "retry" ? (
+        <RetryDialog
+          batch={batch}
+          busy={retry.loading}
+          onConfirm={(errorCodes) => void run("retry", errorCodes)}
+          onCancel={() => setConfirming(null)}
+        />
       ) : null}
       {confirming === "delete" ? (
         <ConfirmDialog

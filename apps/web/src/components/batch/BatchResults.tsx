@@ -1,15 +1,32 @@
 "use client";
 
-import { useQuery } from "@apollo/client/react";
+import type { ErrorLike } from "@apollo/client";
+import { useMutation, useQuery } from "@apollo/client/react";
+import { useState } from "react";
 import { useApiSettings } from "../../apollo/Providers";
 import type { BatchFieldsFragment } from "../../gql/graphql";
-import { BatchResultsQuery } from "../../graphql/batch";
+import { BatchResultsQuery, RetryFailedTradesMutation } from "../../graphql/batch";
+import { offeredBatchActions } from "../../lib/batch-actions";
 import { formatDecimal, formatInteger } from "../../lib/format";
-import { QueryError } from "../ui/QueryError";
+import { useViewer } from "../session/SessionProvider";
+import { describeError, QueryError } from "../ui/QueryError";
+import { useErrorCodeFilter } from "./error-code-filter";
+import { RetryDialog } from "./RetryDialog";
 
-/** The outcome of a finished batch: counts, booked amounts per currency, failures by cause, and the CSV export. */
+/**
+ * The outcome of a finished batch: counts, booked amounts per currency, failures by cause, and the
+ * CSV export. Each failure row narrows the trade table to its code and, for those who may retry,
+ * retries that code alone (after a confirmation).
+ */
 export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
   const { apiOrigin } = useApiSettings();
+  const viewer = useViewer();
+  const [shownCode, showCode] = useErrorCodeFilter(batch.id);
+  const [retrying, setRetrying] = useState<string | null>(null);
+  const [retryFailure, setRetryFailure] = useState<ErrorLike | null>(null);
+  const [retryFailedTrades, retry] = useMutation(RetryFailedTradesMutation);
+  const mayRetry = offeredBatchActions(batch, viewer).some((offer) => offer.action === "retry" && offer.refusal === null);
+  const problem = retryFailure ? describeError(retryFailure) : null;
   const { data, loading, error } = useQuery(BatchResultsQuery, {
     variables: { id: batch.id },
     // Results change when failed trades are retried: read them fresh each time the batch finishes.
@@ -82,22 +99,53 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
                     <th scope="col" className="num">
                       Trades
                     </th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
                   {results.errorsByCode.length === 0 ? (
                     <tr>
-                      <td colSpan={2} className="muted">
+                      <td colSpan={3} className="muted">
                         No trade failed.
                       </td>
                     </tr>
                   ) : (
                     results.errorsByCode.map((row) => (
-                      <tr key={row.errorCode}>
+                      <tr key={row.errorCode} aria-current={shownCode === row.errorCode ? "true" : undefined}>
                         <td>
                           <code>{row.errorCode}</code>
                         </td>
                         <td className="num">{formatInteger(row.count)}</td>
+                        <td className="row-actions">
+                          <button
+                            type="button"
+                            className="button button-small"
+                            aria-pressed={shownCode === row.errorCode}
+                            aria-label={`Show the ${row.errorCode} trades`}
+                            onClick={() => {
+                              showCode(shownCode === row.errorCode ? null : row.errorCode);
+                              document.getElementById("trades-title")?.scrollIntoView?.({ block: "start" });
+                            }}
+                          >
+                            Show trades
+                          </button>
+                          {mayRetry ? (
+                            <button
+                              type="button"
+                              className="button button-small"
+                              aria-label={`Retry the ${row.errorCode} trades`}
+                              disabled={retry.loading}
+                              onClick={() => {
+                                setRetryFailure(null);
+                                setRetrying(row.errorCode);
+                              }}
+                            >
+                              Retry
+                            </button>
+                          ) : null}
+                        </td>
                       </tr>
                     ))
                   )}
@@ -106,6 +154,25 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
             </section>
           </div>
         </>
+      ) : null}
+      {problem ? (
+        <div className="alert alert-danger" role="alert">
+          <strong>Retry failed.</strong> {problem.code ? <code>{problem.code}</code> : null} {problem.message}
+        </div>
+      ) : null}
+      {retrying !== null ? (
+        <RetryDialog
+          batch={batch}
+          errorCode={retrying}
+          busy={retry.loading}
+          onConfirm={(errorCodes) => {
+            // The answer (the batch, queued again) lands in its cache entry: the page leaves the results.
+            retryFailedTrades({ variables: { id: batch.id, errorCodes } })
+              .catch((error: ErrorLike) => setRetryFailure(error))
+              .finally(() => setRetrying(null));
+          }}
+          onCancel={() => setRetrying(null)}
+        />
       ) : null}
     </section>
   );

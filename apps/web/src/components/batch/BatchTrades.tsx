@@ -9,6 +9,7 @@ import { TradeTable } from "../trades/TradeTable";
 import { Pager, useCursorPager } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
+import { useErrorCodeFilter } from "./error-code-filter";
 
 export const TRADE_PAGE_SIZE = 50;
 
@@ -19,9 +20,18 @@ export const TRADE_PAGE_SIZE = 50;
  */
 export function BatchTrades({ batchId }: { batchId: string }) {
   const [status, setStatus] = useState<TradeStatus | null>(null);
+  // Chosen from a row of the results' failures by error code.
+  const [errorCode, setErrorCode] = useErrorCodeFilter(batchId);
   const pager = useCursorPager();
+  const [pagedCode, setPagedCode] = useState(errorCode);
+  const codeChanged = pagedCode !== errorCode;
+  if (codeChanged) {
+    // Another code is another list: it starts at its first page (no cursor of the old list is sent).
+    setPagedCode(errorCode);
+    pager.reset();
+  }
   const { data, previousData, loading, error } = useQuery(BatchTradesQuery, {
-    variables: { id: batchId, first: TRADE_PAGE_SIZE, after: pager.after, status },
+    variables: { id: batchId, first: TRADE_PAGE_SIZE, after: codeChanged ? null : pager.after, status, errorCode },
     // Back on a page seen before: show it at once and read it again, its trades may have moved on.
     fetchPolicy: "cache-and-network",
     nextFetchPolicy: "cache-first",
@@ -43,11 +53,25 @@ export function BatchTrades({ batchId }: { batchId: string }) {
           />
         </div>
       </div>
+      {errorCode ? (
+        <p className="hint">
+          Showing the failed trades with error code <code>{errorCode}</code>.{" "}
+          <button type="button" className="button button-small" onClick={() => setErrorCode(null)}>
+            Show all trades
+          </button>
+        </p>
+      ) : null}
       <StatusLegend kind="trade" />
       <QueryError error={error} what="the trades" />
       {!connection && loading ? <p className="loading">Loading trades…</p> : null}
       {connection && trades.length === 0 ? (
-        <p className="empty">{status ? "No trades with this status." : "This batch has no trades."}</p>
+        <p className="empty">
+          {errorCode
+            ? `No failed trades with error code ${errorCode}${status ? " and this status" : ""}.`
+            : status
+              ? "No trades with this status."
+              : "This batch has no trades."}
+        </p>
       ) : null}
       {trades.length > 0 ? <TradeTable trades={trades} caption="Trades of this batch" /> : null}
       {connection ? <Pager label="Trade pages" pageSize={TRADE_PAGE_SIZE} connection={connection} pager={pager} /> : null}

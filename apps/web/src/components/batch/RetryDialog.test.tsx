@@ -1,0 +1,170 @@
+// @vitest-environment jsdom
+import type { MockedResponse } from "@apollo/client/testing";
+import { MockedProvider } from "@apollo/client/testing/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import type { BatchFieldsFragment } from "../../gql/graphql";
+import { BatchResultsQuery, RetryFailedTradesMutation } from "../../graphql/batch";
+import { StaticSession, type Viewer } from "../session/SessionProvider";
+import { ToastProvider } from "../toasts/ToastProvider";
+import { BatchActions } from "./BatchActions";
+import { BatchResults } from "./BatchResults";
+import { retryChoice } from "./RetryDialog";
+
+afterEach(cleanup);
+
+const ID = "6f1c0a4e-0000-4000-8000-000000000001";
+
+const finished: BatchFieldsFragment = {
+  __typename: "Batch",
+  id: ID,
+  batchUid: "B-20261127-0001",
+  name: null,
+  status: "PARTIAL_SUCCESS",
+  priority: 0,
+  totalTrades: 20,
+  processedTrades: 20,
+  succeededTrades: 3,
+  failedTrades: 17,
+  cancelledTrades: 0,
+  progress: 1,
+  createdAt: "2026-11-27T09:00:00.000Z",
+  updatedAt: "2026-11-27T09:05:00.000Z",
+  startedAt: "2026-11-27T09:01:00.000Z",
+  completedAt: "2026-11-27T09:05:00.000Z",
+  queuedAt: null,
+  cancelRequestedAt: null,
+  resultsCsvPath: `/export/batches/${ID}/trades.csv`,
+  bankUnavailableSince: null,
+  partner: null,
+  stagedBy: "ops@example.test",
+  stagedById: "6f1c0a4e-0000-4000-8000-0000000000aa",
+  approvalRequired: false,
+  approvedBy: null,
+  approvedAt: null,
+  eventSequence: 40,
+};
+
+const trader: Viewer = {
+  __typename: "Viewer",
+  kind: "USER",
+  id: "6f1c0a4e-0000-4000-8000-0000000000bb",
+  name: "trader@example.test",
+  role: "TRADER",
+  partner: null,
+  mustChangePassword: false,
+};
+
+const FAILURES = [
+  { errorCode: "INVALID_ACCOUNT", count: 12 },
+  { errorCode: "QUOTE_REJECTED", count: 3 },
+  { errorCode: "INSUFFICIENT_FUNDS", count: 2 },
+];
+
+function resultsMock(errorsByCode = FAILURES): MockedResponse {
+  return {
+    request: { query: BatchResultsQuery, variables: { id: ID } },
+    result: {
+      data: {
+        batchResults: {
+          __typename: "BatchResults",
+          batch: { __typename: "Batch", id: ID },
+          succeededTrades: 3,
+          failedTrades: errorsByCode.reduce((sum, failure) => sum + failure.count, 0),
+          cancelledTrades: 0,
+          totalsByCurrency: [],
+          errorsByCode: errorsByCode.map((failure) => ({ __typename: "ErrorCount", ...failure })),
+        },
+      },
+    },
+    // The dialog reads the counts anew when it opens, the results panel too.
+    maxUsageCount: 5,
+  };
+}
+
+function retryMock(errorCodes: string[]) {
+  const answered = vi.fn(() => ({ data: { retryFailedTrades: { ...finished, status: "PENDING", failedTrades: 12, completedAt: null } } }));
+  const mock: MockedResponse = { request: { query: RetryFailedTradesMutation, variables: { id: ID, errorCodes } }, result: answered };
+  return { mock, answered };
+}
+
+function renderWith(mocks: MockedResponse[], ui: React.ReactNode) {
+  render(
+    <MockedProvider mocks={mocks}>
+      <StaticSession viewer={trader}>
+        <ToastProvider>{ui}</ToastProvider>
+      </StaticSession>
+    </MockedProvider>,
+  );
+}
+
+const listed = (name: string) =>
+  within(screen.getByRole("list", { name }))
+    .getAllByRole("listitem")
+    .map((item) => item.textContent);
+
+describe("retryChoice", () => {
+  test("takes the retryable codes, leaves the permanent ones, or takes exactly the one code chosen", () => {
+    expect(retryChoice(FAILURES)).toEqual({ retried: FAILURES.slice(1), leftPermanent: FAILURES.slice(0, 1) });
+    expect(retryChoice(FAILURES, "INVALID_ACCOUNT")).toEqual({ retried: FAILURES.slice(0, 1), leftPermanent: [] });
+    expect(retryChoice(FAILURES, "BOOKING_REJECTED")).toEqual({ retried: [], leftPermanent: [] });
+  });
+});
+
+describe("Retry asks first", () => {
+  test("the batch's retry lists what will be retried per code and what stays failed, and sends exactly those codes", async () => {
+    const retry = retryMock(["QUOTE_REJECTED", "INSUFFICIENT_FUNDS"]);
+    renderWith([resultsMock(), retry.mock], <BatchActions batch={finished} onDeleted={() => undefined} />);
+
+    fireEvent.click(screen.getByRole("button", { name: "Retry failed trades" }));
+    const dialog = await screen.findByRole("dialog", { name: "Retry failed trades of B-20261127-0001?" });
+    await waitFor(() => expect(listed("Will be retried")).toEqual(["3 QUOTE_REJECTED", "2 INSUFFICIENT_FUNDS"]));
+    expect(listed("Left failed")).toEqual(["12 INVALID_ACCOUNT"]);
+    expect(retry.answered).not.toHaveBeenCalled();
+
+    fireEvent.click(within(dialog).getByRole("button", { name: "Retry 5 trades" }));
+    await waitFor(() => expect(retry.answered).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+  });
+
+  test("Keep closes it and retries nothing", async () => {
+    const retry = retryMock(["QUOTE_REJECTED", "INSUFFICIENT_FUNDS"]);
+    renderWith([resultsMock(), retry.mock], <BatchActions batch={finished} onDeleted={() => undefined} />);
+    fireEvent.click(screen.getByRole("button", { name: "Retry failed trades" }));
+    await screen.findByRole("list", { name: "Will be retried" });
+    fireEvent.click(screen.getByRole("button", { name: "Keep" }));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(retry.answered).not.toHaveBeenCalled();
+  });
+
+  test("with only permanent failures it says so and cannot be confirmed", async () => {
+    renderWith([resultsMock([{ errorCode: "INVALID_ACCOUNT", count: 12 }])], <BatchActions batch={finished} onDeleted={() => undefined} />);
+    fireEvent.click(screen.getByRole("button", { name: "Retry failed trades" }));
+    await screen.findByText("No failure can be retried.");
+    expect(listed("Left failed")).toEqual(["12 INVALID_ACCOUNT"]);
+    expect(screen.getByRole("button", { name: "Retry" }).getAttribute("aria-disabled")).toBe("true");
+  });
+
+  test("a breakdown row retries its code alone, a permanent one too, after the confirmation", async () => {
+    const retry = retryMock(["INVALID_ACCOUNT"]);
+    renderWith([resultsMock(), retry.mock], <BatchResults batch={finished} />);
+    fireEvent.click(await screen.findByRole("button", { name: "Retry the INVALID_ACCOUNT trades" }));
+    const dialog = await screen.findByRole("dialog", { name: "Retry INVALID_ACCOUNT trades of B-20261127-0001?" });
+    await waitFor(() => expect(listed("Will be retried")).toEqual(["12 INVALID_ACCOUNT"]));
+    expect(screen.queryByRole("list", { name: "Left failed" })).toBeNull();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Retry 12 trades" }));
+    await waitFor(() => expect(retry.answered).toHaveBeenCalledTimes(1));
+  });
+
+  test("a VIEWER sees the rows as filters but no retry", async () => {
+    render(
+      <MockedProvider mocks={[resultsMock()]}>
+        <StaticSession viewer={{ ...trader, role: "VIEWER" }}>
+          <BatchResults batch={finished} />
+        </StaticSession>
+      </MockedProvider>,
+    );
+    expect(await screen.findByRole("button", { name: "Show the INVALID_ACCOUNT trades" })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /^Retry the/ })).toBeNull();
+  });
+});
