@@ -182,3 +182,87 @@ describe("StageBatchForm sends every upload under an idempotency key", () => {
     await waitFor(() => expect(push).toHaveBeenCalledWith(`/batches/${BATCH.id}`));
   });
 });
+
+describe("StageBatchForm shows the priority's range, and a priority out of it at the field", () => {
+  const priorityField = () => screen.getByLabelText("Priority") as HTMLInputElement;
+  const hint = () => document.getElementById("priority-hint")?.textContent ?? "";
+  const setPriority = (value: string) => fireEvent.change(priorityField(), { target: { value } });
+
+  test("the range is shown, and the field carries it", () => {
+    renderForm();
+    expect(hint()).toContain("A whole number from -1000 to 1000, 0 by default.");
+    expect(priorityField().min).toBe("-1000");
+    expect(priorityField().max).toBe("1000");
+    expect(priorityField().getAttribute("aria-invalid")).toBeNull();
+  });
+
+  test("a value beyond the range or not whole is named at the field, and nothing is sent", async () => {
+    const form = renderForm();
+    form.choose("trades.csv", "a,b\n");
+    for (const [typed, got] of [
+      ["99999999999", "99999999999"],
+      ["1001", "1001"],
+      ["-1001", "-1001"],
+      ["1.5", "1.5"],
+    ]) {
+      setPriority(typed!);
+      expect(hint(), typed).toBe(`Priority must be a whole number from -1000 to 1000, got ${got}.`);
+      expect(priorityField().getAttribute("aria-invalid")).toBe("true");
+      form.submit();
+    }
+    await act(async () => undefined);
+    expect(sent).toHaveLength(0);
+    expect(document.activeElement).toBe(priorityField());
+    expect(screen.queryByRole("alert")).toBeNull();
+
+    setPriority("1000");
+    expect(priorityField().getAttribute("aria-invalid")).toBeNull();
+    form.submit();
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]?.input.priority).toBe(1000);
+  });
+
+  test("an empty field sends the default, 0", async () => {
+    const form = renderForm();
+    form.choose("trades.csv", "a,b\n");
+    setPriority("");
+    form.submit();
+    await waitFor(() => expect(sent).toHaveLength(1));
+    expect(sent[0]?.input.priority).toBe(0);
+  });
+
+  test("the API's priority error is shown at the field, not as a file problem; a new value clears it", async () => {
+    const form = renderForm();
+    form.choose("trades.csv", "a,b\n");
+    setPriority("7");
+    form.submit();
+    await waitFor(() => expect(sent).toHaveLength(1));
+    const message = "priority must be a whole number from -1000 to 1000, got 7";
+    await answerLast({
+      data: {
+        stageBatch: {
+          __typename: "StageBatchPayload",
+          batch: null,
+          errors: [{ __typename: "RowError", row: null, field: "priority", message }],
+        },
+      },
+    });
+    await waitFor(() => expect(hint()).toBe(`${message.replace(/^p/, "P")}.`));
+    expect(screen.queryByRole("table", { name: "Row errors" })).toBeNull();
+    expect(screen.queryByRole("alert")).toBeNull();
+
+    setPriority("6");
+    expect(hint()).toContain("A whole number from -1000 to 1000");
+  });
+
+  test("a BAD_USER_INPUT naming the priority is shown at the field, not as a failed request", async () => {
+    const form = renderForm();
+    form.choose("trades.csv", "a,b\n");
+    form.submit();
+    await waitFor(() => expect(sent).toHaveLength(1));
+    const message = "priority must be a whole number from -1000 to 1000, got 0";
+    await answerLast({ errors: [{ message, extensions: { code: "BAD_USER_INPUT", field: "priority" } }] });
+    await waitFor(() => expect(hint()).toBe(`${message.replace(/^p/, "P")}.`));
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+});

@@ -10,6 +10,7 @@ import { findDuplicateFile } from "../../lib/duplicate-file";
 import { newIdempotencyKey } from "../../lib/idempotency";
 import { describeError } from "../ui/QueryError";
 import { DuplicateFileAlert } from "./DuplicateFileAlert";
+import { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority-rule";
 import { type RowError, RowErrorsTable } from "./RowErrorsTable";
 
 /**
@@ -21,6 +22,25 @@ interface Submission {
   file: File;
   fields: string;
   key: string;
+}
+
+/** The priority field's text as a value: empty is the default, 0; anything else as typed, for priorityProblem to judge. */
+function readPriority(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === "") return 0;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : trimmed;
+}
+
+/** The API's and the domain's wording starts with the field's name; a sentence on the page starts with a capital. */
+const sentence = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
+
+/** A priority problem the API answered: a payload error on the field, or a BAD_USER_INPUT naming it. */
+function priorityErrorOf(error: ErrorLike | null, rowErrors: readonly RowError[] | null): string | null {
+  const fromPayload = rowErrors?.find((rowError) => rowError.field === "priority" && rowError.row === null);
+  if (fromPayload) return fromPayload.message;
+  if (CombinedGraphQLErrors.is(error)) return error.errors.find((one) => one.extensions?.field === "priority")?.message ?? null;
+  return null;
 }
 
 function formatBytes(bytes: number): string {
@@ -36,12 +56,16 @@ export function StageBatchForm() {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
   const [priority, setPriority] = useState("0");
+  // The browser's own verdict on a number input: text it cannot read as a number leaves the value empty.
+  const [priorityUnreadable, setPriorityUnreadable] = useState(false);
+  const priorityInput = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const [rowErrors, setRowErrors] = useState<readonly RowError[] | null>(null);
   const [requestError, setRequestError] = useState<ErrorLike | null>(null);
   const [missingFile, setMissingFile] = useState(false);
   const [stageBatch, { loading }] = useMutation(StageBatchMutation);
   const submission = useRef<Submission | null>(null);
+  const priorityLocalProblem = priorityUnreadable ? PRIORITY_RULE : priorityProblem(readPriority(priority));
 
   function chooseFile(next: File | null) {
     submission.current = null;
@@ -73,8 +97,12 @@ export function StageBatchForm() {
       fileInput.current?.focus();
       return;
     }
-    const priorityNumber = Number.parseInt(priority, 10);
-    const fields = { name: name.trim() || null, priority: Number.isFinite(priorityNumber) ? priorityNumber : 0, allowDuplicate };
+    // A priority out of range is refused here, before anything is sent: the API would refuse it too.
+    if (priorityLocalProblem) {
+      priorityInput.current?.focus();
+      return;
+    }
+    const fields = { name: name.trim() || null, priority: readPriority(priority) as number, allowDuplicate };
     // Taken before anything is awaited, so a second click while the first is on its way sends the same key.
     const signature = JSON.stringify(fields);
     const current = submission.current;
@@ -100,8 +128,13 @@ export function StageBatchForm() {
     }
   }
 
-  const requestProblem = requestError ? describeError(requestError) : null;
-  const duplicate = rowErrors ? findDuplicateFile(rowErrors) : null;
+  const priorityAnswered = priorityErrorOf(requestError, rowErrors);
+  // Shown at the field, so not again in the alert or the row table below.
+  const requestProblem = requestError && !priorityAnswered ? describeError(requestError) : null;
+  const fileErrors = rowErrors?.filter((rowError) => !(rowError.field === "priority" && rowError.row === null)) ?? null;
+  const shownRowErrors = fileErrors && (fileErrors.length > 0 || !priorityAnswered) ? fileErrors : null;
+  const duplicate = shownRowErrors ? findDuplicateFile(shownRowErrors) : null;
+  const priorityShown = priorityLocalProblem ?? priorityAnswered;
 
   return (
     <form className="panel stage-form" onSubmit={onSubmit} noValidate>
@@ -154,17 +187,36 @@ export function StageBatchForm() {
         <label className="field field-narrow">
           <span className="field-label">Priority</span>
           <input
+            ref={priorityInput}
             type="number"
             inputMode="numeric"
             step={1}
+            min={PRIORITY_RANGE.min}
+            max={PRIORITY_RANGE.max}
             value={priority}
-            onChange={(event) => setPriority(event.target.value)}
+            onChange={(event) => {
+              setPriority(event.target.value);
+              setPriorityUnreadable(event.target.validity?.badInput ?? false);
+              // What the API said of the previous priority no longer holds for this one.
+              if (priorityAnswered) {
+                setRowErrors(fileErrors?.length ? fileErrors : null);
+                if (priorityErrorOf(requestError, null)) setRequestError(null);
+              }
+            }}
+            aria-invalid={priorityShown ? true : undefined}
             aria-describedby="priority-hint"
           />
         </label>
       </div>
       <p id="priority-hint" className="hint">
-        Higher priority runs first when several started batches wait for the runner.
+        {priorityShown ? (
+          <strong className="text-danger">{sentence(priorityShown)}.</strong>
+        ) : (
+          <>
+            A whole number from {PRIORITY_RANGE.min} to {PRIORITY_RANGE.max}, 0 by default. Higher priority runs first when several started
+            batches wait for the runner.
+          </>
+        )}
       </p>
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={loading} aria-busy={loading}>
@@ -189,16 +241,16 @@ export function StageBatchForm() {
             busy={loading}
             onStageAnyway={() => void stage(true)}
           />
-        ) : rowErrors ? (
+        ) : shownRowErrors ? (
           <>
             <div className="alert alert-danger" role="alert">
               <strong>
-                {rowErrors.length === 1 ? "1 problem was" : `${rowErrors.length} problems were`} found in {file?.name ?? "the file"}.
-                Nothing was saved.
+                {shownRowErrors.length === 1 ? "1 problem was" : `${shownRowErrors.length} problems were`} found in{" "}
+                {file?.name ?? "the file"}. Nothing was saved.
               </strong>{" "}
               Fix every row listed below and stage the file again.
             </div>
-            <RowErrorsTable errors={rowErrors} />
+            <RowErrorsTable errors={shownRowErrors} />
           </>
         ) : null}
       </div>
