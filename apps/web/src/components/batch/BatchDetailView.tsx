@@ -29,8 +29,11 @@ export function BatchDetailView({ id }: { id: string }) {
     skip: deleted !== null,
   });
   const batch = data?.batch ?? null;
+  // The address may name the batch by its batchUid (/batches/B-20261127-0002), which the query
+  // takes too; the live streams and the deletion feed speak of the batch's id, known once it is read.
+  const batchId = batch?.id ?? null;
   const final = batch ? isFinalBatchStatus(batch.status) : false;
-  // An id that is not a batch id at all is answered BAD_USER_INPUT: to a reader that is "not found" too.
+  // An id that is not a batch id or batchUid at all may be answered BAD_USER_INPUT: to a reader that is "not found" too.
   const unknownId = error ? ["NOT_FOUND", "BAD_USER_INPUT"].includes(describeError(error).code ?? "") : false;
 
   const batchUid = batch?.batchUid;
@@ -43,17 +46,19 @@ export function BatchDetailView({ id }: { id: string }) {
   // life (variables that changed would subscribe anew); after a dropped connection each stream
   // resumes after the last event it received (live-socket.ts).
   const [start, setStart] = useState<{ id: string; sequence: number } | null>(null);
-  const startSequence = start?.id === id ? start.sequence : null;
+  const startSequence = batchId !== null && start?.id === batchId ? start.sequence : null;
   const readSequence = batch?.eventSequence;
   useEffect(() => {
-    if (readSequence !== undefined) setStart((started) => (started?.id === id ? started : { id, sequence: readSequence }));
-  }, [id, readSequence]);
+    if (batchId !== null && readSequence !== undefined) {
+      setStart((started) => (started?.id === batchId ? started : { id: batchId, sequence: readSequence }));
+    }
+  }, [batchId, readSequence]);
 
   // Coalesced counters of this batch. The server ends the stream once the batch is final, and a
   // retry makes it non-final again, which subscribes anew.
   useSubscription(BatchProgressSubscription, {
-    variables: { id, afterSequence: startSequence },
-    skip: !batch || startSequence === null || final || deleted !== null,
+    variables: { id: batchId ?? "", afterSequence: startSequence },
+    skip: batchId === null || startSequence === null || final || deleted !== null,
     fetchPolicy: "no-cache",
     ignoreResults: true,
     onData: ({ client, data: event }) => {
@@ -63,10 +68,10 @@ export function BatchDetailView({ id }: { id: string }) {
   });
 
   // Every trade transition of the batch; only the trades a table already holds are touched.
-  useLiveTrades(id, startSequence, !batch || startSequence === null || deleted !== null);
+  useLiveTrades(batchId ?? "", startSequence, batchId === null || startSequence === null || deleted !== null);
 
   useBatchFeed((event) => {
-    if (event.kind === "DELETED" && event.batch.id === id && deleted === null) setDeleted("elsewhere");
+    if (event.kind === "DELETED" && event.batch.id === batchId && deleted === null) setDeleted("elsewhere");
   });
 
   if (deleted) {
@@ -90,7 +95,7 @@ export function BatchDetailView({ id }: { id: string }) {
     if (loading) return <p className="loading">Loading batch…</p>;
     if (error && !unknownId) return <QueryError error={error} what="the batch" />;
     return (
-      <PageIntro title="Batch not found" description="There is no batch with this id. It may have been deleted.">
+      <PageIntro title="Batch not found" description="There is no batch with this id or batchUid. It may have been deleted.">
         <Link href="/" className="button">
           Back to batches
         </Link>
