@@ -77,6 +77,7 @@ async function seed(url: string): Promise<void> {
     for (const { definition } of indexes) await client.query(definition);
     await client.query("VACUUM ANALYZE batch");
     await client.query("VACUUM ANALYZE trade");
+    await client.query("VACUUM ANALYZE trade_search");
   } finally {
     await client.end();
   }

@@ -12,11 +12,12 @@ import { MIGRATIONS_DIR } from "../src/open";
 import type { Queryable } from "../src/queryable";
 import { deleteBatchRow } from "../src/sql/batch-lifecycle";
 import { containing } from "../src/sql/fragments";
+import { insertStagedBatch } from "../src/sql/stage-batch";
 import { claimPendingTrades } from "../src/sql/trade-claims";
-import { pageTradeHistory } from "../src/sql/trade-reads";
+import { COMMON_SEARCH_CANDIDATES, pageTradeHistory } from "../src/sql/trade-reads";
 import { markTradesQuoted, recordTradeOutcomes, requoteTrades } from "../src/sql/trade-results";
 import { createEmptyDatabase } from "../src/testing";
-import { cancelAsTheApi, claimedBatch, openTestDatabase, outcomeOf, quoteOf, stageBatch, type TestContext } from "./helpers";
+import { cancelAsTheApi, claimedBatch, openTestDatabase, outcomeOf, quoteOf, stageBatch, type TestContext, tradeRows } from "./helpers";
 
 let t: TestContext;
 beforeAll(async () => {
@@ -152,6 +153,41 @@ describe("trade_search", () => {
     expect(await searched("QUOTE-2")).toHaveLength(1);
     expect(await searched("50%")).toHaveLength(4);
     expect(await searched("%")).toHaveLength(4);
+  });
+});
+
+describe("a common search and a rare one", () => {
+  it("answer the same whether the history is walked or trade_search's candidates are looked up", async () => {
+    // More trades match 'common' than COMMON_SEARCH_CANDIDATES, so it is walked; 'rare-7' is looked up.
+    const batch = await insertStagedBatch(t.db.prisma, {
+      name: "common",
+      priority: 0,
+      partner: "acme",
+      rows: tradeRows(COMMON_SEARCH_CANDIDATES + 20, (i) => ({ clientId: `common-${i}`, reference: i % 1000 === 7 ? `rare-${i}` : null })),
+    });
+    await t.db.prisma
+      .$executeRaw`UPDATE trade SET quote_id = 'Q-common-' || row_number WHERE batch_id = ${batch.id}::uuid AND row_number <= 3`;
+    for (const [search, partner, count] of [
+      ["common", null, COMMON_SEARCH_CANDIDATES + 1],
+      ["COMMON-1000", "acme", 11],
+      ["rare-", "acme", 11],
+      ["rare-", "globex", 0],
+      ["q-common-2", null, 1],
+    ] as const) {
+      const page = await pageTradeHistory(t.db.prisma, { first: 50, filter: { search }, partner });
+      const pattern = containing(search);
+      const want = await t.db.prisma.$queryRaw<{ id: string }[]>`
+        SELECT trade.id::text AS id FROM trade JOIN batch ON batch.id = trade.batch_id
+        WHERE (client_id ILIKE ${pattern} OR client_name ILIKE ${pattern} OR account_number ILIKE ${pattern}
+               OR reference ILIKE ${pattern} OR quote_id ILIKE ${pattern} OR transaction_id ILIKE ${pattern})
+          AND (${partner}::text IS NULL OR batch.partner = ${partner})
+        ORDER BY trade.created_at DESC, coalesce(trade.row_number, 0) DESC, trade.id DESC LIMIT 51`;
+      expect(
+        page.rows.map((row) => row.id),
+        search,
+      ).toEqual(want.map((row) => row.id));
+      expect(page.totalCount, search).toBe(count);
+    }
   });
 });
 
