@@ -1,0 +1,100 @@
+// @vitest-environment jsdom
+import type { MockedResponse } from "@apollo/client/testing";
+import { MockedProvider } from "@apollo/client/testing/react";
+import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import type { TradeRowFragment } from "../../gql/graphql";
+import { BatchTradesQuery } from "../../graphql/batch";
+import { BatchTrades, TRADE_PAGE_SIZE } from "./BatchTrades";
+import { setErrorCodeFilter } from "./error-code-filter";
+
+const ID = "6f1c0a4e-0000-4000-8000-000000000001";
+
+afterEach(() => {
+  cleanup();
+  setErrorCodeFilter(ID, null);
+});
+
+function trade(rowNumber: number, errorCode: string | null): TradeRowFragment {
+  return {
+    __typename: "Trade",
+    id: `6f1c0a4e-0000-4000-8000-00000000010${rowNumber}`,
+    rowNumber,
+    clientId: `C-${rowNumber}`,
+    clientName: null,
+    accountNumber: `100000${rowNumber}9999`,
+    sellCurrency: "ZAR",
+    buyCurrency: "USD",
+    direction: "BUY",
+    amount: "100.00",
+    valueDate: null,
+    reference: null,
+    status: errorCode ? "FAILED" : "SUCCESS",
+    quoteId: null,
+    rate: null,
+    transactionId: null,
+    errorCode,
+    errorMessage: null,
+    attempts: 1,
+    updatedAt: "2026-11-27T09:00:00.000Z",
+  };
+}
+
+/** The one page of the batch's trades (with `errorCode`), and a spy on each time it was answered. */
+function page(errorCode: string | null, trades: TradeRowFragment[]) {
+  const answered = vi.fn(() => ({
+    data: {
+      batch: {
+        __typename: "Batch",
+        id: ID,
+        trades: {
+          __typename: "TradeConnection",
+          totalCount: trades.length,
+          pageInfo: { __typename: "PageInfo", hasNextPage: false, endCursor: null },
+          edges: trades.map((node) => ({ __typename: "TradeEdge", cursor: node.id, node })),
+        },
+      },
+    },
+  }));
+  const variables = { id: ID, first: TRADE_PAGE_SIZE, after: null, status: null, errorCode };
+  // Served again when the page comes back to it (cache-and-network reads it anew).
+  const mock: MockedResponse = { request: { query: BatchTradesQuery, variables }, result: answered, maxUsageCount: 3 };
+  return { mock, answered };
+}
+
+/** The account numbers the table shows, in row order. */
+const accounts = () => screen.queryAllByText(/^\d{6,}9999$/).map((cell) => cell.textContent);
+
+describe("the trade table follows the error code chosen in the results", () => {
+  test("a chosen code narrows it to those trades, says so, and Show all trades widens it again", async () => {
+    const all = page(null, [trade(1, null), trade(2, "INVALID_ACCOUNT"), trade(3, "QUOTE_REJECTED")]);
+    const invalid = page("INVALID_ACCOUNT", [trade(2, "INVALID_ACCOUNT")]);
+    render(
+      <MockedProvider mocks={[all.mock, invalid.mock]}>
+        <BatchTrades batchId={ID} />
+      </MockedProvider>,
+    );
+    await waitFor(() => expect(accounts()).toHaveLength(3));
+
+    act(() => setErrorCodeFilter(ID, "INVALID_ACCOUNT"));
+    await screen.findByText(/Showing the failed trades with error code/);
+    await waitFor(() => expect(accounts()).toEqual(["10000029999"]));
+    expect(invalid.answered).toHaveBeenCalledTimes(1);
+
+    fireEvent.click(screen.getByRole("button", { name: "Show all trades" }));
+    await waitFor(() => expect(accounts()).toHaveLength(3));
+    expect(screen.queryByText(/Showing the failed trades with error code/)).toBeNull();
+  });
+
+  test("a code chosen for another batch does not narrow this one", async () => {
+    const all = page(null, [trade(1, null)]);
+    setErrorCodeFilter("6f1c0a4e-0000-4000-8000-000000000002", "INVALID_ACCOUNT");
+    render(
+      <MockedProvider mocks={[all.mock]}>
+        <BatchTrades batchId={ID} />
+      </MockedProvider>,
+    );
+    await waitFor(() => expect(all.answered).toHaveBeenCalledTimes(1));
+    expect(screen.queryByText(/Showing the failed trades with error code/)).toBeNull();
+  });
+});
