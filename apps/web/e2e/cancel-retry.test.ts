@@ -70,6 +70,10 @@ describe("Batch page actions", () => {
     expect(bookedFirstTime.size).toBeGreaterThan(0);
 
     await page.getByRole("button", { name: "Retry failed trades" }).click();
+    // Retrying asks first; every failure here is retryable (…8888 and the bank's random refusals).
+    const confirm = page.getByRole("dialog");
+    await confirm.getByRole("button", { name: /^Retry \d+ trades?$/ }).click();
+    await confirm.waitFor({ state: "detached" });
     // The batch runs again, then finishes PARTIAL_SUCCESS again (…8888 is always refused).
     const final = await eventually(
       async () => {

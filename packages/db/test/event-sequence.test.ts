@@ -108,7 +108,8 @@ describe("a batch's event sequence", () => {
   it("stamps updatedAt with the time of the batch's last write, not the start of its transaction", async () => {
     const batch = await stageBatch(t.db, 1);
     const { started, written } = await t.db.prisma.$transaction(async (tx) => {
-      const [{ started }] = await tx.$queryRaw<{ started: Date }[]>`SELECT now() AS started`;
+      const [row] = await tx.$queryRaw<{ started: Date }[]>`SELECT now() AS started`;
+      const started = row!.started;
       await tx.$executeRaw`SELECT pg_sleep(0.3)`;
       const written = await queueBatch(tx, batch.id);
       return { started, written };

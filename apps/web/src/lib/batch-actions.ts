@@ -60,6 +60,7 @@ export const BATCH_ACTION_HELP: Record<BatchAction, string> = {
   start: "Queue the batch to run; it starts as soon as the runner has room, higher priority first.",
   approve: "Four eyes: confirm that this batch may run. Someone other than its stager must approve it before it can start.",
   cancel: "Stop the batch: trades not yet booked are cancelled; bookings already sent to the bank finish.",
-  retry: "Run the failed trades of this batch again; booked trades are not touched.",
+  retry:
+    "Run the batch's retryable failed trades again (you confirm a list first); permanent refusals such as INVALID_ACCOUNT stay failed; booked trades are not touched.",
   delete: "Remove the batch and all its trades from the system. This cannot be undone.",
 };
