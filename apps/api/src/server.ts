@@ -21,7 +21,8 @@ import { maskInternalErrors, maskOperationErrors, maskResult } from "./errors";
 import { SESSION_COOKIE } from "./graphql/access-resolvers";
 import { authorize } from "./graphql/authorization";
 import { createContext, type GraphQLContext, type Services } from "./graphql/context";
-import { apolloQueryLimits, subscribeWithLimits } from "./graphql/limits";
+import { apolloQueryLimits, queryParseOptions, subscribeWithLimits } from "./graphql/limits";
+import { priorityInputGuard } from "./graphql/priority-input";
 import { sharedSubscribe, visibilityScope } from "./graphql/shared-execution";
 import { jsonErrors } from "./http-errors";
 import { CLOSE_TOO_MANY_SOCKETS, type RateLimitOptions, RateLimits, upgradeAddress } from "./rate-limits";
@@ -244,6 +245,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     express.json({ limit: options.bodyLimitBytes }),
     sessions,
     limits.byCaller(callerOf),
+    // Before Apollo: it would answer a priority beyond Int's 32 bits with GraphQL's coercion error.
+    priorityInputGuard(options.schema, queryParseOptions),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => createContext(services, { ...(await callerOf(req)), address: req.ip ?? null, http: { req, res } }),
     }),

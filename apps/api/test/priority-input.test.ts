@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
+import type { TestDatabase } from "@fxbt/db/testing";
 import express from "express";
 import { parse } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,6 +10,7 @@ import { maskInternalErrors } from "../src/errors";
 import { apolloQueryLimits, queryParseOptions } from "../src/graphql/limits";
 import { priorityInputError, priorityInputGuard } from "../src/graphql/priority-input";
 import { buildSchema } from "../src/graphql/schema";
+import { startTestApp, type TestApp, testDatabase, wsClient } from "./harness";
 
 /**
  * StageBatchInput.priority outside -1000..1000 is one BAD_USER_INPUT naming the field and the
@@ -128,5 +130,37 @@ describe("priorityInputError", () => {
     // Batch.trades' first is an Int too; a sort on PRIORITY is no priority value.
     const document = parse(`query { batches(first: 5000, orderBy: { field: PRIORITY, direction: ASC }) { edges { node { priority } } } }`);
     expect(priorityInputError(schema, document)).toBeNull();
+  });
+});
+
+describe("the API answers a priority out of range with that one error", () => {
+  let db: TestDatabase;
+  let api: TestApp;
+  beforeAll(async () => {
+    db = await testDatabase();
+    api = await startTestApp(db.url);
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
+
+  it("over HTTP, a literal beyond 32 bits included", async () => {
+    const answer = await api.request(literal("99999999999"));
+    expect(answer).toEqual({
+      errors: [{ message: `${RULE}, got 99999999999`, extensions: { code: "BAD_USER_INPUT", field: "priority" } }],
+    });
+  });
+
+  it("over the WebSocket", async () => {
+    const client = wsClient(api.url, api.key);
+    const answer = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: WHOLE_INPUT, variables: { input: { csv: "a", priority: 99999999999 } } },
+        { next: () => undefined, error: (error) => resolve(error), complete: () => resolve("completed") },
+      );
+    });
+    await client.dispose();
+    expect(answer).toEqual([{ message: `${RULE}, got 99999999999`, extensions: { code: "BAD_USER_INPUT", field: "priority" } }]);
   });
 });

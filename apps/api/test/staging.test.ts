@@ -188,10 +188,21 @@ describe("stageBatch with the default limits", () => {
     expect(errors[0]!.message).toContain("colour");
   });
 
-  it("refuses a priority out of range and a name over 200 characters, saving nothing", async () => {
+  it("refuses a priority out of range with one BAD_USER_INPUT, and a name over 200 characters, saving nothing", async () => {
     const good = readSample("trades-small.csv");
-    expect(await refused(app, good, { priority: 5000 })).toEqual([expect.objectContaining({ field: "priority", row: null })]);
-    expect(await refused(app, good, { priority: -5000 })).toEqual([expect.objectContaining({ field: "priority" })]);
+    const before = await batchCount(app);
+    for (const priority of [5000, -5000, 99999999999]) {
+      const answer = await app.request(STAGE, { input: { csv: good, allowDuplicate: true, priority } });
+      expect(answer).toEqual({
+        errors: [
+          {
+            message: `priority must be a whole number from -1000 to 1000, got ${priority}`,
+            extensions: { code: "BAD_USER_INPUT", field: "priority" },
+          },
+        ],
+      });
+    }
+    expect(await batchCount(app)).toBe(before);
     const [nameError] = await refused(app, good, { name: "n".repeat(201) });
     expect(nameError).toMatchObject({ field: "name" });
     expect(nameError!.message).toMatch(/200/);

@@ -14,6 +14,7 @@ import {
   type ValidationRule,
   validate,
 } from "graphql";
+import { priorityInputError } from "./priority-input";
 
 /**
  * Limits on the shape of a GraphQL document, checked before anything runs, the same over HTTP
@@ -123,6 +124,9 @@ export function subscribeWithLimits(
     if (error instanceof GraphQLError) return [withCode(error, "GRAPHQL_PARSE_FAILED")];
     throw error;
   }
+  // The same answer as over HTTP (priorityInputGuard) for a stageBatch priority out of range.
+  const priority = priorityInputError(schema, document, payload.variables);
+  if (priority) return [priority];
   const errors =
     extraRules.length > 0
       ? validate(schema, document, [...specifiedRules, ...queryLimitRules, ...extraRules])

@@ -117,6 +117,7 @@ export type StageBatchInput = {
    */
   idempotencyKey?: string | null | undefined;
   name?: string | null | undefined;
+  /** A whole number from -1000 to 1000: among batches queued to run, the highest runs first. Out of range: BAD_USER_INPUT naming the field and the range */
   priority?: number | null | undefined;
 };
 

@@ -3,6 +3,7 @@
 import type { ErrorLike } from "@apollo/client";
 import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import { useMutation } from "@apollo/client/react";
+import { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "@fxbt/domain/priority";
 import { useRouter } from "next/navigation";
 import { type DragEvent, type FormEvent, useId, useRef, useState } from "react";
 import { StageBatchMutation } from "../../graphql/stage";
@@ -10,7 +11,6 @@ import { findDuplicateFile } from "../../lib/duplicate-file";
 import { newIdempotencyKey } from "../../lib/idempotency";
 import { describeError } from "../ui/QueryError";
 import { DuplicateFileAlert } from "./DuplicateFileAlert";
-import { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority-rule";
 import { type RowError, RowErrorsTable } from "./RowErrorsTable";
 
 /**
