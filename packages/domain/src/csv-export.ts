@@ -33,6 +33,18 @@ export function toCsvCell(value: string | null): string {
 }
 
 /**
+ * Undoes toCsvCell's formula escape when an exported cell comes back in an upload: a value that
+ * begins with a single quote followed by =, +, -, @, tab or carriage return is read without the
+ * quote, so exporting and staging again keeps "=Acme" as "=Acme" (spreadsheets also read that
+ * leading quote as "this is text", not as part of the value). Any other value is returned as is.
+ */
+export function fromCsvCell(value: string): string {
+  return value.charCodeAt(0) === APOSTROPHE && FORMULA_START.test(value.slice(1, 2)) ? value.slice(1) : value;
+}
+
+const APOSTROPHE = 0x27;
+
+/**
  * Marks a plain decimal string ("1234.56", "-5") as a numeric cell, written without escaping.
  * @throws TypeError for anything else, so text can never reach a spreadsheet unescaped through this path.
  */

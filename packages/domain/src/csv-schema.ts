@@ -18,6 +18,26 @@ export const TRADE_CSV_COLUMNS = [
 
 export type TradeCsvColumn = (typeof TRADE_CSV_COLUMNS)[number];
 
+/**
+ * Columns the product's own CSV exports write beside the upload columns (the results export: every
+ * one of them; the failures export: error_code and error_message). Staging accepts them and reads
+ * nothing from them, so an export can be fixed and staged again as it is; any other name stays an
+ * "Unknown column" error, so a mistyped upload column still cannot silently drop its data.
+ */
+export const IGNORED_TRADE_CSV_COLUMNS = [
+  "row",
+  "status",
+  "quote_id",
+  "rate",
+  "transaction_id",
+  "error_code",
+  "error_message",
+  "attempts",
+  "updated_at",
+] as const;
+
+export type IgnoredTradeCsvColumn = (typeof IGNORED_TRADE_CSV_COLUMNS)[number];
+
 /** Columns that must be present in the header (the others may be left out entirely). */
 export const REQUIRED_TRADE_CSV_COLUMNS: readonly TradeCsvColumn[] = [
   "client_id",

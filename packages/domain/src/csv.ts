@@ -1,7 +1,9 @@
 import { parse } from "csv-parse/sync";
+import { fromCsvCell } from "./csv-export";
 import {
   amountCurrencyColumn,
   createTradeRowSchema,
+  IGNORED_TRADE_CSV_COLUMNS,
   isValidIsoDate,
   type RawTradeRow,
   REQUIRED_TRADE_CSV_COLUMNS,
@@ -33,7 +35,9 @@ import type { TradeInstruction } from "./views";
  * cell (naming its row and column) and in the header (row 0).
  *
  * Cell values are taken exactly as written (the spec only ignores spaces around column names): " 100" is
- * reported as an amount containing a space rather than silently changed. Currency codes and direction
+ * reported as an amount containing a space rather than silently changed. The one exception undoes the
+ * exports' own formula escape ("'=x" is read as "=x", fromCsvCell); the exports' extra columns
+ * (IGNORED_TRADE_CSV_COLUMNS) are accepted and never read. Currency codes and direction
  * are case-insensitive and returned upper-cased; empty optional cells become null.
  */
 
@@ -59,6 +63,7 @@ export type ParseTradeCsvResult = { ok: true; rows: ValidTradeRow[] } | { ok: fa
 
 const COLUMN_ORDER: ReadonlyMap<string, number> = new Map(TRADE_CSV_COLUMNS.map((column, i) => [column, i]));
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set(TRADE_CSV_COLUMNS);
+const IGNORED_COLUMNS: ReadonlySet<string> = new Set(IGNORED_TRADE_CSV_COLUMNS);
 
 /**
  * Parses and validates a trade CSV. Returns every valid row when the whole file is valid, otherwise the
@@ -136,16 +141,18 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
       continue;
     }
 
+    // A cell an export formula-escaped ("'=Acme") is read as it was staged ("=Acme"): see fromCsvCell.
+    const at = (position: number) => (position < 0 ? "" : fromCsvCell(cells[position]!));
     const raw: RawTradeRow = {
-      client_id: index.client_id < 0 ? "" : cells[index.client_id]!,
-      client_name: index.client_name < 0 ? "" : cells[index.client_name]!,
-      account_number: index.account_number < 0 ? "" : cells[index.account_number]!,
-      sell_currency: index.sell_currency < 0 ? "" : cells[index.sell_currency]!,
-      buy_currency: index.buy_currency < 0 ? "" : cells[index.buy_currency]!,
-      direction: index.direction < 0 ? "" : cells[index.direction]!,
-      amount: index.amount < 0 ? "" : cells[index.amount]!,
-      value_date: index.value_date < 0 ? "" : cells[index.value_date]!,
-      reference: index.reference < 0 ? "" : cells[index.reference]!,
+      client_id: at(index.client_id),
+      client_name: at(index.client_name),
+      account_number: at(index.account_number),
+      sell_currency: at(index.sell_currency),
+      buy_currency: at(index.buy_currency),
+      direction: at(index.direction),
+      amount: at(index.amount),
+      value_date: at(index.value_date),
+      reference: at(index.reference),
     };
 
     const result = schema.safeParse(raw);
@@ -239,7 +246,7 @@ type HeaderResult = { ok: true; index: Record<TradeCsvColumn, number> } | { ok: 
  */
 function mapHeader(header: readonly string[], maxErrors: number): HeaderResult {
   const names = header.map((cell) => cell.trim().toLowerCase());
-  if (!names.some((name) => KNOWN_COLUMNS.has(name))) {
+  if (!names.some((name) => KNOWN_COLUMNS.has(name) || IGNORED_COLUMNS.has(name))) {
     return {
       ok: false,
       errors: [
@@ -272,6 +279,8 @@ function mapHeader(header: readonly string[], maxErrors: number): HeaderResult {
       });
     } else if (name === "") {
       errors.add({ row: 0, field: null, message: `Column ${columnNumber} of the header has no name` });
+    } else if (IGNORED_COLUMNS.has(name)) {
+      // An export's own column (status, error_code, …): accepted so the export stages again as it is, never read.
     } else if (!KNOWN_COLUMNS.has(name)) {
       const suggestion = closestColumn(name);
       errors.add({
@@ -280,6 +289,7 @@ function mapHeader(header: readonly string[], maxErrors: number): HeaderResult {
         message:
           `Unknown column ${quoteValue(header[position]!.trim())} (column ${columnNumber})` +
           `; the columns are ${TRADE_CSV_COLUMNS.join(", ")}` +
+          `, and the exports' own columns (${IGNORED_TRADE_CSV_COLUMNS.join(", ")}), which staging ignores` +
           (suggestion === null ? "" : ` (did you mean "${suggestion}"?)`),
       });
     } else {
@@ -379,11 +389,11 @@ function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
-/** The known column within edit distance 2 of a mistyped name, if exactly one is that close. */
+/** The known column within edit distance 2 of a mistyped name (the closest; the first in the lists on a tie). */
 function closestColumn(name: string): string | null {
   let best: string | null = null;
   let bestDistance = 3;
-  for (const column of TRADE_CSV_COLUMNS) {
+  for (const column of [...TRADE_CSV_COLUMNS, ...IGNORED_TRADE_CSV_COLUMNS]) {
     const distance = editDistance(name, column);
     if (distance < bestDistance) {
       best = column;

@@ -2,8 +2,15 @@ export * from "./access";
 export * from "./approval-policy";
 export { BATCH_UID_PATTERN, formatBatchUid, isBatchUid } from "./batch-uid";
 export { type ParseTradeCsvOptions, type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "./csv";
-export { type CsvCellValue, type CsvNumberCell, csvNumber, toCsvCell, toCsvLine } from "./csv-export";
-export { REQUIRED_TRADE_CSV_COLUMNS, TRADE_CSV_COLUMNS, type TradeCsvColumn, unstorableTextProblem } from "./csv-schema";
+export { type CsvCellValue, type CsvNumberCell, csvNumber, fromCsvCell, toCsvCell, toCsvLine } from "./csv-export";
+export {
+  IGNORED_TRADE_CSV_COLUMNS,
+  type IgnoredTradeCsvColumn,
+  REQUIRED_TRADE_CSV_COLUMNS,
+  TRADE_CSV_COLUMNS,
+  type TradeCsvColumn,
+  unstorableTextProblem,
+} from "./csv-schema";
 export { ACTIVE_CURRENCIES, activeCurrencyCodes, CURRENCY_LIST_PUBLISHED, isActiveCurrency, minorUnits } from "./currencies";
 export {
   type FailureCount,

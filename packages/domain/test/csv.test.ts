@@ -305,7 +305,7 @@ describe("header", () => {
         row: 0,
         field: "notes",
         message:
-          'Unknown column "notes" (column 10); the columns are client_id, client_name, account_number, sell_currency, buy_currency, direction, amount, value_date, reference',
+          'Unknown column "notes" (column 10); the columns are client_id, client_name, account_number, sell_currency, buy_currency, direction, amount, value_date, reference, and the exports\' own columns (row, status, quote_id, rate, transaction_id, error_code, error_message, attempts, updated_at), which staging ignores',
       },
     ]);
     const typo = errorsOf(parse(csv(HEADER.replace("amount", "Amout"), line())));
@@ -314,7 +314,7 @@ describe("header", () => {
         row: 0,
         field: "Amout",
         message:
-          'Unknown column "Amout" (column 7); the columns are client_id, client_name, account_number, sell_currency, buy_currency, direction, amount, value_date, reference (did you mean "amount"?)',
+          'Unknown column "Amout" (column 7); the columns are client_id, client_name, account_number, sell_currency, buy_currency, direction, amount, value_date, reference, and the exports\' own columns (row, status, quote_id, rate, transaction_id, error_code, error_message, attempts, updated_at), which staging ignores (did you mean "amount"?)',
       },
       { row: 0, field: "amount", message: 'Required column "amount" is missing from the header' },
     ]);
