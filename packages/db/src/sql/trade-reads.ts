@@ -160,23 +160,23 @@ export const COMMON_SEARCH_CANDIDATES = 10_000;
 
 /**
  * The search's condition on trade: ILIKE on the six searched columns, which decides the answer.
- * When the search is rare, it is first narrowed to the candidates the trigram index of
- * trade_search finds (the trades whose searched values match; its instruction text joins four
- * fields, so a candidate can match across two of them, and the condition above still decides).
- * Which of the two is chosen changes nothing of the answer, only the plan: the candidates are
- * counted first, up to COMMON_SEARCH_CANDIDATES (the trigram index for a rare search, a scan
- * stopped at the limit for a common one).
+ * A rare search is first narrowed to its candidates: the trades whose values in trade_search match
+ * (its instruction text joins four fields, so a candidate can match across two of them, and the
+ * condition above still decides). They are read once, through the trigram index, up to
+ * COMMON_SEARCH_CANDIDATES (a common search's scan stops there), and the page and the count look
+ * them up by id rather than each reading the index again. The candidates are read a moment before
+ * the page, as the page and the count are read apart: a trade whose value comes to match in between
+ * shows from the next read on.
  */
 async function searchCondition(db: Queryable, pattern: string): Promise<Prisma.Sql> {
   const matches = Prisma.sql`(trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
     OR trade.account_number ILIKE ${pattern} OR trade.reference ILIKE ${pattern} OR trade.quote_id ILIKE ${pattern}
     OR trade.transaction_id ILIKE ${pattern})`;
-  const [candidates] = await db.$queryRaw<{ count: number }[]>`
-    SELECT count(*)::int AS count FROM (
-      SELECT 1 FROM trade_search WHERE text ILIKE ${pattern} LIMIT ${COMMON_SEARCH_CANDIDATES}::int) AS candidates`;
-  if ((candidates?.count ?? 0) >= COMMON_SEARCH_CANDIDATES) return matches;
-  return Prisma.sql`trade.id IN (SELECT trade_search.trade_id FROM trade_search WHERE trade_search.text ILIKE ${pattern})
-    AND ${matches}`;
+  const [found] = await db.$queryRaw<{ rows: number; ids: string[] }[]>`
+    SELECT count(*)::int AS rows, coalesce(array_agg(DISTINCT trade_id::text), '{}') AS ids FROM (
+      SELECT trade_id FROM trade_search WHERE text ILIKE ${pattern} LIMIT ${COMMON_SEARCH_CANDIDATES}::int) AS candidates`;
+  if (!found || found.rows >= COMMON_SEARCH_CANDIDATES) return matches;
+  return Prisma.sql`trade.id = ANY(${found.ids}::uuid[]) AND ${matches}`;
 }
 
 /** The history's totalCount: exact from the batches' counters where they answer, else bounded (see pageTradeHistory). */
