@@ -26,7 +26,7 @@ import { priorityInputGuard } from "./graphql/priority-input";
 import { sharedSubscribe, visibilityScope } from "./graphql/shared-execution";
 import { jsonErrors } from "./http-errors";
 import { CLOSE_TOO_MANY_SOCKETS, type RateLimitOptions, RateLimits, upgradeAddress } from "./rate-limits";
-import { sendResultsCsv } from "./services/results-export";
+import { sendFailuresCsv, sendResultsCsv } from "./services/results-export";
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -202,27 +202,33 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   await apollo.start();
 
   app.get("/health", (_req, res) => void res.json({ status: "ok" }));
-  app.get(
-    "/export/batches/:id/trades.csv",
-    cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),
-    limits.byAddress,
-    sessions,
-    limits.byCaller(callerOf),
-    async (req, res, next) => {
-      try {
-        const { caller, problem } = await callerOf(req);
-        // The same rule as every GraphQL read: credentials, a role that may read, no one-time password left.
-        const refusal = refusalOf(() => authorize(caller, "read", problem));
-        if (refusal) {
-          res.status(refusal.extensions.code === "UNAUTHENTICATED" ? 401 : 403).json({ errors: [refusal] });
-          return;
+  // All trades (results), or the failed ones in the upload format (failures): the same guards for both.
+  for (const [path, send] of [
+    ["/export/batches/:id/trades.csv", sendResultsCsv],
+    ["/export/batches/:id/failures.csv", sendFailuresCsv],
+  ] as const) {
+    app.get(
+      path,
+      cors<cors.CorsRequest>({ origin: options.corsOrigins, credentials: true }),
+      limits.byAddress,
+      sessions,
+      limits.byCaller(callerOf),
+      async (req, res, next) => {
+        try {
+          const { caller, problem } = await callerOf(req);
+          // The same rule as every GraphQL read: credentials, a role that may read, no one-time password left.
+          const refusal = refusalOf(() => authorize(caller, "read", problem));
+          if (refusal) {
+            res.status(refusal.extensions.code === "UNAUTHENTICATED" ? 401 : 403).json({ errors: [refusal] });
+            return;
+          }
+          await send(database, req.params.id as string, caller!, res, options.exportMaxQueued);
+        } catch (error) {
+          next(error);
         }
-        await sendResultsCsv(database, req.params.id as string, caller!, res, options.exportMaxQueued);
-      } catch (error) {
-        next(error);
-      }
-    },
-  );
+      },
+    );
+  }
   app.get("/metrics", async (req, res) => {
     if (!options.metricsToken) {
       res

@@ -1,7 +1,7 @@
 import { type BatchView, batchProgress, processedTrades, type TradeView } from "@fxbt/domain";
 import type { StageBatchInput } from "../services/batch-commands";
 import type { BatchListArgs, BatchTradesArgs, TradeHistoryArgs } from "../services/batch-queries";
-import { resultsCsvPath } from "../services/results-export";
+import { failuresCsvPath, resultsCsvPath } from "../services/results-export";
 import { acting, type GraphQLContext } from "./context";
 import { DateTimeScalar, DecimalScalar } from "./scalars";
 import { subscriptionResolvers } from "./subscriptions";
@@ -38,6 +38,7 @@ export const batchResolvers = {
     processedTrades: (batch: BatchView) => processedTrades(batch),
     progress: (batch: BatchView) => batchProgress(batch),
     resultsCsvPath: (batch: BatchView) => resultsCsvPath(batch.id),
+    failuresCsvPath: (batch: BatchView) => failuresCsvPath(batch.id),
     trades: (batch: BatchView, args: BatchTradesArgs, { queries }: GraphQLContext) => queries.trades(batch, args),
   },
 

@@ -2,14 +2,23 @@ import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { type Database, findBatch, streamBatchTrades, type TradeRow, toTradeView } from "@fxbt/db";
-import { canSeeBatch, csvNumber, type TradeView, toCsvLine } from "@fxbt/domain";
+import { canSeeBatch, csvNumber, TRADE_CSV_COLUMNS, type TradeStatus, type TradeView, toCsvLine } from "@fxbt/domain";
 import type { Response } from "express";
 import { isUuid } from "../ids";
 
 export const resultsCsvPath = (batchId: string) => `/export/batches/${batchId}/trades.csv`;
 
-/** The export's columns: the CSV's own, then what the run made of each trade. */
-const COLUMNS: [header: string, cell: (trade: TradeView) => string | number | null | ReturnType<typeof csvNumber>][] = [
+/** Where a batch's failed trades are exported in the upload format, to be fixed and staged again. */
+export const failuresCsvPath = (batchId: string) => `/export/batches/${batchId}/failures.csv`;
+
+type Column = [header: string, cell: (trade: TradeView) => string | number | null | ReturnType<typeof csvNumber>];
+
+/**
+ * The results export's columns: the CSV's own, then what the run made of each trade. Staging
+ * accepts every one that is not an upload column as known and ignored (IGNORED_TRADE_CSV_COLUMNS
+ * in @fxbt/domain, which a test keeps in step with this list).
+ */
+const COLUMNS: Column[] = [
   ["row", (t) => t.rowNumber],
   ["client_id", (t) => t.clientId],
   ["client_name", (t) => t.clientName],
@@ -30,14 +39,50 @@ const COLUMNS: [header: string, cell: (trade: TradeView) => string | number | nu
   ["updated_at", (t) => t.updatedAt],
 ];
 
-/** The header line of every export. */
-export const RESULTS_CSV_HEADER = `${toCsvLine(COLUMNS.map(([header]) => header))}\r\n`;
+/**
+ * The failures export's columns: exactly the upload columns in upload order, so the file stages
+ * again as it is, then why each trade failed (ignored by staging). Cells are written as in the
+ * results export.
+ */
+const FAILURE_COLUMNS: Column[] = [...TRADE_CSV_COLUMNS, "error_code", "error_message"].map((name) => {
+  const column = COLUMNS.find(([header]) => header === name);
+  if (!column) throw new Error(`the results export has no column ${name}`);
+  return column;
+});
 
-/** One trade's CSV line, CRLF included. One toTradeView per row: see the profile below. */
-export function resultsCsvLine(row: TradeRow): string {
-  const trade = toTradeView(row);
-  return `${toCsvLine(COLUMNS.map(([, cell]) => cell(trade)))}\r\n`;
+/** One kind of trade export: its columns, which trades, and the file name it suggests. */
+interface TradesCsv {
+  header: string;
+  line: (row: TradeRow) => string;
+  /** Only the trades in this status (every trade when absent). */
+  status?: TradeStatus;
+  fileSuffix: string;
 }
+
+function tradesCsv(columns: readonly Column[], fileSuffix: string, status?: TradeStatus): TradesCsv {
+  return {
+    header: `${toCsvLine(columns.map(([header]) => header))}\r\n`,
+    // One toTradeView per row: see the profile below.
+    line: (row) => {
+      const trade = toTradeView(row);
+      return `${toCsvLine(columns.map(([, cell]) => cell(trade)))}\r\n`;
+    },
+    status,
+    fileSuffix,
+  };
+}
+
+const RESULTS = tradesCsv(COLUMNS, "trades");
+const FAILURES = tradesCsv(FAILURE_COLUMNS, "failures", "FAILED");
+
+/** The header line of the results export. */
+export const RESULTS_CSV_HEADER = RESULTS.header;
+
+/** The header line of the failures export. */
+export const FAILURES_CSV_HEADER = FAILURES.header;
+
+/** One trade's line of the results export, CRLF included. */
+export const resultsCsvLine: (row: TradeRow) => string = RESULTS.line;
 
 /*
  * Issue 9, profiled (node --cpu-prof; 45 concurrent exports of 20,000 trades on the busy 2-core
@@ -76,14 +121,14 @@ const STALLED_READER_MS = 60_000;
 export const exportStats = { streaming: 0, waiting: 0, refused: 0, completed: 0, failed: 0 };
 
 /** Rows in, CSV text out: ROWS_PER_SLICE lines a chunk, then a turn of the event loop. */
-function csvLines(): Transform {
+function csvLines(line: (row: TradeRow) => string): Transform {
   let lines: string[] = [];
   return new Transform({
     writableObjectMode: true,
     readableHighWaterMark: 64 * 1024,
     transform(row: TradeRow, _encoding, done) {
       try {
-        lines.push(resultsCsvLine(row));
+        lines.push(line(row));
       } catch (error) {
         done(error as Error);
         return;
@@ -108,13 +153,40 @@ function csvLines(): Transform {
  * batch never sits in memory whole. Text cells are formula-escaped (docs/csv-format.md). A batch
  * the caller may not see (another partner's) is "not found", like one that does not exist.
  */
-export async function sendResultsCsv(
+export function sendResultsCsv(
   database: Database,
   batchId: string,
   viewer: { partner: string | null },
   res: Response,
   /** Exports that may wait for a connection before the next is answered 503 (EXPORT_MAX_QUEUED). */
   maxQueued = DEFAULT_EXPORT_MAX_QUEUED,
+): Promise<void> {
+  return sendTradesCsv(RESULTS, database, batchId, viewer, res, maxQueued);
+}
+
+/**
+ * Streams a batch's FAILED trades in the upload format (upload columns in upload order, then
+ * error_code and error_message), so a person can fix the rows and stage them again. The same
+ * rules as sendResultsCsv: not found, formula-safe cells, the export pool, 503 past the queue.
+ */
+export function sendFailuresCsv(
+  database: Database,
+  batchId: string,
+  viewer: { partner: string | null },
+  res: Response,
+  /** Exports that may wait for a connection before the next is answered 503 (EXPORT_MAX_QUEUED). */
+  maxQueued = DEFAULT_EXPORT_MAX_QUEUED,
+): Promise<void> {
+  return sendTradesCsv(FAILURES, database, batchId, viewer, res, maxQueued);
+}
+
+async function sendTradesCsv(
+  kind: TradesCsv,
+  database: Database,
+  batchId: string,
+  viewer: { partner: string | null },
+  res: Response,
+  maxQueued: number,
 ): Promise<void> {
   const batch = isUuid(batchId) ? await findBatch(database.prisma, batchId) : null;
   if (!batch || !canSeeBatch(viewer, batch)) {
@@ -147,10 +219,10 @@ export async function sendResultsCsv(
   let failure: Error | undefined;
   try {
     res.type("text/csv; charset=utf-8");
-    res.attachment(`${batch.batchUid}-trades.csv`);
+    res.attachment(`${batch.batchUid}-${kind.fileSuffix}.csv`);
     res.setTimeout(STALLED_READER_MS, () => res.destroy());
-    res.write(RESULTS_CSV_HEADER);
-    await pipeline(streamBatchTrades(client, batchId, { batchSize: ROWS_PER_SLICE * 2 }), csvLines(), res);
+    res.write(kind.header);
+    await pipeline(streamBatchTrades(client, batchId, { batchSize: ROWS_PER_SLICE * 2, status: kind.status }), csvLines(kind.line), res);
     exportStats.completed++;
   } catch (error) {
     failure = error as Error;

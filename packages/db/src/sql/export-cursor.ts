@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { TradeStatus } from "@fxbt/domain";
 import pg from "pg";
 import QueryStream from "pg-query-stream";
 import { Prisma } from "../generated/prisma/client";
@@ -22,20 +23,29 @@ const PRISMA_TYPES = {
   },
 };
 
+/** What streamBatchTrades reads. */
+export interface StreamBatchTradesOptions {
+  /** Rows per fetch from the cursor (default 500). */
+  batchSize?: number;
+  /** Only the trades in this status (default: every trade), such as "FAILED" for the failures export. */
+  status?: TradeStatus;
+}
+
 /**
- * Every trade of one batch in CSV row order — the order of pageBatchTrades, so the export and
- * the Batch.trades connection agree — read through a server-side cursor on `client`, `batchSize`
- * rows per fetch. An object-mode stream of TradeRow: it fetches the next rows only when its
- * reader has taken the last ones (backpressure reaches PostgreSQL), and one statement sees one
- * snapshot, so a batch that runs meanwhile is exported as it was when the export began.
+ * Every trade of one batch (or those in one status) in CSV row order — the order of pageBatchTrades,
+ * so the export and the Batch.trades connection agree — read through a server-side cursor on
+ * `client`, `batchSize` rows per fetch. An object-mode stream of TradeRow: it fetches the next rows
+ * only when its reader has taken the last ones (backpressure reaches PostgreSQL), and one statement
+ * sees one snapshot, so a batch that runs meanwhile is exported as it was when the export began.
  *
  * The caller holds `client` until the stream ends or is destroyed (destroying closes the cursor).
  */
-export function streamBatchTrades(client: pg.PoolClient | pg.Client, batchId: string, options: { batchSize?: number } = {}): Readable {
+export function streamBatchTrades(client: pg.PoolClient | pg.Client, batchId: string, options: StreamBatchTradesOptions = {}): Readable {
   const batchSize = options.batchSize ?? 500;
+  const byStatus = options.status === undefined ? "" : ' AND status = $2::"TradeStatus"';
   const query = new QueryStream(
-    `SELECT ${TRADE_COLUMNS.sql} FROM trade WHERE batch_id = $1::uuid ORDER BY coalesce(row_number, 0), id`,
-    [batchId],
+    `SELECT ${TRADE_COLUMNS.sql} FROM trade WHERE batch_id = $1::uuid${byStatus} ORDER BY coalesce(row_number, 0), id`,
+    options.status === undefined ? [batchId] : [batchId, options.status],
     { batchSize, highWaterMark: batchSize, types: PRISMA_TYPES },
   );
   return client.query(query);
