@@ -2,6 +2,7 @@
 
 import { useId } from "react";
 import type { AuditAction, AuditOutcome } from "../../gql/graphql";
+import { readChoice, readDay, readText, setParam, toFirstPage } from "../../lib/list-params";
 
 export interface AuditFilterValues {
   action: AuditAction | "";
@@ -35,6 +36,29 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
 };
 
 export const AUDIT_OUTCOME_LABELS: Record<AuditOutcome, string> = { SUCCEEDED: "Succeeded", REFUSED: "Refused" };
+
+/** The audit log's query parameters: `action`, `actor`, `outcome`, `batch`, `from`, `to`. */
+export function readAuditFilters(params: URLSearchParams): AuditFilterValues {
+  return {
+    action: readChoice(params, "action", Object.keys(AUDIT_ACTION_LABELS) as AuditAction[]) ?? "",
+    actor: readText(params, "actor"),
+    outcome: readChoice(params, "outcome", Object.keys(AUDIT_OUTCOME_LABELS) as AuditOutcome[]) ?? "",
+    batchId: readText(params, "batch"),
+    from: readDay(params, "from"),
+    to: readDay(params, "to"),
+  };
+}
+
+/** Writes `values` into `params` (empty ones left out) and goes back to the first page. */
+export function writeAuditFilters(params: URLSearchParams, values: AuditFilterValues): void {
+  setParam(params, "action", values.action);
+  setParam(params, "actor", values.actor);
+  setParam(params, "outcome", values.outcome);
+  setParam(params, "batch", values.batchId);
+  setParam(params, "from", values.from);
+  setParam(params, "to", values.to);
+  toFirstPage(params);
+}
 
 interface AuditFiltersProps {
   values: AuditFilterValues;

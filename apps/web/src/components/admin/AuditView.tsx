@@ -2,15 +2,24 @@
 
 import { useQuery } from "@apollo/client/react";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import type { AuditLogQueryVariables } from "../../gql/graphql";
 import { AuditLogQuery } from "../../graphql/admin";
 import { dateInputToIso } from "../../lib/format";
+import { textEditMode } from "../../lib/list-params";
+import { useUrlParams } from "../../lib/url-state";
 import { useDebouncedValue } from "../../lib/use-throttled";
 import { DateTime } from "../ui/DateTime";
-import { Pager, useCursorPager } from "../ui/Pager";
+import { Pager, useCursorPager, useForgetBadCursor } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
-import { AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, AuditFilters, type AuditFilterValues, DEFAULT_AUDIT_FILTERS } from "./AuditFilters";
+import {
+  AUDIT_ACTION_LABELS,
+  AUDIT_OUTCOME_LABELS,
+  AuditFilters,
+  type AuditFilterValues,
+  readAuditFilters,
+  writeAuditFilters,
+} from "./AuditFilters";
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -18,7 +27,8 @@ const KIND_WORDS = { USER: "person", API_KEY: "API key" } as const;
 
 /** The audit log: who did what, when, from where, to which batch; filtered on the API, newest first, in pages. */
 export function AuditView() {
-  const [filters, setFilters] = useState<AuditFilterValues>(DEFAULT_AUDIT_FILTERS);
+  const [params, updateParams] = useUrlParams();
+  const filters = useMemo(() => readAuditFilters(params), [params]);
   const actor = useDebouncedValue(filters.actor.trim(), 300);
   const batchId = useDebouncedValue(filters.batchId.trim(), 300);
   const pager = useCursorPager();
@@ -43,10 +53,15 @@ export function AuditView() {
   const { data, previousData, loading, error } = useQuery(AuditLogQuery, { variables, fetchPolicy: "cache-and-network" });
   const connection = (data ?? previousData)?.auditLog;
   const events = connection?.edges.map((edge) => edge.node) ?? [];
+  useForgetBadCursor(error, pager);
 
   function changeFilters(next: AuditFilterValues) {
-    setFilters(next);
-    pager.reset();
+    // Two text fields: typing in either edits the step its first key made.
+    const mode =
+      textEditMode(filters.actor, next.actor) === "replace" || textEditMode(filters.batchId, next.batchId) === "replace"
+        ? "replace"
+        : "push";
+    updateParams((draft) => writeAuditFilters(draft, next), mode);
   }
 
   return (

@@ -1,12 +1,13 @@
 "use client";
 
 import { useQuery } from "@apollo/client/react";
-import { useState } from "react";
-import type { TradeStatus } from "../../gql/graphql";
 import { BatchTradesQuery } from "../../graphql/batch";
+import { TRADE_STATUSES } from "../../lib/batch-status";
+import { readChoice, setParam, toFirstPage } from "../../lib/list-params";
+import { useUrlParams } from "../../lib/url-state";
 import { TradeStatusSelect } from "../trades/TradeStatusSelect";
 import { TradeTable } from "../trades/TradeTable";
-import { Pager, useCursorPager } from "../ui/Pager";
+import { Pager, useCursorPager, useForgetBadCursor } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
 import { useErrorCodeFilter } from "./error-code-filter";
@@ -19,23 +20,19 @@ export const TRADE_PAGE_SIZE = 50;
  * this page holds (see BatchDetailView).
  */
 export function BatchTrades({ batchId }: { batchId: string }) {
-  const [status, setStatus] = useState<TradeStatus | null>(null);
+  // Kept in the address (`?status=&error=&after=`) with the page, so a reload shows the same trades.
+  const [params, updateParams] = useUrlParams();
+  const status = readChoice(params, "status", TRADE_STATUSES);
   // Chosen from a row of the results' failures by error code.
   const [errorCode, setErrorCode] = useErrorCodeFilter(batchId);
   const pager = useCursorPager();
-  const [pagedCode, setPagedCode] = useState(errorCode);
-  const codeChanged = pagedCode !== errorCode;
-  if (codeChanged) {
-    // Another code is another list: it starts at its first page (no cursor of the old list is sent).
-    setPagedCode(errorCode);
-    pager.reset();
-  }
   const { data, previousData, loading, error } = useQuery(BatchTradesQuery, {
-    variables: { id: batchId, first: TRADE_PAGE_SIZE, after: codeChanged ? null : pager.after, status, errorCode },
+    variables: { id: batchId, first: TRADE_PAGE_SIZE, after: pager.after, status, errorCode },
     // Back on a page seen before: show it at once and read it again, its trades may have moved on.
     fetchPolicy: "cache-and-network",
     nextFetchPolicy: "cache-first",
   });
+  useForgetBadCursor(error, pager);
   const connection = (data ?? previousData)?.batch?.trades;
   const trades = connection?.edges.map((edge) => edge.node) ?? [];
 
@@ -46,10 +43,12 @@ export function BatchTrades({ batchId }: { batchId: string }) {
         <div className="panel-tools">
           <TradeStatusSelect
             value={status}
-            onChange={(next) => {
-              setStatus(next);
-              pager.reset();
-            }}
+            onChange={(next) =>
+              updateParams((draft) => {
+                setParam(draft, "status", next);
+                toFirstPage(draft);
+              }, "push")
+            }
           />
         </div>
       </div>

@@ -12,7 +12,7 @@ const ID = "6f1c0a4e-0000-4000-8000-000000000001";
 
 afterEach(() => {
   cleanup();
-  setErrorCodeFilter(ID, null);
+  window.history.replaceState(null, "", "/");
 });
 
 function trade(rowNumber: number, errorCode: string | null): TradeRowFragment {
@@ -86,9 +86,22 @@ describe("the trade table follows the error code chosen in the results", () => {
     expect(screen.queryByText(/Showing the failed trades with error code/)).toBeNull();
   });
 
-  test("a code chosen for another batch does not narrow this one", async () => {
+  test("the chosen code is kept in the address: the page opened again with it shows the narrowed list", async () => {
+    const invalid = page("INVALID_ACCOUNT", [trade(2, "INVALID_ACCOUNT")]);
+    setErrorCodeFilter(ID, "INVALID_ACCOUNT");
+    expect(new URLSearchParams(window.location.search).get("error")).toBe("INVALID_ACCOUNT");
+    render(
+      <MockedProvider mocks={[invalid.mock]}>
+        <BatchTrades batchId={ID} />
+      </MockedProvider>,
+    );
+    await waitFor(() => expect(accounts()).toEqual(["10000029999"]));
+    expect(screen.getByText(/Showing the failed trades with error code/)).toBeTruthy();
+  });
+
+  test("an error code in the address that is no error code is ignored: every trade is shown", async () => {
     const all = page(null, [trade(1, null)]);
-    setErrorCodeFilter("6f1c0a4e-0000-4000-8000-000000000002", "INVALID_ACCOUNT");
+    window.history.replaceState(null, "", "/?error=%3Cscript%3E&after=not-a-cursor!");
     render(
       <MockedProvider mocks={[all.mock]}>
         <BatchTrades batchId={ID} />

@@ -1,34 +1,36 @@
 "use client";
 
-import { useCallback, useSyncExternalStore } from "react";
+import { useCallback } from "react";
+import { setParam, toFirstPage } from "../../lib/list-params";
+import { useUrlParams, writeUrlParams } from "../../lib/url-state";
 
-/**
- * The error code the batch page's trade table is narrowed to. The results' breakdown rows set it
- * and the trade table reads it; they are siblings on the page, so they share it here rather than
- * through their parent. One page shows one batch: the filter belongs to a batch id and is
- * forgotten when another batch is shown.
- */
-let current: { batchId: string; errorCode: string } | null = null;
-const listeners = new Set<() => void>();
+/** The batch page's query parameter holding the error code its trade table is narrowed to. */
+export const ERROR_CODE_PARAM = "error";
 
-function subscribe(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
+/** Error codes are the bank's or the product's constants (INSUFFICIENT_FUNDS); anything else in a link is ignored. */
+export function readErrorCode(params: URLSearchParams): string | null {
+  const value = params.get(ERROR_CODE_PARAM);
+  return value !== null && /^[A-Z][A-Z0-9_]{0,63}$/.test(value) ? value : null;
 }
 
-/** Narrows the batch's trade table to the failed trades with `errorCode`; null shows every trade again. */
-export function setErrorCodeFilter(batchId: string, errorCode: string | null): void {
-  current = errorCode === null ? null : { batchId, errorCode };
-  for (const listener of listeners) listener();
+/**
+ * Narrows the batch's trade table to the failed trades with `errorCode`; null shows every trade
+ * again. The results' breakdown rows set it and the trade table reads it; they are siblings on
+ * the page and share it through the address (`?error=`), so a reload or a shared link keeps it.
+ * The address is the batch's own page, so the filter is forgotten when another batch is shown;
+ * `_batchId` stays for callers that name the batch they narrow.
+ */
+export function setErrorCodeFilter(_batchId: string, errorCode: string | null): void {
+  const params = new URLSearchParams(window.location.search);
+  setParam(params, ERROR_CODE_PARAM, errorCode);
+  // Another code is another list: it starts at its first page (no cursor of the old list is sent).
+  toFirstPage(params);
+  writeUrlParams(params, "push");
 }
 
 /** The error code the batch's trade table is narrowed to (null: none), and how to change it. */
 export function useErrorCodeFilter(batchId: string): [string | null, (errorCode: string | null) => void] {
-  const errorCode = useSyncExternalStore(
-    subscribe,
-    () => (current?.batchId === batchId ? current.errorCode : null),
-    () => null,
-  );
+  const [params] = useUrlParams();
   const set = useCallback((next: string | null) => setErrorCodeFilter(batchId, next), [batchId]);
-  return [errorCode, set];
+  return [readErrorCode(params), set];
 }

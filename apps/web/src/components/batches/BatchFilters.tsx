@@ -2,6 +2,7 @@
 
 import type { BatchOrderField, BatchStatus, OrderDirection } from "../../gql/graphql";
 import { BATCH_STATUS_INFO, BATCH_STATUSES } from "../../lib/batch-status";
+import { readChoice, readChoices, readDay, readText, setParam, toFirstPage } from "../../lib/list-params";
 
 export interface BatchFilterValues {
   statuses: BatchStatus[];
@@ -29,6 +30,35 @@ const ORDER_FIELDS: { value: BatchOrderField; label: string }[] = [
   { value: "TOTAL_TRADES", label: "Total trades" },
   { value: "PRIORITY", label: "Priority" },
 ];
+const DIRECTIONS: readonly OrderDirection[] = ["ASC", "DESC"];
+
+/** The batches list's query parameters: `status` (repeated), `from`, `to`, `q`, `sort`, `dir`. */
+export function readBatchFilters(params: URLSearchParams): BatchFilterValues {
+  return {
+    statuses: readChoices(params, "status", BATCH_STATUSES),
+    createdFrom: readDay(params, "from"),
+    createdTo: readDay(params, "to"),
+    search: readText(params, "q"),
+    orderField:
+      readChoice(
+        params,
+        "sort",
+        ORDER_FIELDS.map((field) => field.value),
+      ) ?? DEFAULT_BATCH_FILTERS.orderField,
+    direction: readChoice(params, "dir", DIRECTIONS) ?? DEFAULT_BATCH_FILTERS.direction,
+  };
+}
+
+/** Writes `values` into `params` (defaults left out) and goes back to the first page. */
+export function writeBatchFilters(params: URLSearchParams, values: BatchFilterValues): void {
+  setParam(params, "status", values.statuses);
+  setParam(params, "from", values.createdFrom);
+  setParam(params, "to", values.createdTo);
+  setParam(params, "q", values.search);
+  setParam(params, "sort", values.orderField, DEFAULT_BATCH_FILTERS.orderField);
+  setParam(params, "dir", values.direction, DEFAULT_BATCH_FILTERS.direction);
+  toFirstPage(params);
+}
 
 interface BatchFiltersProps {
   values: BatchFilterValues;

@@ -7,14 +7,16 @@ import type { BatchesPageQuery as BatchesPageData, BatchesPageQueryVariables } f
 import { BatchesPageQuery } from "../../graphql/batches";
 import { dateInputToIso } from "../../lib/format";
 import { canChangePageMembership } from "../../lib/list-membership";
+import { textEditMode } from "../../lib/list-params";
+import { useUrlParams } from "../../lib/url-state";
 import { useDebouncedValue, useThrottledCallback } from "../../lib/use-throttled";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
 import { useCan } from "../session/SessionProvider";
-import { Pager, useCursorPager } from "../ui/Pager";
+import { Pager, useCursorPager, useForgetBadCursor } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
-import { BatchFilters, type BatchFilterValues, DEFAULT_BATCH_FILTERS } from "./BatchFilters";
+import { BatchFilters, type BatchFilterValues, DEFAULT_BATCH_FILTERS, readBatchFilters, writeBatchFilters } from "./BatchFilters";
 import { BatchTable } from "./BatchTable";
 
 export const BATCH_PAGE_SIZE = 20;
@@ -27,7 +29,8 @@ interface Frozen {
 }
 
 export function BatchesView() {
-  const [filters, setFilters] = useState<BatchFilterValues>(DEFAULT_BATCH_FILTERS);
+  const [params, updateParams] = useUrlParams();
+  const filters = useMemo(() => readBatchFilters(params), [params]);
   const search = useDebouncedValue(filters.search.trim(), 300);
   const pager = useCursorPager();
   const canStage = useCan("stage");
@@ -57,6 +60,7 @@ export function BatchesView() {
     nextFetchPolicy: "cache-first",
   });
   const live = data ?? previousData;
+  useForgetBadCursor(error, pager);
 
   // While paused the table shows a copy taken when it was paused (or when the reader last
   // changed page or filter): cache writes and refetches then cannot reach it.
@@ -78,8 +82,7 @@ export function BatchesView() {
   });
 
   function changeFilters(next: BatchFilterValues) {
-    setFilters(next);
-    pager.reset();
+    updateParams((draft) => writeBatchFilters(draft, next), textEditMode(filters.search, next.search));
   }
 
   function togglePause(next: boolean) {

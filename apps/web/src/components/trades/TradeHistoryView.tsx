@@ -2,13 +2,16 @@
 
 import { useQuery } from "@apollo/client/react";
 import { TRADE_HISTORY_COUNT_LIMIT } from "@fxbt/domain/limits";
-import { useState } from "react";
+import { useMemo } from "react";
 import type { TradeStatus } from "../../gql/graphql";
 import { TradeHistoryQuery } from "../../graphql/trades";
+import { TRADE_STATUSES } from "../../lib/batch-status";
+import { readChoice, readText, setParam, textEditMode, toFirstPage } from "../../lib/list-params";
+import { useUrlParams } from "../../lib/url-state";
 import { useDebouncedValue, useThrottledCallback } from "../../lib/use-throttled";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
-import { Pager, useCursorPager } from "../ui/Pager";
+import { Pager, useCursorPager, useForgetBadCursor } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
 import { TradeStatusSelect } from "./TradeStatusSelect";
@@ -18,9 +21,30 @@ const PAGE_SIZE = 50;
 /** There is no cross-batch trade feed: a batch's counters moving means its trades moved, so the page is read again, at most this often. */
 const REFETCH_INTERVAL_MS = 2_000;
 
+/** The trade history's filters, as its query parameters `status` and `q` hold them. */
+export interface TradeHistoryFilters {
+  status: TradeStatus | null;
+  search: string;
+}
+
+/** Reads `?status=&q=`; an unknown status is no status. */
+export function readTradeHistoryFilters(params: URLSearchParams): TradeHistoryFilters {
+  return { status: readChoice(params, "status", TRADE_STATUSES), search: readText(params, "q") };
+}
+
+/** Writes the filters (empty ones left out) and goes back to the first page. */
+export function writeTradeHistoryFilters(params: URLSearchParams, filters: TradeHistoryFilters): void {
+  setParam(params, "status", filters.status);
+  setParam(params, "q", filters.search);
+  toFirstPage(params);
+}
+
 export function TradeHistoryView() {
-  const [status, setStatus] = useState<TradeStatus | null>(null);
-  const [searchInput, setSearchInput] = useState("");
+  const [params, updateParams] = useUrlParams();
+  const filters = useMemo(() => readTradeHistoryFilters(params), [params]);
+  const { status, search: searchInput } = filters;
+  const changeFilters = (next: TradeHistoryFilters) =>
+    updateParams((draft) => writeTradeHistoryFilters(draft, next), textEditMode(filters.search, next.search));
   const search = useDebouncedValue(searchInput.trim(), 300);
   const pager = useCursorPager();
   const { data, previousData, loading, error, refetch } = useQuery(TradeHistoryQuery, {
@@ -32,6 +56,8 @@ export function TradeHistoryView() {
     fetchPolicy: "cache-and-network",
     nextFetchPolicy: "cache-first",
   });
+
+  useForgetBadCursor(error, pager);
 
   const refetchThrottled = useThrottledCallback(() => {
     void refetch().catch(() => undefined);
@@ -52,19 +78,10 @@ export function TradeHistoryView() {
                 type="search"
                 value={searchInput}
                 placeholder="Client, account, reference, quote or transaction id"
-                onChange={(event) => {
-                  setSearchInput(event.target.value);
-                  pager.reset();
-                }}
+                onChange={(event) => changeFilters({ ...filters, search: event.target.value })}
               />
             </label>
-            <TradeStatusSelect
-              value={status}
-              onChange={(next) => {
-                setStatus(next);
-                pager.reset();
-              }}
-            />
+            <TradeStatusSelect value={status} onChange={(next) => changeFilters({ ...filters, status: next })} />
           </div>
         </form>
       </search>

@@ -1,18 +1,52 @@
 "use client";
 
-import { useCallback, useState } from "react";
+import { CombinedGraphQLErrors } from "@apollo/client/errors";
+import { useCallback, useEffect, useMemo } from "react";
+import { PAGE_PARAM, readCursors } from "../../lib/list-params";
+import { useUrlParams } from "../../lib/url-state";
 
 /**
- * Cursor pagination state: the stack of `after` cursors that led to the current page,
- * so "Previous page" goes back exactly where the reader came from.
+ * Cursor pagination kept in the address (`?after=…&after=…`): the stack of `after` cursors that
+ * led to the current page, so "Previous page" goes back exactly where the reader came from,
+ * and a reload, a shared link or the browser's back button shows the same page.
  */
 export function useCursorPager() {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const after = cursors.length > 0 ? cursors[cursors.length - 1] : undefined;
-  const next = useCallback((endCursor: string) => setCursors((stack) => [...stack, endCursor]), []);
-  const previous = useCallback(() => setCursors((stack) => stack.slice(0, -1)), []);
-  const reset = useCallback(() => setCursors([]), []);
-  return { after: after ?? null, pageNumber: cursors.length + 1, next, previous, reset };
+  const [params, update] = useUrlParams();
+  const cursors = useMemo(() => readCursors(params), [params]);
+  const after = cursors.at(-1) ?? null;
+  const next = useCallback(
+    (endCursor: string) =>
+      update((draft) => {
+        draft.delete(PAGE_PARAM);
+        for (const cursor of [...cursors, endCursor]) draft.append(PAGE_PARAM, cursor);
+      }, "push"),
+    [cursors, update],
+  );
+  const previous = useCallback(
+    () =>
+      update((draft) => {
+        draft.delete(PAGE_PARAM);
+        for (const cursor of cursors.slice(0, -1)) draft.append(PAGE_PARAM, cursor);
+      }, "push"),
+    [cursors, update],
+  );
+  // Replaces rather than pushes: it is used to drop a page the list cannot show, not as a step.
+  const reset = useCallback(() => update((draft) => draft.delete(PAGE_PARAM), "replace"), [update]);
+  return { after, pageNumber: cursors.length + 1, next, previous, reset };
+}
+
+/** Whether the API refused the `after` cursor (a link made under another sort, or edited by hand). */
+export function isBadCursorError(error: unknown): boolean {
+  return CombinedGraphQLErrors.is(error) && error.errors.some((one) => one.extensions?.argument === "after");
+}
+
+/** A page the API cannot find from its cursor is dropped: the list opens at its first page, not at an error. */
+export function useForgetBadCursor(error: unknown, pager: Pick<CursorPager, "reset" | "after">): void {
+  const bad = pager.after !== null && isBadCursorError(error);
+  const { reset } = pager;
+  useEffect(() => {
+    if (bad) reset();
+  }, [bad, reset]);
 }
 
 type CursorPager = ReturnType<typeof useCursorPager>;
