@@ -38,6 +38,7 @@ type Documents = {
     "\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": typeof types.BatchListChangedDocument,
     "\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n    bankUnavailableSince\n    partner\n    stagedBy\n    stagedById\n    approvalRequired\n    approvedBy\n    approvedAt\n    eventSequence\n  }\n": typeof types.BatchFieldsFragmentDoc,
     "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n": typeof types.TradeRowFragmentDoc,
+    "\n  query BatchFailuresExport($id: ID!) {\n    batch(id: $id) {\n      id\n      failuresCsvPath\n    }\n  }\n": typeof types.BatchFailuresExportDocument,
     "\n  fragment ViewerFields on Viewer {\n    kind\n    id\n    name\n    role\n    partner\n    mustChangePassword\n  }\n": typeof types.ViewerFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      ...ViewerFields\n    }\n  }\n": typeof types.SignInDocument,
@@ -73,6 +74,7 @@ const documents: Documents = {
     "\n  subscription BatchListChanged {\n    batchListChanged {\n      kind\n      batch {\n        ...BatchFields\n      }\n    }\n  }\n": types.BatchListChangedDocument,
     "\n  fragment BatchFields on Batch {\n    id\n    batchUid\n    name\n    status\n    priority\n    totalTrades\n    processedTrades\n    succeededTrades\n    failedTrades\n    cancelledTrades\n    progress\n    createdAt\n    updatedAt\n    startedAt\n    completedAt\n    queuedAt\n    cancelRequestedAt\n    resultsCsvPath\n    bankUnavailableSince\n    partner\n    stagedBy\n    stagedById\n    approvalRequired\n    approvedBy\n    approvedAt\n    eventSequence\n  }\n": types.BatchFieldsFragmentDoc,
     "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n": types.TradeRowFragmentDoc,
+    "\n  query BatchFailuresExport($id: ID!) {\n    batch(id: $id) {\n      id\n      failuresCsvPath\n    }\n  }\n": types.BatchFailuresExportDocument,
     "\n  fragment ViewerFields on Viewer {\n    kind\n    id\n    name\n    role\n    partner\n    mustChangePassword\n  }\n": types.ViewerFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      ...ViewerFields\n    }\n  }\n": types.MeDocument,
     "\n  mutation SignIn($email: String!, $password: String!) {\n    signIn(email: $email, password: $password) {\n      ...ViewerFields\n    }\n  }\n": types.SignInDocument,
@@ -194,6 +196,10 @@ export function graphql(source: "\n  fragment BatchFields on Batch {\n    id\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n"): (typeof documents)["\n  fragment TradeRow on Trade {\n    id\n    rowNumber\n    clientId\n    clientName\n    accountNumber\n    sellCurrency\n    buyCurrency\n    direction\n    amount\n    valueDate\n    reference\n    status\n    quoteId\n    rate\n    transactionId\n    errorCode\n    errorMessage\n    attempts\n    updatedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BatchFailuresExport($id: ID!) {\n    batch(id: $id) {\n      id\n      failuresCsvPath\n    }\n  }\n"): (typeof documents)["\n  query BatchFailuresExport($id: ID!) {\n    batch(id: $id) {\n      id\n      failuresCsvPath\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

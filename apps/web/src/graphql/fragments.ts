@@ -56,3 +56,17 @@ export const TradeRowFragment = graphql(`
     updatedAt
   }
 `);
+
+/**
+ * Where the batch's failed trades are exported in the upload format, to fix and stage again. Read
+ * apart from BatchFields (by the results panel, only for a batch with failures) so that the
+ * fragment's typed fixtures and mocks across the dashboard's tests stay as they are.
+ */
+export const BatchFailuresExportQuery = graphql(`
+  query BatchFailuresExport($id: ID!) {
+    batch(id: $id) {
+      id
+      failuresCsvPath
+    }
+  }
+`);

@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useApiSettings } from "../../apollo/Providers";
 import type { BatchFieldsFragment } from "../../gql/graphql";
 import { BatchResultsQuery, RetryFailedTradesMutation } from "../../graphql/batch";
+import { BatchFailuresExportQuery } from "../../graphql/fragments";
 import { offeredBatchActions } from "../../lib/batch-actions";
 import { formatDecimal, formatInteger } from "../../lib/format";
 import { useViewer } from "../session/SessionProvider";
@@ -15,7 +16,7 @@ import { RetryDialog } from "./RetryDialog";
 
 /**
  * The outcome of a finished batch: counts, booked amounts per currency, failures by cause, and the
- * CSV export. Each failure row narrows the trade table to its code and, for those who may retry,
+ * CSV exports (every trade; and, when some failed, the failed ones in the upload format). Each failure row narrows the trade table to its code and, for those who may retry,
  * retries that code alone (after a confirmation).
  */
 export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
@@ -33,14 +34,24 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
     fetchPolicy: "network-only",
   });
   const results = data?.batchResults;
+  const failuresExport = useQuery(BatchFailuresExportQuery, { variables: { id: batch.id }, skip: batch.failedTrades === 0 });
+  const failuresCsvPath = batch.failedTrades > 0 ? failuresExport.data?.batch?.failuresCsvPath : undefined;
 
   return (
     <section className="panel" aria-labelledby="results-title">
       <div className="panel-header">
         <h2 id="results-title">Results</h2>
-        <a className="button" href={`${apiOrigin}${batch.resultsCsvPath}`} download={`${batch.batchUid}-results.csv`}>
-          Export results (CSV)
-        </a>
+        <div className="panel-tools">
+          <a className="button" href={`${apiOrigin}${batch.resultsCsvPath}`} download={`${batch.batchUid}-results.csv`}>
+            Export results (CSV)
+          </a>
+          {failuresCsvPath ? (
+            // The failed trades in the upload format: fix the rows and stage the file again.
+            <a className="button" href={`${apiOrigin}${failuresCsvPath}`} download={`${batch.batchUid}-failures.csv`}>
+              Export failures (CSV)
+            </a>
+          ) : null}
+        </div>
       </div>
       <QueryError error={error} what="the results" />
       {loading && !results ? <p className="loading">Loading results…</p> : null}
