@@ -172,10 +172,14 @@ async function searchCondition(db: Queryable, pattern: string): Promise<Prisma.S
   const matches = Prisma.sql`(trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
     OR trade.account_number ILIKE ${pattern} OR trade.reference ILIKE ${pattern} OR trade.quote_id ILIKE ${pattern}
     OR trade.transaction_id ILIKE ${pattern})`;
-  const [found] = await db.$queryRaw<{ rows: number; ids: string[] }[]>`
-    SELECT count(*)::int AS rows, coalesce(array_agg(DISTINCT trade_id::text), '{}') AS ids FROM (
-      SELECT trade_id FROM trade_search WHERE text ILIKE ${pattern} LIMIT ${COMMON_SEARCH_CANDIDATES}::int) AS candidates`;
-  if (!found || found.rows >= COMMON_SEARCH_CANDIDATES) return matches;
+  // The ids are gathered only for a rare search (a subquery in a CASE runs only when its branch
+  // is taken): a common one's 10,000 ids cost more to gather and send than the walk saves.
+  const [found] = await db.$queryRaw<{ ids: string[] | null }[]>`
+    WITH candidates AS (
+      SELECT trade_id FROM trade_search WHERE text ILIKE ${pattern} LIMIT ${COMMON_SEARCH_CANDIDATES}::int)
+    SELECT CASE WHEN (SELECT count(*) FROM candidates) < ${COMMON_SEARCH_CANDIDATES}::int
+                THEN (SELECT coalesce(array_agg(DISTINCT trade_id::text), '{}') FROM candidates) END AS ids`;
+  if (!found?.ids) return matches;
   return Prisma.sql`trade.id = ANY(${found.ids}::uuid[]) AND ${matches}`;
 }
 
