@@ -90,10 +90,18 @@ export function insertStagedBatch(prisma: PrismaClient, record: StageBatchRecord
   return prisma.$transaction((tx) => insertBatchAndTrades(tx, record), { timeout: 120_000, maxWait: 10_000 });
 }
 
+/**
+ * Rows per trade INSERT. One statement for 100,000 rows made Prisma hold every column several
+ * times over at once (its raw parameters are copied, serialised to one JSON text and parsed back
+ * before pg writes them as array literals): about 150 MB for a moment, which the process kept as
+ * resident memory. Chunks of this size keep that to a few MB, and still cost one round trip per
+ * 5,000 rows, all in the one staging transaction.
+ */
+export const STAGE_INSERT_CHUNK_ROWS = 5_000;
+
 async function insertBatchAndTrades(tx: Queryable, record: StageBatchRecord): Promise<BatchRow> {
   const { rows } = record;
   const day = (record.now ?? new Date()).toISOString().slice(0, 10).replaceAll("-", "");
-  const column = <K extends keyof ValidTradeRow>(key: K) => rows.map((row) => row[key]);
   const [counter] = await tx.$queryRaw<{ lastValue: number }[]>`
     INSERT INTO batch_uid_counter (day, last_value) VALUES (${day}, 1)
     ON CONFLICT (day) DO UPDATE SET last_value = batch_uid_counter.last_value + 1
@@ -105,13 +113,21 @@ async function insertBatchAndTrades(tx: Queryable, record: StageBatchRecord): Pr
             ${record.stagingKey ? storedStagingKey(record) : null}, ${record.contentHash ?? null}, ${record.partner ?? null},
             ${record.stagedById ?? null}::uuid, ${record.stagedBy ?? null}, ${record.approvalRequired ?? false}, now())
     RETURNING ${BATCH_COLUMNS}`;
+  for (let from = 0; from < rows.length; from += STAGE_INSERT_CHUNK_ROWS) {
+    await insertTrades(tx, batch!.id, rows.slice(from, from + STAGE_INSERT_CHUNK_ROWS));
+  }
+  return batch!;
+}
+
+/** One INSERT … SELECT FROM unnest(…) of some of a batch's trades. */
+async function insertTrades(tx: Queryable, batchId: string, rows: readonly ValidTradeRow[]): Promise<void> {
+  const column = <K extends keyof ValidTradeRow>(key: K) => rows.map((row) => row[key]);
   await tx.$executeRaw`
     INSERT INTO trade (id, batch_id, row_number, client_id, client_name, account_number, sell_currency,
                        buy_currency, direction, amount, value_date, reference, updated_at)
-    SELECT gen_random_uuid(), ${batch!.id}::uuid, r.*, now()
+    SELECT gen_random_uuid(), ${batchId}::uuid, r.*, now()
     FROM unnest(${column("rowNumber")}::int[], ${column("clientId")}::text[], ${column("clientName")}::text[],
                 ${column("accountNumber")}::text[], ${column("sellCurrency")}::text[], ${column("buyCurrency")}::text[],
                 ${column("direction")}::"TradeDirection"[], ${column("amount")}::numeric[],
                 ${column("valueDate")}::date[], ${column("reference")}::text[]) AS r`;
-  return batch!;
 }
