@@ -93,9 +93,9 @@ export function insertStagedBatch(prisma: PrismaClient, record: StageBatchRecord
 /**
  * Rows per trade INSERT. One statement for 100,000 rows made Prisma hold every column several
  * times over at once (its raw parameters are copied, serialised to one JSON text and parsed back
- * before pg writes them as array literals): about 150 MB for a moment, which the process kept as
- * resident memory. Chunks of this size keep that to a few MB, and still cost one round trip per
- * 5,000 rows, all in the one staging transaction.
+ * before pg writes them as array literals), and the process kept that peak as resident memory:
+ * chunks lowered the staging peak of bench/rss.ts from 324 to 265 MiB. Every chunk runs in the
+ * one staging transaction, at one round trip per 5,000 rows.
  */
 export const STAGE_INSERT_CHUNK_ROWS = 5_000;
 
