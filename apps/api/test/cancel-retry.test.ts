@@ -148,7 +148,8 @@ describe("retrying failed trades", () => {
 
 describe("the queue", () => {
   it("runs queued batches by priority, then age, when only one may run", async () => {
-    const running = await stage(app, tradesCsv(400), { name: "first" });
+    // Long enough to still run while the two others are started (the runner does 400 trades in a few hundred ms).
+    const running = await stage(app, tradesCsv(4000), { name: "first" });
     const low = await stage(app, tradesCsv(20), { name: "low", priority: 1 });
     const high = await stage(app, tradesCsv(20), { name: "high", priority: 9 });
     expect((await app.query<{ startBatch: Batch }>(START, { id: running.id })).startBatch.status).toBe("RUNNING");

@@ -7,7 +7,7 @@ import type { GraphQLContext } from "./context";
  * partner-narrowed reads: `Batch.trades` (`queries.trades`), `Trade.batch` (`batchLoader`) and
  * `Trade.history` (`historyLoader`), all made by `createContext` from `caller.partner`. The rest
  * are plain fields of the event's views or pure functions of them (`Batch.progress`,
- * `Batch.processedTrades`, `Batch.resultsCsvPath`, the scalars), and the role is checked only by
+ * `Batch.processedTrades`, `Batch.resultsCsvPath`, `Batch.failuresCsvPath`, the scalars), and the role is checked only by
  * the root field's `subscribe` (schema.ts), which runs per subscriber. So the partner, and only
  * the partner, is the visibility scope. A resolver added under these types that reads anything
  * else of the caller (its role, its id) must add it here, or callers would share its answer.
