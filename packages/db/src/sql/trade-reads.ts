@@ -96,9 +96,9 @@ const HISTORY_ORDER = Prisma.sql`ORDER BY trade.created_at DESC, coalesce(trade.
  *
  * Each page is a walk down an index in the history's order. One status is an equality on the
  * leading column of trade_history_status_idx; several are one such walk per status, merged
- * (UNION ALL of ordered, limited walks under the same order). A rare search reads the trigram
- * index of trade_search (trade_search_text_trgm_idx) and looks its candidates up; a common one
- * walks the order and filters (see searchCondition).
+ * (UNION ALL of ordered, limited walks under the same order). A search reads the trigram index
+ * of trade_search (trade_search_text_trgm_idx) when its matches are few, else walks the order and
+ * filters (see searchThroughIndex and searchForCount).
  *
  * totalCount is exact from the batches' counters (total_trades, succeeded_trades, failed_trades,
  * cancelled_trades) when the filter is at most a batch, a partner and statuses those counters
@@ -120,9 +120,9 @@ export async function pageTradeHistory(
   if (ofThePartner) conditions.push(Prisma.sql`trade.batch_id IN (SELECT batch.id FROM batch WHERE ${ofThePartner})`);
   if (filter?.batchId) conditions.push(Prisma.sql`trade.batch_id = ${filter.batchId}::uuid`);
   const search = filter?.search?.trim();
-  if (search) conditions.push(await searchCondition(db, containing(search)));
+  const pattern = search ? containing(search) : null;
   const statuses = [...new Set(filter?.status ?? [])];
-  const keyset = [...conditions];
+  const keyset = pattern ? [...conditions, searchThroughIndex(pattern)] : [...conditions];
   if (query.after) {
     const { createdAt, rowNumber, id } = query.after;
     keyset.push(
@@ -143,44 +143,56 @@ export async function pageTradeHistory(
           )}) AS trade ${HISTORY_ORDER} LIMIT ${limit}::int`
       : db.$queryRaw<TradeRow[]>`
           SELECT ${TRADE_COLUMNS} FROM trade ${where([...statuses.map(ofStatus), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int`;
-  const [rows, totalCount] = await Promise.all([
-    page,
-    countTradeHistory(db, conditions, statuses, !search, query.partner, filter?.batchId),
-  ]);
+  const counted = async () => {
+    const counting = pattern ? [...conditions, await searchForCount(db, pattern)] : conditions;
+    return countTradeHistory(db, counting, statuses, !pattern, query.partner, filter?.batchId);
+  };
+  const [rows, totalCount] = await Promise.all([page, counted()]);
   return { rows, totalCount };
 }
 
+/** ILIKE on the six searched columns of trade: what decides whether a trade matches a search. */
+function searchMatches(pattern: string): Prisma.Sql {
+  return Prisma.sql`(trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
+    OR trade.account_number ILIKE ${pattern} OR trade.reference ILIKE ${pattern} OR trade.quote_id ILIKE ${pattern}
+    OR trade.transaction_id ILIKE ${pattern})`;
+}
+
 /**
- * From this many candidates in trade_search a search counts as common: walking the history and
- * testing each trade then finds its page and its bounded count sooner than looking every candidate
- * up (bench/reads.ts, 1,000,000 trades: a search matching all of them took 480 ms through the
- * candidates, its count looking up 10,001 of them one by one).
+ * A search for a page: among the trades whose values in trade_search match, those that match
+ * themselves (its instruction text joins four fields, so a match there can span two of them).
+ * The planner reads a rare search's candidates through the trigram index, and walks the history
+ * for a common one, looking up each trade's values until the page is full.
+ */
+function searchThroughIndex(pattern: string): Prisma.Sql {
+  return Prisma.sql`trade.id IN (SELECT trade_search.trade_id FROM trade_search WHERE trade_search.text ILIKE ${pattern})
+    AND ${searchMatches(pattern)}`;
+}
+
+/**
+ * From this many candidates in trade_search a search counts as common, and its count walks the
+ * trades rather than looking its candidates up (bench/reads.ts, 1,000,000 trades: counting a
+ * search that matches all of them through its candidates took 480 ms, 10,001 lookups one by one).
  */
 export const COMMON_SEARCH_CANDIDATES = 10_000;
 
 /**
- * The search's condition on trade: ILIKE on the six searched columns, which decides the answer.
- * A rare search is first narrowed to its candidates: the trades whose values in trade_search match
- * (its instruction text joins four fields, so a candidate can match across two of them, and the
- * condition above still decides). They are read once, through the trigram index, up to
- * COMMON_SEARCH_CANDIDATES (a common search's scan stops there), and the page and the count look
- * them up by id rather than each reading the index again. The candidates are read a moment before
- * the page, as the page and the count are read apart: a trade whose value comes to match in between
- * shows from the next read on.
+ * A search for the bounded count. The candidates are read first, up to COMMON_SEARCH_CANDIDATES
+ * (the trigram index for a rare search, a scan stopped there for a common one): a rare search is
+ * counted among them by id, a common one by testing the trades as they come. The answer is the
+ * same either way (searchMatches decides). The candidates are read a moment before the count, as
+ * the page and the count are already read apart.
  */
-async function searchCondition(db: Queryable, pattern: string): Promise<Prisma.Sql> {
-  const matches = Prisma.sql`(trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
-    OR trade.account_number ILIKE ${pattern} OR trade.reference ILIKE ${pattern} OR trade.quote_id ILIKE ${pattern}
-    OR trade.transaction_id ILIKE ${pattern})`;
+async function searchForCount(db: Queryable, pattern: string): Promise<Prisma.Sql> {
   // The ids are gathered only for a rare search (a subquery in a CASE runs only when its branch
-  // is taken): a common one's 10,000 ids cost more to gather and send than the walk saves.
+  // is taken): a common one's 10,000 ids cost more to gather and send than they save.
   const [found] = await db.$queryRaw<{ ids: string[] | null }[]>`
     WITH candidates AS (
       SELECT trade_id FROM trade_search WHERE text ILIKE ${pattern} LIMIT ${COMMON_SEARCH_CANDIDATES}::int)
     SELECT CASE WHEN (SELECT count(*) FROM candidates) < ${COMMON_SEARCH_CANDIDATES}::int
                 THEN (SELECT coalesce(array_agg(DISTINCT trade_id::text), '{}') FROM candidates) END AS ids`;
-  if (!found?.ids) return matches;
-  return Prisma.sql`trade.id = ANY(${found.ids}::uuid[]) AND ${matches}`;
+  if (!found?.ids) return searchMatches(pattern);
+  return Prisma.sql`trade.id = ANY(${found.ids}::uuid[]) AND ${searchMatches(pattern)}`;
 }
 
 /** The history's totalCount: exact from the batches' counters where they answer, else bounded (see pageTradeHistory). */
