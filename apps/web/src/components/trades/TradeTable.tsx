@@ -24,6 +24,10 @@ function amountCurrency(trade: TradeRowFragment): string {
 /**
  * Trades, one row each. Every row can be opened to show the trade's attempts (each key, quote,
  * booking and answer), read only for the rows opened.
+ *
+ * It fits a 1366 px screen without sideways scrolling, so a row's status and error are always in
+ * view: the direction and pair sit under the amount, and long ids and references wrap. Its
+ * header stays at the top of the window while the rows scroll (tables.css, `.trade-table`).
  */
 export function TradeTable({
   trades,
@@ -45,8 +49,8 @@ export function TradeTable({
     });
 
   return (
-    <section className="table-scroll" aria-label={caption}>
-      <table className="data-table">
+    <section className="table-scroll table-fit" aria-label={caption}>
+      <table className="data-table trade-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
@@ -59,8 +63,8 @@ export function TradeTable({
             </th>
             <th scope="col">Client</th>
             <th scope="col">Account</th>
-            <th scope="col">Pair</th>
-            <th scope="col">Direction</th>
+            <th scope="col">Reference</th>
+            <th scope="col">Value date</th>
             <th scope="col" className="num">
               Amount
             </th>
@@ -98,7 +102,7 @@ export function TradeTable({
                     </button>
                   </td>
                   {showBatch ? (
-                    <td className="nowrap">
+                    <td className="cell-wrap">
                       {trade.batch ? (
                         <Link href={`/batches/${trade.batch.id}`}>{trade.batch.batchUid}</Link>
                       ) : (
@@ -112,19 +116,22 @@ export function TradeTable({
                     {trade.clientName ? <span className="cell-secondary">{trade.clientId}</span> : null}
                   </td>
                   <td className="mono">{trade.accountNumber}</td>
-                  <td className="nowrap" title={`Sells ${trade.sellCurrency}, buys ${trade.buyCurrency}`}>
-                    {trade.sellCurrency}→{trade.buyCurrency}
+                  <td className="cell-wrap">{trade.reference ?? <span className="muted">—</span>}</td>
+                  <td className="nowrap">{trade.valueDate ?? <span className="muted">—</span>}</td>
+                  <td className="num">
+                    <span className="cell-primary">
+                      {formatDecimal(trade.amount)} <span className="currency">{amountCurrency(trade)}</span>
+                    </span>
+                    <span className="cell-secondary" title={`Sells ${trade.sellCurrency}, buys ${trade.buyCurrency}`}>
+                      {trade.direction === "BUY" ? "Buy" : "Sell"} · {trade.sellCurrency}→{trade.buyCurrency}
+                    </span>
                   </td>
-                  <td>{trade.direction === "BUY" ? "Buy" : "Sell"}</td>
-                  <td className="num nowrap">
-                    {formatDecimal(trade.amount)} <span className="currency">{amountCurrency(trade)}</span>
-                  </td>
-                  <td>
+                  <td className="nowrap">
                     <TradeStatusBadge status={trade.status} />
                   </td>
-                  <td className="mono small">{trade.quoteId ?? <span className="muted">—</span>}</td>
+                  <td className="mono small cell-id-wrap">{trade.quoteId ?? <span className="muted">—</span>}</td>
                   <td className="num">{trade.rate ?? <span className="muted">—</span>}</td>
-                  <td className="mono small">{trade.transactionId ?? <span className="muted">—</span>}</td>
+                  <td className="mono small cell-id-wrap">{trade.transactionId ?? <span className="muted">—</span>}</td>
                   <td className="num">{trade.attempts}</td>
                   <td className="cell-error">
                     {trade.status === "FAILED" ? (
