@@ -4,7 +4,18 @@
  */
 import type { Page } from "playwright-core";
 import { describe, expect, test } from "vitest";
-import { browserForFile, CSV_HEADER, eventually, screenshot, stageViaApi, visit } from "./harness";
+import {
+  browserForFile,
+  CSV_HEADER,
+  eventually,
+  screenshot,
+  stageViaApi,
+  startViaApi,
+  tableRecords,
+  tradeTable,
+  visit,
+  waitForFinal,
+} from "./harness";
 
 const browserHolder = browserForFile({ width: 1366, height: 768 });
 
@@ -111,6 +122,36 @@ describe("List state in the address", () => {
     expect(await eventually(async () => ((await tradeReferences(page)).length === 5 ? tradeReferences(page) : null))).toEqual(shown);
     expect(await page.getByRole("searchbox", { name: "Search" }).inputValue()).toBe(mark);
     expect(await page.getByLabel("Trade status").inputValue()).toBe("PENDING");
+  });
+
+  test("the batch page's trades: the error code chosen in the results and the status survive a reload", async () => {
+    const { page } = browserHolder.current;
+    // Rows 4 and 9 are refused at booking (…8888, INSUFFICIENT_FUNDS); the rest are booked.
+    const account = (row: number) => (row === 4 || row === 9 ? `55500${row}8888` : `12345${row}0000`);
+    const lines = [CSV_HEADER];
+    for (let row = 1; row <= 10; row++) lines.push(`C-${row},Client ${row},${account(row)},ZAR,USD,BUY,${100 + row}.25,,${RUN}-p${row}`);
+    const staged = await stageViaApi(`${lines.join("\n")}\n`, { name: `E2E page state ${RUN}` });
+    await startViaApi(staged.id);
+    await waitForFinal(staged.id);
+
+    await visit(page, `/batches/${staged.id}`);
+    await page.getByRole("button", { name: "Show the INSUFFICIENT_FUNDS trades" }).click();
+    await page.getByLabel("Trade status").selectOption("FAILED");
+    const accounts = async () => (await tableRecords(tradeTable(page))).map((row) => row.Account);
+    await eventually(async () => (await accounts()).length === 2);
+    expect(new URL(page.url()).searchParams.get("error")).toBe("INSUFFICIENT_FUNDS");
+    expect(new URL(page.url()).searchParams.get("status")).toBe("FAILED");
+
+    await page.reload({ waitUntil: "load" });
+    await page.getByText("Showing the failed trades with error code").waitFor();
+    expect(await eventually(async () => ((await accounts()).length === 2 ? accounts() : null))).toEqual(["5550048888", "5550098888"]);
+    expect(await page.getByLabel("Trade status").inputValue()).toBe("FAILED");
+
+    // Back twice: the status, then the code, are undone; every trade shows again.
+    await page.goBack();
+    await page.goBack();
+    await eventually(async () => (await accounts()).length === 10);
+    expect(await page.getByText("Showing the failed trades with error code").count()).toBe(0);
   });
 
   test("nonsense in the address falls back to the defaults, with no error", async () => {
