@@ -113,9 +113,14 @@ export const DEFAULT_EXPORT_CONNECTIONS = 2;
 export function connectDatabase({ url, maxConnections = 10, exportConnections }: ConnectOptions): Database {
   const pool = new pg.Pool({ connectionString: url, max: maxConnections });
   const exportPool = new pg.Pool({ connectionString: url, max: exportConnections ?? DEFAULT_EXPORT_CONNECTIONS });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
-  pool.on("error", () => {});
-  exportPool.on("error", () => {});
+  // A client that loses its connection must not crash the process. The pool hears an idle
+  // client's error and replaces it; a client checked out (a transaction between two statements,
+  // a cursor between two reads) emits the error on itself, where nothing else listens: its next
+  // query fails instead, and the pool discards it when it is released.
+  for (const each of [pool, exportPool]) {
+    each.on("error", () => {});
+    each.on("connect", (client) => client.on("error", () => {}));
+  }
   observeWaits(pool, "main");
   observeWaits(exportPool, "export");
   const registered = [
