@@ -131,14 +131,23 @@ describe("Connection to the API", () => {
     await controlApi("start");
     stopped = false;
     // The page catches up through its resumed subscriptions: the batch's final state, every trade's.
-    await eventually(async () => ((await batchStatusText(page)) === "Succeeded" ? true : null), 60_000).catch(async (error: Error) => {
+    const { data } = await gqlRequest<{ batch: { status: string; failedTrades: number } }>(
+      `query($id: ID!) { batch(id: $id) { status failedTrades } }`,
+      { id: batch.id },
+    );
+    const finalStatus = data!.batch.status === "SUCCESS" ? "Succeeded" : "Partially succeeded";
+    await eventually(async () => ((await batchStatusText(page)) === finalStatus ? true : null), 60_000).catch(async (error: Error) => {
       await screenshot(page, "batch-not-resumed");
       const seen = `status ${await batchStatusText(page)}; subscribed ${JSON.stringify(subscribes)}; queried ${JSON.stringify(queries)}`;
-      throw new Error(`${error.message}: the page did not catch up (${seen})`, { cause: error });
+      throw new Error(`${error.message}: the page did not catch up to ${finalStatus} (${seen})`, { cause: error });
     });
     await eventually(async () => {
       const { rows } = await readTable(tradeTable(page));
-      return rows.length === 12 && rows.every((row) => row.join(" ").includes("Succeeded")) ? true : null;
+      const statuses = rows
+        .map((cells) => cells.join(" "))
+        .map((row) => (row.includes("Succeeded") ? "Succeeded" : row.includes("Failed") ? "Failed" : "other"));
+      const failed = statuses.filter((status) => status === "Failed").length;
+      return rows.length === 12 && !statuses.includes("other") && failed === data!.batch.failedTrades ? true : null;
     }, 30_000);
     await screenshot(page, "batch-resumed-after-drop");
     const resumed = subscribes.filter((s) => /tradeStatusChanged|batchProgress/.test(s.query));
