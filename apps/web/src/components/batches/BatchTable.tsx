@@ -26,6 +26,9 @@ export function BatchTable({ batches, caption }: { batches: readonly BatchFields
               Failed
             </th>
             <th scope="col" className="num">
+              Cancelled
+            </th>
+            <th scope="col" className="num">
               Total
             </th>
             <th scope="col" className="num">
@@ -57,6 +60,7 @@ export function BatchTable({ batches, caption }: { batches: readonly BatchFields
               </td>
               <td className="num">{formatInteger(batch.succeededTrades)}</td>
               <td className={`num${batch.failedTrades > 0 ? " text-danger" : ""}`}>{formatInteger(batch.failedTrades)}</td>
+              <td className="num">{formatInteger(batch.cancelledTrades)}</td>
               <td className="num">{formatInteger(batch.totalTrades)}</td>
               <td className="num">{batch.priority}</td>
               <td className="nowrap">
