@@ -4,6 +4,7 @@ import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, test } from "vitest";
 import type { BatchFieldsFragment, BatchStatus } from "../../gql/graphql";
 import type { Role } from "../../lib/access";
+import { batchFields } from "../../test/batch-fields";
 import { StaticSession, type Viewer } from "../session/SessionProvider";
 import { ToastProvider } from "../toasts/ToastProvider";
 import { BatchActions } from "./BatchActions";
@@ -11,36 +12,7 @@ import { BatchActions } from "./BatchActions";
 afterEach(cleanup);
 
 function batch(status: BatchStatus, overrides: Partial<BatchFieldsFragment> = {}): BatchFieldsFragment {
-  return {
-    __typename: "Batch",
-    id: "6f1c0a4e-0000-4000-8000-000000000001",
-    batchUid: "B-20261121-0001",
-    name: null,
-    status,
-    priority: 0,
-    totalTrades: 6,
-    processedTrades: 0,
-    succeededTrades: 0,
-    failedTrades: 0,
-    cancelledTrades: 0,
-    progress: 0,
-    createdAt: "2026-11-21T09:00:00.000Z",
-    updatedAt: "2026-11-21T09:00:00.000Z",
-    startedAt: null,
-    completedAt: null,
-    queuedAt: null,
-    cancelRequestedAt: null,
-    resultsCsvPath: "/export/batches/6f1c0a4e-0000-4000-8000-000000000001/trades.csv",
-    bankUnavailableSince: null,
-    partner: null,
-    stagedBy: "ops@example.test",
-    stagedById: "6f1c0a4e-0000-4000-8000-0000000000aa",
-    approvalRequired: false,
-    approvedBy: null,
-    approvedAt: null,
-    eventSequence: 0,
-    ...overrides,
-  };
+  return batchFields({ status, ...overrides });
 }
 
 const STAGER_ID = "6f1c0a4e-0000-4000-8000-0000000000aa";

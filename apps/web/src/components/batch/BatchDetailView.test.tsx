@@ -5,6 +5,7 @@ import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { BatchFieldsFragment } from "../../gql/graphql";
 import { BatchDetailQuery, BatchProgressSubscription } from "../../graphql/batch";
+import { batchFields } from "../../test/batch-fields";
 import { BatchDetailView } from "./BatchDetailView";
 
 const liveTrades = vi.fn();
@@ -29,35 +30,19 @@ afterEach(() => {
 const ID = "6f1c0a4e-0000-4000-8000-000000000007";
 const UID = "B-20261127-0002";
 
-const BATCH: BatchFieldsFragment = {
-  __typename: "Batch",
+const BATCH: BatchFieldsFragment = batchFields({
   id: ID,
   batchUid: UID,
   name: "Friday",
   status: "RUNNING",
-  priority: 0,
-  totalTrades: 6,
   processedTrades: 2,
   succeededTrades: 2,
-  failedTrades: 0,
-  cancelledTrades: 0,
   progress: 33,
   createdAt: "2026-11-27T09:00:00.000Z",
   updatedAt: "2026-11-27T09:01:00.000Z",
   startedAt: "2026-11-27T09:00:30.000Z",
-  completedAt: null,
-  queuedAt: null,
-  cancelRequestedAt: null,
-  resultsCsvPath: `/export/batches/${ID}/trades.csv`,
-  bankUnavailableSince: null,
-  partner: null,
-  stagedBy: "ops@example.test",
-  stagedById: "6f1c0a4e-0000-4000-8000-0000000000aa",
-  approvalRequired: false,
-  approvedBy: null,
-  approvedAt: null,
   eventSequence: 41,
-};
+});
 
 /** The page read by `address`, answered with `batch`; the progress stream is answered only when asked for with the batch's id. */
 function renderPage(address: string, batch: BatchFieldsFragment | null) {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import type { BatchFieldsFragment } from "../../gql/graphql";
 import { BatchResultsQuery } from "../../graphql/batch";
 import { BatchFailuresExportQuery } from "../../graphql/fragments";
+import { batchFields } from "../../test/batch-fields";
 import { StaticSession, type Viewer } from "../session/SessionProvider";
 import { BatchResults } from "./BatchResults";
 
@@ -14,35 +15,21 @@ afterEach(cleanup);
 const ID = "6f1c0a4e-0000-4000-8000-000000000031";
 
 function finished(failedTrades: number): BatchFieldsFragment {
-  return {
-    __typename: "Batch",
+  return batchFields({
     id: ID,
     batchUid: "B-20261127-0031",
-    name: null,
     status: failedTrades > 0 ? "PARTIAL_SUCCESS" : "SUCCESS",
-    priority: 0,
     totalTrades: 5,
     processedTrades: 5,
     succeededTrades: 5 - failedTrades,
     failedTrades,
-    cancelledTrades: 0,
     progress: 1,
     createdAt: "2026-11-27T09:00:00.000Z",
     updatedAt: "2026-11-27T09:05:00.000Z",
     startedAt: "2026-11-27T09:01:00.000Z",
     completedAt: "2026-11-27T09:05:00.000Z",
-    queuedAt: null,
-    cancelRequestedAt: null,
-    resultsCsvPath: `/export/batches/${ID}/trades.csv`,
-    bankUnavailableSince: null,
-    partner: null,
-    stagedBy: "ops@example.test",
-    stagedById: "6f1c0a4e-0000-4000-8000-0000000000aa",
-    approvalRequired: false,
-    approvedBy: null,
-    approvedAt: null,
     eventSequence: 10,
-  };
+  });
 }
 
 const viewer: Viewer = {

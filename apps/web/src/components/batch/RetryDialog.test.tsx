@@ -5,6 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-li
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { BatchFieldsFragment } from "../../gql/graphql";
 import { BatchResultsQuery, RetryFailedTradesMutation } from "../../graphql/batch";
+import { batchFields } from "../../test/batch-fields";
 import { StaticSession, type Viewer } from "../session/SessionProvider";
 import { ToastProvider } from "../toasts/ToastProvider";
 import { BatchActions } from "./BatchActions";
@@ -15,35 +16,21 @@ afterEach(cleanup);
 
 const ID = "6f1c0a4e-0000-4000-8000-000000000001";
 
-const finished: BatchFieldsFragment = {
-  __typename: "Batch",
+const finished: BatchFieldsFragment = batchFields({
   id: ID,
   batchUid: "B-20261127-0001",
-  name: null,
   status: "PARTIAL_SUCCESS",
-  priority: 0,
   totalTrades: 20,
   processedTrades: 20,
   succeededTrades: 3,
   failedTrades: 17,
-  cancelledTrades: 0,
   progress: 1,
   createdAt: "2026-11-27T09:00:00.000Z",
   updatedAt: "2026-11-27T09:05:00.000Z",
   startedAt: "2026-11-27T09:01:00.000Z",
   completedAt: "2026-11-27T09:05:00.000Z",
-  queuedAt: null,
-  cancelRequestedAt: null,
-  resultsCsvPath: `/export/batches/${ID}/trades.csv`,
-  bankUnavailableSince: null,
-  partner: null,
-  stagedBy: "ops@example.test",
-  stagedById: "6f1c0a4e-0000-4000-8000-0000000000aa",
-  approvalRequired: false,
-  approvedBy: null,
-  approvedAt: null,
   eventSequence: 40,
-};
+});
 
 const trader: Viewer = {
   __typename: "Viewer",
