@@ -26,4 +26,12 @@ export * from "./money";
 export { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority";
 export { canonicalTradesText, DUPLICATE_FILE_WINDOW_DAYS, duplicateFileMessage } from "./repeats";
 export * from "./status";
+export {
+  HOLIDAY_MARKETS,
+  holidayMarket,
+  isGoodValueDate,
+  nextCalendarDay,
+  nextGoodValueDate,
+  nonBusinessReason,
+} from "./value-date-calendar";
 export * from "./views";
