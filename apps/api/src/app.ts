@@ -59,7 +59,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     limits: config.limits,
     approvalPolicy: config.access.approval,
   });
-  const queries = new BatchQueries(database);
+  const queries = new BatchQueries(database, null, config.review);
   const access = new AccessService(database, config.access.lockout);
   await createFirstAdmin(
     access,

@@ -2,8 +2,8 @@ import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { BankSimulatorOptions } from "@fxbt/bank";
 import { DEFAULT_EXPORT_CONNECTIONS } from "@fxbt/db";
-import type { ApprovalPolicy } from "@fxbt/domain";
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
+import type { ApprovalPolicy, ReviewPolicy } from "@fxbt/domain";
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, DEFAULT_REVIEW_POLICY, isActiveCurrency } from "@fxbt/domain";
 import type { RunnerOptions } from "@fxbt/runner";
 import { amount, custom, decimal, type Env, integer, list, oneOf, readEnv, text, type Variable } from "./env";
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from "./rate-limits";
@@ -52,6 +52,8 @@ export interface ApiConfig {
    * is set, "memory" otherwise ({@link eventBusKind}).
    */
   eventBus?: EventBusKind;
+  /** Review before start: large-trade thresholds and when starting needs the batchUid typed (Batch.preview). */
+  review: ReviewPolicy;
   /** CSV exports: connections of their own pool, and how many may wait for one before a 503. */
   exports: { maxConcurrent: number; maxQueued: number };
 }
@@ -94,6 +96,41 @@ function trustProxyValue(value: string): string | boolean | number | undefined {
     return family !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
   };
   return entries.every(valid) ? entries.join(",") : undefined;
+}
+
+const AMOUNT_TEXT = /^\d{1,18}(\.\d{1,4})?$/;
+
+/** "USD=1000000,ZAR=20000000": amounts per active currency, each positive; currency codes upper-cased. */
+function currencyAmounts(value: string): Map<string, string> | undefined {
+  const amounts = new Map<string, string>();
+  for (const entry of value.split(",")) {
+    const [code = "", amountText = "", ...rest] = entry.split("=").map((part) => part.trim());
+    const currency = code.toUpperCase();
+    if (rest.length > 0 || currency.length !== 3 || !isActiveCurrency(currency)) return undefined;
+    if (!AMOUNT_TEXT.test(amountText) || !/[1-9]/.test(amountText) || amounts.has(currency)) return undefined;
+    amounts.set(currency, amountText);
+  }
+  return amounts;
+}
+
+const CURRENCY_AMOUNTS_EXPECTED =
+  "comma-separated CURRENCY=amount pairs, each an active ISO 4217 code once with a positive amount (e.g. USD=1000000,ZAR=20000000)";
+
+/**
+ * LARGE_TRADE_AMOUNTS, START_CONFIRM_AMOUNTS and START_CONFIRM_MIN_TRADES: each currency listed
+ * replaces that currency's default, the others keep theirs (DEFAULT_REVIEW_POLICY).
+ */
+function review(env: Env): ReviewPolicy {
+  const values = readEnv(env, {
+    largeTrade: custom("LARGE_TRADE_AMOUNTS", CURRENCY_AMOUNTS_EXPECTED, currencyAmounts),
+    confirmAmounts: custom("START_CONFIRM_AMOUNTS", CURRENCY_AMOUNTS_EXPECTED, currencyAmounts),
+    confirmMinTrades: integer("START_CONFIRM_MIN_TRADES", { min: 1 }),
+  });
+  return {
+    largeTradeAmounts: new Map([...DEFAULT_REVIEW_POLICY.largeTradeAmounts, ...(values.largeTrade ?? [])]),
+    confirmAmounts: new Map([...DEFAULT_REVIEW_POLICY.confirmAmounts, ...(values.confirmAmounts ?? [])]),
+    confirmMinTrades: values.confirmMinTrades ?? DEFAULT_REVIEW_POLICY.confirmMinTrades,
+  };
 }
 
 const emailAddress = (value: string) => (/^[^\s@]+@[^\s@]+$/.test(value) ? value.toLowerCase() : undefined);
@@ -175,6 +212,7 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
       firstAdminEmail: access.firstAdminEmail,
     },
     introspection: server.introspection === "true",
+    review: review(env),
     databaseUrl,
     rateLimits: readEnv(env, {
       perPrincipalPerMinute: integer("RATE_LIMIT_PER_MINUTE", { min: 1, default: DEFAULT_RATE_LIMITS.perPrincipalPerMinute }),

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS } from "@fxbt/domain";
+import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, DEFAULT_REVIEW_POLICY } from "@fxbt/domain";
 import { describe, expect, it } from "vitest";
 import { configFromEnv, eventBusKind } from "../src/config";
 import { decimal, integer, list, oneOf, readEnv, text } from "../src/env";
@@ -94,6 +94,8 @@ describe("configFromEnv", () => {
       redisUrl: "redis://cache:6379/3",
       eventsPrefix: "desk-2:",
       exports: { maxConcurrent: 3, maxQueued: 0 },
+      // Read in preview.test.ts; none is set here.
+      review: DEFAULT_REVIEW_POLICY,
     });
   });
 

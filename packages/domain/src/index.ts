@@ -1,5 +1,6 @@
 export * from "./access";
 export * from "./approval-policy";
+export * from "./batch-preview";
 export { BATCH_UID_PATTERN, formatBatchUid, isBatchUid } from "./batch-uid";
 export { type ParseTradeCsvOptions, type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "./csv";
 export { type CsvCellValue, type CsvNumberCell, csvNumber, fromCsvCell, toCsvCell, toCsvLine } from "./csv-export";

@@ -40,6 +40,7 @@ export const batchResolvers = {
     resultsCsvPath: (batch: BatchView) => resultsCsvPath(batch.id),
     failuresCsvPath: (batch: BatchView) => failuresCsvPath(batch.id),
     trades: (batch: BatchView, args: BatchTradesArgs, { queries }: GraphQLContext) => queries.trades(batch, args),
+    preview: (batch: BatchView, _: unknown, { queries }: GraphQLContext) => queries.preview(batch),
   },
 
   Trade: {

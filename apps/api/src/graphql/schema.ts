@@ -14,6 +14,7 @@ export const typeDefs = [
   readFileSync(new URL("../../../../contract/api-contract.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./extensions.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./access.graphql", import.meta.url), "utf8"),
+  readFileSync(new URL("./preview.graphql", import.meta.url), "utf8"),
 ];
 
 type Resolver = (parent: unknown, args: unknown, context: GraphQLContext, info: unknown) => unknown;

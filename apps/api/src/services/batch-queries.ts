@@ -25,7 +25,9 @@ import {
   type BatchStatus,
   type BatchView,
   canSeeBatch,
+  DEFAULT_REVIEW_POLICY,
   isBatchUid,
+  type ReviewPolicy,
   roundToMinorUnits,
   type TradeAttemptView,
   type TradeStatus,
@@ -34,6 +36,7 @@ import {
 } from "@fxbt/domain";
 import { apiError } from "../errors";
 import { isUuid } from "../ids";
+import { type BatchPreviewView, batchPreview } from "./batch-preview";
 import { type Connection, checkPageSize, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
 export interface BatchListArgs {
@@ -95,11 +98,12 @@ export class BatchQueries {
   constructor(
     private readonly database: Database,
     private readonly partner: string | null = null,
+    private readonly review: ReviewPolicy = DEFAULT_REVIEW_POLICY,
   ) {}
 
   /** The same reads, seen by a principal of this partner (null: every batch). */
   forPartner(partner: string | null): BatchQueries {
-    return new BatchQueries(this.database, partner);
+    return new BatchQueries(this.database, partner, this.review);
   }
 
   private visible<T extends { partner: string | null }>(batch: T | null): T | null {
@@ -236,6 +240,11 @@ export class BatchQueries {
     if (status !== null && status !== "FAILED") return 0;
     const { failuresByCode } = await batchTotals(this.db, batch.id);
     return failuresByCode.find((failure) => failure.errorCode === errorCode)?.count ?? 0;
+  }
+
+  /** Batch.preview: totals, value dates and warnings of a batch the caller already sees. */
+  preview(batch: BatchView): Promise<BatchPreviewView> {
+    return batchPreview(this.db, batch, this.review, new Date().toISOString().slice(0, 10));
   }
 
   /** What the batch's booked trades sold per currency (the bank's quoted amounts), and its failures per error code. */
