@@ -24,17 +24,7 @@ async function batchProgress(_: unknown, { id, afterSequence }: { id: string; af
   const live = context.bus.subscribe<BatchProgressMessage>(channels.batchProgress(id), stop.signal, {
     conflate: (message) => message.batch.id,
   });
-  const current = await context.queries.batch(id);
-  if (!current) {
-    stop.abort();
-    throw notFound("batch", id);
-  }
-  try {
-    checkAfterSequence(afterSequence, current);
-  } catch (error) {
-    stop.abort();
-    throw error;
-  }
+  const current = await startingBatch(context, id, afterSequence, stop);
   return stoppedOnReturn(
     stop,
     (async function* (): AsyncGenerator<BatchProgressMessage> {
@@ -76,17 +66,7 @@ async function tradeStatusChanged(
   const live = context.bus.subscribe<TradeChannelMessage>(channels.tradeStatus(batchId), stop.signal, {
     limit: TRADE_STATUS_BUFFER,
   });
-  const batch = await context.queries.batch(batchId);
-  if (!batch) {
-    stop.abort();
-    throw notFound("batch", batchId);
-  }
-  try {
-    checkAfterSequence(afterSequence, batch);
-  } catch (error) {
-    stop.abort();
-    throw error;
-  }
+  const batch = await startingBatch(context, batchId, afterSequence, stop);
   const queries = context.queries;
   const events = tradeEventsInOrder(live, {
     after: afterSequence ?? batch.eventSequence,
@@ -94,6 +74,28 @@ async function tradeStatusChanged(
     readChanged: (range) => queries.tradesChangedAfter(batchId, range),
   });
   return stoppedOnReturn(stop, withCleanup(events, stop));
+}
+
+/**
+ * The batch a subscription starts from. Any failure (no such batch, an `afterSequence` it cannot
+ * have, the database) stops the bus listener the caller already opened, which would otherwise
+ * stay subscribed with nobody reading it.
+ */
+async function startingBatch(
+  context: GraphQLContext,
+  id: string,
+  afterSequence: number | null | undefined,
+  stop: AbortController,
+): Promise<BatchView> {
+  try {
+    const batch = await context.queries.batch(id);
+    if (!batch) throw notFound("batch", id);
+    checkAfterSequence(afterSequence, batch);
+    return batch;
+  } catch (error) {
+    stop.abort();
+    throw error;
+  }
 }
 
 /** A number the caller cannot have seen (negative, or past the batch's latest event) is refused, naming both. */
