@@ -1,5 +1,5 @@
 import type { TestDatabase } from "@fxbt/db/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 
 let db: TestDatabase;
@@ -20,12 +20,14 @@ type ProgressEvent = { batchProgress: { deleted: boolean; batch: { id: string; s
 describe("deleting a batch", () => {
   it("ends its open subscriptions: batchProgress with a last event that says so, tradeStatusChanged by completing", async () => {
     const batch = await stage(app, tradesCsv(3));
+    // tradeStatusChanged sends nothing until a trade moves, so it is subscribed first, on the same
+    // socket: once batchProgress's first event (the current state) has arrived, it is live too.
+    // A fixed pause instead was too short on a loaded machine.
+    const trades = app.collect(`subscription($id: ID!) { tradeStatusChanged(batchId: $id) { trade { id } } }`, { id: batch.id });
     const progress = app.collect<ProgressEvent>(`subscription($id: ID!) { batchProgress(id: $id) { deleted batch { id status } } }`, {
       id: batch.id,
     });
-    const trades = app.collect(`subscription($id: ID!) { tradeStatusChanged(batchId: $id) { trade { id } } }`, { id: batch.id });
-    // Both are live once the first progress event (the current state) has arrived.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await vi.waitFor(() => expect(progress.events).toHaveLength(1), { timeout: 15_000 });
     expect(progress.events).toEqual([{ batchProgress: { deleted: false, batch: { id: batch.id, status: "PENDING" } } }]);
 
     await app.query(`mutation($id: ID!) { deleteBatch(id: $id) }`, { id: batch.id });
