@@ -119,7 +119,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
 }
 
 /**
- * EVENT_BUS chooses (README, "Several instances"): in this process, which is all one instance
+ * EVENT_BUS chooses (docs/architecture.md, "The event bus"): in this process, which is all one instance
  * (the embedded default) needs; over PostgreSQL LISTEN/NOTIFY on the product's own database, so
  * several instances need nothing more; or over Redis pub/sub when REDIS_URL is set. A bus that
  * cannot start stops the API: its subscribers would otherwise miss the other instances' events.

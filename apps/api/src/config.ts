@@ -163,7 +163,7 @@ export function eventBusKind(config: Pick<ApiConfig, "eventBus" | "redisUrl">): 
 }
 
 /**
- * Every setting comes from the environment, with defaults that run on a laptop (README.md,
+ * Every setting comes from the environment, with defaults that run on a laptop (docs/operations.md,
  * "Configuration"). The one place that reads environment variables: the runner and the bank
  * take options, and those not set here fall back to the libraries' own defaults. Throws on the
  * first variable set to something invalid.

@@ -12,7 +12,7 @@ import { queryParseOptions } from "./graphql/limits";
  * every HTTP request to /graphql and the CSV export and on every graphql-ws `subscribe`, sign-in
  * attempts per IP, sockets per principal and operations per socket. The counting is
  * rate-limiter-flexible's: in this process's memory, or in Redis when REDIS_URL is set so that
- * every API instance draws on the same budget. See "Rate limits" in the API's README.
+ * every API instance draws on the same budget. See "Query limits" in docs/api.md.
  */
 
 /** Every window is a minute: the settings read "… per minute". */

@@ -8,7 +8,7 @@ import type { ResultWriter } from "./result-writer";
 import { pause, RunnerStopped, retryDelay } from "./retry";
 
 /**
- * What the bank said, and what the trade becomes (README.md, "How it is built" has this table):
+ * What the bank said, and what the trade becomes (docs/architecture.md has this table):
  *
  * | the bank said                                   | the trade becomes                                   |
  * | a quote                                         | QUOTED under its key; the booking is sent           |

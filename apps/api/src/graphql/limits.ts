@@ -70,7 +70,7 @@ export const LIMIT_ERROR_CODE = "GRAPHQL_VALIDATION_FAILED";
 
 /** Armor's rules word their messages as syntax errors; ours are plain validation errors. */
 function reportLimit(context: ValidationContext | null, error: GraphQLError): void {
-  const message = `${error.message.replace(/^Syntax Error: /, "")} See "Query limits" in the API's README.`;
+  const message = `${error.message.replace(/^Syntax Error: /, "")} See "Query limits" in docs/api.md.`;
   context?.reportError(new GraphQLError(message, { extensions: { code: LIMIT_ERROR_CODE } }));
 }
 
