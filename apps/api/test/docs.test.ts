@@ -15,7 +15,7 @@ import {
   TRADE_MOVES,
   UNKNOWN_FAILURE_CODE,
 } from "@fxbt/domain";
-import { buildSchema, type GraphQLObjectType, parse, validate } from "graphql";
+import { buildSchema, GraphQLEnumType, type GraphQLObjectType, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from "../src/auth/open-sockets";
 import { configFromEnv } from "../src/config";
@@ -78,6 +78,15 @@ describe("docs/troubleshooting.md", () => {
         `${duplicate}:`,
       ]),
     ).toEqual([]);
+  });
+
+  it("explains every value of the served schema's code enums (PreviewWarningCode, …)", () => {
+    const schema = buildSchema(read("apps/api/schema.graphql"));
+    const codes = Object.values(schema.getTypeMap())
+      .filter((type): type is GraphQLEnumType => type instanceof GraphQLEnumType && /Code$/.test(type.name))
+      .flatMap((type) => type.getValues().map((value) => value.name));
+    expect(codes).toContain("LARGE_TRADE");
+    expect(missingFrom("troubleshooting.md", codes)).toEqual([]);
   });
 
   it("explains every WebSocket close code the API sends, and the rules of every CSV column", () => {
