@@ -126,6 +126,19 @@ describe("docs/api.md", () => {
   });
 });
 
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingSlugs(markdown: string): Set<string> {
+  const withoutCode = markdown.replace(/```[\s\S]*?```/g, "");
+  return new Set(
+    [...withoutCode.matchAll(/^#{1,6} (.+)$/gm)].map((match) =>
+      match[1]!
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-"),
+    ),
+  );
+}
+
 /** The ```graphql blocks of a page. */
 function graphqlBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) => match[1]!);
@@ -218,5 +231,26 @@ describe("docs links and pictures", () => {
         .map((target) => `${path} → ${target}`),
     );
     expect(broken).toEqual([]);
+  });
+
+  it("every #anchor of a link between pages names a heading of its page", () => {
+    const broken = ["README.md", ...pages.map((name) => `docs/${name}`)].flatMap((path) =>
+      [...read(path).matchAll(/\]\(([^)#\s]*)#([^)\s]+)\)/g)]
+        .filter((match) => !/^[a-z]+:/.test(match[1]!))
+        .filter((match) => {
+          const target = match[1] ? join(dirname(path), match[1]) : path;
+          return !headingSlugs(read(target)).has(match[2]!);
+        })
+        .map((match) => `${path} → ${match[1]}#${match[2]}`),
+    );
+    expect(broken).toEqual([]);
+  });
+
+  it("the user guide shows exactly the pictures the screenshot test takes", () => {
+    const guide = doc("user-guide.md");
+    const shown = [...guide.matchAll(/\]\(images\/([a-z0-9-]+)\.png\)/g)].map((m) => m[1]!).sort();
+    const taken = [...read("apps/web/e2e/screenshots.test.ts").matchAll(/guideScreenshot\(page, "([a-z0-9-]+)"/g)].map((m) => m[1]!).sort();
+    expect(taken.length).toBeGreaterThan(5);
+    expect(shown).toEqual(taken);
   });
 });

@@ -1,14 +1,21 @@
-/** Screenshots of the main pages on a desktop (1280 px) and a phone (390 px) screen. */
-import { readFileSync } from "node:fs";
+/**
+ * Screenshots of the main pages on a desktop (1280 px) and a phone (390 px) screen, and the user
+ * guide's (docs/user-guide.md) taken along one batch's life.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, describe, expect, test } from "vitest";
 import {
   type ApiBatch,
   type Browser,
+  batchStatusText,
+  CSV_HEADER,
   eventually,
   gql,
   openBrowser,
   progressValue,
   SAMPLES_DIR,
+  SCREENSHOT_DIR,
   screenshot,
   stageViaApi,
   startViaApi,
@@ -89,6 +96,120 @@ describe.each(VIEWPORTS)("main pages at $width px", (viewport) => {
       }
     } finally {
       if (browser.consoleErrors.length) console.warn(`browser console errors at ${suffix} px:`, browser.consoleErrors);
+      await browser.close();
+    }
+  });
+});
+
+/**
+ * Where the guide's screenshots go: docs/images/ when DOCS_SCREENSHOTS=1 (`npm run docs:screenshots`
+ * refreshes the committed ones), else beside the others, so a plain test run leaves the docs alone.
+ */
+const GUIDE_DIR =
+  process.env.DOCS_SCREENSHOTS === "1" ? new URL("../../../docs/images/", import.meta.url).pathname : `${SCREENSHOT_DIR}guide/`;
+
+/**
+ * One picture of the guide: the screen as a person sees it (not the whole page: a live page of
+ * thousands of rows is long and keeps changing), or one part of it. Each name is linked by
+ * docs/user-guide.md, and apps/api/test/docs.test.ts checks the two lists agree.
+ */
+async function guideScreenshot(page: Page, name: string, part?: Locator): Promise<void> {
+  mkdirSync(GUIDE_DIR, { recursive: true });
+  const path = `${GUIDE_DIR}${name}.png`;
+  // A busy machine renders a live page slowly: give the picture time rather than fail the run.
+  if (part) await part.screenshot({ path, timeout: 60_000 });
+  else await page.screenshot({ path, timeout: 60_000 });
+}
+
+describe("user guide", () => {
+  test("stage, start, watch, cancel, retry, fix and resubmit, export, trade history", async () => {
+    const browser = await openBrowser();
+    const { page } = browser;
+    try {
+      // This run's own account numbers, so no earlier run's file is a duplicate of this one.
+      const run = String(Date.now()).slice(-8);
+      // Accounts ending 9999 are refused at quote (INVALID_ACCOUNT), 8888 at booking (INSUFFICIENT_FUNDS).
+      const account = (row: number) => (row === 3 ? `1${run}9999` : row === 5 ? `2${run}8888` : `3${run}${row}0`);
+      const rows = [CSV_HEADER];
+      const pairs = ["ZAR,USD,BUY", "EUR,ZAR,SELL", "GBP,USD,BUY", "USD,JPY,SELL", "ZAR,EUR,BUY", "USD,ZAR,SELL"];
+      for (let row = 1; row <= 6; row++) {
+        rows.push(`C-${row},Client ${row},${account(row)},${pairs[row - 1]},${row * 1000}.50,,GUIDE-${run}-${row}`);
+      }
+      const csv = `${rows.join("\n")}\n`;
+
+      await visit(page, "/batches/new");
+      await page.getByRole("heading", { level: 1, name: "New batch" }).waitFor();
+      await page.getByLabel("CSV file").setInputFiles(`${SAMPLES_DIR}trades-bad.csv`);
+      await page.getByRole("button", { name: "Stage batch" }).click();
+      await page.getByRole("table", { name: "Row errors" }).waitFor();
+      await guideScreenshot(page, "stage-row-errors");
+
+      await visit(page, "/batches/new");
+      await page.getByLabel("CSV file").setInputFiles({ name: `guide-${run}.csv`, mimeType: "text/csv", buffer: Buffer.from(csv) });
+      await guideScreenshot(page, "stage-new-batch");
+      await page.getByRole("button", { name: "Stage batch" }).click();
+      await page.waitForURL(/\/batches\/[0-9a-f-]{36}$/);
+      await page.getByRole("button", { name: "Start" }).waitFor();
+      await guideScreenshot(page, "staged-batch");
+      const id = /\/batches\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
+
+      await page.getByRole("button", { name: "Start" }).click();
+      await eventually(async () => ["Partially succeeded", "Failed"].includes((await batchStatusText(page)) ?? ""), 60_000);
+      await page.getByRole("table", { name: "Failures by error code" }).waitFor();
+      await guideScreenshot(page, "batch-finished");
+
+      await page.getByRole("button", { name: "Retry failed trades" }).click();
+      await page.getByRole("dialog").getByRole("list", { name: "Will be retried" }).waitFor();
+      await guideScreenshot(page, "retry-confirm");
+      // Escape keeps the batch as it is, as the dialog's Keep button does.
+      await page.keyboard.press("Escape");
+      await eventually(async () => (await page.getByRole("dialog").count()) === 0);
+
+      await page.getByRole("button", { name: "Show the INVALID_ACCOUNT trades" }).click();
+      await page.getByText("Showing the failed trades with error code").waitFor();
+      await page.getByRole("region", { name: "Trades", exact: true }).scrollIntoViewIfNeeded();
+      await guideScreenshot(page, "failures-by-code");
+      expect(await page.getByRole("link", { name: "Export failures (CSV)" }).getAttribute("href")).toContain(
+        `/export/batches/${id}/failures.csv`,
+      );
+      await guideScreenshot(page, "exports", page.getByRole("region", { name: "Results", exact: true }));
+
+      const big = await stageViaApi(
+        tradesCsv(5_000, (row) => `4${run}${row}0`),
+        { name: "Guide: a long batch" },
+      );
+      running.push(big);
+      await startViaApi(big.id);
+      await visit(page, `/batches/${big.id}`);
+      const bar = page.getByRole("progressbar", { name: "Batch progress" });
+      await eventually(
+        async () => {
+          const now = await progressValue(bar);
+          return now > 0 && now < 100 ? now : null;
+        },
+        30_000,
+        50,
+      );
+      await tradeTable(page).getByRole("row").nth(1).waitFor();
+      await guideScreenshot(page, "batch-running");
+      await page.getByRole("button", { name: "Cancel batch" }).click();
+      await page.getByRole("dialog").waitFor();
+      await guideScreenshot(page, "cancel-confirm");
+      await page.getByRole("dialog").getByRole("button", { name: "Confirm" }).click();
+      await eventually(async () => (await batchStatusText(page)) === "Cancelled", 60_000);
+      await guideScreenshot(page, "batch-cancelled");
+
+      await visit(page, "/");
+      await page.getByRole("heading", { level: 1, name: "Batches" }).waitFor();
+      await page.getByRole("link", { name: big.batchUid }).waitFor();
+      await guideScreenshot(page, "batches");
+
+      await visit(page, "/trades");
+      await page.getByRole("heading", { level: 1, name: "Trades" }).waitFor();
+      await tradeTable(page).getByRole("row").nth(1).waitFor();
+      await guideScreenshot(page, "trade-history");
+    } finally {
+      if (browser.consoleErrors.length) console.warn("browser console errors (user guide):", browser.consoleErrors);
       await browser.close();
     }
   });
