@@ -58,6 +58,7 @@ const CALLS: Record<RootType, Record<string, FieldCall>> = {
     },
     trade: { document: `query($id: ID!) { trade(id: $id) { id } }`, variables: () => ({ id: unknownId() }), passed: null },
     trades: { document: `{ trades(first: 1) { totalCount } }`, passed: null },
+    tradeVolume: { document: `{ tradeVolume { succeeded failed } }`, passed: null },
     users: { document: `{ users { id } }`, passed: null },
     apiKeys: { document: `{ apiKeys { id } }`, passed: null },
     auditLog: { document: `{ auditLog(first: 1) { totalCount } }`, passed: null },

@@ -27,5 +27,6 @@ export * from "./sql/principals";
 export * from "./sql/sessions";
 export * from "./sql/stage-batch";
 export * from "./sql/trade-claims";
+export * from "./sql/trade-counts";
 export * from "./sql/trade-reads";
 export * from "./sql/trade-results";

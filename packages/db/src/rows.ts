@@ -71,6 +71,7 @@ export function toBatchView(row: BatchRow): BatchView {
     startedAt: iso(row.startedAt),
     completedAt: iso(row.completedAt),
     cancelRequestedAt: iso(row.cancelRequestedAt),
+    runStartedAt: iso(row.runStartedAt),
     bankUnavailableSince: iso(row.bankUnavailableSince),
     approvedAt: iso(row.approvedAt),
   };

@@ -26,6 +26,7 @@ export { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS, MAX_AMOUNT, MAX_ROW_
 export * from "./money";
 export { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority";
 export { canonicalTradesText, DUPLICATE_FILE_WINDOW_DAYS, duplicateFileMessage } from "./repeats";
+export * from "./run-figures";
 export * from "./status";
 export {
   HOLIDAY_MARKETS,

@@ -21,6 +21,12 @@ export interface BatchView {
   startedAt: string | null;
   completedAt: string | null;
   cancelRequestedAt: string | null;
+  /** When the current run began; null when the batch is not running (run-figures.ts). */
+  runStartedAt: string | null;
+  /** Seconds of the batch's finished runs (run-figures.ts): queue waits and idle time before a retry are not in it. */
+  finishedRunSeconds: number;
+  /** Trades the bank answered (booked or refused) during the batch's runs, a retried trade once per answer. */
+  answeredTrades: number;
   /** Since when the bank has kept failing while this batch runs: its trades wait, none is failed for it. */
   bankUnavailableSince: string | null;
   /** The partner the batch belongs to, or null for a batch of the operations staff. */

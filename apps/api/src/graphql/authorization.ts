@@ -19,6 +19,7 @@ export const ROOT_FIELD_ACCESS: Record<string, Record<string, FieldAccess>> = {
     batchResults: "read",
     trade: "read",
     trades: "read",
+    tradeVolume: "read",
     users: "manageAccess",
     apiKeys: "manageAccess",
     auditLog: "readAuditLog",

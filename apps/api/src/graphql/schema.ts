@@ -5,6 +5,7 @@ import { accessResolvers } from "./access-resolvers";
 import { authorize, type FieldAccess, ROOT_FIELD_ACCESS } from "./authorization";
 import type { GraphQLContext } from "./context";
 import { batchResolvers } from "./resolvers";
+import { runChartResolvers } from "./run-charts-resolvers";
 
 /**
  * The served schema is the public contract plus this API's extensions: the contract file is
@@ -15,6 +16,7 @@ export const typeDefs = [
   readFileSync(new URL("./extensions.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./access.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./preview.graphql", import.meta.url), "utf8"),
+  readFileSync(new URL("./run-charts.graphql", import.meta.url), "utf8"),
 ];
 
 type Resolver = (parent: unknown, args: unknown, context: GraphQLContext, info: unknown) => unknown;
@@ -31,8 +33,9 @@ type Resolvers = NonNullable<Parameters<typeof makeExecutableSchema>[0]["resolve
 
 function guardRootFields(): Resolvers {
   const { Query, Mutation, Subscription, ...types } = batchResolvers;
+  const { Query: chartQuery, Batch: chartBatch, ...chartTypes } = runChartResolvers;
   const roots: Record<string, Record<string, unknown>> = {
-    Query: { ...Query, ...accessResolvers.Query },
+    Query: { ...Query, ...accessResolvers.Query, ...chartQuery },
     Mutation: { ...Mutation, ...accessResolvers.Mutation },
     Subscription,
   };
@@ -46,7 +49,7 @@ function guardRootFields(): Resolvers {
           : { ...(resolver as object), subscribe: guarded((resolver as { subscribe: Resolver }).subscribe, access) };
     }
   }
-  return { ...types, ...roots } as Resolvers;
+  return { ...types, ...chartTypes, Batch: { ...types.Batch, ...chartBatch }, ...roots } as Resolvers;
 }
 
 /** Refuses a schema with a root field that nobody said who may use (it would have no resolver guard). */

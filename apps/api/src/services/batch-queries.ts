@@ -1,6 +1,7 @@
 import {
   type BatchFilter,
   type BatchOrderField,
+  batchThroughputSeries,
   batchTotals,
   countBatchTrades,
   type Database,
@@ -15,15 +16,18 @@ import {
   pageBatches,
   pageBatchTrades,
   pageTradeHistory,
+  type TradeCountSeries,
   type TradeHistoryFilter,
   toBatchView,
   toTradeAttemptView,
   toTradeView,
+  tradeVolume,
 } from "@fxbt/db";
 import {
   BATCH_STATUSES,
   type BatchStatus,
   type BatchView,
+  bucketSecondsProblem,
   canSeeBatch,
   DEFAULT_REVIEW_POLICY,
   isBatchUid,
@@ -33,6 +37,7 @@ import {
   type TradeStatus,
   type TradeView,
   unstorableTextProblem,
+  volumeHoursProblem,
 } from "@fxbt/domain";
 import { apiError } from "../errors";
 import { isUuid } from "../ids";
@@ -260,5 +265,22 @@ export class BatchQueries {
       totalsByCurrency: soldByCurrency.map(({ currency, amount }) => ({ currency, amount: roundToMinorUnits(amount, currency) })),
       errorsByCode: failuresByCode,
     };
+  }
+
+  /**
+   * Batch.throughputSeries: the bank's answers to the batch's trades per bucket of time, in at
+   * most MAX_SERIES_BUCKETS buckets (a narrower bucket asked for is widened). The caller has the batch.
+   */
+  async throughputSeries(batch: BatchView, bucketSeconds: number | null): Promise<TradeCountSeries> {
+    const problem = bucketSeconds === null ? null : bucketSecondsProblem(bucketSeconds);
+    if (problem) throw apiError("BAD_USER_INPUT", `Batch.throughputSeries: ${problem}`, { argument: "bucketSeconds" });
+    return batchThroughputSeries(this.db, batch.id, bucketSeconds);
+  }
+
+  /** Query.tradeVolume: answers per UTC hour over the last `hours` hours, of this caller's batches only. */
+  async tradeVolume(hours: number): Promise<TradeCountSeries> {
+    const problem = volumeHoursProblem(hours);
+    if (problem) throw apiError("BAD_USER_INPUT", `tradeVolume: ${problem}`, { argument: "hours" });
+    return tradeVolume(this.db, { hours, partner: this.partner });
   }
 }

@@ -230,13 +230,14 @@ export interface OutcomeCounts {
 /**
  * Adds trades that just reached a final status to their batches' counters, in the
  * transaction that moved them, and closes every batch whose trades are now all final
- * with the status the domain decides.
+ * with the status the domain decides. Booked and refused trades are also bank answers
+ * (answered_trades, throughput's count), which a retry does not take back.
  */
 export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCounts[]): Promise<BatchRow[]> {
   if (counts.length === 0) return [];
   const updated = await tx.$queryRaw<BatchRow[]>`
     UPDATE batch b SET succeeded_trades = b.succeeded_trades + c.succeeded, failed_trades = b.failed_trades + c.failed,
-                       cancelled_trades = b.cancelled_trades + c.cancelled
+                       cancelled_trades = b.cancelled_trades + c.cancelled, answered_trades = b.answered_trades + c.succeeded + c.failed
     FROM unnest(${counts.map((c) => c.batchId)}::uuid[], ${counts.map((c) => c.succeeded)}::int[],
                 ${counts.map((c) => c.failed)}::int[], ${counts.map((c) => c.cancelled)}::int[])
          AS c(batch_id, succeeded, failed, cancelled)
@@ -245,7 +246,10 @@ export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCo
   return closeFinishedBatches(tx, updated);
 }
 
-/** Closes each batch whose trades are all final with the status the domain decides; returns every batch as it now stands. */
+/**
+ * Closes each batch whose trades are all final with the status the domain decides, ending its
+ * current run (its seconds join finished_run_seconds: run-figures.ts); returns every batch as it now stands.
+ */
 async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[]): Promise<BatchRow[]> {
   const result: BatchRow[] = [];
   for (const batch of batches) {
@@ -254,7 +258,9 @@ async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[])
       status && status !== batch.status
         ? await tx.$queryRaw<BatchRow[]>`
             UPDATE batch SET status = ${status}::"BatchStatus", completed_at = now(), queued_at = NULL,
-                             bank_unavailable_since = NULL
+                             bank_unavailable_since = NULL, run_started_at = NULL,
+                             finished_run_seconds = finished_run_seconds
+                               + coalesce(greatest(0, extract(epoch FROM now() - run_started_at)::float8), 0)
             WHERE id = ${batch.id}::uuid AND ${batchStatusIn(batchStatusesMovableTo(status))}
             RETURNING ${BATCH_COLUMNS}`
         : [];
