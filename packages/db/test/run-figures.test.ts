@@ -71,7 +71,8 @@ describe("run time and throughput", () => {
     const first = await answerAll(staged.id, 3);
     expect(first.batches[0]).toMatchObject({ status: "PARTIAL_SUCCESS", runStartedAt: null, answeredTrades: 4 });
     expect(first.batches[0]!.finishedRunSeconds).toBeGreaterThanOrEqual(10);
-    expect(first.batches[0]!.finishedRunSeconds).toBeLessThan(12);
+    // Upper bounds leave room for a loaded machine; the point is seconds, not the hour.
+    expect(first.batches[0]!.finishedRunSeconds).toBeLessThan(20);
 
     // The first run happened an hour ago: its start and end move back, its length stays.
     await t.db.prisma.$executeRaw`
@@ -85,7 +86,7 @@ describe("run time and throughput", () => {
     await runFor(t.db.prisma, staged.id, 2);
     const running = toBatchView(await batchOf(t.db, staged.id));
     expect(runSeconds(running)).toBeGreaterThanOrEqual(12);
-    expect(runSeconds(running)).toBeLessThan(15);
+    expect(runSeconds(running)).toBeLessThan(30);
 
     const second = await answerAll(staged.id, 1);
     const done = toBatchView(second.batches[0]!);
@@ -93,7 +94,7 @@ describe("run time and throughput", () => {
     const wallClock = (Date.parse(done.completedAt!) - Date.parse(done.startedAt!)) / 1_000;
     expect(wallClock).toBeGreaterThan(3_600);
     expect(runSeconds(done)).toBeGreaterThanOrEqual(12);
-    expect(runSeconds(done)).toBeLessThan(15);
+    expect(runSeconds(done)).toBeLessThan(30);
     // Five answers (one trade twice) over about 12 s of runs, not four over an hour.
     expect(tradesPerSecond(done)).toBeCloseTo(5 / runSeconds(done), 6);
   });
