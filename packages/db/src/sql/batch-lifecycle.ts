@@ -121,27 +121,35 @@ export async function cancelPendingChunk(
     return exists ? "busy" : null;
   }
   const start = afterRow ?? (await firstCancellableRow(tx, id));
-  const window =
-    start === null
-      ? []
-      : await tx.$queryRaw<{ id: string; rowNumber: number }[]>`
-          SELECT id, row_number AS "rowNumber" FROM trade WHERE batch_id = ${id}::uuid AND row_number > ${start}::int
-          ORDER BY row_number LIMIT ${limit}::int`;
+  const window = start === null ? null : await rowWindow(tx, id, start, limit);
+  // The move picks by the window's row range, not by its trades' ids: an index range scan of
+  // (batch_id, status, row_number). Given 5,000 ids instead, PostgreSQL read the index entries
+  // of every cancellable trade of the batch and filtered them (780 of 1,910 ms of a chunk's
+  // statement at 100,000 trades, auto_explain).
   const trades =
-    window.length === 0
+    window === null
       ? []
       : await moveTrades(tx, "cancel", {
           batches: theBatch(id),
-          where: Prisma.sql`trade.id = ANY(${window.map((row) => row.id)}::uuid[]) AND trade.batch_id = ${id}::uuid`,
+          where: Prisma.sql`trade.batch_id = ${id}::uuid AND trade.row_number > ${start}::int AND trade.row_number <= ${window.throughRow}::int`,
           set: [Prisma.sql`locked_at = NULL`],
         });
   const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
   return {
     batch: batch!,
     trades,
-    more: window.length === limit && !isFinalBatchStatus(batch!.status),
-    throughRow: window.at(-1)?.rowNumber ?? null,
+    more: window !== null && window.rows === limit && !isFinalBatchStatus(batch!.status),
+    throughRow: window?.throughRow ?? null,
   };
+}
+
+/** How many of the batch's next `limit` rows after `start` there are, and the last one's number; null when there are none. */
+async function rowWindow(tx: Queryable, id: string, start: number, limit: number): Promise<{ rows: number; throughRow: number } | null> {
+  const [window] = await tx.$queryRaw<{ rows: number; throughRow: number | null }[]>`
+    SELECT count(*)::int AS rows, max(row_number) AS "throughRow" FROM (
+      SELECT row_number FROM trade WHERE batch_id = ${id}::uuid AND row_number > ${start}::int
+      ORDER BY row_number LIMIT ${limit}::int) window_rows`;
+  return window?.throughRow == null ? null : { rows: window.rows, throughRow: window.throughRow };
 }
 
 /** The row before the batch's first trade the cancel move may take (claims go in row order, so the rows before are done); null when there is none. */
