@@ -26,6 +26,8 @@ export * from "./sql/export-cursor";
 export * from "./sql/principals";
 export * from "./sql/sessions";
 export * from "./sql/stage-batch";
+export * from "./sql/templates";
+export * from "./sql/templates-rows";
 export * from "./sql/trade-claims";
 export * from "./sql/trade-counts";
 export * from "./sql/trade-reads";

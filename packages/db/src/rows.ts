@@ -1,6 +1,6 @@
 import type { AttemptOutcome, BatchStatus, BatchView, PrincipalKind, Role, TradeAttemptView, TradeStatus, TradeView } from "@fxbt/domain";
 import { roundToMinorUnits } from "@fxbt/domain";
-import type { $Enums, ApiKey, AppUser, AuditEvent, Batch, Trade, TradeAttempt } from "./generated/prisma/client";
+import type { $Enums, ApiKey, AppUser, AuditEvent, Batch, BatchTemplate, Trade, TradeAttempt } from "./generated/prisma/client";
 import { Prisma } from "./generated/prisma/client";
 
 /**
@@ -14,6 +14,8 @@ export type TradeAttemptRow = TradeAttempt;
 export type UserRow = AppUser;
 export type ApiKeyRow = ApiKey;
 export type AuditEventRow = AuditEvent;
+/** A template as the list and lookups read it: every column but its rows (templateRows reads those). */
+export type BatchTemplateRow = Omit<BatchTemplate, "rows">;
 
 /** schema.prisma maps every field to its snake_case column (`batchUid` → `batch_uid`). */
 const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -38,6 +40,11 @@ export const TRADE_ATTEMPT_COLUMNS = selectList(Prisma.TradeAttemptScalarFieldEn
 export const USER_COLUMNS = selectList(Prisma.AppUserScalarFieldEnum, "app_user");
 export const API_KEY_COLUMNS = selectList(Prisma.ApiKeyScalarFieldEnum, "api_key");
 export const AUDIT_EVENT_COLUMNS = selectList(Prisma.AuditEventScalarFieldEnum, "audit_event");
+/** Every column of a template but its rows, which only templateRows reads. */
+export const BATCH_TEMPLATE_COLUMNS = selectList(
+  Object.fromEntries(Object.entries(Prisma.BatchTemplateScalarFieldEnum).filter(([field]) => field !== "rows")),
+  "batch_template",
+);
 
 /** Fields of a trade row that stay inside the product: the runner's claim bookkeeping. */
 type InternalTradeField = "idempotencyKey" | "lockedAt";

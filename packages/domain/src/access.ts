@@ -26,6 +26,8 @@ export const OPERATIONS = {
   approve: "TRADER",
   cancel: "TRADER",
   retry: "TRADER",
+  /** Batch templates: save, rename, delete, and stage from one (reading them is "read"). */
+  manageTemplates: "TRADER",
   delete: "ADMIN",
   /** Users and API keys: create, change, reset, revoke, list. */
   manageAccess: "ADMIN",

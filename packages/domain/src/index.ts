@@ -28,6 +28,7 @@ export { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority";
 export { canonicalTradesText, DUPLICATE_FILE_WINDOW_DAYS, duplicateFileMessage } from "./repeats";
 export * from "./run-figures";
 export * from "./status";
+export * from "./templates";
 export {
   HOLIDAY_MARKETS,
   holidayMarket,

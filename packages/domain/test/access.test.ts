@@ -22,8 +22,8 @@ describe("roles", () => {
     );
     expect(matrix).toEqual({
       VIEWER: ["read"],
-      TRADER: ["read", "stage", "start", "approve", "cancel", "retry"],
-      ADMIN: ["read", "stage", "start", "approve", "cancel", "retry", "delete", "manageAccess", "readAuditLog"],
+      TRADER: ["read", "stage", "start", "approve", "cancel", "retry", "manageTemplates"],
+      ADMIN: ["read", "stage", "start", "approve", "cancel", "retry", "manageTemplates", "delete", "manageAccess", "readAuditLog"],
     });
   });
 
@@ -43,6 +43,7 @@ describe("roles", () => {
       "approve",
       "cancel",
       "retry",
+      "manageTemplates",
     ]);
     expect(principalAllows({ role: "ADMIN", partner: null }, "manageAccess")).toBe(true);
     expect(forbiddenReason(partnerAdmin, "readAuditLog")).toBe(

@@ -11,7 +11,9 @@ describe("access in the dashboard", () => {
 
   test("roles are described from the domain's table of operations", () => {
     expect(roleDescription("VIEWER")).toBe("May read and export batches.");
-    expect(roleDescription("TRADER")).toBe("Everything VIEWER may, and stage, start, approve, cancel and retry batches.");
+    expect(roleDescription("TRADER")).toBe(
+      "Everything VIEWER may, and stage, start, approve, cancel, retry batches and manage batch templates.",
+    );
     expect(roleDescription("ADMIN")).toBe("Everything TRADER may, and delete batches, manage users and API keys and read the audit log.");
   });
 

@@ -59,6 +59,7 @@ const OPERATION_WORDS: Record<Operation, string> = {
   approve: "approve",
   cancel: "cancel",
   retry: "retry batches",
+  manageTemplates: "manage batch templates",
   delete: "delete batches",
   manageAccess: "manage users and API keys",
   readAuditLog: "read the audit log",
