@@ -18,6 +18,7 @@ import { startHttpServer } from "./server";
 import { AccessService } from "./services/access";
 import { BatchCommands } from "./services/batch-commands";
 import { BatchQueries } from "./services/batch-queries";
+import { TemplateService } from "./services/templates";
 
 export interface App {
   readonly url: string;
@@ -61,6 +62,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
   });
   const queries = new BatchQueries(database, null, config.review);
   const access = new AccessService(database, config.access.lockout);
+  const templates = new TemplateService({ database, commands });
   await createFirstAdmin(
     access,
     config.access.firstAdminEmail,
@@ -69,7 +71,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
   );
   const server = await startHttpServer({
     schema: buildSchema(),
-    services: { commands, queries, access, database, bus },
+    services: { commands, queries, access, templates, database, bus },
     port: config.port,
     host: config.host,
     introspection: config.introspection,

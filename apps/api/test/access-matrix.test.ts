@@ -62,6 +62,12 @@ const CALLS: Record<RootType, Record<string, FieldCall>> = {
     users: { document: `{ users { id } }`, passed: null },
     apiKeys: { document: `{ apiKeys { id } }`, passed: null },
     auditLog: { document: `{ auditLog(first: 1) { totalCount } }`, passed: null },
+    batchTemplates: { document: `{ batchTemplates(first: 1) { totalCount } }`, passed: null },
+    batchTemplate: {
+      document: `query($id: ID!) { batchTemplate(id: $id) { id } }`,
+      variables: () => ({ id: unknownId() }),
+      passed: null,
+    },
   },
   Mutation: {
     signIn: {
@@ -124,6 +130,26 @@ const CALLS: Record<RootType, Record<string, FieldCall>> = {
     revokeApiKey: {
       document: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`,
       variables: () => ({ id: unknownId() }),
+      passed: "NOT_FOUND",
+    },
+    saveBatchTemplate: {
+      document: `mutation($input: SaveBatchTemplateInput!) { saveBatchTemplate(input: $input) { id } }`,
+      variables: () => ({ input: { batchId: unknownId(), name: "matrix", includeRows: true } }),
+      passed: "NOT_FOUND",
+    },
+    renameBatchTemplate: {
+      document: `mutation($id: ID!) { renameBatchTemplate(id: $id, name: "matrix") { id } }`,
+      variables: () => ({ id: unknownId() }),
+      passed: "NOT_FOUND",
+    },
+    deleteBatchTemplate: {
+      document: `mutation($id: ID!) { deleteBatchTemplate(id: $id) }`,
+      variables: () => ({ id: unknownId() }),
+      passed: "NOT_FOUND",
+    },
+    stageBatchFromTemplate: {
+      document: `mutation($input: StageBatchFromTemplateInput!) { stageBatchFromTemplate(input: $input) { batch { id } } }`,
+      variables: () => ({ input: { templateId: unknownId() } }),
       passed: "NOT_FOUND",
     },
   },

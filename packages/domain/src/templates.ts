@@ -1,5 +1,6 @@
 import { csvNumber, toCsvLine } from "./csv-export";
 import { TRADE_CSV_COLUMNS, unstorableTextProblem } from "./csv-schema";
+import { isGoodValueDate, nextGoodValueDate } from "./value-date-calendar";
 import type { TradeInstruction } from "./views";
 
 /**
@@ -118,21 +119,18 @@ export function renderNamePattern(pattern: string | null, values: NameValues): s
     .trim();
 }
 
-/**
- * The next good value date for a trade in these currencies, on or after `date` and not before
- * `today`: the value-date calendar's answer (packages/domain/src/value-date-calendar.ts).
- */
+/** The good value date a template's value date becomes for a trade in these currencies, staged `today`. */
 export type NextGoodValueDate = (date: string, currencies: readonly string[], today: string) => string;
 
-/** The value-date calendar's two questions, as packages/domain/src/value-date-calendar.ts answers them. */
+/** The value-date calendar's two questions (packages/domain/src/value-date-calendar.ts answers them). */
 export interface ValueDateCalendar {
   isGoodValueDate: (date: string, currencies: readonly string[]) => boolean;
   nextGoodValueDate: (date: string, currencies: readonly string[], after?: string) => string;
 }
 
 /**
- * The roll of a template's value date with this calendar: a date that has passed counts from today; a
- * good date stays, any other moves to the next good one.
+ * The roll of a template's value date with this calendar: a date that has passed counts from today
+ * (staging accepts today); a good date stays, any other moves to the next good one.
  */
 export function rollWithCalendar(calendar: ValueDateCalendar): NextGoodValueDate {
   return (date, currencies, today) => {
@@ -141,6 +139,9 @@ export function rollWithCalendar(calendar: ValueDateCalendar): NextGoodValueDate
     return calendar.isGoodValueDate(from, currencies) ? from : calendar.nextGoodValueDate(from, currencies, today);
   };
 }
+
+/** The roll staging from a template uses: the product's value-date calendar (date-holidays, TARGET2 for EUR). */
+export const rollValueDate: NextGoodValueDate = rollWithCalendar({ isGoodValueDate, nextGoodValueDate });
 
 /** A template's rows as they will be staged today, and how many value dates moved. */
 export interface RolledRows {
@@ -153,7 +154,7 @@ export interface RolledRows {
  * the next good one (`nextGood` decides); a spot trade (no value date) stays spot, a good future
  * date stays as it is.
  */
-export function rollValueDates(rows: readonly TemplateRow[], today: string, nextGood: NextGoodValueDate): RolledRows {
+export function rollValueDates(rows: readonly TemplateRow[], today: string, nextGood: NextGoodValueDate = rollValueDate): RolledRows {
   let rolled = 0;
   const out = rows.map((row) => {
     if (row.valueDate === null) return row;

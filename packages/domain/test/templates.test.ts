@@ -3,6 +3,7 @@ import {
   namePatternProblem,
   parseTradeCsv,
   renderNamePattern,
+  rollValueDate,
   rollValueDates,
   rollWithCalendar,
   type TemplateRow,
@@ -96,6 +97,15 @@ describe("rolling a template's value dates", () => {
     expect(rolled.rows.map((r) => r.valueDate)).toEqual(["2026-11-30", null, "2026-12-02", today]);
     expect(rolled.rolled).toBe(2);
     expect(rows[0]!.valueDate).toBe("2026-11-28");
+  });
+});
+
+describe("rolling with the product's calendar", () => {
+  it("moves Christmas past the English Boxing Day substitute for GBP, keeps today and a good date", () => {
+    expect(rollValueDate("2026-12-25", ["GBP", "USD"], "2026-12-01")).toBe("2026-12-29");
+    expect(rollValueDate("2026-11-02", ["EUR", "USD"], "2026-12-24")).toBe("2026-12-24");
+    expect(rollValueDate("2026-12-24", ["EUR", "USD"], "2026-12-24")).toBe("2026-12-24");
+    expect(rollValueDate("2026-12-25", ["EUR", "USD"], "2026-12-24")).toBe("2026-12-28");
   });
 });
 

@@ -23,6 +23,8 @@ export const ROOT_FIELD_ACCESS: Record<string, Record<string, FieldAccess>> = {
     users: "manageAccess",
     apiKeys: "manageAccess",
     auditLog: "readAuditLog",
+    batchTemplates: "read",
+    batchTemplate: "read",
   },
   Mutation: {
     signIn: "public",
@@ -39,6 +41,11 @@ export const ROOT_FIELD_ACCESS: Record<string, Record<string, FieldAccess>> = {
     resetPassword: "manageAccess",
     createApiKey: "manageAccess",
     revokeApiKey: "manageAccess",
+    saveBatchTemplate: "manageTemplates",
+    renameBatchTemplate: "manageTemplates",
+    deleteBatchTemplate: "manageTemplates",
+    // Staging from a template stages a batch: a TRADER may, a VIEWER may not, as for stageBatch.
+    stageBatchFromTemplate: "stage",
   },
   Subscription: {
     batchProgress: "read",

@@ -7,6 +7,7 @@ import type { Caller } from "../auth/authenticate";
 import type { AccessService } from "../services/access";
 import type { Acting, BatchCommands } from "../services/batch-commands";
 import type { BatchQueries } from "../services/batch-queries";
+import type { TemplateService } from "../services/templates";
 
 /** What every operation can reach, one instance per app. */
 export interface Services {
@@ -14,6 +15,8 @@ export interface Services {
   /** Every batch's reads; each request gets them narrowed to its caller's partner. */
   queries: BatchQueries;
   access: AccessService;
+  /** Batch templates; every call names its caller's partner, whose templates alone it reaches. */
+  templates: TemplateService;
   database: Database;
   bus: EventBus;
 }

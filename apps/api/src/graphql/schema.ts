@@ -6,6 +6,7 @@ import { authorize, type FieldAccess, ROOT_FIELD_ACCESS } from "./authorization"
 import type { GraphQLContext } from "./context";
 import { batchResolvers } from "./resolvers";
 import { runChartResolvers } from "./run-charts-resolvers";
+import { templateResolvers } from "./templates-resolvers";
 
 /**
  * The served schema is the public contract plus this API's extensions: the contract file is
@@ -17,6 +18,7 @@ export const typeDefs = [
   readFileSync(new URL("./access.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./preview.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./run-charts.graphql", import.meta.url), "utf8"),
+  readFileSync(new URL("./templates.graphql", import.meta.url), "utf8"),
 ];
 
 type Resolver = (parent: unknown, args: unknown, context: GraphQLContext, info: unknown) => unknown;
@@ -35,8 +37,8 @@ function guardRootFields(): Resolvers {
   const { Query, Mutation, Subscription, ...types } = batchResolvers;
   const { Query: chartQuery, Batch: chartBatch, ...chartTypes } = runChartResolvers;
   const roots: Record<string, Record<string, unknown>> = {
-    Query: { ...Query, ...accessResolvers.Query, ...chartQuery },
-    Mutation: { ...Mutation, ...accessResolvers.Mutation },
+    Query: { ...Query, ...accessResolvers.Query, ...chartQuery, ...templateResolvers.Query },
+    Mutation: { ...Mutation, ...accessResolvers.Mutation, ...templateResolvers.Mutation },
     Subscription,
   };
   for (const [type, fields] of Object.entries(roots)) {

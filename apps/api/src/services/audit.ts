@@ -18,6 +18,9 @@ export const AUDIT_ACTIONS = [
   "RESET_PASSWORD",
   "CREATE_API_KEY",
   "REVOKE_API_KEY",
+  "SAVE_TEMPLATE",
+  "RENAME_TEMPLATE",
+  "DELETE_TEMPLATE",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -85,6 +85,16 @@ export interface StageBatchInput {
   allowDuplicate?: boolean | null;
 }
 
+/**
+ * What a caller staging on behalf of something else (a template) adds to a staging: work in the staging
+ * transaction once the batch is in, and words for the audit record.
+ */
+export interface StagingSource {
+  onStaged: (tx: Queryable, batch: BatchRow) => Promise<void>;
+  /** Appended to the STAGE_BATCH audit detail, e.g. "from template Month end". */
+  note: string;
+}
+
 const MAX_NAME_LENGTH = 200;
 const MAX_KEY_LENGTH = 200;
 
@@ -96,7 +106,11 @@ const MAX_KEY_LENGTH = 200;
 export class BatchCommands {
   constructor(private readonly deps: BatchCommandDeps) {}
 
-  async stageBatch(input: StageBatchInput, acting: Acting): Promise<{ batch: BatchView | null; errors: RowError[] }> {
+  async stageBatch(
+    input: StageBatchInput,
+    acting: Acting,
+    source: StagingSource | null = null,
+  ): Promise<{ batch: BatchView | null; errors: RowError[] }> {
     const name = input.name?.trim() || null;
     const priority = input.priority ?? 0;
     const stagingKey = input.idempotencyKey?.trim() || null;
@@ -132,13 +146,15 @@ export class BatchCommands {
       stagedById: caller.id,
       stagedBy: caller.name,
       approvalRequired: needsApproval(this.deps.approvalPolicy ?? NO_APPROVAL, amounts),
-      onStaged: (tx, batch) =>
-        recordAudit(tx, actorOf(caller, acting.address), {
+      onStaged: async (tx, batch) => {
+        await source?.onStaged(tx, batch);
+        await recordAudit(tx, actorOf(caller, acting.address), {
           action: "STAGE_BATCH",
           outcome: "SUCCEEDED",
           batchId: batch.id,
-          detail: `${batch.batchUid}: ${batch.totalTrades} trades${batch.approvalRequired ? ", needs approval" : ""}`,
-        }),
+          detail: `${batch.batchUid}: ${batch.totalTrades} trades${batch.approvalRequired ? ", needs approval" : ""}${source ? `, ${source.note}` : ""}`,
+        });
+      },
       name,
       priority,
       rows: parsed.rows,

@@ -33,6 +33,9 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   RESET_PASSWORD: "Reset password",
   CREATE_API_KEY: "Create API key",
   REVOKE_API_KEY: "Revoke API key",
+  SAVE_TEMPLATE: "Save template",
+  RENAME_TEMPLATE: "Rename template",
+  DELETE_TEMPLATE: "Delete template",
 };
 
 export const AUDIT_OUTCOME_LABELS: Record<AuditOutcome, string> = { SUCCEEDED: "Succeeded", REFUSED: "Refused" };
