@@ -73,6 +73,11 @@ export interface OpenOptions {
   as?: E2ERole | null;
   /** The dashboard to sign in to, when not the run's own. */
   webUrl?: string;
+  /**
+   * The browser's language (navigator.language). Unset, the bundled headless Chromium reports its
+   * POSIX locale, "en-US@posix", which no desktop browser does and Intl refuses as a tag.
+   */
+  locale?: string;
 }
 
 /** Chromium with a fresh profile, one page at 1280×900, signed in as a new ADMIN unless told otherwise. */
@@ -82,6 +87,7 @@ export async function openBrowser(viewport = { width: 1280, height: 900 }, optio
     ...(await chromiumLaunchOptions()),
     headless: true,
     viewport,
+    ...(options.locale ? { locale: options.locale } : {}),
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? (await context.newPage());

@@ -14,6 +14,7 @@ import "../styles/tables.css";
 import "../styles/pages.css";
 import "../styles/overlays.css";
 import "../styles/access.css";
+import "../styles/charts.css";
 import "../styles/responsive.css";
 
 const DEFAULT_API_URL = "http://localhost:4000/graphql";

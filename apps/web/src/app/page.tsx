@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { BatchesView } from "../components/batches/BatchesView";
+import { VolumeChart } from "../components/batches/VolumeChart";
 import { PageIntro } from "../components/ui/PageIntro";
 
 export const metadata: Metadata = { title: { absolute: "Batches · FX Batch Trader" } };
@@ -11,6 +12,7 @@ export default function BatchesPage() {
         title="Batches"
         description="Every batch of FX trades, newest first. Progress bars and counters move live as the bank books trades; open a batch to start, cancel or retry it."
       />
+      <VolumeChart />
       <BatchesView />
     </>
   );

@@ -18,6 +18,9 @@ export const BatchFieldsFragment = graphql(`
     updatedAt
     startedAt
     completedAt
+    runStartedAt
+    finishedRunSeconds
+    answeredTrades
     queuedAt
     cancelRequestedAt
     resultsCsvPath

@@ -1,4 +1,6 @@
-import type { BatchStatus, TradeAttemptOutcome, TradeStatus } from "../gql/graphql";
+import { isFinalBatchStatus } from "@fxbt/domain/status";
+import type { ProgressPart } from "../components/ui/ProgressBar";
+import type { BatchFieldsFragment, BatchStatus, TradeAttemptOutcome, TradeStatus } from "../gql/graphql";
 
 /** How a status reads to a person: a word, a sentence that explains it, and a colour tone. */
 export interface StatusInfo {
@@ -76,4 +78,22 @@ export function batchFinishedMessage(batch: {
   totalTrades: number;
 }): string {
   return `${batch.batchUid} finished: ${BATCH_STATUS_INFO[batch.status].label} (${batch.succeededTrades} of ${batch.totalTrades})`;
+}
+
+/**
+ * How a finished batch's trades ended, for its progress bar: booked, failed, cancelled. A running
+ * batch's bar keeps its one animated fill (its counters beside it say the same): undefined then.
+ */
+export function progressParts(
+  batch: Pick<BatchFieldsFragment, "status" | "succeededTrades" | "failedTrades" | "cancelledTrades" | "totalTrades">,
+): { items: ProgressPart[]; total: number } | undefined {
+  if (!isFinalBatchStatus(batch.status)) return undefined;
+  return {
+    total: batch.totalTrades,
+    items: [
+      { label: "booked", count: batch.succeededTrades, tone: "success" },
+      { label: "failed", count: batch.failedTrades, tone: "danger" },
+      { label: "cancelled", count: batch.cancelledTrades, tone: "muted" },
+    ],
+  };
 }

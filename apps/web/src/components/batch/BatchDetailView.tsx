@@ -17,6 +17,7 @@ import { BatchActions } from "./BatchActions";
 import { BatchResults } from "./BatchResults";
 import { BatchSummary } from "./BatchSummary";
 import { BatchTrades } from "./BatchTrades";
+import { ThroughputChart } from "./ThroughputChart";
 import { useLiveTrades } from "./use-live-trades";
 
 export function BatchDetailView({ id }: { id: string }) {
@@ -130,6 +131,7 @@ export function BatchDetailView({ id }: { id: string }) {
           }}
         />
       </div>
+      {batch.startedAt ? <ThroughputChart batch={batch} /> : null}
       {final ? <BatchResults key={batch.completedAt ?? "final"} batch={batch} /> : null}
       <BatchTrades batchId={batch.id} />
     </>

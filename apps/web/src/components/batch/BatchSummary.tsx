@@ -1,14 +1,15 @@
 "use client";
 
+import { runSeconds, tradesPerSecond } from "@fxbt/domain/run-figures";
 import { useEffect, useState } from "react";
 import type { BatchFieldsFragment } from "../../gql/graphql";
-import { BATCH_STATUS_INFO } from "../../lib/batch-status";
+import { BATCH_STATUS_INFO, progressParts } from "../../lib/batch-status";
 import { formatDuration, formatInteger } from "../../lib/format";
 import { DateTime } from "../ui/DateTime";
 import { ProgressBar } from "../ui/ProgressBar";
 
-/** Seconds since `startedAt`, re-rendered every second while `running`. */
-function useElapsedSeconds(startedAt: string | null, endedAt: string | null, running: boolean): number | null {
+/** The time now, re-read every second while `running` (null until mounted: the server renders no clock). */
+function useNow(running: boolean): number | null {
   const [now, setNow] = useState<number | null>(null);
   useEffect(() => {
     setNow(Date.now());
@@ -16,15 +17,16 @@ function useElapsedSeconds(startedAt: string | null, endedAt: string | null, run
     const timer = setInterval(() => setNow(Date.now()), 1_000);
     return () => clearInterval(timer);
   }, [running]);
-  if (!startedAt || now === null) return null;
-  const end = running || !endedAt ? now : Date.parse(endedAt);
-  return Math.max(0, (end - Date.parse(startedAt)) / 1_000);
+  return now;
 }
 
 export function BatchSummary({ batch }: { batch: BatchFieldsFragment }) {
   const running = batch.status === "RUNNING";
-  const elapsed = useElapsedSeconds(batch.startedAt, batch.completedAt, running);
-  const rate = elapsed && elapsed >= 1 ? batch.processedTrades / elapsed : null;
+  const now = useNow(running);
+  // The domain's rules (run-figures.ts), as the API serves them: run time is the sum of the
+  // batch's runs, and the rate counts only the trades the bank answered.
+  const ran = batch.startedAt && now !== null ? runSeconds(batch, now) : null;
+  const rate = now !== null ? tradesPerSecond(batch, now) : null;
   const counters = [
     { label: "Processed", value: batch.processedTrades, help: "Trades that reached a final status: booked, failed or cancelled." },
     { label: "Succeeded", value: batch.succeededTrades, help: "Trades the bank booked.", tone: "success" },
@@ -46,6 +48,7 @@ export function BatchSummary({ batch }: { batch: BatchFieldsFragment }) {
         size="large"
         active={running}
         tone={BATCH_STATUS_INFO[batch.status].tone}
+        parts={progressParts(batch)}
       />
       <dl className="counters">
         {counters.map((counter) => (
@@ -75,11 +78,15 @@ export function BatchSummary({ batch }: { batch: BatchFieldsFragment }) {
           </dd>
         </div>
         <div>
-          <dt>{running ? "Elapsed" : "Run time"}</dt>
-          <dd className="tabular">{elapsed !== null ? formatDuration(elapsed) : <span className="muted">—</span>}</dd>
+          <dt title="The sum of the batch's runs: time in the queue and idle time before a retry are not counted">
+            {running ? "Running for" : "Run time"}
+          </dt>
+          <dd className="tabular">{ran !== null ? formatDuration(ran) : <span className="muted">—</span>}</dd>
         </div>
         <div>
-          <dt title="Trades reaching a final status per second since the batch started">Trades per second</dt>
+          <dt title="Trades the bank answered (booked or refused) per second of run time; cancelled trades are not counted">
+            Trades per second
+          </dt>
           <dd className="tabular">{rate !== null ? rate.toFixed(1) : <span className="muted">—</span>}</dd>
         </div>
         <div>

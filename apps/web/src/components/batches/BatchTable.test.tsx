@@ -34,3 +34,23 @@ test("the list shows how many trades of each batch were cancelled, beside those 
   const column = (name: string) => cells[headers.indexOf(name)];
   expect([column("Succeeded"), column("Failed"), column("Cancelled"), column("Total")]).toEqual(["3", "1", "6", "10"]);
 });
+
+test("a cancelled batch's bar shows what was booked, failed and cancelled, in words and in parts", () => {
+  render(<BatchTable batches={[cancelled]} caption="Batches" />);
+  const bar = screen.getByRole("progressbar", { name: "Progress of B-20261121-0002" });
+  expect(bar.getAttribute("aria-valuetext")).toBe("100% processed: 3 booked, 1 failed, 6 cancelled of 10");
+  const parts = [...bar.querySelectorAll<HTMLElement>("[data-part]")].map((part) => [part.dataset.part, part.style.width]);
+  expect(parts).toEqual([
+    ["booked", "30%"],
+    ["failed", "10%"],
+    ["cancelled", "60%"],
+  ]);
+});
+
+test("a running batch's bar keeps its one fill and says its percent", () => {
+  const running = batchFields({ status: "RUNNING", totalTrades: 10, processedTrades: 4, succeededTrades: 4, progress: 0.4 });
+  render(<BatchTable batches={[running]} caption="Batches" />);
+  const bar = screen.getByRole("progressbar");
+  expect(bar.getAttribute("aria-valuetext")).toBe("40%");
+  expect(bar.querySelectorAll("[data-part]")).toHaveLength(0);
+});

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { BatchFieldsFragment } from "../../gql/graphql";
-import { BATCH_STATUS_INFO } from "../../lib/batch-status";
+import { BATCH_STATUS_INFO, progressParts } from "../../lib/batch-status";
 import { formatInteger } from "../../lib/format";
 import { DateTime } from "../ui/DateTime";
 import { ProgressBar } from "../ui/ProgressBar";
@@ -56,6 +56,7 @@ export function BatchTable({ batches, caption }: { batches: readonly BatchFields
                   label={`Progress of ${batch.batchUid}`}
                   active={batch.status === "RUNNING"}
                   tone={BATCH_STATUS_INFO[batch.status].tone}
+                  parts={progressParts(batch)}
                 />
               </td>
               <td className="num">{formatInteger(batch.succeededTrades)}</td>
