@@ -53,7 +53,11 @@ function options(Plot: typeof uPlot, width: number, bucketSeconds: number): uPlo
     height: HEIGHT,
     // Every time on the axis and in the legend is UTC, as everywhere in the dashboard.
     tzDate: (ts) => Plot.tzDate(new Date(ts * 1_000), "Etc/UTC"),
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+    // A bar starts at its bucket's start and is a bucket wide: the axis runs to the end of the last bucket.
+    scales: {
+      x: { time: true, range: (_u, min, max) => [min, max + bucketSeconds] },
+      y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+    },
     axes: [{}, { label: `Trades per ${bucketSeconds === 1 ? "second" : "bucket"}`, size: 56 }],
     cursor: { points: { show: false } },
     // The legend is the page's own (its keys show the bar styles in words); the figures are in the caption and table.
