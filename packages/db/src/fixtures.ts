@@ -40,6 +40,7 @@ export function batchRow(overrides: Partial<BatchRow> = {}): BatchRow {
     eventSequence: 0,
     eventSequenceFrom: 1,
     eventSequenceTx: null,
+    archivedAt: null,
     ...overrides,
   };
 }

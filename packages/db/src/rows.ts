@@ -1,6 +1,17 @@
 import type { AttemptOutcome, BatchStatus, BatchView, PrincipalKind, Role, TradeAttemptView, TradeStatus, TradeView } from "@fxbt/domain";
 import { roundToMinorUnits } from "@fxbt/domain";
-import type { $Enums, ApiKey, AppUser, AuditEvent, Batch, BatchTemplate, Trade, TradeAttempt } from "./generated/prisma/client";
+import type {
+  $Enums,
+  ApiKey,
+  AppUser,
+  AuditEvent,
+  Batch,
+  BatchTemplate,
+  Trade,
+  TradeArchive,
+  TradeAttempt,
+  TradeAttemptArchive,
+} from "./generated/prisma/client";
 import { Prisma } from "./generated/prisma/client";
 
 /**
@@ -32,6 +43,11 @@ function selectList(fields: Record<string, string>, alias: string): Prisma.Sql {
   );
 }
 
+/** The bare column names of a model, in its field order: for statements that copy rows between twin tables. */
+const columnNames = (fields: Record<string, string>) => Object.keys(fields).map(columnOf).join(", ");
+export const TRADE_COLUMN_NAMES = columnNames(Prisma.TradeScalarFieldEnum);
+export const TRADE_ATTEMPT_COLUMN_NAMES = columnNames(Prisma.TradeAttemptScalarFieldEnum);
+
 export const batchColumns = (alias = "batch") => selectList(Prisma.BatchScalarFieldEnum, alias);
 export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias);
 export const BATCH_COLUMNS = batchColumns();
@@ -59,6 +75,9 @@ export type ViewsMatchModels = [
   Holds<SameFields<BatchView, Omit<BatchRow, InternalBatchField>>>,
   Holds<SameFields<TradeView, Omit<TradeRow, InternalTradeField>>>,
   Holds<SameFields<TradeAttemptView, TradeAttemptRow>>,
+  // The archive tables hold the same rows: reads union them with the hot tables column for column.
+  Holds<SameType<TradeArchive, TradeRow>>,
+  Holds<SameType<TradeAttemptArchive, TradeAttemptRow>>,
   Holds<SameType<BatchStatus, $Enums.BatchStatus>>,
   Holds<SameType<AttemptOutcome, $Enums.AttemptOutcome>>,
   Holds<SameType<TradeStatus, $Enums.TradeStatus>>,
@@ -81,6 +100,7 @@ export function toBatchView(row: BatchRow): BatchView {
     runStartedAt: iso(row.runStartedAt),
     bankUnavailableSince: iso(row.bankUnavailableSince),
     approvedAt: iso(row.approvedAt),
+    archivedAt: iso(row.archivedAt),
   };
 }
 

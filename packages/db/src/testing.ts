@@ -62,4 +62,5 @@ export async function createEmptyDatabase(prefix = "fxbt_test"): Promise<TestDat
   await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   return { name, url: urlFor(name), drop: () => dropDatabase(name) };
 }
+export { type FinishedBatchFixture, insertFinishedBatch } from "./archive-fixtures";
 export { batchRow, tradeRow } from "./fixtures";

@@ -128,9 +128,11 @@ export interface BatchState {
   approvalRequired: boolean;
   approvedAt: Date | string | null;
   stagedBy: string | null;
+  /** Set once the batch is archived: no action changes it any more. Absent counts as not archived. */
+  archivedAt?: Date | string | null;
 }
 
-export type BatchAction = "start" | "approve" | "cancel" | "retry" | "delete";
+export type BatchAction = "start" | "approve" | "cancel" | "retry" | "delete" | "archive";
 
 /**
  * Whether a person may take an action on a batch now, and if not, why — the message
@@ -138,6 +140,9 @@ export type BatchAction = "start" | "approve" | "cancel" | "retry" | "delete";
  */
 export function checkBatchAction(batch: BatchState, action: BatchAction): { allowed: true } | { allowed: false; reason: string } {
   const refuse = (reason: string) => ({ allowed: false as const, reason });
+  if (batch.archivedAt) {
+    return refuse(`the batch is archived and can no longer be changed; it stays readable under the Archived filter`);
+  }
   switch (action) {
     case "start":
       if (batch.status !== "PENDING") return refuse(`a ${batch.status} batch cannot be started; only a PENDING batch can`);
@@ -173,6 +178,11 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
         return refuse(
           `${batch.succeededTrades} of its trades were booked by the bank, and booked trades are records that are never deleted`,
         );
+      }
+      return { allowed: true };
+    case "archive":
+      if (!isFinalBatchStatus(batch.status)) {
+        return refuse(`a ${batch.status} batch cannot be archived; only a finished batch (${FINAL_BATCH_STATUSES.join(", ")}) can`);
       }
       return { allowed: true };
   }

@@ -44,6 +44,8 @@ export interface BatchView {
    * the next numbers, in commit order. A snapshot with a higher number is newer.
    */
   eventSequence: number;
+  /** When the batch was archived: read-only from then on, listed only under the Archived filter. */
+  archivedAt: string | null;
 }
 
 /** What a trade asks the bank to do: the fields of one CSV row, normalised. */

@@ -140,6 +140,27 @@ describe("batch actions", () => {
   it("delete anything but a RUNNING batch", () => {
     for (const status of BATCH_STATUSES) expect(checkBatchAction(batch({ status }), "delete").allowed).toBe(status !== "RUNNING");
   });
+
+  it("archive only a finished batch, booked trades or not", () => {
+    for (const status of BATCH_STATUSES) {
+      const verdict = checkBatchAction(batch({ status, succeededTrades: 4 }), "archive");
+      expect(verdict.allowed).toBe(!["PENDING", "RUNNING"].includes(status));
+      if (!verdict.allowed)
+        expect(verdict.reason).toBe(
+          `a ${status} batch cannot be archived; only a finished batch (SUCCESS, PARTIAL_SUCCESS, FAILED, CANCELLED) can`,
+        );
+    }
+  });
+
+  it("refuse every action on an archived batch, saying it is archived", () => {
+    const archived = batch({ status: "PARTIAL_SUCCESS", succeededTrades: 5, failedTrades: 5, archivedAt: new Date() });
+    for (const action of ["start", "approve", "cancel", "retry", "delete", "archive"] as const) {
+      expect(checkBatchAction(archived, action)).toEqual({
+        allowed: false,
+        reason: "the batch is archived and can no longer be changed; it stays readable under the Archived filter",
+      });
+    }
+  });
 });
 
 describe("final batch status", () => {

@@ -2,7 +2,7 @@ import type { BatchStatus } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow } from "../rows";
-import { batchStatusIn, containing, ofPartner, where } from "./fragments";
+import { batchStatusIn, containing, ofPartner, type TradeSource, tradesFrom, where } from "./fragments";
 
 /** Reads of batches. Lists are keyset pages over indexes: never OFFSET, never a full scan per page. */
 
@@ -42,6 +42,8 @@ export interface BatchFilter {
   createdTo?: Date | null;
   /** Part of the batch id (batchUid) or name, case-insensitive. */
   search?: string | null;
+  /** Archived batches only when true; otherwise (false or unset) only those not archived. */
+  archived?: boolean | null;
 }
 
 export interface BatchPageQuery {
@@ -60,7 +62,10 @@ export async function pageBatches(db: Queryable, query: BatchPageQuery): Promise
   const { column, cast } = ORDER_COLUMNS[query.orderBy.field];
   const orderColumn = Prisma.raw(column);
   const { filter } = query;
-  const conditions: Prisma.Sql[] = ofPartner(query.partner);
+  const conditions: Prisma.Sql[] = [
+    Prisma.sql`archived_at IS ${Prisma.raw(filter?.archived === true ? "NOT NULL" : "NULL")}`,
+    ...ofPartner(query.partner),
+  ];
   if (filter?.status?.length) conditions.push(batchStatusIn(filter.status));
   if (filter?.createdFrom) conditions.push(Prisma.sql`created_at >= ${filter.createdFrom}`);
   if (filter?.createdTo) conditions.push(Prisma.sql`created_at <= ${filter.createdTo}`);
@@ -89,10 +94,11 @@ export function listActiveBatches(db: Queryable, partner: string | null = null):
     ORDER BY status = 'RUNNING' DESC, priority DESC, queued_at, id`;
 }
 
-/** The most recently finished batches. */
+/** The most recently finished batches (not archived ones: they left the dashboard's lists). */
 export function listRecentBatches(db: Queryable, limit: number, partner: string | null = null): Promise<BatchRow[]> {
+  const finished = Prisma.sql`completed_at IS NOT NULL AND archived_at IS NULL`;
   return db.$queryRaw<BatchRow[]>`
-    SELECT ${BATCH_COLUMNS} FROM batch ${where([Prisma.sql`completed_at IS NOT NULL`, ...ofPartner(partner)])} ORDER BY completed_at DESC, id DESC LIMIT ${limit}::int`;
+    SELECT ${BATCH_COLUMNS} FROM batch ${where([finished, ...ofPartner(partner)])} ORDER BY completed_at DESC, id DESC LIMIT ${limit}::int`;
 }
 
 export interface BatchTotals {
@@ -102,15 +108,15 @@ export interface BatchTotals {
 }
 
 /** Totals of a batch's booked trades and its failures per error code; sums are exact NUMERIC additions. */
-export async function batchTotals(db: Queryable, id: string): Promise<BatchTotals> {
+export async function batchTotals(db: Queryable, id: string, source: TradeSource = "hot"): Promise<BatchTotals> {
   const [soldByCurrency, failuresByCode] = await Promise.all([
     db.$queryRaw<{ currency: string; amount: string }[]>`
       SELECT sell_currency AS currency, coalesce(sum(sell_amount), 0)::text AS amount
-      FROM trade WHERE batch_id = ${id}::uuid AND status = 'SUCCESS'
+      FROM ${tradesFrom(source)} WHERE batch_id = ${id}::uuid AND status = 'SUCCESS'
       GROUP BY sell_currency ORDER BY sell_currency`,
     db.$queryRaw<{ errorCode: string; count: number }[]>`
       SELECT coalesce(error_code, 'UNKNOWN') AS "errorCode", count(*)::int AS count
-      FROM trade WHERE batch_id = ${id}::uuid AND status = 'FAILED'
+      FROM ${tradesFrom(source)} WHERE batch_id = ${id}::uuid AND status = 'FAILED'
       GROUP BY 1 ORDER BY count DESC, 1`,
   ]);
   return { soldByCurrency, failuresByCode };

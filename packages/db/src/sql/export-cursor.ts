@@ -4,6 +4,7 @@ import pg from "pg";
 import QueryStream from "pg-query-stream";
 import { Prisma } from "../generated/prisma/client";
 import { TRADE_COLUMNS } from "../rows";
+import { type TradeSource, tradesFrom } from "./fragments";
 
 /** PostgreSQL's type ids of the columns whose text pg would parse unlike Prisma. */
 const NUMERIC_OID = 1700;
@@ -29,6 +30,8 @@ export interface StreamBatchTradesOptions {
   batchSize?: number;
   /** Only the trades in this status (default: every trade), such as "FAILED" for the failures export. */
   status?: TradeStatus;
+  /** Which table(s) hold the batch's trades (tradeSourceOf); default the hot one. */
+  source?: TradeSource;
 }
 
 /**
@@ -44,7 +47,7 @@ export function streamBatchTrades(client: pg.PoolClient | pg.Client, batchId: st
   const batchSize = options.batchSize ?? 500;
   const byStatus = options.status === undefined ? "" : ' AND status = $2::"TradeStatus"';
   const query = new QueryStream(
-    `SELECT ${TRADE_COLUMNS.sql} FROM trade WHERE batch_id = $1::uuid${byStatus} ORDER BY coalesce(row_number, 0), id`,
+    `SELECT ${TRADE_COLUMNS.sql} FROM ${tradesFrom(options.source ?? "hot").sql} WHERE batch_id = $1::uuid${byStatus} ORDER BY coalesce(row_number, 0), id`,
     options.status === undefined ? [batchId] : [batchId, options.status],
     { batchSize, highWaterMark: batchSize, types: PRISMA_TYPES },
   );

@@ -1,5 +1,6 @@
-import { BATCH_MOVES, type BatchMoveName, type BatchStatus, type TradeStatus } from "@fxbt/domain";
+import { BATCH_MOVES, type BatchMoveName, type BatchStatus, isFinalBatchStatus, type TradeStatus } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
+import { TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_NAMES } from "../rows";
 
 /**
  * The status guards of every statement that moves trades or batches come from the domain's
@@ -37,3 +38,37 @@ export const theBatch = (id: string): Prisma.Sql => Prisma.sql`batch.id = ${id}:
 /** The batches of these trades (for moveTrades' `batches`). */
 export const batchesOfTrades = (tradeIds: readonly string[]): Prisma.Sql =>
   Prisma.sql`batch.id IN (SELECT trade.batch_id FROM trade WHERE trade.id = ANY(${[...tradeIds]}::uuid[]))`;
+
+/**
+ * Which table(s) a read of trades takes: the hot `trade`, `trade_archive` (the archived history),
+ * or both, for one batch whose trades may be on either side (an archived batch, while and after
+ * they move: see archive.ts). Either way the rows are named `trade`, so a statement is written once.
+ */
+export type TradeSource = "hot" | "archive" | "both";
+
+const TRADE_SOURCES: Record<TradeSource, Prisma.Sql> = {
+  hot: Prisma.raw("trade AS trade"),
+  archive: Prisma.raw("trade_archive AS trade"),
+  both: Prisma.raw(`(SELECT ${TRADE_COLUMN_NAMES} FROM trade UNION ALL SELECT ${TRADE_COLUMN_NAMES} FROM trade_archive) AS trade`),
+};
+
+export const tradesFrom = (source: TradeSource): Prisma.Sql => TRADE_SOURCES[source];
+
+/** The same for attempts: a trade's attempts are wherever the trade is. */
+export const attemptsFrom = (source: TradeSource): Prisma.Sql =>
+  source === "hot"
+    ? Prisma.raw("trade_attempt AS trade_attempt")
+    : source === "archive"
+      ? Prisma.raw("trade_attempt_archive AS trade_attempt")
+      : Prisma.raw(
+          `(SELECT ${TRADE_ATTEMPT_COLUMN_NAMES} FROM trade_attempt UNION ALL SELECT ${TRADE_ATTEMPT_COLUMN_NAMES} FROM trade_attempt_archive) AS trade_attempt`,
+        );
+
+/**
+ * Where a batch's trades are read from. Only an archived batch's trades move, and only a finished
+ * batch is archived; reading both tables for every finished batch (one more index probe, on an
+ * empty range until it is archived) means a reader that saw the batch a moment before it was
+ * flagged still finds every trade.
+ */
+export const tradeSourceOf = (batch: { status: BatchStatus; archivedAt: Date | string | null }): TradeSource =>
+  batch.archivedAt || isFinalBatchStatus(batch.status) ? "both" : "hot";

@@ -2,12 +2,13 @@ import { TRADE_HISTORY_COUNT_LIMIT, type TradeStatus, UNKNOWN_FAILURE_CODE } fro
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
-import { containing, ofPartner, tradeStatusIn, where } from "./fragments";
+import { attemptsFrom, containing, ofPartner, type TradeSource, tradeStatusIn, tradesFrom, where } from "./fragments";
 
 /** Reads of trades, each a keyset page over an index of the trade table. */
 
+/** A trade by id, hot or archived (two primary-key probes). */
 export async function findTrade(db: Queryable, id: string): Promise<TradeRow | null> {
-  const rows = await db.$queryRaw<TradeRow[]>`SELECT ${TRADE_COLUMNS} FROM trade WHERE id = ${id}::uuid`;
+  const rows = await db.$queryRaw<TradeRow[]>`SELECT ${TRADE_COLUMNS} FROM ${tradesFrom("both")} WHERE id = ${id}::uuid`;
   return rows[0] ?? null;
 }
 
@@ -26,6 +27,7 @@ export function pageBatchTrades(
   db: Queryable,
   batchId: string,
   page: { limit: number; after?: BatchTradeCursor | null; status?: TradeStatus | null; errorCode?: string | null },
+  source: TradeSource = "hot",
 ): Promise<TradeRow[]> {
   const conditions = [Prisma.sql`batch_id = ${batchId}::uuid`];
   if (page.status) conditions.push(tradeStatusIn([page.status]));
@@ -34,7 +36,7 @@ export function pageBatchTrades(
     conditions.push(tradeStatusIn(["FAILED"]), Prisma.sql`coalesce(error_code, ${UNKNOWN_FAILURE_CODE}) = ${page.errorCode}`);
   if (page.after) conditions.push(Prisma.sql`(coalesce(row_number, 0), id) > (${page.after.rowNumber}::int, ${page.after.id}::uuid)`);
   return db.$queryRaw<TradeRow[]>`
-    SELECT ${TRADE_COLUMNS} FROM trade ${where(conditions)} ORDER BY coalesce(row_number, 0), id LIMIT ${page.limit}::int`;
+    SELECT ${TRADE_COLUMNS} FROM ${tradesFrom(source)} ${where(conditions)} ORDER BY coalesce(row_number, 0), id LIMIT ${page.limit}::int`;
 }
 
 /**
@@ -46,18 +48,19 @@ export function listTradesChangedAfter(
   db: Queryable,
   batchId: string,
   range: { after: number; through?: number | null; limit: number },
+  source: TradeSource = "hot",
 ): Promise<TradeRow[]> {
   const upTo = range.through == null ? Prisma.empty : Prisma.sql`AND sequence <= ${range.through}::int`;
   return db.$queryRaw<TradeRow[]>`
-    SELECT ${TRADE_COLUMNS} FROM trade
+    SELECT ${TRADE_COLUMNS} FROM ${tradesFrom(source)}
     WHERE batch_id = ${batchId}::uuid AND sequence > ${range.after}::int ${upTo}
     ORDER BY sequence LIMIT ${range.limit}::int`;
 }
 
 /** How many of a batch's trades are in a status (for statuses the batch's counters do not hold). */
-export async function countBatchTrades(db: Queryable, batchId: string, status: TradeStatus): Promise<number> {
+export async function countBatchTrades(db: Queryable, batchId: string, status: TradeStatus, source: TradeSource = "hot"): Promise<number> {
   const [row] = await db.$queryRaw<{ count: number }[]>`
-    SELECT count(*)::int AS count FROM trade WHERE batch_id = ${batchId}::uuid AND ${tradeStatusIn([status])}`;
+    SELECT count(*)::int AS count FROM ${tradesFrom(source)} WHERE batch_id = ${batchId}::uuid AND ${tradeStatusIn([status])}`;
   return row?.count ?? 0;
 }
 
@@ -66,6 +69,8 @@ export interface TradeHistoryFilter {
   batchId?: string | null;
   /** Part of the client, account, reference, quote or transaction, case-insensitive. */
   search?: string | null;
+  /** The archived trades (trade_archive) instead of the hot ones. */
+  archived?: boolean | null;
 }
 
 /** Where a page of the trade history starts: after this trade (newest first). */
@@ -115,6 +120,8 @@ export async function pageTradeHistory(
   },
 ): Promise<{ rows: TradeRow[]; totalCount: number }> {
   const { filter } = query;
+  const archived = filter?.archived === true;
+  const table = tradesFrom(archived ? "archive" : "hot");
   const conditions: Prisma.Sql[] = [];
   const [ofThePartner] = ofPartner(query.partner, "batch.partner");
   if (ofThePartner) conditions.push(Prisma.sql`trade.batch_id IN (SELECT batch.id FROM batch WHERE ${ofThePartner})`);
@@ -122,7 +129,8 @@ export async function pageTradeHistory(
   const search = filter?.search?.trim();
   const pattern = search ? containing(search) : null;
   const statuses = [...new Set(filter?.status ?? [])];
-  const keyset = pattern ? [...conditions, searchThroughIndex(pattern)] : [...conditions];
+  // The archive has no trade_search rows: its search reads the columns themselves (cold data, read rarely).
+  const keyset = pattern ? [...conditions, archived ? searchMatches(pattern) : searchThroughIndex(pattern)] : [...conditions];
   if (query.after) {
     const { createdAt, rowNumber, id } = query.after;
     keyset.push(
@@ -137,15 +145,16 @@ export async function pageTradeHistory(
           SELECT ${TRADE_COLUMNS} FROM (${Prisma.join(
             statuses.map(
               (status) =>
-                Prisma.sql`(SELECT trade.* FROM trade ${where([ofStatus(status), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int)`,
+                Prisma.sql`(SELECT trade.* FROM ${table} ${where([ofStatus(status), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int)`,
             ),
             " UNION ALL ",
           )}) AS trade ${HISTORY_ORDER} LIMIT ${limit}::int`
       : db.$queryRaw<TradeRow[]>`
-          SELECT ${TRADE_COLUMNS} FROM trade ${where([...statuses.map(ofStatus), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int`;
+          SELECT ${TRADE_COLUMNS} FROM ${table} ${where([...statuses.map(ofStatus), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int`;
   const counted = async () => {
-    const counting = pattern ? [...conditions, await searchForCount(db, pattern)] : conditions;
-    return countTradeHistory(db, counting, statuses, !pattern, query.partner, filter?.batchId);
+    const bySearch = pattern && (archived ? searchMatches(pattern) : await searchForCount(db, pattern));
+    const counting = bySearch ? [...conditions, bySearch] : conditions;
+    return countTradeHistory(db, { table, archived }, counting, statuses, !pattern, query.partner, filter?.batchId);
   };
   const [rows, totalCount] = await Promise.all([page, counted()]);
   return { rows, totalCount };
@@ -198,6 +207,7 @@ async function searchForCount(db: Queryable, pattern: string): Promise<Prisma.Sq
 /** The history's totalCount: exact from the batches' counters where they answer, else bounded (see pageTradeHistory). */
 async function countTradeHistory(
   db: Queryable,
+  from: { table: Prisma.Sql; archived: boolean },
   conditions: Prisma.Sql[],
   statuses: TradeStatus[],
   noSearch: boolean,
@@ -206,7 +216,13 @@ async function countTradeHistory(
 ): Promise<number> {
   if (noSearch && statuses.every((status) => COUNTED_STATUSES.includes(status))) {
     const counted = statuses.length ? statuses.map((status) => Prisma.raw(COUNTER_OF[status]!)) : [Prisma.raw("total_trades")];
-    const ofBatches = [...ofPartner(partner), ...(batchId ? [Prisma.sql`id = ${batchId}::uuid`] : [])];
+    // An archived batch's counters count on the archived side from its flag on: while its trades
+    // move (seconds, chunk by chunk), the hot pages may still show some the hot count no longer holds.
+    const ofBatches = [
+      Prisma.sql`archived_at IS ${Prisma.raw(from.archived ? "NOT NULL" : "NULL")}`,
+      ...ofPartner(partner),
+      ...(batchId ? [Prisma.sql`id = ${batchId}::uuid`] : []),
+    ];
     const [row] = await db.$queryRaw<{ count: number }[]>`
       SELECT coalesce(sum(${Prisma.join(counted, " + ")}), 0)::int AS count FROM batch ${where(ofBatches)}`;
     return row?.count ?? 0;
@@ -214,14 +230,14 @@ async function countTradeHistory(
   const ofStatuses = statuses.length ? [tradeStatusIn(statuses, "trade.status")] : [];
   const [row] = await db.$queryRaw<{ count: number }[]>`
     SELECT count(*)::int AS count FROM (
-      SELECT 1 FROM trade ${where([...ofStatuses, ...conditions])} LIMIT ${TRADE_HISTORY_COUNT_LIMIT + 1}::int) AS matching`;
+      SELECT 1 FROM ${from.table} ${where([...ofStatuses, ...conditions])} LIMIT ${TRADE_HISTORY_COUNT_LIMIT + 1}::int) AS matching`;
   return row?.count ?? 0;
 }
 
-/** Every attempt of the given trades, oldest first per trade: their histories, in one query. */
+/** Every attempt of the given trades, hot or archived, oldest first per trade: their histories, in one query. */
 export function findTradeAttempts(db: Queryable, tradeIds: readonly string[]): Promise<TradeAttemptRow[]> {
   return db.$queryRaw<TradeAttemptRow[]>`
-    SELECT ${TRADE_ATTEMPT_COLUMNS} FROM trade_attempt WHERE trade_id = ANY(${[...tradeIds]}::uuid[]) ORDER BY trade_id, number`;
+    SELECT ${TRADE_ATTEMPT_COLUMNS} FROM ${attemptsFrom("both")} WHERE trade_id = ANY(${[...tradeIds]}::uuid[]) ORDER BY trade_id, number`;
 }
 
 /** A batch's trades counted per value date, with the first row of each: what a start checks. */
