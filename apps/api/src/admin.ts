@@ -1,13 +1,15 @@
 import { userInfo } from "node:os";
-import { openDatabase } from "@fxbt/db";
+import { type OpenDatabase, openDatabase } from "@fxbt/db";
 import { Command, InvalidArgumentError } from "commander";
 import { GraphQLError } from "graphql";
-import { configFromEnv } from "./config";
+import { pino } from "pino";
+import { type ApiConfig, configFromEnv } from "./config";
 import { AccessService, toApiKeyView, toUserView } from "./services/access";
+import { Archival } from "./services/archival";
 import type { Actor } from "./services/audit";
 
 /**
- * `npm run admin -- <command>`: users and API keys from a shell, with no prompt, for scripts, CI
+ * `npm run admin -- <command>`: users and API keys, and the archival run (`archive`), from a shell, with no prompt, for scripts, CI
  * and tests. It opens the same database as the server (DATABASE_URL, or the embedded one in
  * DATA_DIR, which it shares when the server is running), and its changes are audited like the
  * API's. Secrets are printed alone on the last line of standard output; everything else goes to
@@ -22,7 +24,8 @@ const role = (value: string) => {
 
 const actor: Actor = { kind: null, id: null, name: `admin command (${userInfo().username})`, address: null };
 
-async function withAccess<T>(work: (access: AccessService) => Promise<T>): Promise<T> {
+/** The server's database (DATABASE_URL, or the embedded one in DATA_DIR), open while `work` runs. */
+async function withDatabase<T>(work: (database: OpenDatabase, config: ApiConfig) => Promise<T>): Promise<T> {
   const config = configFromEnv();
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
@@ -31,11 +34,14 @@ async function withAccess<T>(work: (access: AccessService) => Promise<T>): Promi
     maxConnections: 2,
   });
   try {
-    return await work(new AccessService(database, config.access.lockout));
+    return await work(database, config);
   } finally {
     await database.close();
   }
 }
+
+const withAccess = <T>(work: (access: AccessService) => Promise<T>): Promise<T> =>
+  withDatabase((database, config) => work(new AccessService(database, config.access.lockout)));
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -149,6 +155,28 @@ program
       disabled: u.disabledAt,
     }));
     process.stdout.write(`${table(rows)}\n`);
+  });
+
+const days = (value: string) => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("must be a whole number of days, 0 or more");
+  return Number(value);
+};
+
+program
+  .command("archive")
+  .description(
+    "archive finished batches older than the retention (ARCHIVE_RETENTION_DAYS, 90) and delete staged batches never started " +
+      "(STAGED_RETENTION_DAYS, 30), now; does nothing (exit code 2) while another instance is running it",
+  )
+  .option("--older-than-days <days>", "archive finished batches completed more than this many days ago instead", days)
+  .action(async (options: { olderThanDays?: number }) => {
+    const summary = await withDatabase((database, config) => {
+      // Progress goes to standard error as the API logs it (pino, JSON lines); the summary is the last line of standard output.
+      const log = pino({ level: config.logLevel }, pino.destination(2));
+      return new Archival({ database, log, options: config.archival }).run({ olderThanDays: options.olderThanDays });
+    });
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (summary.skipped) process.exitCode = 2;
   });
 
 try {

@@ -16,6 +16,7 @@ import { buildSchema } from "./graphql/schema";
 import { createMetrics } from "./metrics";
 import { startHttpServer } from "./server";
 import { AccessService } from "./services/access";
+import { Archival } from "./services/archival";
 import { BatchCommands } from "./services/batch-commands";
 import { BatchQueries } from "./services/batch-queries";
 import { TemplateService } from "./services/templates";
@@ -25,6 +26,7 @@ export interface App {
   readonly port: number;
   readonly database: OpenDatabase;
   readonly runner: BatchRunner;
+  readonly archival: Archival;
   readonly bus: EventBus;
   close(): Promise<void>;
 }
@@ -53,7 +55,9 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
   const publisher = new EventPublisher({ bus, progressIntervalMs: config.progressIntervalMs });
   const gateway = overrides.gateway ?? createBankSimulator({ database, ...config.bank });
   const runner = new BatchRunner({ database, gateway, publisher, log, options: config.runner });
+  const archival = new Archival({ database, publisher, log, options: config.archival });
   const commands = new BatchCommands({
+    archival,
     database,
     publisher,
     wakeRunner: () => runner.wake(),
@@ -102,6 +106,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     );
   }
   runner.start();
+  archival.start();
   log.info({ url: server.url, database: database.embedded ? "embedded" : "server" }, "FX Batch Trader API ready");
 
   return {
@@ -109,9 +114,11 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     port: server.port,
     database,
     runner,
+    archival,
     bus,
     async close() {
       await server.close();
+      await archival.stop();
       await runner.stop();
       await gateway.close?.();
       if (!overrides.bus) await bus.close();

@@ -8,6 +8,7 @@ import type { RunnerOptions } from "@fxbt/runner";
 import { amount, custom, decimal, type Env, integer, list, oneOf, readEnv, text, type Variable } from "./env";
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from "./rate-limits";
 import type { LockoutPolicy } from "./services/access";
+import { type ArchivalOptions, DEFAULT_ARCHIVAL_OPTIONS } from "./services/archival";
 import { DEFAULT_EXPORT_MAX_QUEUED } from "./services/results-export";
 
 /** ./data/postgres at the root of the checkout, wherever the API is started from. */
@@ -56,6 +57,8 @@ export interface ApiConfig {
   review: ReviewPolicy;
   /** CSV exports: connections of their own pool, and how many may wait for one before a 503. */
   exports: { maxConcurrent: number; maxQueued: number };
+  /** Archival and clean-up of old batches (services/archival.ts): retentions, chunk size and how often it runs. */
+  archival: ArchivalOptions;
 }
 
 export interface AccessConfig {
@@ -228,6 +231,12 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
     exports: readEnv(env, {
       maxConcurrent: integer("EXPORT_MAX_CONCURRENT", { min: 1, max: 100, default: DEFAULT_EXPORT_CONNECTIONS }),
       maxQueued: integer("EXPORT_MAX_QUEUED", { min: 0, default: DEFAULT_EXPORT_MAX_QUEUED }),
+    }),
+    archival: readEnv(env, {
+      retentionDays: integer("ARCHIVE_RETENTION_DAYS", { min: 0, default: DEFAULT_ARCHIVAL_OPTIONS.retentionDays }),
+      stagedRetentionDays: integer("STAGED_RETENTION_DAYS", { min: 1, default: DEFAULT_ARCHIVAL_OPTIONS.stagedRetentionDays }),
+      chunkSize: integer("ARCHIVE_CHUNK_SIZE", { min: 1, max: 100_000, default: DEFAULT_ARCHIVAL_OPTIONS.chunkSize }),
+      intervalMs: integer("ARCHIVE_INTERVAL_MS", { min: 0, default: DEFAULT_ARCHIVAL_OPTIONS.intervalMs, unit: "milliseconds" }),
     }),
     limits: readEnv(env, {
       maxRows: integer("MAX_CSV_ROWS", { min: 1, default: DEFAULT_MAX_ROWS }),

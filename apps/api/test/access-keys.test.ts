@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { TestDatabase } from "@fxbt/db/testing";
@@ -22,6 +21,7 @@ import {
   within,
 } from "./access-fixtures";
 import { eventually, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import { runCommand } from "./run-command";
 
 /**
  * API keys: shown once, listed by prefix, revoked by id or by the key (HTTP refuses it at once,
@@ -33,7 +33,6 @@ const RECHECK_MS = 300;
 const CLOSE_WITHIN_MS = RECHECK_MS + 2_000;
 const WRONG_KEY = "the API key is not valid (wrong, revoked, or not sent as 'Bearer <key>')";
 
-const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const TSX = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
 
 interface KeyView {
@@ -181,33 +180,9 @@ describe("API keys through the API", () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a command to its end, with the test database as DATABASE_URL. */
-function run(command: string, args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: REPO,
-      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "silent" },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
-}
+const run = (command: string, args: string[], stdin?: string) =>
+  runCommand(command, args, { DATABASE_URL: db.url, LOG_LEVEL: "silent" }, stdin);
 
 /** The admin command as an operator runs it: `npx tsx apps/api/src/admin.ts …`. */
 const admin = (args: string[], stdin?: string) => run(TSX, ["apps/api/src/admin.ts", ...args], stdin);

@@ -107,6 +107,11 @@ const CALLS: Record<RootType, Record<string, FieldCall>> = {
       passed: "NOT_FOUND",
     },
     deleteBatch: { document: `mutation($id: ID!) { deleteBatch(id: $id) }`, variables: () => ({ id: unknownId() }), passed: "NOT_FOUND" },
+    archiveBatch: {
+      document: `mutation($id: ID!) { archiveBatch(id: $id) { id } }`,
+      variables: () => ({ id: unknownId() }),
+      passed: "NOT_FOUND",
+    },
     createUser: {
       document: `mutation($input: CreateUserInput!) { createUser(input: $input) { oneTimePassword } }`,
       variables: () => ({ input: { email: "not an email", role: "VIEWER" } }),

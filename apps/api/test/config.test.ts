@@ -16,6 +16,7 @@ describe("configFromEnv", () => {
       runner: {},
       bank: {},
       progressIntervalMs: 250,
+      archival: { retentionDays: 90, stagedRetentionDays: 30, chunkSize: 5000, intervalMs: 3_600_000 },
       logLevel: "info",
       introspection: false,
       access: {
@@ -51,6 +52,10 @@ describe("configFromEnv", () => {
         REDIS_EVENTS_PREFIX: "desk-2:",
         EXPORT_MAX_CONCURRENT: "3",
         EXPORT_MAX_QUEUED: "0",
+        ARCHIVE_RETENTION_DAYS: "365",
+        STAGED_RETENTION_DAYS: "7",
+        ARCHIVE_CHUNK_SIZE: "1000",
+        ARCHIVE_INTERVAL_MS: "0",
         GRAPHQL_INTROSPECTION: "true",
         METRICS_TOKEN: "s3cret",
         SESSION_SECRET: " new-secret, old-secret ,",
@@ -96,6 +101,7 @@ describe("configFromEnv", () => {
       exports: { maxConcurrent: 3, maxQueued: 0 },
       // Read in preview.test.ts; none is set here.
       review: DEFAULT_REVIEW_POLICY,
+      archival: { retentionDays: 365, stagedRetentionDays: 7, chunkSize: 1000, intervalMs: 0 },
     });
   });
 
@@ -163,6 +169,10 @@ describe("configFromEnv", () => {
     ["FIRST_ADMIN_EMAIL", "admin", 'FIRST_ADMIN_EMAIL must be an email address, got "admin"'],
     ["EXPORT_MAX_CONCURRENT", "0", 'EXPORT_MAX_CONCURRENT must be a whole number between 1 and 100, got "0"'],
     ["EXPORT_MAX_QUEUED", "-1", /EXPORT_MAX_QUEUED.*"-1"/],
+    ["ARCHIVE_RETENTION_DAYS", "ninety", /ARCHIVE_RETENTION_DAYS.*"ninety"/],
+    ["STAGED_RETENTION_DAYS", "0", /STAGED_RETENTION_DAYS.*"0"/],
+    ["ARCHIVE_CHUNK_SIZE", "0", /ARCHIVE_CHUNK_SIZE.*"0"/],
+    ["ARCHIVE_INTERVAL_MS", "-5", /ARCHIVE_INTERVAL_MS.*"-5"/],
   ])("rejects %s=%s", (name, value, message) => {
     expect(() => configFromEnv({ [name]: value })).toThrow(message);
   });

@@ -29,6 +29,12 @@ export const OPERATIONS = {
   /** Batch templates: save, rename, delete, and stage from one (reading them is "read"). */
   manageTemplates: "TRADER",
   delete: "ADMIN",
+  /**
+   * archiveBatch: ADMIN, like delete. It destroys nothing (an archived batch stays readable), but it
+   * cannot be undone and ends what a TRADER may still do with a finished batch (retry its failed
+   * trades), and the dashboard offers it beside Delete, to the same people.
+   */
+  archive: "ADMIN",
   /** Users and API keys: create, change, reset, revoke, list. */
   manageAccess: "ADMIN",
   readAuditLog: "ADMIN",

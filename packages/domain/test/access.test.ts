@@ -23,7 +23,19 @@ describe("roles", () => {
     expect(matrix).toEqual({
       VIEWER: ["read"],
       TRADER: ["read", "stage", "start", "approve", "cancel", "retry", "manageTemplates"],
-      ADMIN: ["read", "stage", "start", "approve", "cancel", "retry", "manageTemplates", "delete", "manageAccess", "readAuditLog"],
+      ADMIN: [
+        "read",
+        "stage",
+        "start",
+        "approve",
+        "cancel",
+        "retry",
+        "manageTemplates",
+        "delete",
+        "archive",
+        "manageAccess",
+        "readAuditLog",
+      ],
     });
   });
 

@@ -36,6 +36,7 @@ export const ROOT_FIELD_ACCESS: Record<string, Record<string, FieldAccess>> = {
     cancelBatch: "cancel",
     retryFailedTrades: "retry",
     deleteBatch: "delete",
+    archiveBatch: "archive",
     createUser: "manageAccess",
     updateUser: "manageAccess",
     resetPassword: "manageAccess",

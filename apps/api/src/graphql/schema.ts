@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { makeExecutableSchema } from "@graphql-tools/schema";
 import { type GraphQLSchema, printSchema } from "graphql";
 import { accessResolvers } from "./access-resolvers";
+import { archiveResolvers } from "./archive-resolvers";
 import { authorize, type FieldAccess, ROOT_FIELD_ACCESS } from "./authorization";
 import type { GraphQLContext } from "./context";
 import { batchResolvers } from "./resolvers";
@@ -19,6 +20,7 @@ export const typeDefs = [
   readFileSync(new URL("./preview.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./run-charts.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./templates.graphql", import.meta.url), "utf8"),
+  readFileSync(new URL("./archive.graphql", import.meta.url), "utf8"),
 ];
 
 type Resolver = (parent: unknown, args: unknown, context: GraphQLContext, info: unknown) => unknown;
@@ -38,7 +40,7 @@ function guardRootFields(): Resolvers {
   const { Query: chartQuery, Batch: chartBatch, ...chartTypes } = runChartResolvers;
   const roots: Record<string, Record<string, unknown>> = {
     Query: { ...Query, ...accessResolvers.Query, ...chartQuery, ...templateResolvers.Query },
-    Mutation: { ...Mutation, ...accessResolvers.Mutation, ...templateResolvers.Mutation },
+    Mutation: { ...Mutation, ...accessResolvers.Mutation, ...templateResolvers.Mutation, ...archiveResolvers.Mutation },
     Subscription,
   };
   for (const [type, fields] of Object.entries(roots)) {
@@ -51,7 +53,7 @@ function guardRootFields(): Resolvers {
           : { ...(resolver as object), subscribe: guarded((resolver as { subscribe: Resolver }).subscribe, access) };
     }
   }
-  return { ...types, ...chartTypes, Batch: { ...types.Batch, ...chartBatch }, ...roots } as Resolvers;
+  return { ...types, ...chartTypes, Batch: { ...types.Batch, ...chartBatch, ...archiveResolvers.Batch }, ...roots } as Resolvers;
 }
 
 /** Refuses a schema with a root field that nobody said who may use (it would have no resolver guard). */

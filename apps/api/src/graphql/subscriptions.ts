@@ -68,7 +68,11 @@ async function tradeStatusChanged(
   });
   const batch = await startingBatch(context, batchId, afterSequence, stop);
   const queries = context.queries;
-  const events = tradeEventsInOrder(live, {
+  // An archived batch is finished and read-only: no trade of it changes again. The subscription
+  // sends what changed after afterSequence (nothing without it) and completes, rather than
+  // staying open for events that cannot come.
+  if (batch.archivedAt) stop.abort();
+  const events = tradeEventsInOrder(batch.archivedAt ? NO_LIVE_EVENTS : live, {
     after: afterSequence ?? batch.eventSequence,
     replay: afterSequence != null,
     readChanged: (range) => queries.tradesChangedAfter(batchId, range),
@@ -97,6 +101,11 @@ async function startingBatch(
     throw error;
   }
 }
+
+/** The live events of a batch that has none to come. */
+const NO_LIVE_EVENTS: AsyncIterator<TradeChannelMessage> = {
+  next: async () => ({ done: true, value: undefined }),
+};
 
 /** A number the caller cannot have seen (negative, or past the batch's latest event) is refused, naming both. */
 function checkAfterSequence(afterSequence: number | null | undefined, batch: BatchView): void {

@@ -9,6 +9,7 @@ import {
   type Database,
   deleteBatchRow,
   findBatch,
+  flagBatchArchived,
   lockBatch,
   type Queryable,
   queueBatch,
@@ -58,6 +59,8 @@ export interface BatchCommandDeps {
   limits: StageLimits;
   /** Four eyes: which batches need approval before they start. Default: none. */
   approvalPolicy?: ApprovalPolicy;
+  /** Moves an archived batch's trades (archiveBatch): the first chunk at once, the rest in a run. */
+  archival?: { moveFirstChunk(batchId: string): Promise<void> } | null;
   now?: () => Date;
 }
 
@@ -73,6 +76,7 @@ const AUDITED: Record<BatchAction, AuditAction> = {
   cancel: "CANCEL_BATCH",
   retry: "RETRY_FAILED_TRADES",
   delete: "DELETE_BATCH",
+  archive: "ARCHIVE_BATCH",
 };
 
 export interface StageBatchInput {
@@ -262,6 +266,24 @@ export class BatchCommands {
     });
     this.deps.publisher.publish({ deletedBatches: [deleted] });
     return id;
+  }
+
+  /**
+   * Archives one finished batch now, whatever its age: flagged under its lock (from then on it is
+   * read-only and listed only under the Archived filter), then its trades move to the archive
+   * tables, the first chunk before answering (so a batch of up to a chunk answers wholly moved)
+   * and the rest in an archival run. Its reads take both tables meanwhile, so nothing is ever
+   * missing from them. BAD_BATCH_STATE for a batch not finished, or already archived.
+   */
+  async archiveBatch(id: string, acting: Acting): Promise<BatchView> {
+    const archived = await this.act(id, "archive", acting, async (tx, batch) => ({
+      batch: await flagBatchArchived(tx, batch.id),
+      trades: [],
+    }));
+    await this.deps.archival?.moveFirstChunk(id).catch(() => {
+      // The batch is archived and committed; the next archival run moves its trades.
+    });
+    return archived;
   }
 
   /** Runs an allowed action, then publishes what it changed once the transaction has committed. */

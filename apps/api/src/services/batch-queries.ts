@@ -21,6 +21,7 @@ import {
   toBatchView,
   toTradeAttemptView,
   toTradeView,
+  tradeSourceOf,
   tradeVolume,
 } from "@fxbt/db";
 import {
@@ -212,7 +213,8 @@ export class BatchQueries {
    * has checked the batch is visible.
    */
   async tradesChangedAfter(batchId: string, range: { after: number; through?: number | null; limit: number }): Promise<TradeView[]> {
-    return (await listTradesChangedAfter(this.db, batchId, range)).map(toTradeView);
+    // Both tables: a subscriber may outlive the batch's archiving (one probe of (batch_id, sequence) each).
+    return (await listTradesChangedAfter(this.db, batchId, range, "both")).map(toTradeView);
   }
 
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */
@@ -221,12 +223,17 @@ export class BatchQueries {
     const cursor = args.after ? decodeCursor(args.after, [isInteger, isUuid]) : null;
     const errorCode = args.errorCode ?? null;
     const [rows, totalCount] = await Promise.all([
-      pageBatchTrades(this.db, batch.id, {
-        limit: args.first + 1,
-        after: cursor ? { rowNumber: cursor[0] as number, id: cursor[1] as string } : null,
-        status: args.status,
-        errorCode,
-      }),
+      pageBatchTrades(
+        this.db,
+        batch.id,
+        {
+          limit: args.first + 1,
+          after: cursor ? { rowNumber: cursor[0] as number, id: cursor[1] as string } : null,
+          status: args.status,
+          errorCode,
+        },
+        tradeSourceOf(batch),
+      ),
       errorCode === null ? this.countTrades(batch, args.status ?? null) : this.countFailures(batch, args.status ?? null, errorCode),
     ]);
     return toConnection(rows.map(toTradeView), args.first, totalCount, (trade) => encodeCursor([trade.rowNumber ?? 0, trade.id]));
@@ -237,13 +244,13 @@ export class BatchQueries {
     if (status === "SUCCESS") return batch.succeededTrades;
     if (status === "FAILED") return batch.failedTrades;
     if (status === "CANCELLED") return batch.cancelledTrades;
-    return countBatchTrades(this.db, batch.id, status);
+    return countBatchTrades(this.db, batch.id, status, tradeSourceOf(batch));
   }
 
   /** Failed trades with one code: only FAILED trades carry one, so any other status has none. */
   private async countFailures(batch: BatchView, status: TradeStatus | null, errorCode: string): Promise<number> {
     if (status !== null && status !== "FAILED") return 0;
-    const { failuresByCode } = await batchTotals(this.db, batch.id);
+    const { failuresByCode } = await batchTotals(this.db, batch.id, tradeSourceOf(batch));
     return failuresByCode.find((failure) => failure.errorCode === errorCode)?.count ?? 0;
   }
 
@@ -256,7 +263,7 @@ export class BatchQueries {
   async results(id: string): Promise<BatchResultsView | null> {
     const batch = await this.batch(id);
     if (!batch) return null;
-    const { soldByCurrency, failuresByCode } = await batchTotals(this.db, id);
+    const { soldByCurrency, failuresByCode } = await batchTotals(this.db, id, tradeSourceOf(batch));
     return {
       batch,
       succeededTrades: batch.succeededTrades,

@@ -1,7 +1,7 @@
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { type Database, findBatch, streamBatchTrades, type TradeRow, toTradeView } from "@fxbt/db";
+import { type Database, findBatch, streamBatchTrades, type TradeRow, toTradeView, tradeSourceOf } from "@fxbt/db";
 import { canSeeBatch, csvNumber, TRADE_CSV_COLUMNS, type TradeStatus, type TradeView, toCsvLine } from "@fxbt/domain";
 import type { Response } from "express";
 import { isUuid } from "../ids";
@@ -222,7 +222,11 @@ async function sendTradesCsv(
     res.attachment(`${batch.batchUid}-${kind.fileSuffix}.csv`);
     res.setTimeout(STALLED_READER_MS, () => res.destroy());
     res.write(kind.header);
-    await pipeline(streamBatchTrades(client, batchId, { batchSize: ROWS_PER_SLICE * 2, status: kind.status }), csvLines(kind.line), res);
+    await pipeline(
+      streamBatchTrades(client, batchId, { batchSize: ROWS_PER_SLICE * 2, status: kind.status, source: tradeSourceOf(batch) }),
+      csvLines(kind.line),
+      res,
+    );
     exportStats.completed++;
   } catch (error) {
     failure = error as Error;

@@ -97,6 +97,14 @@ export const RetryFailedTradesMutation = graphql(`
   }
 `);
 
+export const ArchiveBatchMutation = graphql(`
+  mutation ArchiveBatch($id: ID!) {
+    archiveBatch(id: $id) {
+      ...BatchFields
+    }
+  }
+`);
+
 export const DeleteBatchMutation = graphql(`
   mutation DeleteBatch($id: ID!) {
     deleteBatch(id: $id)

@@ -32,6 +32,7 @@ export const BatchFieldsFragment = graphql(`
     approvedBy
     approvedAt
     eventSequence
+    archivedAt
   }
 `);
 

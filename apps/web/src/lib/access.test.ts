@@ -14,7 +14,9 @@ describe("access in the dashboard", () => {
     expect(roleDescription("TRADER")).toBe(
       "Everything VIEWER may, and stage, start, approve, cancel, retry batches and manage batch templates.",
     );
-    expect(roleDescription("ADMIN")).toBe("Everything TRADER may, and delete batches, manage users and API keys and read the audit log.");
+    expect(roleDescription("ADMIN")).toBe(
+      "Everything TRADER may, and delete batches, archive batches, manage users and API keys and read the audit log.",
+    );
   });
 
   test("a new password is long enough, confirmed, and new", () => {

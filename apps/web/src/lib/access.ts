@@ -61,6 +61,7 @@ const OPERATION_WORDS: Record<Operation, string> = {
   retry: "retry batches",
   manageTemplates: "manage batch templates",
   delete: "delete batches",
+  archive: "archive batches",
   manageAccess: "manage users and API keys",
   readAuditLog: "read the audit log",
 };

@@ -35,7 +35,7 @@ export interface OfferedAction {
   refusal: string | null;
 }
 
-const ACTION_ORDER: readonly BatchAction[] = ["approve", "start", "cancel", "retry", "delete"];
+const ACTION_ORDER: readonly BatchAction[] = ["approve", "start", "cancel", "retry", "delete", "archive"];
 
 /**
  * The actions to show for a batch and a viewer. The status machine decides which are offered
@@ -63,4 +63,6 @@ export const BATCH_ACTION_HELP: Record<BatchAction, string> = {
   retry:
     "Run the batch's retryable failed trades again (you confirm a list first); permanent refusals such as INVALID_ACCOUNT stay failed; booked trades are not touched.",
   delete: "Remove the batch and all its trades from the system. This cannot be undone.",
+  archive:
+    "Move the finished batch out of the lists into the archive: nothing is deleted, its page, trades and exports stay readable (the Archived filter lists it), and it can no longer be changed.",
 };

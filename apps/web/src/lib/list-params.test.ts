@@ -17,9 +17,12 @@ describe("the batches list in the address", () => {
       search: "acme & co",
       orderField: "TOTAL_TRADES" as const,
       direction: "ASC" as const,
+      archived: true,
     };
     writeBatchFilters(params, chosen);
-    expect(params.toString()).toBe("status=RUNNING&status=FAILED&from=2026-11-01&to=2026-11-27&q=acme+%26+co&sort=TOTAL_TRADES&dir=ASC");
+    expect(params.toString()).toBe(
+      "status=RUNNING&status=FAILED&from=2026-11-01&to=2026-11-27&q=acme+%26+co&sort=TOTAL_TRADES&dir=ASC&archived=1",
+    );
     expect(readBatchFilters(new URLSearchParams(params.toString()))).toEqual(chosen);
 
     const defaults = new URLSearchParams("sort=CREATED_AT&dir=DESC");
@@ -28,7 +31,9 @@ describe("the batches list in the address", () => {
   });
 
   it("falls back to the defaults for values it does not know, without throwing", () => {
-    const read = readBatchFilters(new URLSearchParams("status=NOPE&status=PENDING&from=2026-02-30&to=yesterday&sort=DROP+TABLE&dir=UP"));
+    const read = readBatchFilters(
+      new URLSearchParams("status=NOPE&status=PENDING&from=2026-02-30&to=yesterday&sort=DROP+TABLE&dir=UP&archived=yes"),
+    );
     expect(read).toEqual({ ...DEFAULT_BATCH_FILTERS, statuses: ["PENDING"] });
   });
 
@@ -43,10 +48,17 @@ describe("the batches list in the address", () => {
 describe("the trade history and the audit log in the address", () => {
   it("round-trips the trade history's status and search; an unknown status is none", () => {
     const params = new URLSearchParams();
-    writeTradeHistoryFilters(params, { status: "FAILED", search: "C-1" });
+    writeTradeHistoryFilters(params, { status: "FAILED", search: "C-1", archived: false });
     expect(params.toString()).toBe("status=FAILED&q=C-1");
-    expect(readTradeHistoryFilters(params)).toEqual({ status: "FAILED", search: "C-1" });
-    expect(readTradeHistoryFilters(new URLSearchParams("status=LOST&status=FAILED"))).toEqual({ status: null, search: "" });
+    expect(readTradeHistoryFilters(params)).toEqual({ status: "FAILED", search: "C-1", archived: false });
+    expect(readTradeHistoryFilters(new URLSearchParams("status=LOST&status=FAILED&archived=0"))).toEqual({
+      status: null,
+      search: "",
+      archived: false,
+    });
+    writeTradeHistoryFilters(params, { status: null, search: "", archived: true });
+    expect(params.toString()).toBe("archived=1");
+    expect(readTradeHistoryFilters(params)).toEqual({ status: null, search: "", archived: true });
   });
 
   it("round-trips the audit log's filters and drops unknown actions and outcomes", () => {

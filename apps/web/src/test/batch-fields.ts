@@ -38,6 +38,7 @@ export function batchFields(overrides: Partial<BatchFieldsFragment> = {}): Batch
     approvedBy: null,
     approvedAt: null,
     eventSequence: 0,
+    archivedAt: null,
     ...overrides,
   };
 }

@@ -33,7 +33,7 @@ import { BATCH_COLUMNS, type BatchRow, TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_
 /** The advisory lock key of the archival run ("fxbtarch"): one instance at a time works. */
 export const ARCHIVE_LOCK_KEY = 0x6678_6274_6172_6368n;
 
-/** Trades moved by one statement (measured in apps/api/test/archive-scale.test.ts, see ARCHIVE_CHUNK_SIZE there). */
+/** Trades moved by one statement: why 5,000, and what it costs, in apps/api/src/services/archival.ts. */
 export const DEFAULT_ARCHIVE_CHUNK_SIZE = 5_000;
 
 /** Who the audit log names for the scheduled run and the admin command. */

@@ -57,8 +57,12 @@ export async function batchThroughputSeries(
   batchId: string,
   bucketSeconds: number | null = null,
 ): Promise<TradeCountSeries> {
+  // An archived batch's attempts are in the archive tables (archive.ts), wholly or, while they move, in part.
   const ofBatch = Prisma.sql`
     SELECT a.finished_at, a.outcome FROM trade t JOIN trade_attempt a ON a.trade_id = t.id
+    WHERE t.batch_id = ${batchId}::uuid AND ${answered}
+    UNION ALL
+    SELECT a.finished_at, a.outcome FROM trade_archive t JOIN trade_attempt_archive a ON a.trade_id = t.id
     WHERE t.batch_id = ${batchId}::uuid AND ${answered}`;
   const [span] = await db.$queryRaw<{ first: Date | null; last: Date | null }[]>`
     SELECT min(finished_at) AS first, max(finished_at) AS last FROM (${ofBatch}) answers`;

@@ -28,6 +28,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   CANCEL_BATCH: "Cancel batch",
   RETRY_FAILED_TRADES: "Retry failed trades",
   DELETE_BATCH: "Delete batch",
+  ARCHIVE_BATCH: "Archive batch",
   CREATE_USER: "Create user",
   UPDATE_USER: "Update user",
   RESET_PASSWORD: "Reset password",

@@ -62,15 +62,16 @@ describe("BatchActions shows only what the status allows", () => {
     expect(buttonsFor(batch("RUNNING", { cancelRequestedAt: "2026-11-21T09:02:00.000Z" }))).toEqual([]);
   });
   test("failed trades of a finished batch can be retried", () => {
-    expect(buttonsFor(batch("FAILED", { failedTrades: 6 }))).toEqual(["Retry failed trades", "Delete batch"]);
+    expect(buttonsFor(batch("FAILED", { failedTrades: 6 }))).toEqual(["Retry failed trades", "Delete batch", "Archive batch"]);
   });
   test("a batch with booked trades is never offered for deletion, and says why", () => {
-    expect(buttonsFor(batch("PARTIAL_SUCCESS", { succeededTrades: 4, failedTrades: 2 }))).toEqual(["Retry failed trades"]);
+    expect(buttonsFor(batch("PARTIAL_SUCCESS", { succeededTrades: 4, failedTrades: 2 }))).toEqual(["Retry failed trades", "Archive batch"]);
     expect(screen.getByText(/Cannot be deleted/).parentElement?.textContent).toBe(
-      "Cannot be deleted: 4 of its trades were booked by the bank, and booked trades are records that are never deleted.",
+      "Cannot be deleted: 4 of its trades were booked by the bank, and booked trades are records that are never deleted." +
+        " Archive it instead: it leaves the lists and stays readable, with every trade.",
     );
     cleanup();
-    expect(buttonsFor(batch("SUCCESS", { succeededTrades: 6 }))).toEqual([]);
+    expect(buttonsFor(batch("SUCCESS", { succeededTrades: 6 }))).toEqual(["Archive batch"]);
     expect(screen.queryByText(/Nothing can be done/)).toBeNull();
     expect(screen.getByText(/Cannot be deleted/)).toBeTruthy();
     cleanup();
@@ -79,8 +80,19 @@ describe("BatchActions shows only what the status allows", () => {
     expect(screen.getByText(/Cannot be deleted/)).toBeTruthy();
   });
   test("a batch with nothing booked can be deleted once it has stopped", () => {
-    expect(buttonsFor(batch("CANCELLED", { cancelledTrades: 6, cancelRequestedAt: "2026-11-21T09:02:00.000Z" }))).toEqual(["Delete batch"]);
+    expect(buttonsFor(batch("CANCELLED", { cancelledTrades: 6, cancelRequestedAt: "2026-11-21T09:02:00.000Z" }))).toEqual([
+      "Delete batch",
+      "Archive batch",
+    ]);
     expect(screen.queryByText(/Cannot be deleted/)).toBeNull();
+  });
+  test("an archived batch offers nothing and says it is archived, read-only", () => {
+    expect(buttonsFor(batch("PARTIAL_SUCCESS", { succeededTrades: 4, failedTrades: 2, archivedAt: "2026-11-22T10:00:00.000Z" }))).toEqual(
+      [],
+    );
+    expect(screen.getByRole("status").textContent).toMatch(/^Archived on .+: this batch is read-only\. Its trades, results and exports/);
+    expect(screen.queryByText(/Cannot be deleted/)).toBeNull();
+    expect(screen.queryByText(/Nothing can be done/)).toBeNull();
   });
 });
 
@@ -96,6 +108,7 @@ describe("BatchActions follows the viewer's role", () => {
     expect(buttonsFor(batch("FAILED", { failedTrades: 6 }), viewer("TRADER"))).toEqual([
       "Retry failed trades",
       "Delete batch (disabled: Delete needs the ADMIN role or higher; you have TRADER.)",
+      "Archive batch (disabled: Archive needs the ADMIN role or higher; you have TRADER.)",
     ]);
     // Why an ADMIN could not delete it is not a TRADER's concern.
     cleanup();

@@ -6,6 +6,7 @@ import { useState } from "react";
 import type { BatchFieldsFragment } from "../../gql/graphql";
 import {
   ApproveBatchMutation,
+  ArchiveBatchMutation,
   CancelBatchMutation,
   DeleteBatchMutation,
   RetryFailedTradesMutation,
@@ -13,6 +14,7 @@ import {
 } from "../../graphql/batch";
 import { principalAllows } from "../../lib/access";
 import { asSentence, BATCH_ACTION_HELP, type BatchAction, batchActionRefusal, offeredBatchActions } from "../../lib/batch-actions";
+import { formatDateTime } from "../../lib/format";
 import { useViewer } from "../session/SessionProvider";
 import { useToast } from "../toasts/ToastProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
@@ -26,6 +28,7 @@ const LABELS: Record<BatchAction, string> = {
   cancel: "Cancel batch",
   retry: "Retry failed trades",
   delete: "Delete batch",
+  archive: "Archive batch",
 };
 
 interface BatchActionsProps {
@@ -41,14 +44,15 @@ interface BatchActionsProps {
 export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   const showToast = useToast();
   const viewer = useViewer();
-  const [confirming, setConfirming] = useState<"cancel" | "delete" | "retry" | null>(null);
+  const [confirming, setConfirming] = useState<"cancel" | "delete" | "retry" | "archive" | null>(null);
   const [failure, setFailure] = useState<{ action: BatchAction; error: ErrorLike } | null>(null);
   const [startBatch, start] = useMutation(StartBatchMutation);
   const [approveBatch, approve] = useMutation(ApproveBatchMutation);
   const [cancelBatch, cancel] = useMutation(CancelBatchMutation);
   const [retryFailedTrades, retry] = useMutation(RetryFailedTradesMutation);
   const [deleteBatch, remove] = useMutation(DeleteBatchMutation);
-  const busy = start.loading || approve.loading || cancel.loading || retry.loading || remove.loading;
+  const [archiveBatch, archive] = useMutation(ArchiveBatchMutation);
+  const busy = start.loading || approve.loading || cancel.loading || retry.loading || remove.loading || archive.loading;
 
   /** `errorCodes`: for a retry, the codes its confirmation listed. */
   async function run(action: BatchAction, errorCodes?: string[]) {
@@ -63,6 +67,10 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
       }
       if (action === "retry") await retryFailedTrades({ variables: { ...variables, errorCodes } });
       if (action === "cancel") await cancelBatch({ variables });
+      if (action === "archive") {
+        await archiveBatch({ variables });
+        showToast(`${batch.batchUid} archived: find it under the Archived filter`, "success");
+      }
       if (action === "delete") {
         await deleteBatch({ variables });
         showToast(`${batch.batchUid} deleted`, "info");
@@ -79,14 +87,21 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   // Deleting is what an admin looks for on a finished batch: say why it is not offered. (A running
   // batch is cancelled first; that needs no sentence.)
   const mayDelete = viewer ? principalAllows(viewer, "delete") : false;
-  const deleteRefusal = batch.status === "RUNNING" || !mayDelete ? null : batchActionRefusal(batch, "delete");
+  const deleteRefusal = batch.status === "RUNNING" || !mayDelete || batch.archivedAt ? null : batchActionRefusal(batch, "delete");
+  const mayArchive = offered.some((offer) => offer.action === "archive");
   const problem = failure ? describeError(failure.error) : null;
 
   return (
     <section className="panel" aria-labelledby="actions-title">
       <h2 id="actions-title">Actions</h2>
       <ApprovalStatus batch={batch} />
-      {offered.length === 0 && !deleteRefusal ? (
+      {batch.archivedAt ? (
+        <p className="alert alert-note" id="batch-archived" role="status">
+          <strong>Archived</strong> on {formatDateTime(batch.archivedAt)}: this batch is read-only. Its trades, results and exports stay
+          readable here; the batches list shows it under its Archived filter.
+        </p>
+      ) : null}
+      {offered.length === 0 && !deleteRefusal && !batch.archivedAt ? (
         <p className="muted">
           {batch.status === "RUNNING" && batch.cancelRequestedAt
             ? "Cancelling: bookings already sent to the bank are finishing."
@@ -99,12 +114,14 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
             <li key={action}>
               <button
                 type="button"
-                className={`button ${action === "delete" || action === "cancel" ? "button-danger-outline" : "button-primary"}`}
+                className={`button ${action === "delete" || action === "cancel" ? "button-danger-outline" : action === "archive" ? "button" : "button-primary"}`}
                 title={refusal ? asSentence(refusal) : BATCH_ACTION_HELP[action]}
                 aria-describedby={`action-help-${action}`}
                 disabled={busy || refusal !== null}
                 onClick={() =>
-                  action === "cancel" || action === "delete" || action === "retry" ? setConfirming(action) : void run(action)
+                  action === "cancel" || action === "delete" || action === "retry" || action === "archive"
+                    ? setConfirming(action)
+                    : void run(action)
                 }
               >
                 {LABELS[action]}
@@ -119,6 +136,7 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
       {deleteRefusal ? (
         <p className="hint" id="action-delete-refused">
           <strong>Cannot be deleted:</strong> {deleteRefusal}.
+          {mayArchive ? " Archive it instead: it leaves the lists and stays readable, with every trade." : null}
         </p>
       ) : null}
       {problem && failure ? (
@@ -146,6 +164,21 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
           onConfirm={(errorCodes) => void run("retry", errorCodes)}
           onCancel={() => setConfirming(null)}
         />
+      ) : null}
+      {confirming === "archive" ? (
+        <ConfirmDialog
+          title={`Archive ${batch.batchUid}?`}
+          confirmLabel="Archive batch"
+          tone="primary"
+          busy={archive.loading}
+          onConfirm={() => void run("archive")}
+          onCancel={() => setConfirming(null)}
+        >
+          <p>
+            The batch and its {batch.totalTrades} trades move to the archive: nothing is deleted, and this page, its trades and its exports
+            stay readable. It can no longer be started, retried or deleted, and the lists show it only under their Archived filter.
+          </p>
+        </ConfirmDialog>
       ) : null}
       {confirming === "delete" ? (
         <ConfirmDialog

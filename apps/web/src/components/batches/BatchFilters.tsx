@@ -12,6 +12,8 @@ export interface BatchFilterValues {
   search: string;
   orderField: BatchOrderField;
   direction: OrderDirection;
+  /** The archived batches instead of the others (the API's BatchFilter.archived). */
+  archived: boolean;
 }
 
 export const DEFAULT_BATCH_FILTERS: BatchFilterValues = {
@@ -21,6 +23,7 @@ export const DEFAULT_BATCH_FILTERS: BatchFilterValues = {
   search: "",
   orderField: "CREATED_AT",
   direction: "DESC",
+  archived: false,
 };
 
 const ORDER_FIELDS: { value: BatchOrderField; label: string }[] = [
@@ -32,7 +35,7 @@ const ORDER_FIELDS: { value: BatchOrderField; label: string }[] = [
 ];
 const DIRECTIONS: readonly OrderDirection[] = ["ASC", "DESC"];
 
-/** The batches list's query parameters: `status` (repeated), `from`, `to`, `q`, `sort`, `dir`. */
+/** The batches list's query parameters: `status` (repeated), `from`, `to`, `q`, `sort`, `dir`, `archived=1`. */
 export function readBatchFilters(params: URLSearchParams): BatchFilterValues {
   return {
     statuses: readChoices(params, "status", BATCH_STATUSES),
@@ -46,6 +49,7 @@ export function readBatchFilters(params: URLSearchParams): BatchFilterValues {
         ORDER_FIELDS.map((field) => field.value),
       ) ?? DEFAULT_BATCH_FILTERS.orderField,
     direction: readChoice(params, "dir", DIRECTIONS) ?? DEFAULT_BATCH_FILTERS.direction,
+    archived: readChoice(params, "archived", ["1"]) === "1",
   };
 }
 
@@ -57,6 +61,7 @@ export function writeBatchFilters(params: URLSearchParams, values: BatchFilterVa
   setParam(params, "q", values.search);
   setParam(params, "sort", values.orderField, DEFAULT_BATCH_FILTERS.orderField);
   setParam(params, "dir", values.direction, DEFAULT_BATCH_FILTERS.direction);
+  setParam(params, "archived", values.archived ? "1" : "");
   toFirstPage(params);
 }
 
@@ -137,13 +142,20 @@ export function BatchFilters({ values, onChange }: BatchFiltersProps) {
               <option value="DESC">Descending</option>
             </select>
           </label>
+          <label className="checkbox field-action" title="Finished batches moved to the archive: read-only, every trade still readable">
+            <input type="checkbox" checked={values.archived} onChange={(event) => set("archived", event.target.checked)} />
+            Archived
+          </label>
           <div className="field field-action">
             <button type="button" className="button" onClick={() => onChange(DEFAULT_BATCH_FILTERS)} disabled={isDefault}>
               Clear filters
             </button>
           </div>
         </div>
-        <p className="hint">Dates are whole days in UTC. Search matches the batch id or name, ignoring case.</p>
+        <p className="hint">
+          Dates are whole days in UTC. Search matches the batch id or name, ignoring case.{" "}
+          {values.archived ? "Showing archived batches only." : "Archived batches are listed only with Archived ticked."}
+        </p>
       </form>
     </search>
   );

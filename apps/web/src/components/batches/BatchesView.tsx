@@ -48,10 +48,20 @@ export function BatchesView() {
         ...(createdFrom ? { createdFrom } : {}),
         ...(createdTo ? { createdTo } : {}),
         ...(search ? { search } : {}),
+        ...(filters.archived ? { archived: true } : {}),
       },
       orderBy: { field: filters.orderField, direction: filters.direction },
     };
-  }, [filters.statuses, filters.createdFrom, filters.createdTo, filters.orderField, filters.direction, search, pager.after]);
+  }, [
+    filters.statuses,
+    filters.createdFrom,
+    filters.createdTo,
+    filters.orderField,
+    filters.direction,
+    filters.archived,
+    search,
+    pager.after,
+  ]);
   const variablesKey = JSON.stringify(variables);
 
   const { data, previousData, loading, error, refetch } = useQuery(BatchesPageQuery, {

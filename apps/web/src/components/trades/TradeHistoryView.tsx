@@ -21,28 +21,35 @@ const PAGE_SIZE = 50;
 /** There is no cross-batch trade feed: a batch's counters moving means its trades moved, so the page is read again, at most this often. */
 const REFETCH_INTERVAL_MS = 2_000;
 
-/** The trade history's filters, as its query parameters `status` and `q` hold them. */
+/** The trade history's filters, as its query parameters `status`, `q` and `archived` hold them. */
 export interface TradeHistoryFilters {
   status: TradeStatus | null;
   search: string;
+  /** The trades of archived batches instead of the others. */
+  archived: boolean;
 }
 
-/** Reads `?status=&q=`; an unknown status is no status. */
+/** Reads `?status=&q=&archived=1`; an unknown status is no status, anything but `archived=1` the hot trades. */
 export function readTradeHistoryFilters(params: URLSearchParams): TradeHistoryFilters {
-  return { status: readChoice(params, "status", TRADE_STATUSES), search: readText(params, "q") };
+  return {
+    status: readChoice(params, "status", TRADE_STATUSES),
+    search: readText(params, "q"),
+    archived: readChoice(params, "archived", ["1"]) === "1",
+  };
 }
 
 /** Writes the filters (empty ones left out) and goes back to the first page. */
 export function writeTradeHistoryFilters(params: URLSearchParams, filters: TradeHistoryFilters): void {
   setParam(params, "status", filters.status);
   setParam(params, "q", filters.search);
+  setParam(params, "archived", filters.archived ? "1" : "");
   toFirstPage(params);
 }
 
 export function TradeHistoryView() {
   const [params, updateParams] = useUrlParams();
   const filters = useMemo(() => readTradeHistoryFilters(params), [params]);
-  const { status, search: searchInput } = filters;
+  const { status, search: searchInput, archived } = filters;
   const changeFilters = (next: TradeHistoryFilters) =>
     updateParams((draft) => writeTradeHistoryFilters(draft, next), textEditMode(filters.search, next.search));
   const search = useDebouncedValue(searchInput.trim(), 300);
@@ -51,7 +58,7 @@ export function TradeHistoryView() {
     variables: {
       first: PAGE_SIZE,
       after: pager.after,
-      filter: { ...(status ? { status: [status] } : {}), ...(search ? { search } : {}) },
+      filter: { ...(status ? { status: [status] } : {}), ...(search ? { search } : {}), ...(archived ? { archived: true } : {}) },
     },
     fetchPolicy: "cache-and-network",
     nextFetchPolicy: "cache-first",
@@ -82,6 +89,14 @@ export function TradeHistoryView() {
               />
             </label>
             <TradeStatusSelect value={status} onChange={(next) => changeFilters({ ...filters, status: next })} />
+            <label className="checkbox field-action" title="The trades of archived batches: read-only, searched more slowly">
+              <input
+                type="checkbox"
+                checked={archived}
+                onChange={(event) => changeFilters({ ...filters, archived: event.target.checked })}
+              />
+              Archived
+            </label>
           </div>
         </form>
       </search>
