@@ -8,6 +8,7 @@ import {
   progressValue,
   screenshot,
   stageViaApi,
+  startFromPage,
   tableRecords,
   tradesCsv,
   tradeTable,
@@ -32,7 +33,7 @@ describe("A batch by its batchUid", () => {
     // Started from this page, the batch is followed by its id's live streams: no reload needed.
     const sameDocument = await markWindow(page);
     const bar = page.getByRole("progressbar", { name: "Batch progress" });
-    await page.getByRole("button", { name: "Start" }).click();
+    await startFromPage(page);
     await eventually(async () => (await progressValue(bar)) === 100, 60_000);
     const final = await waitForFinal(batch.id);
     await page.getByRole("heading", { name: "Results" }).waitFor();

@@ -10,6 +10,7 @@ import {
   progressValue,
   screenshot,
   stageViaApi,
+  startFromPage,
   tableRecords,
   tradesCsv,
   tradesFromApi,
@@ -28,7 +29,7 @@ describe("Batch page actions", () => {
     const sameDocument = await markWindow(page);
 
     const bar = page.getByRole("progressbar", { name: "Batch progress" });
-    await page.getByRole("button", { name: "Start" }).click();
+    await startFromPage(page);
     await eventually(async () => (await progressValue(bar)) > 0, 30_000, 50);
     const before = await progressValue(bar);
     expect(before).toBeLessThan(100);
@@ -63,7 +64,7 @@ describe("Batch page actions", () => {
     await page.getByRole("heading", { level: 1, name: staged.batchUid }).waitFor();
     const sameDocument = await markWindow(page);
 
-    await page.getByRole("button", { name: "Start" }).click();
+    await startFromPage(page);
     await eventually(async () => (await batchStatusText(page)) === "Partially succeeded", 60_000);
     const firstRun = await tradesFromApi(staged.id);
     const bookedFirstTime = new Set(firstRun.filter((trade) => trade.status === "SUCCESS").map((trade) => trade.accountNumber));

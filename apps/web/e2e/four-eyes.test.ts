@@ -5,7 +5,7 @@
  * and a dashboard that talks to it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type Browser, e2e, eventually, openBrowser, screenshot, uniqueTradesCsvFile, waitForFinal } from "./harness";
+import { type Browser, e2e, eventually, openBrowser, screenshot, startFromPage, uniqueTradesCsvFile, waitForFinal } from "./harness";
 import { type Child, freePort, startApi, startWeb } from "./servers";
 
 const APPROVAL_MIN_TRADES = 3;
@@ -80,7 +80,7 @@ describe("Four eyes", () => {
     await a.page.getByText(`Approved by ${b.account!.email} at`, { exact: false }).waitFor();
     await eventually(async () => !(await start.isDisabled()));
     expect(await intro.getByText("Awaiting approval", { exact: true }).count()).toBe(0);
-    await start.click();
+    await startFromPage(a.page, start);
     const batch = await waitForFinal(batchId);
     expect(batch.approvalRequired).toBe(true);
     expect(batch.approvedBy).toBe(b.account!.email);

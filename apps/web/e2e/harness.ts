@@ -132,6 +132,24 @@ export async function visit(page: Page, path: string, webUrl = e2e().webUrl): Pr
   await page.goto(new URL(path, webUrl).toString(), { waitUntil: "load" });
 }
 
+/**
+ * Starts the batch whose page is open as a person does: Start, then the confirmation, which shows
+ * the batch's totals and, for a large batch, wants its batchUid typed before it can be confirmed.
+ * `start` is the Start button when the test holds one (another page's, say).
+ */
+export async function startFromPage(page: Page, start: Locator = page.getByRole("button", { name: "Start", exact: true })): Promise<void> {
+  await start.click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("table", { name: "Totals by currency" }).waitFor();
+  const typed = dialog.getByRole("textbox", { name: "Batch id" });
+  if ((await typed.count()) > 0) {
+    const title = (await dialog.getByRole("heading").first().textContent()) ?? "";
+    await typed.fill(/Start (\S+)\?/.exec(title)?.[1] ?? "");
+  }
+  await dialog.getByRole("button", { name: /^Run / }).click();
+  await dialog.waitFor({ state: "detached" });
+}
+
 /** A full-page PNG in apps/web/test-results/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

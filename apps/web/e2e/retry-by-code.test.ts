@@ -7,6 +7,7 @@ import {
   markWindow,
   screenshot,
   stageViaApi,
+  startFromPage,
   tableRecords,
   tradesCsv,
   tradesFromApi,
@@ -27,7 +28,7 @@ describe("Retrying by error code", () => {
     await page.getByRole("heading", { level: 1, name: staged.batchUid }).waitFor();
     const sameDocument = await markWindow(page);
 
-    await page.getByRole("button", { name: "Start" }).click();
+    await startFromPage(page);
     await eventually(async () => ["Partially succeeded", "Failed"].includes((await batchStatusText(page)) ?? ""), 60_000);
     const firstRun = await tradesFromApi(staged.id);
     const invalid = firstRun.filter((trade) => trade.accountNumber.endsWith("9999"));

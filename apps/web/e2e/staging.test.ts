@@ -13,6 +13,7 @@ import {
   rowErrorsFromApi,
   SAMPLES_DIR,
   screenshot,
+  startFromPage,
   tableRecords,
   tradeTable,
   uniqueTradesCsvFile,
@@ -104,7 +105,7 @@ describe("New batch page", () => {
     const sameDocument = await markWindow(page);
     const bar = page.getByRole("progressbar", { name: "Batch progress" });
     expect(await progressValue(bar)).toBe(0);
-    await page.getByRole("button", { name: "Start" }).click();
+    await startFromPage(page);
 
     await eventually(async () => (await progressValue(bar)) === 100, 60_000);
     await page

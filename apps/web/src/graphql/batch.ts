@@ -118,3 +118,42 @@ export const ApproveBatchMutation = graphql(`
     }
   }
 `);
+
+export const BatchPreviewQuery = graphql(`
+  query BatchPreview($id: ID!) {
+    batch(id: $id) {
+      id
+      preview {
+        totals {
+          sellCurrency
+          buyCurrency
+          direction
+          amountCurrency
+          amount
+          tradeCount
+        }
+        currencyTotals {
+          currency
+          amount
+          tradeCount
+        }
+        valueDates {
+          valueDate
+          tradeCount
+          firstRow
+        }
+        warnings {
+          code
+          message
+          tradeCount
+          rows
+          valueDates
+          currencies
+          earlierBatchUids
+        }
+        confirmationRequired
+        confirmationReason
+      }
+    }
+  }
+`);

@@ -3,8 +3,8 @@ import { MockedProvider } from "@apollo/client/testing/react";
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, test } from "vitest";
 import type { BatchFieldsFragment, BatchStatus } from "../../gql/graphql";
-import type { Role } from "../../lib/access";
 import { batchFields } from "../../test/batch-fields";
+import { viewerFixture } from "../../test/viewer";
 import { StaticSession, type Viewer } from "../session/SessionProvider";
 import { ToastProvider } from "../toasts/ToastProvider";
 import { BatchActions } from "./BatchActions";
@@ -17,17 +17,7 @@ function batch(status: BatchStatus, overrides: Partial<BatchFieldsFragment> = {}
 
 const STAGER_ID = "6f1c0a4e-0000-4000-8000-0000000000aa";
 
-function viewer(role: Role, id = "6f1c0a4e-0000-4000-8000-0000000000bb"): Viewer {
-  return {
-    __typename: "Viewer",
-    kind: "USER",
-    id,
-    name: `${role.toLowerCase()}@example.test`,
-    role,
-    partner: null,
-    mustChangePassword: false,
-  };
-}
+const viewer = viewerFixture;
 
 function renderActions(value: BatchFieldsFragment, as: Viewer) {
   render(

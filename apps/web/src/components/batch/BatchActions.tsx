@@ -21,6 +21,7 @@ import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { describeError } from "../ui/QueryError";
 import { ApprovalStatus } from "./ApprovalStatus";
 import { RetryDialog } from "./RetryDialog";
+import { StartDialog } from "./StartDialog";
 
 const LABELS: Record<BatchAction, string> = {
   start: "Start",
@@ -44,7 +45,7 @@ interface BatchActionsProps {
 export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   const showToast = useToast();
   const viewer = useViewer();
-  const [confirming, setConfirming] = useState<"cancel" | "delete" | "retry" | "archive" | null>(null);
+  const [confirming, setConfirming] = useState<"start" | "cancel" | "delete" | "retry" | "archive" | null>(null);
   const [failure, setFailure] = useState<{ action: BatchAction; error: ErrorLike } | null>(null);
   const [startBatch, start] = useMutation(StartBatchMutation);
   const [approveBatch, approve] = useMutation(ApproveBatchMutation);
@@ -118,11 +119,7 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
                 title={refusal ? asSentence(refusal) : BATCH_ACTION_HELP[action]}
                 aria-describedby={`action-help-${action}`}
                 disabled={busy || refusal !== null}
-                onClick={() =>
-                  action === "cancel" || action === "delete" || action === "retry" || action === "archive"
-                    ? setConfirming(action)
-                    : void run(action)
-                }
+                onClick={() => (action === "approve" ? void run(action) : setConfirming(action))}
               >
                 {LABELS[action]}
               </button>
@@ -146,6 +143,9 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
             Dismiss
           </button>
         </div>
+      ) : null}
+      {confirming === "start" ? (
+        <StartDialog batch={batch} busy={start.loading} onConfirm={() => void run("start")} onCancel={() => setConfirming(null)} />
       ) : null}
       {confirming === "cancel" ? (
         <ConfirmDialog

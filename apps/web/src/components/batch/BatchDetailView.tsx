@@ -15,6 +15,7 @@ import { AwaitingApprovalBadge, BatchStatusBadge } from "../ui/StatusBadge";
 import { BankUnavailableNotice } from "./BankUnavailableNotice";
 import { BatchActions } from "./BatchActions";
 import { BatchResults } from "./BatchResults";
+import { BatchReview } from "./BatchReview";
 import { BatchSummary } from "./BatchSummary";
 import { BatchTrades } from "./BatchTrades";
 import { ThroughputChart } from "./ThroughputChart";
@@ -131,6 +132,7 @@ export function BatchDetailView({ id }: { id: string }) {
           }}
         />
       </div>
+      {batch.status === "PENDING" && !batch.queuedAt ? <BatchReview batchId={batch.id} /> : null}
       {batch.startedAt ? <ThroughputChart batch={batch} /> : null}
       {final ? <BatchResults key={batch.completedAt ?? "final"} batch={batch} /> : null}
       <BatchTrades batchId={batch.id} />

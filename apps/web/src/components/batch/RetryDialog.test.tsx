@@ -6,7 +6,8 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import type { BatchFieldsFragment } from "../../gql/graphql";
 import { BatchResultsQuery, RetryFailedTradesMutation } from "../../graphql/batch";
 import { batchFields } from "../../test/batch-fields";
-import { StaticSession, type Viewer } from "../session/SessionProvider";
+import { viewerFixture } from "../../test/viewer";
+import { StaticSession } from "../session/SessionProvider";
 import { ToastProvider } from "../toasts/ToastProvider";
 import { BatchActions } from "./BatchActions";
 import { BatchResults } from "./BatchResults";
@@ -32,15 +33,7 @@ const finished: BatchFieldsFragment = batchFields({
   eventSequence: 40,
 });
 
-const trader: Viewer = {
-  __typename: "Viewer",
-  kind: "USER",
-  id: "6f1c0a4e-0000-4000-8000-0000000000bb",
-  name: "trader@example.test",
-  role: "TRADER",
-  partner: null,
-  mustChangePassword: false,
-};
+const trader = viewerFixture("TRADER");
 
 const FAILURES = [
   { errorCode: "INVALID_ACCOUNT", count: 12 },

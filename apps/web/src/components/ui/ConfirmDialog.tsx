@@ -10,6 +10,10 @@ interface ConfirmDialogProps {
   cancelLabel?: string;
   tone?: "danger" | "primary";
   busy?: boolean;
+  /** Room for tables (wider, the body scrolling within the screen's height). */
+  wide?: boolean;
+  /** The confirm button is disabled until the person has done what the dialog asks (typed a batch id). */
+  confirmDisabled?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -28,6 +32,8 @@ export function ConfirmDialog({
   cancelLabel = "Keep",
   tone = "danger",
   busy = false,
+  confirmDisabled = false,
+  wide = false,
   onConfirm,
   onCancel,
 }: ConfirmDialogProps) {
@@ -72,7 +78,7 @@ export function ConfirmDialog({
     <div className="modal-backdrop">
       <div
         ref={dialogRef}
-        className="modal"
+        className={wide ? "modal modal-wide" : "modal"}
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
@@ -93,8 +99,9 @@ export function ConfirmDialog({
           <button
             type="button"
             className={`button button-${tone}`}
-            onClick={() => !busy && onConfirm()}
-            aria-disabled={busy}
+            onClick={() => !busy && !confirmDisabled && onConfirm()}
+            disabled={confirmDisabled}
+            aria-disabled={busy || confirmDisabled}
             aria-busy={busy}
           >
             {confirmLabel}
