@@ -18,6 +18,7 @@ import {
   SCREENSHOT_DIR,
   screenshot,
   stageViaApi,
+  startFromPage,
   startViaApi,
   tradesCsv,
   tradeTable,
@@ -153,7 +154,7 @@ describe("user guide", () => {
       await guideScreenshot(page, "staged-batch");
       const id = /\/batches\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
 
-      await page.getByRole("button", { name: "Start" }).click();
+      await startFromPage(page);
       await eventually(async () => ["Partially succeeded", "Failed"].includes((await batchStatusText(page)) ?? ""), 60_000);
       await page.getByRole("table", { name: "Failures by error code" }).waitFor();
       await guideScreenshot(page, "batch-finished");
