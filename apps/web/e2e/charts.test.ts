@@ -9,6 +9,7 @@ import {
   markWindow,
   screenshot,
   stageViaApi,
+  startFromPage,
   startViaApi,
   tradesCsv,
   visit,
@@ -47,7 +48,7 @@ describe("run charts", () => {
     // Not started: no run, so no chart.
     expect(await page.getByRole("region", { name: "Throughput chart" }).count()).toBe(0);
 
-    await page.getByRole("button", { name: "Start" }).click();
+    await startFromPage(page);
     const seen: number[] = [];
     const final = await eventually(
       async () => {
