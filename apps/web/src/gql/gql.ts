@@ -51,6 +51,12 @@ type Documents = {
     "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...ViewerFields\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": typeof types.StageBatchDocument,
     "\n  query BatchByUid($search: String!) {\n    batches(first: 5, filter: { search: $search }) {\n      edges {\n        node {\n          id\n          batchUid\n        }\n      }\n    }\n  }\n": typeof types.BatchByUidDocument,
+    "\n  fragment TemplateFields on BatchTemplate {\n    id\n    name\n    namePattern\n    priority\n    hasRows\n    rowCount\n    sourceBatchUid\n    createdBy\n    createdAt\n    stagedCount\n    lastStagedAt\n  }\n": typeof types.TemplateFieldsFragmentDoc,
+    "\n  query BatchTemplates($first: Int, $after: String, $search: String) {\n    batchTemplates(first: $first, after: $after, search: $search) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...TemplateFields\n        }\n      }\n    }\n  }\n": typeof types.BatchTemplatesDocument,
+    "\n  mutation SaveBatchTemplate($input: SaveBatchTemplateInput!) {\n    saveBatchTemplate(input: $input) {\n      ...TemplateFields\n    }\n  }\n": typeof types.SaveBatchTemplateDocument,
+    "\n  mutation RenameBatchTemplate($id: ID!, $name: String!) {\n    renameBatchTemplate(id: $id, name: $name) {\n      ...TemplateFields\n    }\n  }\n": typeof types.RenameBatchTemplateDocument,
+    "\n  mutation DeleteBatchTemplate($id: ID!) {\n    deleteBatchTemplate(id: $id)\n  }\n": typeof types.DeleteBatchTemplateDocument,
+    "\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": typeof types.StageBatchFromTemplateDocument,
     "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": typeof types.TradeHistoryDocument,
     "\n  query TradeAttempts($id: ID!) {\n    trade(id: $id) {\n      id\n      history {\n        number\n        idempotencyKey\n        quoteId\n        rate\n        sellAmount\n        buyAmount\n        quoteExpiresAt\n        bookingSentAt\n        outcome\n        transactionId\n        errorCode\n        errorMessage\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": typeof types.TradeAttemptsDocument,
 };
@@ -92,6 +98,12 @@ const documents: Documents = {
     "\n  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {\n    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) {\n      ...ViewerFields\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation StageBatch($input: StageBatchInput!) {\n    stageBatch(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": types.StageBatchDocument,
     "\n  query BatchByUid($search: String!) {\n    batches(first: 5, filter: { search: $search }) {\n      edges {\n        node {\n          id\n          batchUid\n        }\n      }\n    }\n  }\n": types.BatchByUidDocument,
+    "\n  fragment TemplateFields on BatchTemplate {\n    id\n    name\n    namePattern\n    priority\n    hasRows\n    rowCount\n    sourceBatchUid\n    createdBy\n    createdAt\n    stagedCount\n    lastStagedAt\n  }\n": types.TemplateFieldsFragmentDoc,
+    "\n  query BatchTemplates($first: Int, $after: String, $search: String) {\n    batchTemplates(first: $first, after: $after, search: $search) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...TemplateFields\n        }\n      }\n    }\n  }\n": types.BatchTemplatesDocument,
+    "\n  mutation SaveBatchTemplate($input: SaveBatchTemplateInput!) {\n    saveBatchTemplate(input: $input) {\n      ...TemplateFields\n    }\n  }\n": types.SaveBatchTemplateDocument,
+    "\n  mutation RenameBatchTemplate($id: ID!, $name: String!) {\n    renameBatchTemplate(id: $id, name: $name) {\n      ...TemplateFields\n    }\n  }\n": types.RenameBatchTemplateDocument,
+    "\n  mutation DeleteBatchTemplate($id: ID!) {\n    deleteBatchTemplate(id: $id)\n  }\n": types.DeleteBatchTemplateDocument,
+    "\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": types.StageBatchFromTemplateDocument,
     "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": types.TradeHistoryDocument,
     "\n  query TradeAttempts($id: ID!) {\n    trade(id: $id) {\n      id\n      history {\n        number\n        idempotencyKey\n        quoteId\n        rate\n        sellAmount\n        buyAmount\n        quoteExpiresAt\n        bookingSentAt\n        outcome\n        transactionId\n        errorCode\n        errorMessage\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": types.TradeAttemptsDocument,
 };
@@ -258,6 +270,30 @@ export function graphql(source: "\n  mutation StageBatch($input: StageBatchInput
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query BatchByUid($search: String!) {\n    batches(first: 5, filter: { search: $search }) {\n      edges {\n        node {\n          id\n          batchUid\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query BatchByUid($search: String!) {\n    batches(first: 5, filter: { search: $search }) {\n      edges {\n        node {\n          id\n          batchUid\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TemplateFields on BatchTemplate {\n    id\n    name\n    namePattern\n    priority\n    hasRows\n    rowCount\n    sourceBatchUid\n    createdBy\n    createdAt\n    stagedCount\n    lastStagedAt\n  }\n"): (typeof documents)["\n  fragment TemplateFields on BatchTemplate {\n    id\n    name\n    namePattern\n    priority\n    hasRows\n    rowCount\n    sourceBatchUid\n    createdBy\n    createdAt\n    stagedCount\n    lastStagedAt\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BatchTemplates($first: Int, $after: String, $search: String) {\n    batchTemplates(first: $first, after: $after, search: $search) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...TemplateFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query BatchTemplates($first: Int, $after: String, $search: String) {\n    batchTemplates(first: $first, after: $after, search: $search) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...TemplateFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SaveBatchTemplate($input: SaveBatchTemplateInput!) {\n    saveBatchTemplate(input: $input) {\n      ...TemplateFields\n    }\n  }\n"): (typeof documents)["\n  mutation SaveBatchTemplate($input: SaveBatchTemplateInput!) {\n    saveBatchTemplate(input: $input) {\n      ...TemplateFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RenameBatchTemplate($id: ID!, $name: String!) {\n    renameBatchTemplate(id: $id, name: $name) {\n      ...TemplateFields\n    }\n  }\n"): (typeof documents)["\n  mutation RenameBatchTemplate($id: ID!, $name: String!) {\n    renameBatchTemplate(id: $id, name: $name) {\n      ...TemplateFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteBatchTemplate($id: ID!) {\n    deleteBatchTemplate(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteBatchTemplate($id: ID!) {\n    deleteBatchTemplate(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

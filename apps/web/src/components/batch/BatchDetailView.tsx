@@ -9,6 +9,7 @@ import { BatchDetailQuery, BatchProgressSubscription } from "../../graphql/batch
 import { BATCH_STATUS_INFO, isFinalBatchStatus } from "../../lib/batch-status";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
+import { SaveTemplateButton } from "../templates/SaveTemplateButton";
 import { PageIntro } from "../ui/PageIntro";
 import { describeError, QueryError } from "../ui/QueryError";
 import { AwaitingApprovalBadge, BatchStatusBadge } from "../ui/StatusBadge";
@@ -133,6 +134,7 @@ export function BatchDetailView({ id }: { id: string }) {
         />
       </div>
       {batch.status === "PENDING" && !batch.queuedAt ? <BatchReview batchId={batch.id} /> : null}
+      <SaveTemplateButton batch={batch} />
       {batch.startedAt ? <ThroughputChart batch={batch} /> : null}
       {final ? <BatchResults key={batch.completedAt ?? "final"} batch={batch} /> : null}
       <BatchTrades batchId={batch.id} />

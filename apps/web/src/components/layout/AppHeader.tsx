@@ -17,6 +17,7 @@ const NAV: readonly { href: string; label: string; needs: Operation; matches: (p
   },
   { href: "/batches/new", label: "New batch", needs: "stage", matches: (path) => path === "/batches/new" },
   { href: "/trades", label: "Trades", needs: "read", matches: (path) => path.startsWith("/trades") },
+  { href: "/templates", label: "Templates", needs: "read", matches: (path) => path.startsWith("/templates") },
   { href: "/admin/users", label: "Admin", needs: "manageAccess", matches: (path) => path.startsWith("/admin") },
 ];
 
