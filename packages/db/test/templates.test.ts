@@ -51,7 +51,7 @@ describe("batch templates in the database", () => {
       clientName: i === 3 ? null : `Client ${i}`,
     }));
     const batch = await insertStagedBatch(t.db.prisma, { name: "source", priority: 0, rows });
-    const instructions = await batchInstructions(t.db.prisma, batch.id);
+    const instructions = await batchInstructions(t.db.prisma, batch);
     expect(instructions).toEqual(rows.map(({ rowNumber: _, ...instruction }) => instruction));
   });
 

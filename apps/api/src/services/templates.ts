@@ -145,7 +145,7 @@ export class TemplateService {
     if (!batch || !canSeeBatch(caller, batch)) throw notFound("batch", input.batchId);
     return this.named(name, "input.name", async () => {
       const saved = await prisma.$transaction(async (tx) => {
-        const rows = input.includeRows ? await batchInstructions(tx, batch.id) : null;
+        const rows = input.includeRows ? await batchInstructions(tx, batch) : null;
         const template = await insertBatchTemplate(tx, {
           name,
           namePattern,
