@@ -18,7 +18,6 @@ import {
   SCREENSHOT_DIR,
   screenshot,
   stageViaApi,
-  startFromPage,
   startViaApi,
   tradesCsv,
   tradeTable,
@@ -133,8 +132,12 @@ describe("user guide", () => {
       const account = (row: number) => (row === 3 ? `1${run}9999` : row === 5 ? `2${run}8888` : `3${run}${row}0`);
       const rows = [CSV_HEADER];
       const pairs = ["ZAR,USD,BUY", "EUR,ZAR,SELL", "GBP,USD,BUY", "USD,JPY,SELL", "ZAR,EUR,BUY", "USD,ZAR,SELL"];
+      // Row 1 settles on the next Saturday, so the review has a warning to show.
+      const saturday = new Date();
+      saturday.setUTCDate(saturday.getUTCDate() + ((6 - saturday.getUTCDay() + 7) % 7 || 7));
+      const valueDate = (row: number) => (row === 1 ? saturday.toISOString().slice(0, 10) : "");
       for (let row = 1; row <= 6; row++) {
-        rows.push(`C-${row},Client ${row},${account(row)},${pairs[row - 1]},${row * 1000}.50,,GUIDE-${run}-${row}`);
+        rows.push(`C-${row},Client ${row},${account(row)},${pairs[row - 1]},${row * 1000}.50,${valueDate(row)},GUIDE-${run}-${row}`);
       }
       const csv = `${rows.join("\n")}\n`;
 
@@ -150,11 +153,20 @@ describe("user guide", () => {
       await guideScreenshot(page, "stage-new-batch");
       await page.getByRole("button", { name: "Stage batch" }).click();
       await page.waitForURL(/\/batches\/[0-9a-f-]{36}$/);
-      await page.getByRole("button", { name: "Start" }).waitFor();
+      const start = page.getByRole("button", { name: "Start", exact: true });
+      await start.waitFor();
       await guideScreenshot(page, "staged-batch");
       const id = /\/batches\/([0-9a-f-]{36})$/.exec(page.url())![1]!;
+      const review = page.getByRole("region", { name: "Review before start" });
+      await review.getByRole("list", { name: "Warnings" }).waitFor();
+      await guideScreenshot(page, "review-before-start", review);
 
-      await startFromPage(page);
+      await start.click();
+      const confirm = page.getByRole("dialog");
+      await confirm.getByRole("table", { name: "Totals by currency" }).waitFor();
+      await guideScreenshot(page, "start-confirm");
+      await confirm.getByRole("button", { name: /^Run / }).click();
+      await confirm.waitFor({ state: "detached" });
       await eventually(async () => ["Partially succeeded", "Failed"].includes((await batchStatusText(page)) ?? ""), 60_000);
       await page.getByRole("table", { name: "Failures by error code" }).waitFor();
       await guideScreenshot(page, "batch-finished");
