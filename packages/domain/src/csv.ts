@@ -1,7 +1,6 @@
 import { parse } from "csv-parse/sync";
 import { fromCsvCell } from "./csv-export";
 import {
-  amountCurrencyColumn,
   createTradeRowSchema,
   IGNORED_TRADE_CSV_COLUMNS,
   isValidIsoDate,
@@ -12,7 +11,8 @@ import {
   unstorableTextProblem,
 } from "./csv-schema";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS, MAX_ROW_ERRORS } from "./limits";
-import { normalizeAmount, quoteValue } from "./money";
+import { quoteValue } from "./money";
+import { toTradeInstruction } from "./trade-entry";
 import type { TradeInstruction } from "./views";
 
 /**
@@ -187,21 +187,7 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
     }
     if (errors.total > 0) continue; // the file is rejected anyway: keep validating, stop building rows
 
-    const direction = raw.direction.toUpperCase() as "BUY" | "SELL";
-    const sellCurrency = raw.sell_currency.toUpperCase();
-    const buyCurrency = raw.buy_currency.toUpperCase();
-    rows.push({
-      rowNumber,
-      clientId: raw.client_id,
-      clientName: raw.client_name === "" ? null : raw.client_name,
-      accountNumber: raw.account_number,
-      sellCurrency,
-      buyCurrency,
-      direction,
-      amount: normalizeAmount(raw.amount, amountCurrencyColumn(direction) === "buy_currency" ? buyCurrency : sellCurrency),
-      valueDate: raw.value_date === "" ? null : raw.value_date,
-      reference: reference === "" ? null : reference,
-    });
+    rows.push({ rowNumber, ...toTradeInstruction(raw) });
   }
 
   return errors.total > 0 ? { ok: false, errors: errors.list() } : { ok: true, rows };

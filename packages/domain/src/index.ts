@@ -30,6 +30,20 @@ export * from "./run-figures";
 export * from "./status";
 export * from "./templates";
 export {
+  amountCurrencyOf,
+  fourEyesAdditionProblem,
+  oneTradeBatchName,
+  TRADE_ENTRY_FIELDS,
+  type TradeAdditionState,
+  type TradeEntryError,
+  type TradeEntryField,
+  type TradeEntryInput,
+  type TradeEntryResult,
+  toTradeInstruction,
+  tradeAdditionProblem,
+  validateTradeEntry,
+} from "./trade-entry";
+export {
   HOLIDAY_MARKETS,
   holidayMarket,
   isGoodValueDate,
