@@ -1,10 +1,10 @@
 import type { TradeStatus } from "@fxbt/domain";
 import type { BatchRow, TradeRow } from "./rows";
 
-/** A trade that changed status, with the status it left. */
+/** A trade that changed status, with the status it left (null: the transaction created it). */
 export interface TradeChange {
   trade: TradeRow;
-  previousStatus: TradeStatus;
+  previousStatus: TradeStatus | null;
 }
 
 /**

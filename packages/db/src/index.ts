@@ -23,6 +23,7 @@ export * from "./sql/batch-lifecycle";
 export * from "./sql/batch-preview";
 export * from "./sql/batch-queue";
 export * from "./sql/batch-reads";
+export * from "./sql/create-trade";
 export * from "./sql/export-cursor";
 export { type TradeSource, tradeSourceOf } from "./sql/fragments";
 export * from "./sql/principals";

@@ -66,15 +66,9 @@ export async function stageBatchOnce(prisma: PrismaClient, record: StageBatchRec
         >`SELECT ${BATCH_COLUMNS} FROM batch WHERE staging_key = ${storedStagingKey(record)}`;
         if (earlier) return { kind: earlier.contentHash === record.contentHash ? "sameKey" : "keyUsedForOtherContent", batch: earlier };
       }
-      if (record.contentHash) {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.stage.content'), hashtext(${record.contentHash}))`;
-      }
+      if (record.contentHash) await lockContent(tx, record.contentHash);
       if (record.contentHash && !record.allowDuplicate) {
-        const [duplicate] = await tx.$queryRaw<BatchRow[]>`
-          SELECT ${BATCH_COLUMNS} FROM batch
-          WHERE content_hash = ${record.contentHash} AND partner IS NOT DISTINCT FROM ${record.partner ?? null}
-            AND created_at > now() - make_interval(days => ${record.duplicateWindowDays ?? 7}::int)
-          ORDER BY created_at DESC LIMIT 1`;
+        const duplicate = await findRecentDuplicate(tx, record.contentHash, record.partner ?? null, record.duplicateWindowDays ?? 7);
         if (duplicate) return { kind: "duplicateContent", batch: duplicate };
       }
       const batch = await insertBatchAndTrades(tx, record);
@@ -83,6 +77,29 @@ export async function stageBatchOnce(prisma: PrismaClient, record: StageBatchRec
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
+}
+
+/**
+ * The partner's latest batch of the same content staged within the window, if any: a repeat. The
+ * caller holds the content's advisory lock (lockContent), so two calls with one content see each other.
+ */
+export async function findRecentDuplicate(
+  tx: Queryable,
+  contentHash: string,
+  partner: string | null,
+  windowDays: number,
+): Promise<BatchRow | null> {
+  const [duplicate] = await tx.$queryRaw<BatchRow[]>`
+    SELECT ${BATCH_COLUMNS} FROM batch
+    WHERE content_hash = ${contentHash} AND partner IS NOT DISTINCT FROM ${partner}
+      AND created_at > now() - make_interval(days => ${windowDays}::int)
+    ORDER BY created_at DESC LIMIT 1`;
+  return duplicate ?? null;
+}
+
+/** Waits, until the transaction ends, for any other transaction staging the same content. */
+export async function lockContent(tx: Queryable, contentHash: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('fxbt.stage.content'), hashtext(${contentHash}))`;
 }
 
 /** Saves a batch and all its trades in one transaction, without looking for repeats (tests, benchmarks). */
@@ -99,7 +116,8 @@ export function insertStagedBatch(prisma: PrismaClient, record: StageBatchRecord
  */
 export const STAGE_INSERT_CHUNK_ROWS = 5_000;
 
-async function insertBatchAndTrades(tx: Queryable, record: StageBatchRecord): Promise<BatchRow> {
+/** Inserts a batch (its batchUid the next of its UTC day) and its trades, in the caller's transaction. */
+export async function insertBatchAndTrades(tx: Queryable, record: StageBatchRecord): Promise<BatchRow> {
   const { rows } = record;
   const day = (record.now ?? new Date()).toISOString().slice(0, 10).replaceAll("-", "");
   const [counter] = await tx.$queryRaw<{ lastValue: number }[]>`
