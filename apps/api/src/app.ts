@@ -20,6 +20,7 @@ import { Archival } from "./services/archival";
 import { BatchCommands } from "./services/batch-commands";
 import { BatchQueries } from "./services/batch-queries";
 import { TemplateService } from "./services/templates";
+import { TradeEntry } from "./services/trade-entry";
 
 export interface App {
   readonly url: string;
@@ -64,6 +65,12 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     limits: config.limits,
     approvalPolicy: config.access.approval,
   });
+  const tradeEntry = new TradeEntry({
+    database,
+    publisher,
+    maxTrades: config.limits.maxRows,
+    approvalPolicy: config.access.approval,
+  });
   const queries = new BatchQueries(database, null, config.review);
   const access = new AccessService(database, config.access.lockout);
   const templates = new TemplateService({ database, commands });
@@ -75,7 +82,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
   );
   const server = await startHttpServer({
     schema: buildSchema(),
-    services: { commands, queries, access, templates, database, bus },
+    services: { commands, queries, access, templates, tradeEntry, database, bus },
     port: config.port,
     host: config.host,
     introspection: config.introspection,

@@ -86,6 +86,11 @@ const CALLS: Record<RootType, Record<string, FieldCall>> = {
       variables: () => ({ input: { csv: "not a trades file" } }),
       passed: null,
     },
+    createTrade: {
+      document: `mutation($input: CreateTradeInput!) { createTrade(input: $input) { trade { id } errors { field message } } }`,
+      variables: () => ({ input: { clientId: "", batchId: unknownId() } }),
+      passed: null,
+    },
     startBatch: {
       document: `mutation($id: ID!) { startBatch(id: $id) { id } }`,
       variables: () => ({ id: unknownId() }),

@@ -31,6 +31,7 @@ export const ROOT_FIELD_ACCESS: Record<string, Record<string, FieldAccess>> = {
     signOut: "public",
     changePassword: "signedIn",
     stageBatch: "stage",
+    createTrade: "stage",
     startBatch: "start",
     approveBatch: "approve",
     cancelBatch: "cancel",

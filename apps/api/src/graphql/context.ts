@@ -8,6 +8,7 @@ import type { AccessService } from "../services/access";
 import type { Acting, BatchCommands } from "../services/batch-commands";
 import type { BatchQueries } from "../services/batch-queries";
 import type { TemplateService } from "../services/templates";
+import type { TradeEntry } from "../services/trade-entry";
 
 /** What every operation can reach, one instance per app. */
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   access: AccessService;
   /** Batch templates; every call names its caller's partner, whose templates alone it reaches. */
   templates: TemplateService;
+  /** createTrade: trades entered by hand. */
+  tradeEntry: TradeEntry;
   database: Database;
   bus: EventBus;
 }

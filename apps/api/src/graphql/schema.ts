@@ -8,6 +8,7 @@ import type { GraphQLContext } from "./context";
 import { batchResolvers } from "./resolvers";
 import { runChartResolvers } from "./run-charts-resolvers";
 import { templateResolvers } from "./templates-resolvers";
+import { tradeEntryResolvers } from "./trade-entry-resolvers";
 
 /**
  * The served schema is the public contract plus this API's extensions: the contract file is
@@ -21,6 +22,7 @@ export const typeDefs = [
   readFileSync(new URL("./run-charts.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./templates.graphql", import.meta.url), "utf8"),
   readFileSync(new URL("./archive.graphql", import.meta.url), "utf8"),
+  readFileSync(new URL("./trade-entry.graphql", import.meta.url), "utf8"),
 ];
 
 type Resolver = (parent: unknown, args: unknown, context: GraphQLContext, info: unknown) => unknown;
@@ -40,7 +42,13 @@ function guardRootFields(): Resolvers {
   const { Query: chartQuery, Batch: chartBatch, ...chartTypes } = runChartResolvers;
   const roots: Record<string, Record<string, unknown>> = {
     Query: { ...Query, ...accessResolvers.Query, ...chartQuery, ...templateResolvers.Query },
-    Mutation: { ...Mutation, ...accessResolvers.Mutation, ...templateResolvers.Mutation, ...archiveResolvers.Mutation },
+    Mutation: {
+      ...Mutation,
+      ...accessResolvers.Mutation,
+      ...templateResolvers.Mutation,
+      ...archiveResolvers.Mutation,
+      ...tradeEntryResolvers.Mutation,
+    },
     Subscription,
   };
   for (const [type, fields] of Object.entries(roots)) {
