@@ -57,6 +57,8 @@ type Documents = {
     "\n  mutation RenameBatchTemplate($id: ID!, $name: String!) {\n    renameBatchTemplate(id: $id, name: $name) {\n      ...TemplateFields\n    }\n  }\n": typeof types.RenameBatchTemplateDocument,
     "\n  mutation DeleteBatchTemplate($id: ID!) {\n    deleteBatchTemplate(id: $id)\n  }\n": typeof types.DeleteBatchTemplateDocument,
     "\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": typeof types.StageBatchFromTemplateDocument,
+    "\n  mutation CreateTrade($input: CreateTradeInput!) {\n    createTrade(input: $input) {\n      trade {\n        id\n        rowNumber\n        batch {\n          ...BatchFields\n        }\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": typeof types.CreateTradeDocument,
+    "\n  query PendingBatches {\n    batches(first: 100, filter: { status: [PENDING] }, orderBy: { field: CREATED_AT, direction: DESC }) {\n      edges {\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n": typeof types.PendingBatchesDocument,
     "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": typeof types.TradeHistoryDocument,
     "\n  query TradeAttempts($id: ID!) {\n    trade(id: $id) {\n      id\n      history {\n        number\n        idempotencyKey\n        quoteId\n        rate\n        sellAmount\n        buyAmount\n        quoteExpiresAt\n        bookingSentAt\n        outcome\n        transactionId\n        errorCode\n        errorMessage\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": typeof types.TradeAttemptsDocument,
 };
@@ -104,6 +106,8 @@ const documents: Documents = {
     "\n  mutation RenameBatchTemplate($id: ID!, $name: String!) {\n    renameBatchTemplate(id: $id, name: $name) {\n      ...TemplateFields\n    }\n  }\n": types.RenameBatchTemplateDocument,
     "\n  mutation DeleteBatchTemplate($id: ID!) {\n    deleteBatchTemplate(id: $id)\n  }\n": types.DeleteBatchTemplateDocument,
     "\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": types.StageBatchFromTemplateDocument,
+    "\n  mutation CreateTrade($input: CreateTradeInput!) {\n    createTrade(input: $input) {\n      trade {\n        id\n        rowNumber\n        batch {\n          ...BatchFields\n        }\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n": types.CreateTradeDocument,
+    "\n  query PendingBatches {\n    batches(first: 100, filter: { status: [PENDING] }, orderBy: { field: CREATED_AT, direction: DESC }) {\n      edges {\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n": types.PendingBatchesDocument,
     "\n  query TradeHistory($first: Int!, $after: String, $filter: TradeFilter) {\n    trades(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...TradeRow\n          createdAt\n          batch {\n            id\n            batchUid\n          }\n        }\n      }\n    }\n  }\n": types.TradeHistoryDocument,
     "\n  query TradeAttempts($id: ID!) {\n    trade(id: $id) {\n      id\n      history {\n        number\n        idempotencyKey\n        quoteId\n        rate\n        sellAmount\n        buyAmount\n        quoteExpiresAt\n        bookingSentAt\n        outcome\n        transactionId\n        errorCode\n        errorMessage\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": types.TradeAttemptsDocument,
 };
@@ -294,6 +298,14 @@ export function graphql(source: "\n  mutation DeleteBatchTemplate($id: ID!) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StageBatchFromTemplate($input: StageBatchFromTemplateInput!) {\n    stageBatchFromTemplate(input: $input) {\n      batch {\n        ...BatchFields\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTrade($input: CreateTradeInput!) {\n    createTrade(input: $input) {\n      trade {\n        id\n        rowNumber\n        batch {\n          ...BatchFields\n        }\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTrade($input: CreateTradeInput!) {\n    createTrade(input: $input) {\n      trade {\n        id\n        rowNumber\n        batch {\n          ...BatchFields\n        }\n      }\n      errors {\n        row\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PendingBatches {\n    batches(first: 100, filter: { status: [PENDING] }, orderBy: { field: CREATED_AT, direction: DESC }) {\n      edges {\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query PendingBatches {\n    batches(first: 100, filter: { status: [PENDING] }, orderBy: { field: CREATED_AT, direction: DESC }) {\n      edges {\n        node {\n          ...BatchFields\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -23,6 +23,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   SIGN_OUT: "Sign out",
   CHANGE_PASSWORD: "Change password",
   STAGE_BATCH: "Stage batch",
+  CREATE_TRADE: "Create trade",
   START_BATCH: "Start batch",
   APPROVE_BATCH: "Approve batch",
   CANCEL_BATCH: "Cancel batch",

@@ -10,6 +10,7 @@ import { BATCH_STATUS_INFO, isFinalBatchStatus } from "../../lib/batch-status";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
 import { SaveTemplateButton } from "../templates/SaveTemplateButton";
+import { AddTradeLink } from "../trade-entry/AddTradeLink";
 import { PageIntro } from "../ui/PageIntro";
 import { describeError, QueryError } from "../ui/QueryError";
 import { AwaitingApprovalBadge, BatchStatusBadge } from "../ui/StatusBadge";
@@ -120,6 +121,7 @@ export function BatchDetailView({ id }: { id: string }) {
           {batch.cancelRequestedAt && !final ? <span className="cell-note">Cancelling…</span> : null}
           <LiveIndicator />
         </div>
+        <AddTradeLink batch={batch} />
       </PageIntro>
       <QueryError error={error} what="the latest state of the batch" />
       <BankUnavailableNotice since={batch.bankUnavailableSince} />

@@ -136,7 +136,8 @@ export function BatchesView() {
             "No batches yet."
           ) : (
             <>
-              No batches yet. <Link href="/batches/new">Stage one from a CSV file</Link>.
+              No batches yet. <Link href="/batches/new">Stage one from a CSV file</Link>, or{" "}
+              <Link href="/trades/new">enter a trade by hand</Link>.
             </>
           )}
         </p>

@@ -16,7 +16,8 @@ const NAV: readonly { href: string; label: string; needs: Operation; matches: (p
     matches: (path) => path === "/" || (path.startsWith("/batches/") && path !== "/batches/new"),
   },
   { href: "/batches/new", label: "New batch", needs: "stage", matches: (path) => path === "/batches/new" },
-  { href: "/trades", label: "Trades", needs: "read", matches: (path) => path.startsWith("/trades") },
+  { href: "/trades/new", label: "New trade", needs: "stage", matches: (path) => path === "/trades/new" },
+  { href: "/trades", label: "Trades", needs: "read", matches: (path) => path.startsWith("/trades") && path !== "/trades/new" },
   { href: "/templates", label: "Templates", needs: "read", matches: (path) => path.startsWith("/templates") },
   { href: "/admin/users", label: "Admin", needs: "manageAccess", matches: (path) => path.startsWith("/admin") },
 ];
