@@ -8,6 +8,10 @@ export const CreateTradeMutation = graphql(`
         rowNumber
         batch {
           ...BatchFields
+          preview {
+            confirmationRequired
+            confirmationReason
+          }
         }
       }
       errors {

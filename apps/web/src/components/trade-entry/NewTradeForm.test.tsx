@@ -77,9 +77,21 @@ const creates = () => sent.filter((request) => request.operation === "CreateTrad
 const answerLast = async (result: Parameters<Sent["answer"]>[0]) => {
   await act(async () => creates().at(-1)?.answer(result));
 };
-const created = (batch: BatchFieldsFragment, rowNumber: number) => ({
+const created = (batch: BatchFieldsFragment, rowNumber: number, confirmationReason: string | null = null) => ({
   data: {
-    createTrade: { __typename: "CreateTradePayload", trade: { __typename: "Trade", id: "trade-1", rowNumber, batch }, errors: [] },
+    createTrade: {
+      __typename: "CreateTradePayload",
+      trade: {
+        __typename: "Trade",
+        id: "trade-1",
+        rowNumber,
+        batch: {
+          ...batch,
+          preview: { __typename: "BatchPreview", confirmationRequired: confirmationReason !== null, confirmationReason },
+        },
+      },
+      errors: [],
+    },
   },
 });
 const refused = (errors: { field: string | null; message: string }[]) => ({
@@ -194,6 +206,18 @@ describe("NewTradeForm sends the trade and shows the API's answer", () => {
     await act(async () => sent.at(-1)!.answer({ data: { startBatch: { ...ALONE, queuedAt: "2026-11-21T09:02:00.000Z" } } }));
     await screen.findByText(/started: it runs as soon as the runner takes it/);
     expect(screen.queryByRole("button", { name: /^Start/ })).toBeNull();
+  });
+
+  test("a one-trade batch whose Start must be confirmed is started from its page, not from here", async () => {
+    renderForm();
+    fillValidTrade();
+    submit();
+    await waitFor(() => expect(creates()).toHaveLength(1));
+    await answerLast(created(ALONE, 1, "an amount of 5000000.00 USD reaches 1000000"));
+    await screen.findByRole("status");
+    expect(screen.queryByRole("button", { name: /^Start/ })).toBeNull();
+    expect(screen.getByText(/Start asks for its batchUid to be typed there \(an amount of 5000000.00 USD reaches 1000000\)/)).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Open batch B-20261121-0004" }).getAttribute("href")).toBe(`/batches/${ALONE.id}`);
   });
 
   test("a trade into a staged batch: names its row, offers no Start, and Enter another trade empties the form", async () => {

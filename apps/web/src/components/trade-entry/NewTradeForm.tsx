@@ -13,7 +13,7 @@ import { newIdempotencyKey } from "../../lib/idempotency";
 import { DuplicateFileAlert } from "../stage/DuplicateFileAlert";
 import { describeError } from "../ui/QueryError";
 import { EMPTY_TRADE, TRADE_FIELDS, type TradeFieldSpec, type TradeFormValues } from "./fields";
-import { TradeCreated } from "./TradeCreated";
+import { type CreatedBatch, TradeCreated } from "./TradeCreated";
 
 /** The most trades a batch may hold, as the API's default limit (a full batch is refused by the API anyway). */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -51,9 +51,7 @@ export function NewTradeForm({ initialBatchId }: { initialBatchId: string | null
   const [batchId, setBatchId] = useState(initialBatchId ?? "");
   const [rowErrors, setRowErrors] = useState<readonly RowError[] | null>(null);
   const [requestError, setRequestError] = useState<ErrorLike | null>(null);
-  const [created, setCreated] = useState<{ tradeId: string; rowNumber: number | null; batch: BatchFieldsFragment; alone: boolean } | null>(
-    null,
-  );
+  const [created, setCreated] = useState<{ tradeId: string; rowNumber: number | null; batch: CreatedBatch; alone: boolean } | null>(null);
   const submission = useRef<Submission | null>(null);
   const inputs = useRef(new Map<string, HTMLElement>());
   const [createTrade, { loading }] = useMutation(CreateTradeMutation);

@@ -9,6 +9,11 @@ import { StartBatchMutation } from "../../graphql/batch";
 import { describeError } from "../ui/QueryError";
 import { BatchStatusBadge } from "../ui/StatusBadge";
 
+/** The batch as createTrade answers it: whether Start must be confirmed by typing its batchUid. */
+export type CreatedBatch = BatchFieldsFragment & {
+  preview?: { confirmationRequired: boolean; confirmationReason?: string | null } | null;
+};
+
 /**
  * What the form made: the trade's row in its batch, a link to the batch and, for a one-trade batch
  * that needs no approval, Start at once. The batch comes from the mutation's answer and then from the
@@ -22,7 +27,7 @@ export function TradeCreated({
 }: {
   tradeId: string;
   rowNumber: number | null;
-  batch: BatchFieldsFragment;
+  batch: CreatedBatch;
   alone: boolean;
   onAnother: () => void;
 }) {
@@ -35,7 +40,10 @@ export function TradeCreated({
       {batch.batchUid}
     </Link>
   );
-  const startable = alone && !started && shown.status === "PENDING" && !shown.queuedAt && !(shown.approvalRequired && !shown.approvedAt);
+  // A batch large enough to need its batchUid typed before Start is started from its page, where that is asked.
+  const confirmation = batch.preview?.confirmationRequired ? (batch.preview.confirmationReason ?? "it is large") : null;
+  const startable =
+    alone && !started && !confirmation && shown.status === "PENDING" && !shown.queuedAt && !(shown.approvalRequired && !shown.approvedAt);
 
   async function onStart() {
     setFailure(null);
@@ -64,6 +72,9 @@ export function TradeCreated({
       </p>
       {shown.approvalRequired && !shown.approvedAt ? (
         <p className="hint">It needs approval by a second person before it can start (four eyes).</p>
+      ) : null}
+      {alone && confirmation && !started ? (
+        <p className="hint">Review and start it from its page: Start asks for its batchUid to be typed there ({confirmation}).</p>
       ) : null}
       {problem ? (
         <div className="alert alert-danger" role="alert">
