@@ -8,6 +8,7 @@ import {
   eventually,
   screenshot,
   stageViaApi,
+  startFromPage,
   tradesCsv,
   tradesFromApi,
   visit,
@@ -77,7 +78,7 @@ describe("Entering one trade by hand", () => {
 
     await page.getByRole("link", { name: `Open batch ${staged.batchUid}` }).click();
     await page.getByRole("heading", { level: 1, name: staged.batchUid }).waitFor();
-    await page.getByRole("button", { name: "Start" }).click();
+    await startFromPage(page);
     await eventually(async () => ["Succeeded", "Partially succeeded", "Failed"].includes((await batchStatusText(page)) ?? ""), 60_000);
     const done = await waitForFinal(staged.id);
     expect(done.totalTrades).toBe(4);
