@@ -17,8 +17,8 @@ import {
 } from "./harness";
 
 // uPlot formats its axis numbers with Intl.NumberFormat(navigator.language), which refuses the
-// headless Chromium's own "en-US@posix": the browser speaks en-US here, as a user's would.
-const browserHolder = browserForFile(undefined, { locale: "en-US" });
+// headless Chromium's own "en-US@posix": openBrowser makes the browser speak en-US, as a user's would.
+const browserHolder = browserForFile();
 
 /** The totals a chart's caption (its text alternative) gives: "…: N trades finished, S succeeded and F failed…". */
 async function chartTotals(page: Page, name: RegExp): Promise<{ finished: number; succeeded: number; failed: number } | null> {

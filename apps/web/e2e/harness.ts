@@ -74,8 +74,9 @@ export interface OpenOptions {
   /** The dashboard to sign in to, when not the run's own. */
   webUrl?: string;
   /**
-   * The browser's language (navigator.language). Unset, the bundled headless Chromium reports its
-   * POSIX locale, "en-US@posix", which no desktop browser does and Intl refuses as a tag.
+   * The browser's language (navigator.language). Default "en-US": left to itself, the bundled
+   * headless Chromium reports its POSIX locale, "en-US@posix", which no desktop browser does and
+   * Intl refuses as a tag (the run charts could not be drawn in the user guide's screenshots).
    */
   locale?: string;
 }
@@ -87,7 +88,7 @@ export async function openBrowser(viewport = { width: 1280, height: 900 }, optio
     ...(await chromiumLaunchOptions()),
     headless: true,
     viewport,
-    ...(options.locale ? { locale: options.locale } : {}),
+    locale: options.locale ?? "en-US",
   });
   context.setDefaultTimeout(15_000);
   const page = context.pages()[0] ?? (await context.newPage());
