@@ -2,7 +2,7 @@
 import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeAll, expect, test, vi } from "vitest";
 import type { TradeCountSeriesFieldsFragment } from "../../gql/graphql";
-import { TradeCountChart } from "./TradeCountChart";
+import { TradeCountChart, xRange } from "./TradeCountChart";
 
 /** uPlot draws on a canvas jsdom does not have: a stand-in records what the chart gives it. */
 const drawn = vi.hoisted(() => ({ created: 0, data: [] as unknown[], options: null as null | { tzDate?: (ts: number) => Date } }));
@@ -82,4 +82,11 @@ test("the chart has a caption with its totals and a hidden table of the buckets 
   expect(drawn.created).toBe(1);
   // Axis and legend times are UTC.
   expect(drawn.options?.tzDate).toBeTypeOf("function");
+});
+
+test("the time axis runs from the first bucket's start to the end of the last, one bucket or many", () => {
+  const start = Date.parse("2026-11-27T23:07:06Z") / 1_000;
+  expect(xRange([start], 1)).toEqual([start, start + 1]);
+  expect(xRange([start, start + 60, start + 120], 60)).toEqual([start, start + 180]);
+  expect(xRange([], 60)).toBeNull();
 });

@@ -44,6 +44,17 @@ function stripes(colour: string): CanvasPattern | string {
   return context.createPattern(tile, "repeat") ?? colour;
 }
 
+/**
+ * The time axis: from the first bucket's start to the end of the last bucket (a bar starts at its
+ * bucket's start and is a bucket wide); null with no buckets. Taken from the data, not from the
+ * range uPlot proposes: for a single point uPlot proposes a day's worth of its milliseconds
+ * (86,400,000 s), which drew a one-second run over two and a half years.
+ */
+export function xRange(starts: ArrayLike<number>, bucketSeconds: number): [number, number] | null {
+  if (starts.length === 0) return null;
+  return [starts[0]!, starts[starts.length - 1]! + bucketSeconds];
+}
+
 function options(Plot: typeof uPlot, width: number, bucketSeconds: number): uPlot.Options {
   const success = cssColour("--success-fg", "#17633a");
   const danger = cssColour("--danger-fg", "#a3262b");
@@ -53,9 +64,8 @@ function options(Plot: typeof uPlot, width: number, bucketSeconds: number): uPlo
     height: HEIGHT,
     // Every time on the axis and in the legend is UTC, as everywhere in the dashboard.
     tzDate: (ts) => Plot.tzDate(new Date(ts * 1_000), "Etc/UTC"),
-    // A bar starts at its bucket's start and is a bucket wide: the axis runs to the end of the last bucket.
     scales: {
-      x: { time: true, range: (_u, min, max) => [min, max + bucketSeconds] },
+      x: { time: true, range: (u, min, max) => xRange(u.data[0] ?? [], bucketSeconds) ?? [min, max] },
       y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
     },
     axes: [{}, { label: `Trades per ${bucketSeconds === 1 ? "second" : "bucket"}`, size: 56 }],
