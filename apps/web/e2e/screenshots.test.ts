@@ -221,6 +221,34 @@ describe("user guide", () => {
       await page.getByRole("heading", { level: 1, name: "Trades" }).waitFor();
       await tradeTable(page).getByRole("row").nth(1).waitFor();
       await guideScreenshot(page, "trade-history");
+
+      // Templates: the long batch's settings and rows saved under a name, then the Templates page.
+      const template = `Month-end ZAR ${run}`;
+      await visit(page, `/batches/${big.id}`);
+      await page.getByRole("heading", { level: 1, name: big.batchUid }).waitFor();
+      await page.getByRole("button", { name: "Save as template" }).click();
+      const saveDialog = page.getByRole("dialog");
+      await saveDialog.getByLabel("Template name").fill(template);
+      await saveDialog.getByLabel("Name pattern").fill("Month-end {date} #{n}");
+      await saveDialog.getByRole("button", { name: "Save template" }).click();
+      await saveDialog.waitFor({ state: "hidden" });
+      await visit(page, "/templates");
+      await page.getByRole("table", { name: "Batch templates" }).getByRole("row").filter({ hasText: template }).waitFor();
+      await guideScreenshot(page, "templates");
+
+      // One trade by hand, with a field to fix: the form shows the problem at the field.
+      await visit(page, "/trades/new");
+      await page.getByRole("heading", { level: 1, name: "New trade" }).waitFor();
+      await page.getByLabel("Client ID").fill(`HAND-${run}`);
+      await page.getByLabel(/^Client name/).fill("Hand Entered Ltd");
+      await page.getByLabel("Account number").fill("12-34");
+      await page.getByLabel("Sell currency").fill("ZAR");
+      await page.getByLabel("Buy currency").fill("USD");
+      await page.getByLabel("Direction").selectOption("SELL");
+      await page.getByLabel("Amount").fill("2500.50");
+      await page.getByRole("button", { name: "Create trade" }).click();
+      await page.getByRole("alert").filter({ hasText: "1 field needs fixing. Nothing was saved." }).waitFor();
+      await guideScreenshot(page, "new-trade");
     } finally {
       if (browser.consoleErrors.length) console.warn("browser console errors (user guide):", browser.consoleErrors);
       await browser.close();
