@@ -143,25 +143,29 @@ export function TradeCountChart({ title, series }: { title: string; series: Trad
       </div>
       {unavailable ? <p className="chart-note">The chart cannot be drawn in this browser; its figures are in the caption above.</p> : null}
       <div ref={holder} className="chart-plot" aria-hidden="true" hidden={unavailable} />
-      <table className="visually-hidden">
-        <caption>{title}, buckets that had trades (UTC)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Bucket start (UTC)</th>
-            <th scope="col">Succeeded</th>
-            <th scope="col">Failed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {busy.map((bucket) => (
-            <tr key={bucket.start}>
-              <th scope="row">{bucketStartLabel(bucket.start)}</th>
-              <td>{bucket.succeeded}</td>
-              <td>{bucket.failed}</td>
+      {/* Hidden by a wrapper: a table grows to fit its cells whatever its own width, so a hidden
+          table's nowrap rows stuck out of a phone's screen and made the page scroll sideways. */}
+      <div className="visually-hidden">
+        <table>
+          <caption>{title}, buckets that had trades (UTC)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Bucket start (UTC)</th>
+              <th scope="col">Succeeded</th>
+              <th scope="col">Failed</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {busy.map((bucket) => (
+              <tr key={bucket.start}>
+                <th scope="row">{bucketStartLabel(bucket.start)}</th>
+                <td>{bucket.succeeded}</td>
+                <td>{bucket.failed}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }
