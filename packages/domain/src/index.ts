@@ -22,10 +22,27 @@ export {
   type RetryPlan,
   UNKNOWN_FAILURE_CODE,
 } from "./failure-codes";
-export { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FIELD_LIMITS, MAX_AMOUNT, MAX_ROW_ERRORS, TRADE_HISTORY_COUNT_LIMIT } from "./limits";
+export {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_ROWS,
+  FIELD_LIMITS,
+  MAX_AMOUNT,
+  MAX_RETRY_SELECTION,
+  MAX_ROW_ERRORS,
+  TRADE_HISTORY_COUNT_LIMIT,
+} from "./limits";
 export * from "./money";
 export { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "./priority";
-export { canonicalTradesText, DUPLICATE_FILE_WINDOW_DAYS, duplicateFileMessage } from "./repeats";
+export { CANONICAL_TEXT_PART_LENGTH, canonicalTradesTextParts, DUPLICATE_FILE_WINDOW_DAYS, duplicateFileMessage } from "./repeats";
+export {
+  countByCode,
+  planSelectedRetry,
+  retrySelectionProblem,
+  type SelectedRetryPlan,
+  type SelectedTrade,
+  type SelectionProblem,
+  selectedRetryDetail,
+} from "./retry-selection";
 export * from "./run-figures";
 export * from "./status";
 export * from "./templates";

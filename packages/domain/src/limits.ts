@@ -35,3 +35,10 @@ export const FIELD_LIMITS = {
  * this". Counting every match of a search over millions of trades would cost more than the page.
  */
 export const TRADE_HISTORY_COUNT_LIMIT = 10_000;
+
+/**
+ * Most trades one retry of selected trades (retryFailedTrades' tradeIds) may name. A person picks
+ * them page by page; a larger choice is a retry by error code. The list is checked, read and moved
+ * under the batch's lock, so the bound also keeps that lock short.
+ */
+export const MAX_RETRY_SELECTION = 5_000;

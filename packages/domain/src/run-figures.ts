@@ -1,3 +1,5 @@
+import type { AttemptOutcome } from "./status";
+
 /**
  * The figures of a batch's run that operations read off the batch page: how long it has run and
  * how fast the bank answered. The one place these rules live (the API serves them, the page ticks
@@ -81,3 +83,8 @@ export function volumeHoursProblem(value: number): string | null {
 
 /** How an attempt ends when the bank answered it: booked (a success) or refused (a failure). */
 export const ANSWERED_OUTCOMES = ["BOOKED", "REFUSED"] as const;
+
+/** Whether an attempt that ended so is an answer of the bank (what answeredTrades and the charts count). */
+export function isAnsweredOutcome(outcome: AttemptOutcome | null | undefined): boolean {
+  return (ANSWERED_OUTCOMES as readonly (AttemptOutcome | null | undefined)[]).includes(outcome);
+}

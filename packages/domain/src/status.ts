@@ -11,7 +11,8 @@ export type TradeStatus = (typeof TRADE_STATUSES)[number];
 export const BATCH_STATUSES = ["PENDING", "RUNNING", "SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"] as const;
 export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
-export const FINAL_TRADE_STATUSES: readonly TradeStatus[] = ["SUCCESS", "FAILED", "CANCELLED"];
+export const FINAL_TRADE_STATUSES = ["SUCCESS", "FAILED", "CANCELLED"] as const satisfies readonly TradeStatus[];
+export type FinalTradeStatus = (typeof FINAL_TRADE_STATUSES)[number];
 export const FINAL_BATCH_STATUSES: readonly BatchStatus[] = ["SUCCESS", "PARTIAL_SUCCESS", "FAILED", "CANCELLED"];
 
 /** How an attempt to execute a trade ended; an attempt without one is running, or its booking's fate is unknown. */
@@ -104,8 +105,8 @@ export function batchStatusesMovableTo(to: BatchStatus): BatchStatus[] {
   return BATCH_STATUSES.filter((from) => canBatchMove(from, to));
 }
 
-export function isFinalTradeStatus(status: TradeStatus): boolean {
-  return FINAL_TRADE_STATUSES.includes(status);
+export function isFinalTradeStatus(status: TradeStatus): status is FinalTradeStatus {
+  return (FINAL_TRADE_STATUSES as readonly TradeStatus[]).includes(status);
 }
 
 export function isFinalBatchStatus(status: BatchStatus): boolean {
@@ -219,6 +220,15 @@ export function batchProgress(batch: Pick<BatchState, "totalTrades" | "succeeded
  */
 export function isNewerBatchSnapshot(candidate: { eventSequence: number }, seen: { eventSequence: number }): boolean {
   return candidate.eventSequence > seen.eventSequence;
+}
+
+/**
+ * Whether a trade as read (or as an event carries it) is newer than one already seen. Every change
+ * of a trade takes the next number of its batch's event sequence (moveTrades stamps it), so the
+ * same rule holds: the higher number is the newer state, the same number the same state.
+ */
+export function isNewerTradeSnapshot(candidate: { sequence: number }, seen: { sequence: number }): boolean {
+  return candidate.sequence > seen.sequence;
 }
 
 /**

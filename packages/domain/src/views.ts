@@ -78,6 +78,7 @@ export interface TradeInstruction {
 export interface TradeView extends TradeInstruction {
   id: string;
   batchId: string;
+  /** 1-based data row of the CSV the trade came from; null for a trade entered by hand. */
   rowNumber: number | null;
   status: TradeStatus;
   quoteId: string | null;

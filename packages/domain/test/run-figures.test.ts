@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import {
   bucketSecondsProblem,
   chooseBucketSeconds,
+  isAnsweredOutcome,
   MAX_SERIES_BUCKETS,
   runSeconds,
   SERIES_BUCKET_STEPS,
   tradesPerSecond,
   volumeHoursProblem,
 } from "../src/run-figures";
+import { TRADE_MOVES } from "../src/status";
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -61,5 +63,19 @@ describe("argument checks", () => {
     expect(volumeHoursProblem(24)).toBeNull();
     expect(volumeHoursProblem(169)).toBe("hours must be a whole number from 1 to 168, got 169");
     expect(volumeHoursProblem(0)).toMatch(/^hours must be/);
+  });
+});
+
+describe("isAnsweredOutcome", () => {
+  it("is the bank's booking or refusal, never a cancel, an abandoned claim or an attempt still open", () => {
+    expect(isAnsweredOutcome("BOOKED")).toBe(true);
+    expect(isAnsweredOutcome("REFUSED")).toBe(true);
+    for (const outcome of ["CANCELLED", "ABANDONED", null, undefined] as const) expect(isAnsweredOutcome(outcome)).toBe(false);
+  });
+
+  it("every move that ends a trade booked or failed ends its attempt with an answer, so answeredTrades counts it", () => {
+    const final = Object.entries(TRADE_MOVES).filter(([, move]) => move.to === "SUCCESS" || move.to === "FAILED");
+    expect(final.map(([name]) => name).sort()).toEqual(["book", "refuseBooking", "refuseQuote"]);
+    for (const [, move] of final) expect(isAnsweredOutcome("endsAttempt" in move ? move.endsAttempt : undefined)).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import {
   checkBatchAction,
   finalBatchStatus,
   isNewerBatchSnapshot,
+  isNewerTradeSnapshot,
   isValueDatePassed,
   pastValueDatesReason,
   TRADE_MOVES,
@@ -188,5 +189,11 @@ describe("late snapshots", () => {
     expect(isNewerBatchSnapshot({ eventSequence: 5 }, { eventSequence: 4 })).toBe(true);
     expect(isNewerBatchSnapshot({ eventSequence: 4 }, { eventSequence: 4 })).toBe(false);
     expect(isNewerBatchSnapshot({ eventSequence: 3 }, { eventSequence: 4 })).toBe(false);
+  });
+
+  it("of a trade, by the number of its latest change among its batch's events, the same way", () => {
+    expect(isNewerTradeSnapshot({ sequence: 5 }, { sequence: 4 })).toBe(true);
+    expect(isNewerTradeSnapshot({ sequence: 4 }, { sequence: 4 })).toBe(false);
+    expect(isNewerTradeSnapshot({ sequence: 3 }, { sequence: 4 })).toBe(false);
   });
 });
