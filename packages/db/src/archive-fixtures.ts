@@ -1,12 +1,14 @@
 import { randomInt, randomUUID } from "node:crypto";
 import type pg from "pg";
+import { recountAnswers } from "./answer-count-fixtures";
 
 /**
  * SQL fixtures for tests of archival: a finished batch with many trades written in a few
  * statements (generate_series), not by running the bank — 50,000 trades in seconds. Every
  * trade has a full record: a booked one its quote, amounts, transaction and a BOOKED attempt
  * (every tenth also an earlier ABANDONED attempt), a failed one a REFUSED attempt with its code;
- * the batch has its counters, an audit record, and the completion time asked for.
+ * the batch has its counters, its run charts' rollup (trade_answer_count), an audit record, and the
+ * completion time asked for.
  */
 export interface FinishedBatchFixture {
   trades: number;
@@ -67,6 +69,8 @@ export async function insertFinishedBatch(
      WHERE t.batch_id = $1::uuid`,
     [id, createdAt, completedAt],
   );
+  // The run charts' rollup, which the product writes as it ends each attempt.
+  await recountAnswers(db, [id]);
   await db.query(
     `INSERT INTO audit_event (at, actor, action, outcome, batch_id, detail)
      VALUES ($2, 'fixture', 'STAGE_BATCH', 'SUCCEEDED', $1::uuid, $3), ($2, 'fixture', 'START_BATCH', 'SUCCEEDED', $1::uuid, $3)`,

@@ -7,13 +7,15 @@
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 8; depth++) {
     if (typeof current !== "object") return false;
-    const { code, message, cause, originalError } = current as {
+    const { code, kind, message, cause, originalError } = current as {
       code?: unknown;
+      kind?: unknown;
       message?: unknown;
       cause?: unknown;
       originalError?: unknown;
     };
     if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
+    if (typeof kind === "string" && UNAVAILABLE_KINDS.has(kind)) return true;
     if (typeof message === "string" && UNAVAILABLE_TEXT.test(message)) return true;
     current = cause ?? originalError;
   }
@@ -45,5 +47,16 @@ const UNAVAILABLE_CODES = new Set([
   "ETIMEDOUT",
   "EPIPE",
 ]);
+/**
+ * The driver adapter's own kinds (@prisma/adapter-pg): a DriverAdapterError that reaches us
+ * unconverted (its message is the kind, its cause `{ kind }`) rather than as Prisma's P1001,
+ * P1008 or P1017.
+ */
+const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+/**
+ * Texts of errors that carry none of those codes: Prisma's P2010 around a raw query whose
+ * connection was reset ("Server has closed the connection."), and pg's own client, passed on as
+ * it is, once its connection failed or it was closed under a query still to come (a pool ended at shutdown).
+ */
 const UNAVAILABLE_TEXT =
-  /Code: `(57P0[1-3]|08\d{3})`|Connection terminated|connection (is )?closed|terminating connection|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Can't reach database server|Unable to start a transaction in the given time|Transaction already closed/i;
+  /Code: `(57P0[1-3]|08\d{3})`|Connection terminated|connection (is )?closed|terminating connection|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Can't reach database server|Unable to start a transaction in the given time|Transaction already closed|Server has closed the connection|(connection error|was closed) and is not queryable/i;

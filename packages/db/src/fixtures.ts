@@ -50,6 +50,7 @@ export function tradeRow(overrides: Partial<TradeRow> = {}): TradeRow {
     id: "00000000-0000-4000-8000-0000000000a1",
     batchId: "00000000-0000-4000-8000-000000000001",
     rowNumber: 1,
+    enteredSingly: false,
     clientId: "C-1",
     clientName: "Client 1",
     accountNumber: "1234567890",

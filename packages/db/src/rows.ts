@@ -35,10 +35,10 @@ const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${lett
  * `alias.column AS "field"` for every scalar field of a model, so raw SQL returns rows of
  * the model's own camelCase shape and one mapper serves raw and Prisma queries alike.
  */
-function selectList(fields: Record<string, string>, alias: string): Prisma.Sql {
+function selectList(fields: Record<string, string>, alias: string, prefix = ""): Prisma.Sql {
   return Prisma.raw(
     Object.keys(fields)
-      .map((field) => `${alias}.${columnOf(field)} AS "${field}"`)
+      .map((field) => `${alias}.${columnOf(field)} AS "${prefix}${field}"`)
       .join(", "),
   );
 }
@@ -49,6 +49,8 @@ export const TRADE_COLUMN_NAMES = columnNames(Prisma.TradeScalarFieldEnum);
 export const TRADE_ATTEMPT_COLUMN_NAMES = columnNames(Prisma.TradeAttemptScalarFieldEnum);
 
 export const batchColumns = (alias = "batch") => selectList(Prisma.BatchScalarFieldEnum, alias);
+/** A batch's columns as `"<prefix><field>"`, for a statement that returns them beside another row's. */
+export const batchFieldsAs = (alias: string, prefix: string) => selectList(Prisma.BatchScalarFieldEnum, alias, prefix);
 export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias);
 export const BATCH_COLUMNS = batchColumns();
 export const TRADE_COLUMNS = tradeColumns();
@@ -62,8 +64,11 @@ export const BATCH_TEMPLATE_COLUMNS = selectList(
   "batch_template",
 );
 
-/** Fields of a trade row that stay inside the product: the runner's claim bookkeeping. */
-type InternalTradeField = "idempotencyKey" | "lockedAt";
+/**
+ * Fields of a trade row that stay inside the product: the runner's claim bookkeeping, and the mark of
+ * a trade entered by hand (which the view shows as having no row: toTradeView).
+ */
+type InternalTradeField = "idempotencyKey" | "lockedAt" | "enteredSingly";
 /** Fields of a batch row that stay inside the product: how staging recognises a repeat, and the bookkeeping of event numbers. */
 type InternalBatchField = "stagingKey" | "contentHash" | "eventSequenceFrom" | "eventSequenceTx";
 
@@ -105,9 +110,11 @@ export function toBatchView(row: BatchRow): BatchView {
 }
 
 export function toTradeView(row: TradeRow): TradeView {
-  const { idempotencyKey, lockedAt, ...fields } = row;
+  const { idempotencyKey, lockedAt, enteredSingly, ...fields } = row;
   return {
     ...fields,
+    // A trade entered by hand came from no row of a CSV: its row_number is only its position in the batch.
+    rowNumber: enteredSingly ? null : row.rowNumber,
     amount: roundToMinorUnits(row.amount.toFixed(), row.direction === "BUY" ? row.buyCurrency : row.sellCurrency),
     valueDate: row.valueDate ? row.valueDate.toISOString().slice(0, 10) : null,
     rate: row.rate?.toFixed() ?? null,

@@ -3,6 +3,8 @@ import { applyMigrations } from "@fxbt/schema-engine";
 import pg from "pg";
 import { MIGRATIONS_DIR } from "./open";
 
+export { openTcpProxy, type TcpProxy } from "./tcp-proxy";
+
 /**
  * Test databases on a real PostgreSQL server (TEST_DATABASE_ADMIN_URL, by default the
  * machine's 127.0.0.1:5432). A run migrates one template, then every test file copies it
@@ -62,5 +64,6 @@ export async function createEmptyDatabase(prefix = "fxbt_test"): Promise<TestDat
   await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   return { name, url: urlFor(name), drop: () => dropDatabase(name) };
 }
+export { type AnswerCountDisagreement, answerCountDisagreements, recountAnswers } from "./answer-count-fixtures";
 export { type FinishedBatchFixture, insertFinishedBatch } from "./archive-fixtures";
 export { batchRow, tradeRow } from "./fixtures";

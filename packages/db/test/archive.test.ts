@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { insertFinishedBatch } from "../src/archive-fixtures";
+import { connectDatabase, type Database } from "../src/client";
+import { toTradeView } from "../src/rows";
 import {
   deleteOneStaleStagedBatch,
   flagExpiredBatches,
@@ -8,9 +10,11 @@ import {
   releaseArchiveLock,
   tryArchiveLock,
 } from "../src/sql/archive";
+import { deleteBatchRow } from "../src/sql/batch-lifecycle";
+import { createTradeOnce, type TradeDestination } from "../src/sql/create-trade";
 import { tradesFrom } from "../src/sql/fragments";
 import { findTrade, findTradeAttempts, pageBatchTrades } from "../src/sql/trade-reads";
-import { openTestDatabase, setBatch, stageBatch, type TestContext } from "./helpers";
+import { openTestDatabase, setBatch, stageBatch, type TestContext, tradeRows } from "./helpers";
 
 let t: TestContext;
 beforeAll(async () => {
@@ -157,6 +161,53 @@ describe("archival", () => {
   });
 });
 
+describe("trades entered by hand", () => {
+  /** One trade entered by hand, as createTrade saves it, into a staged batch or into a batch of its own. */
+  async function enterByHand(destination: TradeDestination, reference: string) {
+    const { rowNumber: _, ...trade } = tradeRows(1, () => ({ reference }))[0]!;
+    const made = await createTradeOnce(t.db.prisma, {
+      trade,
+      destination,
+      partner: null,
+      createdById: null,
+      createdBy: null,
+      entryKey: null,
+      requestHash: "0".repeat(64),
+      onCreated: async () => {},
+    });
+    if (made.kind !== "created") throw new Error(`not created: ${made.kind}`);
+    return made;
+  }
+
+  it("keep their mark when archived: their position moves with them, and they still show no CSV row", async () => {
+    const staged = await stageBatch(t.db, 2);
+    await enterByHand({ kind: "batch", batchId: staged.id, admit: async () => ({ approvalRequired: false }) }, "BY-HAND-1");
+    const alone = await enterByHand({ kind: "alone", batch: { name: "one trade", priority: 0 } }, "BY-HAND-2");
+    const batchIds = [staged.id, alone.batch.id];
+    await t.db.prisma.$executeRaw`
+      UPDATE batch SET status = 'SUCCESS', completed_at = now() - interval '500 days' WHERE id = ANY(${batchIds}::uuid[])`;
+    await withClient(async (client) => {
+      await flagExpiredBatches(client, daysAgo(450), 100);
+      for (const id of batchIds) await moveTradeChunk(client, id, 100);
+    });
+    expect(await counts(staged.id)).toEqual({ hot: 0, archived: 3 });
+
+    const archived = await t.db.prisma.$queryRaw<{ batch: string; row: number; enteredSingly: boolean }[]>`
+      SELECT batch_id::text AS batch, row_number AS row, entered_singly AS "enteredSingly" FROM trade_archive
+      WHERE batch_id = ANY(${batchIds}::uuid[]) ORDER BY batch_id = ${staged.id}::uuid DESC, row_number`;
+    expect(archived).toEqual([
+      { batch: staged.id, row: 1, enteredSingly: false },
+      { batch: staged.id, row: 2, enteredSingly: false },
+      { batch: staged.id, row: 3, enteredSingly: true },
+      { batch: alone.batch.id, row: 1, enteredSingly: true },
+    ]);
+    const shown = async (batchId: string) =>
+      (await pageBatchTrades(t.db.prisma, batchId, { limit: 10 }, "both")).map((row) => toTradeView(row).rowNumber);
+    expect(await shown(staged.id)).toEqual([1, 2, null]);
+    expect(await shown(alone.batch.id)).toEqual([null]);
+  });
+});
+
 describe("clean-up of staged batches", () => {
   it("deletes a batch staged before the cutoff and never started, and nothing else", async () => {
     const stale = await stageBatch(t.db, 4, { name: "stale" });
@@ -180,4 +231,106 @@ describe("clean-up of staged batches", () => {
       SELECT detail FROM audit_event WHERE action = 'DELETE_BATCH' AND batch_id = ${stale.id}::uuid`;
     expect(audit!.detail).toMatch(new RegExp(`^${stale.batchUid}: staged \\d{4}-\\d{2}-\\d{2}, never started$`));
   });
+});
+
+describe("moving a chunk on a connection that moved small batches before", () => {
+  // Each archived attempt's trade_id is checked against trade_archive with a plan the connection
+  // keeps: one made while trade_archive was a page is a sequential scan, and every chunk adds to
+  // what each check then reads (5,000-trade chunks took 3, 5, then 12 s instead of 1-2).
+  // moveTradeChunk drops the connection's plans first (discardCachedPlans).
+  it("reads no trade_archive row per archived attempt, whatever plans the connection holds", async () => {
+    const own = await openTestDatabase();
+    const one = connectDatabase({ url: own.database.url, maxConnections: 1 });
+    const client = await one.pool.connect();
+    try {
+      const archiveNow = async (trades: number) => {
+        const batch = await insertFinishedBatch(own.db.pool, { trades, completedDaysAgo: 100 });
+        await flagExpiredBatches(client, new Date(), 10);
+        return batch;
+      };
+      // More than five checks make the connection keep a generic plan; after the analyze,
+      // trade_archive is one page and the plan kept is a sequential scan.
+      await moveTradeChunk(client, (await archiveNow(8)).id, 100);
+      await own.db.pool.query("VACUUM ANALYZE trade_archive");
+      await moveTradeChunk(client, (await archiveNow(8)).id, 100);
+
+      const large = await archiveNow(3_000);
+      // The small moves' counts are reported, not left in what pg_stat_xact_user_tables shows next.
+      await client.query("SELECT pg_stat_force_next_flush()");
+      await client.query("BEGIN");
+      const moved = await moveTradeChunk(client, large.id, 3_000);
+      const { rows } = await client.query<{ seqScans: number }>(
+        `SELECT seq_scan::int AS "seqScans" FROM pg_stat_xact_user_tables WHERE relname = 'trade_archive'`,
+      );
+      await client.query("COMMIT");
+      expect(moved.attempts).toBeGreaterThan(3_000);
+      expect(rows[0]!.seqScans).toBeLessThan(10);
+    } finally {
+      client.release();
+      await one.close();
+      await own.close();
+    }
+  });
+});
+
+describe("deleting a staged batch on a connection that deleted small ones before", () => {
+  // The cascade deletes each trade's attempts by a statement per trade, with a plan the connection
+  // keeps: one made while trade_attempt was a page reads all of it per trade once it has grown
+  // (5,000 trades against 100,000 attempts: 196 s instead of 1). Both deletes drop the
+  // connection's plans first (discardCachedPlans).
+  type SeqScans = { seqScans: number }[];
+  /** Deletes the batch and counts trade_attempt's sequential scans in the same transaction. */
+  const deletes: Record<string, (db: Database, id: string) => Promise<number>> = {
+    deleteOneStaleStagedBatch: async (db) => {
+      const client = await db.pool.connect();
+      try {
+        await client.query("BEGIN");
+        await deleteOneStaleStagedBatch(client, daysAgo(30));
+        const { rows } = await client.query<SeqScans[number]>(
+          `SELECT seq_scan::int AS "seqScans" FROM pg_stat_xact_user_tables WHERE relname = 'trade_attempt'`,
+        );
+        await client.query("COMMIT");
+        return rows[0]?.seqScans ?? 0;
+      } finally {
+        client.release();
+      }
+    },
+    deleteBatchRow: (db, id) =>
+      db.prisma.$transaction(async (tx) => {
+        await deleteBatchRow(tx, id);
+        const [row] = await tx.$queryRaw<SeqScans>`
+          SELECT seq_scan::int AS "seqScans" FROM pg_stat_xact_user_tables WHERE relname = 'trade_attempt'`;
+        return row?.seqScans ?? 0;
+      }),
+  };
+
+  for (const [name, deleteBatch] of Object.entries(deletes)) {
+    it(`${name} reads no trade_attempt row per deleted trade, whatever plans the connection holds`, async () => {
+      const own = await openTestDatabase();
+      const one = connectDatabase({ url: own.database.url, maxConnections: 1 });
+      try {
+        const staleStaged = async (trades: number) => {
+          const batch = await stageBatch(own.db, trades, { name: "stale" });
+          await own.db.prisma.$executeRaw`UPDATE batch SET created_at = now() - interval '40 days' WHERE id = ${batch.id}::uuid`;
+          return batch;
+        };
+        // More than five trades deleted make the connection keep a generic plan of the cascade;
+        // after the analyze, trade_attempt is one page and the plan kept is a sequential scan.
+        await insertFinishedBatch(own.db.pool, { trades: 8, completedDaysAgo: 1 });
+        await own.db.pool.query("VACUUM ANALYZE trade_attempt");
+        for (let i = 0; i < 4; i++) await deleteBatch(one, (await staleStaged(2)).id);
+        await insertFinishedBatch(own.db.pool, { trades: 3_000, completedDaysAgo: 1 });
+
+        const large = await staleStaged(300);
+        // The small deletes' counts are reported, not left in what pg_stat_xact_user_tables shows next.
+        await one.pool.query("SELECT pg_stat_force_next_flush()");
+        const seqScans = await deleteBatch(one, large.id);
+        expect(await own.db.prisma.trade.count({ where: { batchId: large.id } })).toBe(0);
+        expect(seqScans).toBeLessThan(10);
+      } finally {
+        await one.close();
+        await own.close();
+      }
+    });
+  }
 });

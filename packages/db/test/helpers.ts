@@ -1,14 +1,19 @@
+import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { TradeStatus, ValidTradeRow } from "@fxbt/domain";
 import { checkBatchAction } from "@fxbt/domain";
+import { applyMigrations } from "@fxbt/schema-engine";
 import { expect, inject, onTestFinished } from "vitest";
 import { connectDatabase, type Database } from "../src/client";
+import { MIGRATIONS_DIR } from "../src/open";
 import type { Queryable } from "../src/queryable";
 import type { BatchRow, TradeRow } from "../src/rows";
 import { cancelBatchTrades, lockBatch } from "../src/sql/batch-lifecycle";
 import { insertStagedBatch } from "../src/sql/stage-batch";
 import { claimPendingTrades } from "../src/sql/trade-claims";
 import type { OutcomeMove, QuotedTrade, TradeOutcome } from "../src/sql/trade-results";
-import { createDatabaseFromTemplate, type TestDatabase } from "../src/testing";
+import { answerCountDisagreements, createDatabaseFromTemplate, createEmptyDatabase, type TestDatabase } from "../src/testing";
 
 /**
  * Helpers of the db package's tests: a database of the test file's own (copied from the run's
@@ -39,6 +44,32 @@ export async function openTestDatabase(): Promise<TestContext> {
       await database.drop();
     },
   };
+}
+
+/**
+ * A new database with only the migrations before `migration` (its folder name) applied: a test puts
+ * rows there as the product had them, then applies every migration (`migrateFully`) and checks them.
+ */
+export async function databaseMigratedBefore(migration: string): Promise<TestDatabase> {
+  const database = await createEmptyDatabase("fxbt_db_migration");
+  const before = mkdtempSync(join(tmpdir(), "migrations-before-"));
+  try {
+    cpSync(join(MIGRATIONS_DIR, "migration_lock.toml"), join(before, "migration_lock.toml"));
+    const names = readdirSync(MIGRATIONS_DIR).filter((name) => /^\d+_/.test(name) && name < migration);
+    for (const name of names) cpSync(join(MIGRATIONS_DIR, name), join(before, name), { recursive: true });
+    await applyMigrations({ databaseUrl: database.url, migrationsDir: before });
+    return database;
+  } catch (error) {
+    await database.drop();
+    throw error;
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
+}
+
+/** Applies the migrations not applied yet; returns their names. */
+export async function migrateFully(database: TestDatabase): Promise<string[]> {
+  return (await applyMigrations({ databaseUrl: database.url, migrationsDir: MIGRATIONS_DIR })).appliedMigrationNames;
 }
 
 /** Empties the tables, for tests of statements that act on every batch (promotion, recovery). */
@@ -143,6 +174,26 @@ export async function expectCountersMatchTrades(db: Database, batchId: string): 
     cancelled: batch.cancelledTrades,
   }).toEqual({ total, succeeded: counts.SUCCESS ?? 0, failed: counts.FAILED ?? 0, cancelled: counts.CANCELLED ?? 0 });
   return batch;
+}
+
+/**
+ * trade_answer_count, the run charts' rollup, holds exactly what the answered attempts say, second by
+ * second; returns its totals per batch, each also checked against a plain count(*) of the batch's
+ * answered attempts (hot and archived).
+ */
+export async function expectRollupMatchesAttempts(db: Database): Promise<Map<string, { succeeded: number; failed: number }>> {
+  expect(await answerCountDisagreements(db.pool)).toEqual([]);
+  const { rows: rollup } = await db.pool.query<{ batch_id: string; succeeded: number; failed: number }>(
+    "SELECT batch_id, sum(succeeded)::int AS succeeded, sum(failed)::int AS failed FROM trade_answer_count GROUP BY 1 ORDER BY 1",
+  );
+  const { rows: attempts } = await db.pool.query<{ batch_id: string; succeeded: number; failed: number }>(
+    `SELECT t.batch_id, count(*) FILTER (WHERE a.outcome = 'BOOKED')::int AS succeeded, count(*) FILTER (WHERE a.outcome = 'REFUSED')::int AS failed
+     FROM (SELECT * FROM trade_attempt UNION ALL SELECT * FROM trade_attempt_archive) a
+     JOIN (SELECT id, batch_id FROM trade UNION ALL SELECT id, batch_id FROM trade_archive) t ON t.id = a.trade_id
+     WHERE a.outcome IN ('BOOKED', 'REFUSED') AND a.finished_at IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  );
+  expect(rollup).toEqual(attempts);
+  return new Map(rollup.map((row) => [row.batch_id, { succeeded: row.succeeded, failed: row.failed }]));
 }
 
 /** A quote for a claimed trade, under the claim's key unless told otherwise; it expires in a minute. */

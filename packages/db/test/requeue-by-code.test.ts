@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lockBatch, type RequeueOptions, requeueFailedTrades } from "../src/sql/batch-lifecycle";
-import { pageBatchTrades } from "../src/sql/trade-reads";
+import { lockBatch, RequeueMismatchError, type RequeueOptions, requeueFailedTrades } from "../src/sql/batch-lifecycle";
+import { findTradesOfBatch, pageBatchTrades } from "../src/sql/trade-reads";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
 import {
   claimedBatch,
@@ -81,6 +81,37 @@ describe("requeueFailedTrades by error code", () => {
     const { trades } = await requeue(batch.id, { errorCodes: ["BOOKING_REJECTED"] });
     expect(trades).toEqual([]);
     expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ SUCCESS: 1, FAILED: 6 });
+  });
+});
+
+describe("requeueFailedTrades by trade id", () => {
+  it("requeues exactly the trades named, a permanent refusal too, and takes exactly them off the failed count", async () => {
+    const { batch, ids } = await failedBatch();
+    const { batch: requeued, trades } = await requeue(batch.id, { tradeIds: [ids[6]!, ids[1]!] });
+    expect(sorted(trades.map((change) => change.trade.id))).toEqual(sorted([ids[1]!, ids[6]!]));
+    expect(requeued).toMatchObject({ status: "PENDING", succeededTrades: 1, failedTrades: 4, completedAt: null });
+    expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ SUCCESS: 1, FAILED: 4, PENDING: 2 });
+    await expectCountersMatchTrades(t.db, batch.id);
+  });
+
+  it("moves nothing when one named trade is not FAILED: the requeue throws and its transaction rolls back", async () => {
+    const { batch, ids } = await failedBatch();
+    await expect(requeue(batch.id, { tradeIds: [ids[4]!, ids[0]!] })).rejects.toBeInstanceOf(RequeueMismatchError);
+    const other = await failedBatch();
+    await expect(requeue(batch.id, { tradeIds: [ids[4]!, other.ids[4]!] })).rejects.toBeInstanceOf(RequeueMismatchError);
+    expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ SUCCESS: 1, FAILED: 6 });
+    expect(await statusCounts(t.db.prisma, other.batch.id)).toEqual({ SUCCESS: 1, FAILED: 6 });
+    await expectCountersMatchTrades(t.db, batch.id);
+  });
+
+  it("findTradesOfBatch reads the named trades of that batch only, with status and code", async () => {
+    const { batch, ids } = await failedBatch();
+    const other = await failedBatch();
+    const found = await findTradesOfBatch(t.db.prisma, batch.id, [ids[0]!, ids[3]!, other.ids[1]!]);
+    expect(found.sort((a, b) => a.rowNumber! - b.rowNumber!)).toEqual([
+      { id: ids[0], rowNumber: 1, status: "SUCCESS", errorCode: null },
+      { id: ids[3], rowNumber: 4, status: "FAILED", errorCode: "VALUE_DATE_PASSED" },
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../src/client";
+import { tradeRow } from "../src/fixtures";
 import { BATCH_COLUMNS, type BatchRow, TRADE_COLUMNS, type TradeRow, toBatchView, toTradeView, tradeColumns } from "../src/rows";
 import { insertStagedBatch } from "../src/sql/stage-batch";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
@@ -79,13 +80,18 @@ describe("toTradeView", () => {
       createdAt: buy!.createdAt.toISOString(),
     });
     expect(toTradeView(sell!)).toMatchObject({ amount: "1234.57", sellAmount: "10101.01", buyAmount: "1500000", valueDate: null });
-    expect(Object.keys(buyView)).not.toContain("idempotencyKey");
-    expect(Object.keys(buyView)).not.toContain("lockedAt");
+    const inside = ["idempotencyKey", "lockedAt", "enteredSingly"];
+    for (const field of inside) expect(Object.keys(buyView)).not.toContain(field);
     expect(Object.keys(buyView).sort()).toEqual(
       Object.keys(Prisma.TradeScalarFieldEnum)
-        .filter((field) => field !== "idempotencyKey" && field !== "lockedAt")
+        .filter((field) => !inside.includes(field))
         .sort(),
     );
+  });
+
+  it("shows no row for a trade entered by hand: its row_number is only its position", () => {
+    expect(toTradeView(tradeRow({ rowNumber: 4, enteredSingly: false })).rowNumber).toBe(4);
+    expect(toTradeView(tradeRow({ rowNumber: 4, enteredSingly: true })).rowNumber).toBeNull();
   });
 
   it("keeps an unquoted trade's quote fields null", async () => {

@@ -7,6 +7,7 @@ import { promoteQueuedBatches } from "../src/sql/batch-queue";
 import { claimPendingTrades } from "../src/sql/trade-claims";
 import { batchThroughputSeries, tradeVolume } from "../src/sql/trade-counts";
 import { markTradesQuoted, type OutcomeMove, recordTradeOutcomes } from "../src/sql/trade-results";
+import { recountAnswers } from "../src/testing";
 import {
   batchOf,
   cancelAsTheApi,
@@ -55,11 +56,23 @@ async function answer(answers: readonly (readonly [TradeRow, OutcomeMove])[]) {
   );
 }
 
-/** Sets the finish time of every answered attempt of these trades (seconds since the epoch, in order). */
+/**
+ * Sets the finish time of every answered attempt of these trades (seconds since the epoch, in order),
+ * and counts their batches' rollup again, as if the answers had come then.
+ */
 async function finishAt(tradeIds: readonly string[], epochSeconds: readonly number[]) {
   await t.db.prisma.$executeRaw`
     UPDATE trade_attempt a SET finished_at = to_timestamp(f.at) FROM unnest(${[...tradeIds]}::uuid[], ${[...epochSeconds]}::float8[]) AS f(id, at)
     WHERE a.trade_id = f.id`;
+  const batches = await t.db.prisma.trade.findMany({
+    where: { id: { in: [...tradeIds] } },
+    select: { batchId: true },
+    distinct: ["batchId"],
+  });
+  await recountAnswers(
+    t.db.pool,
+    batches.map((batch) => batch.batchId),
+  );
 }
 
 describe("run time and throughput", () => {
@@ -150,6 +163,23 @@ describe("batchThroughputSeries", () => {
     ]);
     const wider = await batchThroughputSeries(t.db.prisma, staged.id, 5);
     expect(wider.buckets.map((b) => [b.start.toISOString(), b.succeeded, b.failed])).toEqual([["2027-01-15T08:00:00.000Z", 3, 1]]);
+  });
+
+  it("puts an answer a millisecond before a bucket's start in the bucket before, and one at its start in it", async () => {
+    const staged = await stageBatch(t.db, 3);
+    await startRun(staged.id);
+    await answerAll(staged.id, 3);
+    const trades = await tradesOf(t.db, staged.id);
+    const base = 1_800_000_000; // 2027-01-15T08:00:00Z
+    await finishAt(
+      trades.map((trade) => trade.id),
+      [base - 0.001, base, base + 59.999],
+    );
+    const series = await batchThroughputSeries(t.db.prisma, staged.id, 60);
+    expect(series.buckets.map((b) => [b.start.toISOString(), b.succeeded])).toEqual([
+      ["2027-01-15T07:59:00.000Z", 1],
+      ["2027-01-15T08:00:00.000Z", 2],
+    ]);
   });
 
   it("never returns more than MAX_SERIES_BUCKETS buckets: a long run widens the bucket asked for", async () => {

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma } from "../src/client";
 import { claimPendingTrades, releaseAbandonedClaims } from "../src/sql/trade-claims";
+import { findTradeAttempts } from "../src/sql/trade-reads";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
 import {
   ageLocks,
+  batchOf,
   cancelAsTheApi,
   claimedBatch,
   expectCountersMatchTrades,
+  expectRollupMatchesAttempts,
   openTestDatabase,
   outcomeOf,
   quoteOf,
@@ -179,6 +182,64 @@ describe("recordTradeOutcomes", () => {
     const again = await recordTradeOutcomes(t.db.prisma, [outcomeOf(quoted, "book"), outcomeOf(quoted, "refuseBooking")]);
     expect(again.trades).toEqual([]);
     expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({ succeededTrades: 1, failedTrades: 0 });
+  });
+
+  it("of two results for one trade in one call, the first in OUTCOME_MOVES order whose move starts from its status wins", async () => {
+    const { batch, trades } = await claimedBatch(t.db, 4);
+    const [quotedBooked, quotedRefused, executingBooked, executingTwice] = trades as [(typeof trades)[number], ...typeof trades];
+    await markTradesQuoted(t.db.prisma, [quoteOf(quotedBooked), quoteOf(quotedRefused!)]);
+    const before = await batchOf(t.db, batch.id);
+    const second = { ...outcomeOf(executingTwice!, "refuseQuote"), errorMessage: "the later refusal" };
+
+    // Each pair is given against the moves' order (book, refuseQuote, refuseBooking).
+    const { trades: changed, batches } = await recordTradeOutcomes(t.db.prisma, [
+      // QUOTED: book outranks refuseBooking, and both start from QUOTED: booked.
+      outcomeOf(quotedBooked, "refuseBooking"),
+      outcomeOf(quotedBooked, "book"),
+      // QUOTED: refuseQuote outranks refuseBooking but cannot start from QUOTED: the refused booking is written.
+      outcomeOf(quotedRefused!, "refuseBooking"),
+      outcomeOf(quotedRefused!, "refuseQuote"),
+      // EXECUTING: book outranks refuseQuote but cannot start from EXECUTING: the refused quote is written.
+      outcomeOf(executingBooked!, "refuseQuote"),
+      outcomeOf(executingBooked!, "book"),
+      // The same move twice: the first given wins.
+      outcomeOf(executingTwice!, "refuseQuote"),
+      second,
+    ]);
+
+    expect(changed.map((c) => [c.trade.rowNumber, c.previousStatus, c.trade.status, c.trade.errorCode]).sort()).toEqual([
+      [1, "QUOTED", "SUCCESS", null],
+      [2, "QUOTED", "FAILED", "BOOKING_REJECTED"],
+      [3, "EXECUTING", "FAILED", "QUOTE_REFUSED"],
+      [4, "EXECUTING", "FAILED", "QUOTE_REFUSED"],
+    ]);
+    const after = await tradesOf(t.db, batch.id);
+    expect(after.map((trade) => [trade.transactionId, trade.errorMessage])).toEqual([
+      ["T-1", null],
+      [null, "refused row 2"],
+      [null, "refused row 3"],
+      [null, "refused row 4"],
+    ]);
+    // One attempt each, ended once, with the winning result.
+    const attempts = await findTradeAttempts(
+      t.db.prisma,
+      trades.map((trade) => trade.id),
+    );
+    const attemptOf = new Map(attempts.map((a) => [a.tradeId, a]));
+    expect(attempts).toHaveLength(4);
+    expect(trades.map((trade) => attemptOf.get(trade.id)).map((a) => [a?.number, a?.outcome, a?.errorCode, a?.errorMessage])).toEqual([
+      [1, "BOOKED", null, null],
+      [1, "REFUSED", "BOOKING_REJECTED", "refused row 2"],
+      [1, "REFUSED", "QUOTE_REFUSED", "refused row 3"],
+      [1, "REFUSED", "QUOTE_REFUSED", "refused row 4"],
+    ]);
+    // Each trade counted and numbered once: four moves, four answers, four event numbers.
+    const closed = await expectCountersMatchTrades(t.db, batch.id);
+    expect(batches).toEqual([closed]);
+    expect(closed).toMatchObject({ status: "PARTIAL_SUCCESS", succeededTrades: 1, failedTrades: 3, answeredTrades: 4 });
+    expect(closed.eventSequence - before.eventSequence).toBe(4);
+    expect(sorted(after.map((trade) => trade.sequence - before.eventSequence))).toEqual([1, 2, 3, 4]);
+    expect(await expectRollupMatchesAttempts(t.db)).toBeDefined();
   });
 
   it("drops the outcome of a trade cancelled meanwhile", async () => {

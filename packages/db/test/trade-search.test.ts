@@ -2,22 +2,28 @@
 // its rows follow the trades' searched values through staging, quotes, bookings, requotes and
 // deletion, status changes leave it alone, and the search answers exactly what ILIKE on the trade's
 // six columns answers.
-import { cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { applyMigrations } from "@fxbt/schema-engine";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIGRATIONS_DIR } from "../src/open";
 import type { Queryable } from "../src/queryable";
 import { deleteBatchRow } from "../src/sql/batch-lifecycle";
 import { containing } from "../src/sql/fragments";
 import { insertStagedBatch } from "../src/sql/stage-batch";
 import { claimPendingTrades } from "../src/sql/trade-claims";
-import { COMMON_SEARCH_CANDIDATES, pageTradeHistory } from "../src/sql/trade-reads";
+import { COMMON_SEARCH_CANDIDATES, pageTradeHistory, tradeMatchesSearch } from "../src/sql/trade-reads";
 import { markTradesQuoted, recordTradeOutcomes, requoteTrades } from "../src/sql/trade-results";
-import { createEmptyDatabase } from "../src/testing";
-import { cancelAsTheApi, claimedBatch, openTestDatabase, outcomeOf, quoteOf, stageBatch, type TestContext, tradeRows } from "./helpers";
+import {
+  cancelAsTheApi,
+  claimedBatch,
+  databaseMigratedBefore,
+  emptyTables,
+  migrateFully,
+  openTestDatabase,
+  outcomeOf,
+  quoteOf,
+  stageBatch,
+  type TestContext,
+  tradeRows,
+} from "./helpers";
 
 let t: TestContext;
 beforeAll(async () => {
@@ -134,18 +140,31 @@ describe("trade_search", () => {
     expect(await searched("Q-Y")).toEqual([]);
 
     const ids = (await t.db.prisma.trade.findMany({ where: { batchId: batch.id } })).map((trade) => trade.id);
-    await deleteBatchRow(t.db.prisma, batch.id);
+    await t.db.prisma.$transaction((tx) => deleteBatchRow(tx, batch.id));
     const left = await t.db.prisma.$queryRaw<{ count: number }[]>`
       SELECT count(*)::int AS count FROM trade_search WHERE trade_id = ANY(${ids}::uuid[])`;
     expect(left[0]!.count).toBe(0);
     expect(await searchRows(t.db.prisma)).toEqual(await mirroredRows(t.db.prisma));
   });
 
+  it("is emptied by a TRUNCATE of trade, which fires no delete trigger (emptyTables)", async () => {
+    const own = await openTestDatabase();
+    try {
+      await stageBatch(own.db, 3, { name: "truncated" });
+      expect(await searchRows(own.db.prisma)).not.toEqual([]);
+      await emptyTables(own.db.prisma);
+      expect(await searchRows(own.db.prisma)).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
   it("answers what ILIKE on the six columns answers: any case, anywhere, wildcards literal, never across two fields", async () => {
     const batch = await stageBatch(t.db, 4, { name: "odd" });
     await t.db.prisma.$executeRaw`
-      UPDATE trade SET client_name = '50% off_sale', quote_id = 'qUoTe-' || row_number WHERE batch_id = ${batch.id}::uuid`;
-    const searches = ["q-1", "CLIENT 1", "t-", "234567", "ref-1", "quote-3", "50%", "%", "off_s", "_", "\\", "zzz"];
+      UPDATE trade SET client_name = '50% off_sale', quote_id = 'qUoTe-' || row_number,
+        reference = CASE WHEN row_number = 2 THEN 'Zürich Ω-7' ELSE reference END WHERE batch_id = ${batch.id}::uuid`;
+    const searches = ["q-1", "CLIENT 1", "t-", "234567", "ref-1", "quote-3", "50%", "%", "off_s", "_", "\\", "zzz", "ZÜRICH ω", "ü"];
     // Each matches the joined instruction text of some trade, and no single field of any.
     const across = ["C-1\nClient", "1\n1234567890", "890\nREF", "Client 2\n123"];
     for (const search of across) expect(await matching(search), search).toEqual([]);
@@ -153,6 +172,7 @@ describe("trade_search", () => {
     expect(await searched("QUOTE-2")).toHaveLength(1);
     expect(await searched("50%")).toHaveLength(4);
     expect(await searched("%")).toHaveLength(4);
+    expect(await searched("ZÜRICH ω")).toHaveLength(1);
   });
 });
 
@@ -191,19 +211,43 @@ describe("a common search and a rare one", () => {
   });
 });
 
+describe("the planner's statistics on the searched text (migration 20261129052000_search_lowered)", () => {
+  it("tell it how many trades a search matches, on the expression the search writes", async () => {
+    await insertStagedBatch(t.db.prisma, {
+      name: "holdings",
+      priority: 0,
+      rows: tradeRows(5000, (i) => ({ clientName: `Client ${i} Holdings` })),
+    });
+    await t.db.prisma.$executeRaw`ANALYZE trade`;
+    const [counted] = await t.db.prisma.$queryRaw<{ all: number; holdings: number }[]>`
+      SELECT count(*)::int AS all, count(*) FILTER (WHERE client_name ILIKE '%holdings%')::int AS holdings FROM trade`;
+    const { all, holdings } = counted!;
+    const estimate = async (search: string) => {
+      const [row] = await t.db.prisma.$queryRaw<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }[]>`
+        EXPLAIN (FORMAT JSON) SELECT 1 FROM trade AS trade WHERE ${tradeMatchesSearch(search)}`;
+      return row!["QUERY PLAN"][0].Plan["Plan Rows"];
+    };
+    // Without them the planner guesses from the pattern alone: a handful of rows, whatever the search.
+    expect(holdings).toBeGreaterThan(all / 4);
+    expect(await estimate("HOLDINGS")).toBeGreaterThan(holdings / 2);
+    expect(await estimate("HOLDINGS")).toBeLessThan(holdings * 2);
+    expect(await estimate("no such trade")).toBeLessThan(all / 100);
+  });
+
+  it("are on the same expression for the archive as for the hot trades", async () => {
+    const rows = await t.db.prisma.$queryRaw<{ table: string; expression: string }[]>`
+      SELECT stxrelid::regclass::text AS table, pg_get_statisticsobjdef_expressions(oid)::text AS expression
+      FROM pg_statistic_ext WHERE stxname IN ('trade_search_text_stats', 'trade_archive_search_text_stats') ORDER BY 1`;
+    expect(rows.map((row) => row.table)).toEqual(["trade", "trade_archive"]);
+    expect(rows[1]!.expression).toBe(rows[0]!.expression);
+  });
+});
+
 describe("migration 20261127200000_trade_search_table", () => {
   it("fills trade_search from the trades already there", async () => {
-    const database = await createEmptyDatabase("fxbt_db_search_backfill");
-    const before = mkdtempSync(join(tmpdir(), "trade-search-backfill-"));
+    // The migrations before this one, then trades, then this migration.
+    const database = await databaseMigratedBefore("20261127200000_trade_search_table");
     try {
-      // The migrations before this one, then trades, then this migration.
-      cpSync(join(MIGRATIONS_DIR, "migration_lock.toml"), join(before, "migration_lock.toml"));
-      const names = readdirSync(MIGRATIONS_DIR)
-        .filter((name) => /^\d+_/.test(name))
-        .sort();
-      for (const name of names.filter((name) => name < "20261127200000"))
-        cpSync(join(MIGRATIONS_DIR, name), join(before, name), { recursive: true });
-      await applyMigrations({ databaseUrl: database.url, migrationsDir: before });
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
@@ -216,9 +260,7 @@ describe("migration 20261127200000_trade_search_table", () => {
                   ('00000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-00000000000b', 2, 'C-2', NULL, '222',
                    'ZAR', 'USD', 'BUY', 1, NULL, NULL, NULL)`,
         );
-        expect((await applyMigrations({ databaseUrl: database.url, migrationsDir: MIGRATIONS_DIR })).appliedMigrationNames).toContain(
-          "20261127200000_trade_search_table",
-        );
+        expect(await migrateFully(database)).toContain("20261127200000_trade_search_table");
         const { rows } = await client.query(`SELECT right(trade_id::text, 1) AS trade, field::text, text FROM trade_search ORDER BY 1, 2`);
         expect(rows).toEqual([
           { trade: "1", field: "INSTRUCTION", text: "C-1\nOld Client\n111\nINV-1" },
@@ -234,7 +276,6 @@ describe("migration 20261127200000_trade_search_table", () => {
         await client.end();
       }
     } finally {
-      rmSync(before, { recursive: true, force: true });
       await database.drop();
     }
   });

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_NAMES } from "../rows";
+import { discardCachedPlans } from "./cached-plans";
 
 /**
  * Archival (issue 10): finished batches leave the hot tables, nothing is lost.
@@ -18,7 +19,7 @@ import { BATCH_COLUMNS, type BatchRow, TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_
  * - trade and trade_attempt rows move to trade_archive and trade_attempt_archive (same columns),
  *   a chunk at a time, each chunk one statement (moveTradeChunk): a crash loses at most the chunk
  *   in flight, which rolls back whole; the next run continues with what is left.
- * - trade_search rows are deleted with their trade (ON DELETE CASCADE): they are only an index of
+ * - trade_search rows are deleted with their trade (trigger trade_search_delete): they are only an index of
  *   the trade's own columns, and an archived search reads those columns instead.
  * - The event sequence columns (batch.event_sequence*, trade.sequence) move with their rows
  *   unchanged; a finished batch has no events to come.
@@ -109,6 +110,9 @@ export interface MovedChunk {
  * trade twice. Refuses (moves nothing) unless the batch is flagged archived.
  */
 export async function moveTradeChunk(client: pg.ClientBase, batchId: string, limit: number): Promise<MovedChunk> {
+  // Each archived attempt is checked against trade_archive, which grows by every chunk, and each
+  // archived trade against batch: plans this connection made when they were smaller are dropped.
+  await discardCachedPlans(client);
   const { rows } = await client.query<MovedChunk>(
     `WITH picked AS (
        SELECT t.id FROM trade t JOIN batch b ON b.id = t.batch_id AND b.archived_at IS NOT NULL
@@ -131,6 +135,8 @@ export async function moveTradeChunk(client: pg.ClientBase, batchId: string, lim
  * delete must be whole (a half-deleted batch could otherwise be started).
  */
 export async function deleteOneStaleStagedBatch(client: pg.ClientBase, stagedBefore: Date): Promise<BatchRow | null> {
+  // As deleteBatchRow: the cascade's statement per trade runs with freshly made plans.
+  await discardCachedPlans(client);
   const { text, values } = Prisma.sql`
     WITH deleted AS (
       DELETE FROM batch

@@ -3,6 +3,7 @@ import {
   batchStatusesMovableTo,
   CLAIMABLE_BATCH_STATUSES,
   FINAL_TRADE_STATUSES,
+  type FinalTradeStatus,
   finalBatchStatus,
   isFinalBatchStatus,
   PERMANENT_FAILURE_CODES,
@@ -13,7 +14,8 @@ import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
-import { batchMayMove, batchStatusIn, theBatch, tradeStatusIn } from "./fragments";
+import { discardCachedPlans } from "./cached-plans";
+import { attemptAnswered, batchMayMove, batchStatusIn, FINAL_STATUS_COUNTERS, theBatch, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 
 /**
@@ -45,14 +47,14 @@ export async function approveBatchRow(tx: Queryable, id: string, approver: { id:
 
 /**
  * Cancelling is two phases, so no transaction holds the batch row over all its trades while
- * the runner's outcome writes (which lock the same row, addOutcomeCounts) wait behind it:
+ * the runner's outcome writes (which lock the same row: recordTradeOutcomes) wait behind it:
  *
  * 1. requestCancel, in the command's own short transaction: the batch is marked (and leaves the
  *    queue). From its commit on, no trade of it is claimed (claimPendingTrades) and it is never
  *    promoted.
  * 2. cancelPendingChunk, again and again, each chunk its own short transaction: the trades the
  *    cancel move may take (no booking in flight) in the chunk's window of rows are cancelled and
- *    counted. The batch ends CANCELLED (addOutcomeCounts) in whichever transaction makes its last
+ *    counted. The batch ends CANCELLED (closeFinishedBatches) in whichever transaction makes its last
  *    trade final: the last chunk, or the outcome of its last booking in flight.
  *
  * Until every chunk has run the batch is "cancelling"; the runner (listCancellingBatches) goes on
@@ -134,7 +136,7 @@ export async function cancelPendingChunk(
           where: Prisma.sql`trade.batch_id = ${id}::uuid AND trade.row_number > ${start}::int AND trade.row_number <= ${window.throughRow}::int`,
           set: [Prisma.sql`locked_at = NULL`],
         });
-  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
+  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, CANCELLED: trades.length }]);
   return {
     batch: batch!,
     trades,
@@ -183,7 +185,7 @@ export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ ba
     where: Prisma.sql`trade.batch_id = ${id}::uuid`,
     set: [Prisma.sql`locked_at = NULL`],
   });
-  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, succeeded: 0, failed: 0, cancelled: trades.length }]);
+  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, CANCELLED: trades.length }]);
   return { batch: batch!, trades };
 }
 
@@ -193,62 +195,86 @@ export interface RequeueOptions {
    * UNKNOWN_FAILURE_CODE). Default: every failed trade but those with a PERMANENT_FAILURE_CODE.
    */
   errorCodes?: readonly string[] | null;
+  /**
+   * Exactly these trades of the batch (distinct ids), each of which must be FAILED: when not every
+   * one moves, nothing does (the requeue throws, and the caller's transaction rolls back).
+   */
+  tradeIds?: readonly string[] | null;
 }
 
+/** A requeue of named trades found some of them no longer FAILED (the caller checks first, under the batch's lock). */
+export class RequeueMismatchError extends Error {
+  constructor(named: number, moved: number) {
+    super(`requeueFailedTrades: ${named} trades named, ${moved} were FAILED trades of the batch; nothing requeued`);
+    this.name = "RequeueMismatchError";
+  }
+}
+
+/** The counter of the one status a retry takes trades out of (FAILED). */
+const retriedCounter = FINAL_STATUS_COUNTERS[TRADE_MOVES.retry.from[0]];
+
 /**
- * Sends FAILED trades of a finished batch back to PENDING (which ones: `errorCodes`), takes them
- * off its failed count and queues the batch again. The caller holds the batch's lock.
+ * Sends FAILED trades of a finished batch back to PENDING (which ones: `errorCodes` or
+ * `tradeIds`), takes them off its failed count and queues the batch again. The caller holds the
+ * batch's lock.
  */
 export async function requeueFailedTrades(
   tx: Queryable,
   id: string,
-  { errorCodes = null }: RequeueOptions = {},
+  { errorCodes = null, tradeIds = null }: RequeueOptions = {},
 ): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
-  const code = Prisma.sql`coalesce(trade.error_code, ${UNKNOWN_FAILURE_CODE})`;
-  const codes =
-    errorCodes === null
-      ? Prisma.sql`NOT (${code} = ANY(${[...PERMANENT_FAILURE_CODES]}::text[]))`
-      : Prisma.sql`${code} = ANY(${[...errorCodes]}::text[])`;
   const trades = await moveTrades(tx, "retry", {
     batches: theBatch(id),
-    where: Prisma.sql`trade.batch_id = ${id}::uuid AND ${codes}`,
+    where: Prisma.sql`trade.batch_id = ${id}::uuid AND ${requeueChoice(errorCodes, tradeIds)}`,
     set: [
       Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL, idempotency_key = NULL, transaction_id = NULL`,
       Prisma.sql`error_code = NULL, error_message = NULL, locked_at = NULL`,
     ],
   });
+  if (tradeIds !== null && trades.length !== tradeIds.length) throw new RequeueMismatchError(tradeIds.length, trades.length);
   const [batch] = await tx.$queryRaw<BatchRow[]>`
-    UPDATE batch SET status = ${BATCH_MOVES.retry.to[0]}::"BatchStatus", failed_trades = failed_trades - ${trades.length}::int,
+    UPDATE batch SET status = ${BATCH_MOVES.retry.to[0]}::"BatchStatus", ${Prisma.raw(retriedCounter)} = ${Prisma.raw(retriedCounter)} - ${trades.length}::int,
                      queued_at = now(), completed_at = NULL
     WHERE id = ${id}::uuid AND ${batchMayMove("retry")} RETURNING ${BATCH_COLUMNS}`;
   return { batch: batch!, trades };
 }
 
+/** Which failed trades a requeue takes, besides the retry move's own status guard. */
+function requeueChoice(errorCodes: readonly string[] | null, tradeIds: readonly string[] | null): Prisma.Sql {
+  if (tradeIds !== null) return Prisma.sql`trade.id = ANY(${[...tradeIds]}::uuid[])`;
+  const code = Prisma.sql`coalesce(trade.error_code, ${UNKNOWN_FAILURE_CODE})`;
+  return errorCodes === null
+    ? Prisma.sql`NOT (${code} = ANY(${[...PERMANENT_FAILURE_CODES]}::text[]))`
+    : Prisma.sql`${code} = ANY(${[...errorCodes]}::text[])`;
+}
+
+/**
+ * Deletes a batch; its trades, their attempts, keys and search rows go with it (cascades, triggers).
+ * Give it a transaction: on a pool, the plans dropped and the DELETE may be on two connections.
+ */
 export async function deleteBatchRow(tx: Queryable, id: string): Promise<void> {
+  // The cascade deletes each trade's attempts and entry key by a statement per trade, with plans
+  // this connection may have made when those tables were a page (discardCachedPlans).
+  await discardCachedPlans(tx);
   await tx.$executeRaw`DELETE FROM batch WHERE id = ${id}::uuid`;
 }
 
-export interface OutcomeCounts {
-  batchId: string;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-}
+/** Trades of one batch that just reached each final status (a status left out: none). */
+export type OutcomeCounts = { batchId: string } & { readonly [status in FinalTradeStatus]?: number };
 
 /**
  * Adds trades that just reached a final status to their batches' counters, in the
  * transaction that moved them, and closes every batch whose trades are now all final
- * with the status the domain decides. Booked and refused trades are also bank answers
- * (answered_trades, throughput's count), which a retry does not take back.
+ * with the status the domain decides. (The bank's answers among them were counted in
+ * answered_trades by the move itself: moveTrades.)
  */
 export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCounts[]): Promise<BatchRow[]> {
   if (counts.length === 0) return [];
+  const columns = FINAL_TRADE_STATUSES.map((status) => FINAL_STATUS_COUNTERS[status]);
+  const added = FINAL_TRADE_STATUSES.map((status) => Prisma.sql`${counts.map((c) => c[status] ?? 0)}::int[]`);
   const updated = await tx.$queryRaw<BatchRow[]>`
-    UPDATE batch b SET succeeded_trades = b.succeeded_trades + c.succeeded, failed_trades = b.failed_trades + c.failed,
-                       cancelled_trades = b.cancelled_trades + c.cancelled, answered_trades = b.answered_trades + c.succeeded + c.failed
-    FROM unnest(${counts.map((c) => c.batchId)}::uuid[], ${counts.map((c) => c.succeeded)}::int[],
-                ${counts.map((c) => c.failed)}::int[], ${counts.map((c) => c.cancelled)}::int[])
-         AS c(batch_id, succeeded, failed, cancelled)
+    UPDATE batch b SET ${Prisma.raw(columns.map((column) => `${column} = b.${column} + c.${column}`).join(", "))}
+    FROM unnest(${counts.map((c) => c.batchId)}::uuid[], ${Prisma.join(added)}) AS c(batch_id, ${Prisma.raw(columns.join(", "))})
     WHERE b.id = c.batch_id
     RETURNING ${batchColumns("b")}`;
   return closeFinishedBatches(tx, updated);
@@ -258,7 +284,7 @@ export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCo
  * Closes each batch whose trades are all final with the status the domain decides, ending its
  * current run (its seconds join finished_run_seconds: run-figures.ts); returns every batch as it now stands.
  */
-async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[]): Promise<BatchRow[]> {
+export async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[]): Promise<BatchRow[]> {
   const result: BatchRow[] = [];
   for (const batch of batches) {
     const status = finalBatchStatus(batch);
@@ -303,23 +329,32 @@ export function markBankAvailable(db: Queryable): Promise<BatchRow[]> {
 /**
  * The sweeper: finishes running batches whose trades are all final but which are still
  * running (a write that finished them was lost, or a race left them so). Their counters are
- * recounted from the trades first, then the domain decides the final status.
+ * recounted first, in one statement: the outcome counters from the trades, answered_trades
+ * (throughput's count) from the attempts the bank answered over every run; then the domain
+ * decides the final status.
  */
 export async function finishSettledBatches(tx: Queryable): Promise<BatchRow[]> {
-  const recounted = await tx.$queryRaw<BatchRow[]>`
+  const counters = Object.entries(FINAL_STATUS_COUNTERS);
+  const countedFinal = counters.map(
+    ([status, column]) => Prisma.sql`count(*) FILTER (WHERE t.status = ${status}::"TradeStatus")::int AS ${Prisma.raw(column)}`,
+  );
+  const recounted = counters.map(([, column]) => Prisma.raw(`${column} = coalesce(counts.${column}, 0)`));
+  const batches = await tx.$queryRaw<BatchRow[]>`
     WITH settled AS (
       SELECT b.id FROM batch b
       WHERE ${batchStatusIn(BATCH_MOVES.finish.from, "b.status")}
         AND NOT EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND NOT ${tradeStatusIn(FINAL_TRADE_STATUSES, "t.status")})
       FOR UPDATE SKIP LOCKED),
     counts AS (
-      SELECT t.batch_id, count(*) FILTER (WHERE t.status = 'SUCCESS')::int AS succeeded,
-             count(*) FILTER (WHERE t.status = 'FAILED')::int AS failed, count(*) FILTER (WHERE t.status = 'CANCELLED')::int AS cancelled
-      FROM trade t JOIN settled ON settled.id = t.batch_id GROUP BY t.batch_id)
-    UPDATE batch SET succeeded_trades = coalesce(counts.succeeded, 0), failed_trades = coalesce(counts.failed, 0),
-                     cancelled_trades = coalesce(counts.cancelled, 0)
-    FROM settled LEFT JOIN counts ON counts.batch_id = settled.id
+      SELECT t.batch_id, ${Prisma.join(countedFinal)}
+      FROM trade t JOIN settled ON settled.id = t.batch_id GROUP BY t.batch_id),
+    answers AS (
+      SELECT t.batch_id, count(*)::int AS answered
+      FROM trade t JOIN settled ON settled.id = t.batch_id JOIN trade_attempt a ON a.trade_id = t.id
+      WHERE ${attemptAnswered("a")} GROUP BY t.batch_id)
+    UPDATE batch SET ${Prisma.join(recounted)}, answered_trades = coalesce(answers.answered, 0)
+    FROM settled LEFT JOIN counts ON counts.batch_id = settled.id LEFT JOIN answers ON answers.batch_id = settled.id
     WHERE batch.id = settled.id
     RETURNING ${batchColumns("batch")}`;
-  return closeFinishedBatches(tx, recounted);
+  return closeFinishedBatches(tx, batches);
 }

@@ -2,7 +2,7 @@ import type { BatchStatus } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow } from "../rows";
-import { batchStatusIn, containing, ofPartner, type TradeSource, tradesFrom, where } from "./fragments";
+import { batchStatusIn, foundIn, ofPartner, type TradeSource, tradesFrom, where } from "./fragments";
 
 /** Reads of batches. Lists are keyset pages over indexes: never OFFSET, never a full scan per page. */
 
@@ -57,6 +57,12 @@ export interface BatchPageQuery {
   partner?: string | null;
 }
 
+/**
+ * Batches whose batchUid or name holds `search`, case-insensitively. Read through the trigram
+ * index batch_search_text_trgm_idx, on this very expression, when the planner expects few rows.
+ */
+export const batchSearch = (search: string): Prisma.Sql => foundIn(["batch.batch_uid", "batch.name"], search);
+
 /** Up to `first + 1` batches after the cursor, and how many match the filter in all. */
 export async function pageBatches(db: Queryable, query: BatchPageQuery): Promise<{ rows: BatchRow[]; totalCount: number }> {
   const { column, cast } = ORDER_COLUMNS[query.orderBy.field];
@@ -70,7 +76,7 @@ export async function pageBatches(db: Queryable, query: BatchPageQuery): Promise
   if (filter?.createdFrom) conditions.push(Prisma.sql`created_at >= ${filter.createdFrom}`);
   if (filter?.createdTo) conditions.push(Prisma.sql`created_at <= ${filter.createdTo}`);
   const search = filter?.search?.trim();
-  if (search) conditions.push(Prisma.sql`(batch_uid ILIKE ${containing(search)} OR name ILIKE ${containing(search)})`);
+  if (search) conditions.push(batchSearch(search));
   const keyset = [...conditions];
   if (query.after) {
     const compare = Prisma.raw(query.orderBy.descending ? "<" : ">");

@@ -2,6 +2,7 @@ import type { TradeInstruction } from "@fxbt/domain";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, TRADE_COLUMNS, type TradeRow } from "../rows";
+import { CSV_ROW } from "./fragments";
 import { findRecentDuplicate, insertBatchAndTrades, lockContent, type StageBatchRecord } from "./stage-batch";
 
 /** Where a trade entered by hand goes: into a staged batch, or into a batch of its own. */
@@ -56,10 +57,11 @@ const storedKey = (partner: string | null, key: string) => Prisma.sql`jsonb_buil
  * Into a staged batch, the batch row is locked (FOR UPDATE, as startBatch, cancelBatch and
  * deleteBatch lock it) before anything is decided: a start, cancel or delete either committed
  * before (and `admit` refuses) or waits until the trade is in (and then starts, cancels or deletes
- * the batch with it). The trade takes the next row number (total_trades + 1: trades are never
- * removed from a batch, so rows stay 1…n, which the runner's claim order and the cancel's windows
- * rely on) and the batch's next event number, so a subscriber resuming after an earlier number
- * gets the new trade.
+ * the batch with it). The trade takes the next position (row_number total_trades + 1: trades are
+ * never removed from a batch, so positions stay 1…n, which the runner's claim order and the
+ * cancel's windows rely on) and the batch's next event number, so a subscriber resuming after an
+ * earlier number gets the new trade. Either way the trade is marked entered_singly: it came from no
+ * row of a CSV, and is never shown as one (toTradeView).
  */
 export async function createTradeOnce(prisma: PrismaClient, record: CreateTradeRecord): Promise<CreateTradeResult> {
   return prisma.$transaction(
@@ -103,9 +105,9 @@ async function addToBatch(
     WHERE id = ${destination.batchId}::uuid RETURNING ${BATCH_COLUMNS}`;
   const { trade: t } = record;
   const [trade] = await tx.$queryRaw<TradeRow[]>`
-    INSERT INTO trade (id, batch_id, row_number, sequence, client_id, client_name, account_number, sell_currency,
+    INSERT INTO trade (id, batch_id, row_number, entered_singly, sequence, client_id, client_name, account_number, sell_currency,
                        buy_currency, direction, amount, value_date, reference, updated_at)
-    VALUES (gen_random_uuid(), ${batch!.id}::uuid, ${batch!.totalTrades}::int, ${batch!.eventSequence}::int, ${t.clientId},
+    VALUES (gen_random_uuid(), ${batch!.id}::uuid, ${batch!.totalTrades}::int, true, ${batch!.eventSequence}::int, ${t.clientId},
             ${t.clientName}, ${t.accountNumber}, ${t.sellCurrency}, ${t.buyCurrency}, ${t.direction}::"TradeDirection",
             ${t.amount}::numeric, ${t.valueDate}::date, ${t.reference}, now())
     RETURNING ${TRADE_COLUMNS}`;
@@ -126,7 +128,9 @@ async function stageAlone(tx: Queryable, record: CreateTradeRecord): Promise<Cre
     stagedById: record.createdById,
     stagedBy: record.createdBy,
   });
-  const [trade] = await tx.$queryRaw<TradeRow[]>`SELECT ${TRADE_COLUMNS} FROM trade WHERE batch_id = ${batch.id}::uuid`;
+  // Staged as a file of one row, it is still a trade entered by hand.
+  const [trade] = await tx.$queryRaw<TradeRow[]>`
+    UPDATE trade SET entered_singly = true WHERE batch_id = ${batch.id}::uuid RETURNING ${TRADE_COLUMNS}`;
   return { kind: "created", trade: trade!, batch, newBatch: true };
 }
 
@@ -137,9 +141,17 @@ export function batchTradeAmounts(db: Queryable, batchId: string): Promise<{ amo
     FROM trade WHERE batch_id = ${batchId}::uuid`;
 }
 
-/** The row of the batch's trade with this reference, if one has it (references are unique within a batch, as within a file). */
-export async function rowWithReference(db: Queryable, batchId: string, reference: string): Promise<number | null> {
-  const [row] = await db.$queryRaw<{ rowNumber: number }[]>`
-    SELECT row_number AS "rowNumber" FROM trade WHERE batch_id = ${batchId}::uuid AND reference = ${reference} LIMIT 1`;
-  return row?.rowNumber ?? null;
+/**
+ * The batch's trade with this reference, if one has it (references are unique within a batch, as
+ * within a file): its id, and its CSV row (null when it was entered by hand).
+ */
+export async function tradeWithReference(
+  db: Queryable,
+  batchId: string,
+  reference: string,
+): Promise<{ id: string; csvRow: number | null } | null> {
+  const [trade] = await db.$queryRaw<{ id: string; csvRow: number | null }[]>`
+    SELECT id, ${CSV_ROW} AS "csvRow"
+    FROM trade WHERE batch_id = ${batchId}::uuid AND reference = ${reference} LIMIT 1`;
+  return trade ?? null;
 }

@@ -1,4 +1,12 @@
-import { BATCH_MOVES, type BatchMoveName, type BatchStatus, isFinalBatchStatus, type TradeStatus } from "@fxbt/domain";
+import {
+  ANSWERED_OUTCOMES,
+  BATCH_MOVES,
+  type BatchMoveName,
+  type BatchStatus,
+  type FinalTradeStatus,
+  isFinalBatchStatus,
+  type TradeStatus,
+} from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import { TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_NAMES } from "../rows";
 
@@ -15,6 +23,27 @@ export function batchStatusIn(statuses: readonly BatchStatus[], column = "status
   return Prisma.sql`${Prisma.raw(column)} = ANY(${[...statuses]}::"BatchStatus"[])`;
 }
 
+/**
+ * The batch's counter of each final trade status (which statuses are final is the domain's rule):
+ * the columns moveTrades and addOutcomeCounts (the cancels) add to, requeueFailedTrades takes
+ * retried trades off, finishSettledBatches recounts and the history's totalCount reads.
+ */
+export const FINAL_STATUS_COUNTERS: { readonly [status in FinalTradeStatus]: string } = {
+  SUCCESS: "succeeded_trades",
+  FAILED: "failed_trades",
+  CANCELLED: "cancelled_trades",
+};
+
+/** A trade's row of its CSV file: null for a trade entered by hand, whose row_number is only its position. */
+export const CSV_ROW = Prisma.raw("CASE WHEN entered_singly THEN NULL ELSE row_number END");
+
+/**
+ * The attempt (of alias `attempt`) is one the bank answered: it ended booked or refused. What the
+ * run charts count, and what a batch's answered_trades counts.
+ */
+export const attemptAnswered = (attempt: string): Prisma.Sql =>
+  Prisma.sql`${Prisma.raw(attempt)}.outcome = ANY(${[...ANSWERED_OUTCOMES]}::"AttemptOutcome"[]) AND ${Prisma.raw(attempt)}.finished_at IS NOT NULL`;
+
 /** `status` is one the batch move may start from. */
 export const batchMayMove = (move: BatchMoveName, column?: string) => batchStatusIn(BATCH_MOVES[move].from, column);
 
@@ -24,6 +53,27 @@ export const where = (conditions: readonly Prisma.Sql[]) =>
 
 /** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
 export const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * `search` found anywhere in any of `columns` (SQL expressions), case-insensitively: the rows
+ * `column ILIKE containing(search)` finds on one of them, for one lower() and one LIKE per row.
+ * ILIKE answers as lower(text) LIKE lower(pattern) (PostgreSQL's Generic_Text_IC_like, which in a
+ * UTF-8 database calls lower() on the pattern and the text on every call): six ILIKEs are twelve
+ * conversions a row, most of a common search's cost. Here the columns are joined by line feeds
+ * and lowered once. A search without a line feed cannot match across two columns; one with a line
+ * feed is checked column by column as well. Migration 20261129052000_search_lowered puts the
+ * batch list's trigram index (batch_search_text_trgm_idx) and the planner's statistics on the
+ * trades' searched text (trade_search_text_stats, trade_archive_search_text_stats) on this very
+ * expression of their columns, in this order: change one, change them all.
+ */
+export function foundIn(columns: readonly string[], search: string): Prisma.Sql {
+  const pattern = containing(search);
+  const joined = columns.map((column) => `coalesce(${column}, '')`).join(" || E'\\n' || ");
+  const anywhere = Prisma.sql`lower(${Prisma.raw(joined)}) LIKE lower(${pattern})`;
+  if (!search.includes("\n")) return anywhere;
+  const inOne = columns.map((column) => Prisma.sql`${Prisma.raw(column)} ILIKE ${pattern}`);
+  return Prisma.sql`(${anywhere} AND (${Prisma.join(inOne, " OR ")}))`;
+}
 
 /**
  * Only a partner's batches (by the batch's `partner` column); no condition for staff of no

@@ -2,6 +2,7 @@ import type { ValidTradeRow } from "@fxbt/domain";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow } from "../rows";
+import { discardCachedPlans } from "./cached-plans";
 
 export interface StageBatchRecord {
   name: string | null;
@@ -119,6 +120,10 @@ export const STAGE_INSERT_CHUNK_ROWS = 5_000;
 /** Inserts a batch (its batchUid the next of its UTC day) and its trades, in the caller's transaction. */
 export async function insertBatchAndTrades(tx: Queryable, record: StageBatchRecord): Promise<BatchRow> {
   const { rows } = record;
+  // Each trade's batch_id is checked against batch with a plan this connection may have made when
+  // batch was a page: made again now, it is not a read of all of batch per trade. A trade entered
+  // alone is one check, one such read at worst: not worth a round trip on every entry.
+  if (rows.length > 1) await discardCachedPlans(tx);
   const day = (record.now ?? new Date()).toISOString().slice(0, 10).replaceAll("-", "");
   const [counter] = await tx.$queryRaw<{ lastValue: number }[]>`
     INSERT INTO batch_uid_counter (day, last_value) VALUES (${day}, 1)

@@ -1,8 +1,19 @@
-import { TRADE_HISTORY_COUNT_LIMIT, type TradeStatus, UNKNOWN_FAILURE_CODE } from "@fxbt/domain";
+import { isFinalTradeStatus, type SelectedTrade, TRADE_HISTORY_COUNT_LIMIT, type TradeStatus, UNKNOWN_FAILURE_CODE } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
-import { attemptsFrom, containing, ofPartner, type TradeSource, tradeStatusIn, tradesFrom, where } from "./fragments";
+import {
+  attemptsFrom,
+  CSV_ROW,
+  containing,
+  FINAL_STATUS_COUNTERS,
+  foundIn,
+  ofPartner,
+  type TradeSource,
+  tradeStatusIn,
+  tradesFrom,
+  where,
+} from "./fragments";
 
 /** Reads of trades, each a keyset page over an index of the trade table. */
 
@@ -12,14 +23,27 @@ export async function findTrade(db: Queryable, id: string): Promise<TradeRow | n
   return rows[0] ?? null;
 }
 
-/** Where a page of a batch's trades starts: after this row (trades without a row number sort as 0). */
+/**
+ * The trades of a batch among `ids` (valid UUIDs), with what a retry of selected trades checks:
+ * an id not returned is not a trade of the batch. Hot trades only: an archived batch is never retried.
+ */
+export function findTradesOfBatch(db: Queryable, batchId: string, ids: readonly string[]): Promise<SelectedTrade[]> {
+  return db.$queryRaw<SelectedTrade[]>`
+    SELECT id, ${CSV_ROW} AS "rowNumber", status::text AS status, error_code AS "errorCode"
+    FROM trade WHERE batch_id = ${batchId}::uuid AND id = ANY(${[...ids]}::uuid[])`;
+}
+
+/**
+ * Where a page of a batch's trades starts: after this position (row_number; trades without one sort
+ * as 0). A trade entered by hand has a position but no CSV row, so the cursor comes from the row, not the view.
+ */
 export interface BatchTradeCursor {
   rowNumber: number;
   id: string;
 }
 
 /**
- * Up to `limit` trades of one batch in CSV row order, after the cursor: the one keyset walk
+ * Up to `limit` trades of one batch in position order (the CSV's rows, then trades entered by hand), after the cursor: the one keyset walk
  * behind the Batch.trades connection and the CSV export. `errorCode` (default none) keeps only
  * the FAILED trades with that code, as the batch's results count them (none recorded: UNKNOWN).
  */
@@ -80,14 +104,6 @@ export interface TradeHistoryCursor {
   id: string;
 }
 
-/** The statuses the batches' counters hold (succeeded_trades, failed_trades, cancelled_trades). */
-const COUNTED_STATUSES: readonly TradeStatus[] = ["SUCCESS", "FAILED", "CANCELLED"];
-const COUNTER_OF: Partial<Record<TradeStatus, string>> = {
-  SUCCESS: "succeeded_trades",
-  FAILED: "failed_trades",
-  CANCELLED: "cancelled_trades",
-};
-
 /**
  * The history's order, served by the hand-written expression indexes of migration
  * 20261127170000_trade_search_indexes: trade_history_idx, and per status and per batch
@@ -126,11 +142,10 @@ export async function pageTradeHistory(
   const [ofThePartner] = ofPartner(query.partner, "batch.partner");
   if (ofThePartner) conditions.push(Prisma.sql`trade.batch_id IN (SELECT batch.id FROM batch WHERE ${ofThePartner})`);
   if (filter?.batchId) conditions.push(Prisma.sql`trade.batch_id = ${filter.batchId}::uuid`);
-  const search = filter?.search?.trim();
-  const pattern = search ? containing(search) : null;
+  const search = filter?.search?.trim() || null;
   const statuses = [...new Set(filter?.status ?? [])];
   // The archive has no trade_search rows: its search reads the columns themselves (cold data, read rarely).
-  const keyset = pattern ? [...conditions, archived ? searchMatches(pattern) : searchThroughIndex(pattern)] : [...conditions];
+  const keyset = search ? [...conditions, archived ? tradeMatchesSearch(search) : searchThroughIndex(search)] : [...conditions];
   if (query.after) {
     const { createdAt, rowNumber, id } = query.after;
     keyset.push(
@@ -152,19 +167,27 @@ export async function pageTradeHistory(
       : db.$queryRaw<TradeRow[]>`
           SELECT ${TRADE_COLUMNS} FROM ${table} ${where([...statuses.map(ofStatus), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int`;
   const counted = async () => {
-    const bySearch = pattern && (archived ? searchMatches(pattern) : await searchForCount(db, pattern));
+    const bySearch = search && (archived ? tradeMatchesSearch(search) : await searchForCount(db, search));
     const counting = bySearch ? [...conditions, bySearch] : conditions;
-    return countTradeHistory(db, { table, archived }, counting, statuses, !pattern, query.partner, filter?.batchId);
+    return countTradeHistory(db, { table, archived }, counting, statuses, !search, query.partner, filter?.batchId);
   };
   const [rows, totalCount] = await Promise.all([page, counted()]);
   return { rows, totalCount };
 }
 
-/** ILIKE on the six searched columns of trade: what decides whether a trade matches a search. */
-function searchMatches(pattern: string): Prisma.Sql {
-  return Prisma.sql`(trade.client_id ILIKE ${pattern} OR trade.client_name ILIKE ${pattern}
-    OR trade.account_number ILIKE ${pattern} OR trade.reference ILIKE ${pattern} OR trade.quote_id ILIKE ${pattern}
-    OR trade.transaction_id ILIKE ${pattern})`;
+/** The six searched columns of trade, in the order of the statistics on them (trade_search_text_stats). */
+const SEARCHED_COLUMNS = [
+  "trade.client_id",
+  "trade.client_name",
+  "trade.account_number",
+  "trade.reference",
+  "trade.quote_id",
+  "trade.transaction_id",
+];
+
+/** What decides whether a trade matches a search: ILIKE on one of its six searched columns would find it (foundIn). */
+export function tradeMatchesSearch(search: string): Prisma.Sql {
+  return foundIn(SEARCHED_COLUMNS, search);
 }
 
 /**
@@ -173,9 +196,9 @@ function searchMatches(pattern: string): Prisma.Sql {
  * The planner reads a rare search's candidates through the trigram index, and walks the history
  * for a common one, looking up each trade's values until the page is full.
  */
-function searchThroughIndex(pattern: string): Prisma.Sql {
-  return Prisma.sql`trade.id IN (SELECT trade_search.trade_id FROM trade_search WHERE trade_search.text ILIKE ${pattern})
-    AND ${searchMatches(pattern)}`;
+function searchThroughIndex(search: string): Prisma.Sql {
+  return Prisma.sql`trade.id IN (SELECT trade_search.trade_id FROM trade_search WHERE trade_search.text ILIKE ${containing(search)})
+    AND ${tradeMatchesSearch(search)}`;
 }
 
 /**
@@ -189,19 +212,19 @@ export const COMMON_SEARCH_CANDIDATES = 10_000;
  * A search for the bounded count. The candidates are read first, up to COMMON_SEARCH_CANDIDATES
  * (the trigram index for a rare search, a scan stopped there for a common one): a rare search is
  * counted among them by id, a common one by testing the trades as they come. The answer is the
- * same either way (searchMatches decides). The candidates are read a moment before the count, as
+ * same either way (tradeMatchesSearch decides). The candidates are read a moment before the count, as
  * the page and the count are already read apart.
  */
-async function searchForCount(db: Queryable, pattern: string): Promise<Prisma.Sql> {
+async function searchForCount(db: Queryable, search: string): Promise<Prisma.Sql> {
   // The ids are gathered only for a rare search (a subquery in a CASE runs only when its branch
   // is taken): a common one's 10,000 ids cost more to gather and send than they save.
   const [found] = await db.$queryRaw<{ ids: string[] | null }[]>`
     WITH candidates AS (
-      SELECT trade_id FROM trade_search WHERE text ILIKE ${pattern} LIMIT ${COMMON_SEARCH_CANDIDATES}::int)
+      SELECT trade_id FROM trade_search WHERE text ILIKE ${containing(search)} LIMIT ${COMMON_SEARCH_CANDIDATES}::int)
     SELECT CASE WHEN (SELECT count(*) FROM candidates) < ${COMMON_SEARCH_CANDIDATES}::int
                 THEN (SELECT coalesce(array_agg(DISTINCT trade_id::text), '{}') FROM candidates) END AS ids`;
-  if (!found?.ids) return searchMatches(pattern);
-  return Prisma.sql`trade.id = ANY(${found.ids}::uuid[]) AND ${searchMatches(pattern)}`;
+  if (!found?.ids) return tradeMatchesSearch(search);
+  return Prisma.sql`trade.id = ANY(${found.ids}::uuid[]) AND ${tradeMatchesSearch(search)}`;
 }
 
 /** The history's totalCount: exact from the batches' counters where they answer, else bounded (see pageTradeHistory). */
@@ -214,8 +237,11 @@ async function countTradeHistory(
   partner: string | null | undefined,
   batchId: string | null | undefined,
 ): Promise<number> {
-  if (noSearch && statuses.every((status) => COUNTED_STATUSES.includes(status))) {
-    const counted = statuses.length ? statuses.map((status) => Prisma.raw(COUNTER_OF[status]!)) : [Prisma.raw("total_trades")];
+  const finalStatuses = statuses.filter(isFinalTradeStatus);
+  if (noSearch && finalStatuses.length === statuses.length) {
+    const counted = statuses.length
+      ? finalStatuses.map((status) => Prisma.raw(FINAL_STATUS_COUNTERS[status]))
+      : [Prisma.raw("total_trades")];
     // An archived batch's counters count on the archived side from its flag on: while its trades
     // move (seconds, chunk by chunk), the hot pages may still show some the hot count no longer holds.
     const ofBatches = [
@@ -240,12 +266,12 @@ export function findTradeAttempts(db: Queryable, tradeIds: readonly string[]): P
     SELECT ${TRADE_ATTEMPT_COLUMNS} FROM ${attemptsFrom("both")} WHERE trade_id = ANY(${[...tradeIds]}::uuid[]) ORDER BY trade_id, number`;
 }
 
-/** A batch's trades counted per value date, with the first row of each: what a start checks. */
+/** A batch's trades counted per value date, with the first CSV row of each (null when only trades entered by hand have it): what a start checks. */
 export function countValueDates(
   db: Queryable,
   batchId: string,
 ): Promise<{ valueDate: string | null; trades: number; firstRow: number | null }[]> {
   return db.$queryRaw`
-    SELECT to_char(value_date, 'YYYY-MM-DD') AS "valueDate", count(*)::int AS trades, min(row_number) AS "firstRow"
+    SELECT to_char(value_date, 'YYYY-MM-DD') AS "valueDate", count(*)::int AS trades, min(row_number) FILTER (WHERE NOT entered_singly) AS "firstRow"
     FROM trade WHERE batch_id = ${batchId}::uuid GROUP BY value_date`;
 }

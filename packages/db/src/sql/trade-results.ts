@@ -4,9 +4,9 @@ import type { PrismaClient } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import type { BatchRow } from "../rows";
-import { addOutcomeCounts, type OutcomeCounts } from "./batch-lifecycle";
+import { closeFinishedBatches } from "./batch-lifecycle";
 import { batchesOfTrades } from "./fragments";
-import { moveTrades } from "./move-trades";
+import { moveTrades, moveTradesOfBatches } from "./move-trades";
 
 export interface QuotedTrade {
   id: string;
@@ -75,9 +75,12 @@ export interface TradeOutcome {
 const OUTCOME_MOVES: readonly OutcomeMove[] = ["book", "refuseQuote", "refuseBooking"];
 
 /**
- * Writes final results for many trades and their batches' counters in one transaction,
- * so the counters always equal the trades' statuses. A result for a trade that is no
- * longer where the move starts (cancelled, or finished by another runner) is dropped.
+ * Writes final results for many trades and their batches' counters with one statement (one more
+ * per further result of a trade already written), so the counters always equal the trades'
+ * statuses, in a transaction that also closes each batch whose trades are now all final. The batch row, which numbers events and so is taken by every move of
+ * its trades, is held from that statement to the commit: one round trip, not one per move. A
+ * result for a trade that is no longer where its move starts (cancelled, or finished by another
+ * runner) is dropped.
  */
 export async function recordTradeOutcomes(
   prisma: PrismaClient,
@@ -85,34 +88,51 @@ export async function recordTradeOutcomes(
 ): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
   if (outcomes.length === 0) return { trades: [], batches: [] };
   return prisma.$transaction(async (tx) => {
-    // Batch rows first, then trades, each in id order: the order cancelBatch takes them in.
-    const ids = outcomes.map((o) => o.id);
-    await tx.$executeRaw`
-      SELECT 1 FROM batch WHERE id IN (SELECT batch_id FROM trade WHERE id = ANY(${ids}::uuid[])) ORDER BY id FOR UPDATE`;
-    await tx.$executeRaw`SELECT 1 FROM trade WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
     const trades: TradeChange[] = [];
-    for (const move of OUTCOME_MOVES) {
-      const results = outcomes.filter((o) => o.move === move);
-      if (results.length > 0) trades.push(...(await writeOutcomes(tx, move, results)));
+    const batches = new Map<string, BatchRow>();
+    for (const round of oneOutcomePerTrade(outcomes)) {
+      const moved = await writeOutcomes(tx, round);
+      trades.push(...moved.trades);
+      for (const batch of moved.batches) batches.set(batch.id, batch);
     }
-    const batches = await addOutcomeCounts(tx, countOutcomes(trades));
-    return { trades, batches };
+    return { trades, batches: await closeFinishedBatches(tx, [...batches.values()]) };
   });
 }
 
-function writeOutcomes(tx: Queryable, move: OutcomeMove, outcomes: readonly TradeOutcome[]): Promise<TradeChange[]> {
-  return moveTrades(tx, move, {
+/**
+ * Rounds of outcomes with one per trade, tried in OUTCOME_MOVES order: of two results for one
+ * trade, the first whose move starts from the trade's status wins, and the other is dropped by
+ * the next round's guard. Of two with the same move, the first given wins (the sort is stable).
+ */
+function oneOutcomePerTrade(outcomes: readonly TradeOutcome[]): TradeOutcome[][] {
+  const ranked = [...outcomes].sort((a, b) => OUTCOME_MOVES.indexOf(a.move) - OUTCOME_MOVES.indexOf(b.move));
+  const rounds: TradeOutcome[][] = [];
+  const roundOf = new Map<string, number>();
+  for (const outcome of ranked) {
+    const round = roundOf.get(outcome.id) ?? 0;
+    roundOf.set(outcome.id, round + 1);
+    if (round === rounds.length) rounds.push([]);
+    rounds[round]!.push(outcome);
+  }
+  return rounds;
+}
+
+function writeOutcomes(db: Queryable, outcomes: readonly TradeOutcome[]): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
+  return moveTradesOfBatches(db, OUTCOME_MOVES, {
     batches: batchesOfTrades(outcomes.map((o) => o.id)),
     join: {
       relation: Prisma.sql`unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],
+                                 ${outcomes.map((o) => o.move)}::text[],
                                  ${outcomes.map((o) => o.transactionId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[],
                                  ${outcomes.map((o) => o.errorMessage)}::text[], ${outcomes.map((o) => o.bookingSentAt ?? null)}::timestamptz[])
-                          AS q(id, idempotency_key, transaction_id, error_code, error_message, booking_sent_at)`,
+                          AS q(id, idempotency_key, move, transaction_id, error_code, error_message, booking_sent_at)`,
       on: Prisma.sql`q.id = trade.id`,
     },
+    moveOf: Prisma.sql`q.move`,
     where: sameClaim,
     carry: [Prisma.sql`q.transaction_id, q.error_code, q.error_message, q.booking_sent_at`],
     carriesAnswer: true,
+    countsFinal: true,
     set: [
       Prisma.sql`transaction_id = picked.transaction_id, error_code = picked.error_code, error_message = picked.error_message`,
       Prisma.sql`locked_at = NULL`,
@@ -153,16 +173,4 @@ export function requoteTrades(db: Queryable, expired: readonly ExpiredQuote[]): 
       Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL`,
     ],
   });
-}
-
-function countOutcomes(changes: readonly TradeChange[]): OutcomeCounts[] {
-  const byBatch = new Map<string, OutcomeCounts>();
-  for (const { trade } of changes) {
-    const counts = byBatch.get(trade.batchId) ?? { batchId: trade.batchId, succeeded: 0, failed: 0, cancelled: 0 };
-    byBatch.set(trade.batchId, counts);
-    if (trade.status === "SUCCESS") counts.succeeded++;
-    else if (trade.status === "FAILED") counts.failed++;
-    else if (trade.status === "CANCELLED") counts.cancelled++;
-  }
-  return [...byBatch.values()];
 }

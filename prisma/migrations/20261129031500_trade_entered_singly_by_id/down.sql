@@ -1,0 +1,2 @@
+-- Rolls back 20261129031500_trade_entered_singly_by_id: nothing to undo. It changes no schema, and the
+-- marks it set are right (20261129020000_trade_entered_singly's down.sql drops them with the column).
