@@ -38,6 +38,13 @@ export interface SubscribeOptions<T = unknown> {
 export interface EventBus {
   publish(channel: string, message: unknown): void;
   /**
+   * `publish` hands the message to this process's subscribers before it returns, so the work it
+   * makes (their sockets are written in the microtasks that follow) is done by the next turn of
+   * the event loop, where a publisher can time it. Over a broker the local subscribers get the
+   * message when it comes back, and a publisher cannot tell what it cost.
+   */
+  readonly deliversWhenPublished?: boolean;
+  /**
    * Messages published on the channel from now on, until `signal` aborts, the caller stops
    * iterating (`return()`, or `break` out of `for await`), or the bus closes: each of these
    * ends the iterator cleanly at once. A subscriber that falls behind is bounded by `options`.
@@ -59,6 +66,7 @@ export function createInProcessEventBus(): InProcessEventBus {
   const open = new Set<() => void>();
   let closed = false;
   return {
+    deliversWhenPublished: true,
     publish(channel, message) {
       emitter.emit(channel, message);
     },

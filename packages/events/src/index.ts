@@ -14,5 +14,5 @@ export {
   NOTIFY_PAYLOAD_LIMIT,
   type PostgresEventBusOptions,
 } from "./pg-bus";
-export { EventPublisher, type EventPublisherOptions } from "./publisher";
+export { DEFAULT_PROGRESS_INTERVAL_MS, EventPublisher, type EventPublisherOptions } from "./publisher";
 export { createRedisEventBus, type RedisEventBusOptions } from "./redis-bus";

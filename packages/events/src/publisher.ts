@@ -10,14 +10,31 @@ import {
   type TradeStatusMessage,
 } from "./channels";
 
+/**
+ * The interval when none is given: PROGRESS_INTERVAL_MS's default (apps/api config.ts). Each event
+ * costs the API tens of microseconds of CPU per socket watching the batch (docs/operations.md).
+ */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 100;
+
 export interface EventPublisherOptions {
   bus: EventBus;
-  /** The shortest time between two progress events of one batch whose status did not change. */
+  /** The longest a progress change of a batch whose status did not change is held after the batch's last event. */
   progressIntervalMs?: number;
 }
 
+/**
+ * How long a progress change is held after a batch's event, as a multiple of the time this process
+ * took to deliver that event: while the hold is under the interval, the event loop spends at most
+ * a third of its time delivering one batch's progress, and the runner, which shares it, the rest.
+ */
+export const PROGRESS_HOLD_PER_DELIVERY = 2;
+
 interface CoalescedBatch {
   lastPublished: BatchView | null;
+  /** The earliest time (performance.now()) the batch's next progress change may go out. */
+  nextAt: number;
+  /** lastPublished is out but this process has not finished delivering it (its setImmediate is due). */
+  delivering: boolean;
   pending: BatchView | null;
   timer: NodeJS.Timeout | null;
 }
@@ -25,15 +42,28 @@ interface CoalescedBatch {
 /**
  * The one place that publishes events. Callers hand it what a committed transaction
  * changed; it sends every trade transition, and coalesces a batch's progress so a batch
- * of 100,000 trades yields a few events a second, while a change of status (started,
- * finished, cancelled) goes out at once.
+ * of 100,000 trades with thousands of subscribers does not make one fan-out per commit, while a
+ * change of status (started, finished, cancelled) goes out at once.
+ *
+ * What a progress event costs is its delivery: with one subscriber a fraction of a millisecond,
+ * with 2,000 sockets on the batch tens to hundreds of milliseconds of the event loop the runner
+ * shares. So a change is held after the batch's last event for twice the time that event's
+ * delivery took (PROGRESS_HOLD_PER_DELIVERY), at most `progressIntervalMs`, and then the newest held
+ * snapshot goes; a change that comes after the hold goes at once. A fixed interval instead held a
+ * change for up to a whole interval whatever the delivery cost, which was most of the latency
+ * with few subscribers. The delivery is timed to the next turn of the event loop, so it includes
+ * whatever else ran in that turn and any wait for a core: a busy or starved process holds longer.
+ * Over a broker (Redis, PostgreSQL) this process cannot time the delivery (its subscribers get the
+ * event when it comes back), and the hold is the whole interval.
  */
 export class EventPublisher {
   private readonly bus: EventBus;
   private readonly progressIntervalMs: number;
   private readonly batches = new Map<string, CoalescedBatch>();
+  /** Set by close: nothing is held from then on, so no timer is armed. */
+  private closed = false;
 
-  constructor({ bus, progressIntervalMs = 250 }: EventPublisherOptions) {
+  constructor({ bus, progressIntervalMs = DEFAULT_PROGRESS_INTERVAL_MS }: EventPublisherOptions) {
     this.bus = bus;
     this.progressIntervalMs = progressIntervalMs;
   }
@@ -70,20 +100,33 @@ export class EventPublisher {
   }
 
   private batchChanged(batch: BatchView): void {
-    const entry: CoalescedBatch = this.batches.get(batch.id) ?? { lastPublished: null, pending: null, timer: null };
+    const entry: CoalescedBatch = this.batches.get(batch.id) ?? {
+      lastPublished: null,
+      nextAt: 0,
+      delivering: false,
+      pending: null,
+      timer: null,
+    };
     this.batches.set(batch.id, entry);
     const latest = entry.pending ?? entry.lastPublished;
     // The last snapshot of a finished batch is kept so a late, older one cannot follow it.
     if (latest && !isNewerBatchSnapshot(batch, latest)) return;
-    if (!entry.lastPublished || entry.lastPublished.status !== batch.status) {
+    const wait = entry.nextAt - performance.now();
+    if (this.closed || !entry.lastPublished || entry.lastPublished.status !== batch.status || (wait <= 0 && !entry.delivering)) {
       this.publishBatch(entry, batch);
       return;
     }
     entry.pending = batch;
-    entry.timer ??= setTimeout(() => {
+    // A change that comes before this process has delivered the last event (another commit
+    // handled in the same turn of the event loop) waits for the delivery's end, which sets its timer.
+    if (!entry.delivering) entry.timer ??= this.sendHeldIn(entry, wait);
+  }
+
+  private sendHeldIn(entry: CoalescedBatch, ms: number): NodeJS.Timeout {
+    return setTimeout(() => {
       entry.timer = null;
       if (entry.pending) this.publishBatch(entry, entry.pending);
-    }, this.progressIntervalMs);
+    }, ms);
   }
 
   /** A deleted batch's subscriptions end with a last message rather than silence. */
@@ -101,13 +144,40 @@ export class EventPublisher {
     }
   }
 
+  /**
+   * Sends every coalesced progress event now and holds none from then on (at shutdown, once nothing
+   * else will publish): a change that still comes goes out at once. No timer is left to keep the
+   * process up or to publish on a closed bus; flush alone leaves one when a change comes during the
+   * delivery of the flushed event (that delivery's end would time it).
+   */
+  close(): void {
+    this.closed = true;
+    this.flush();
+  }
+
   private publishBatch(entry: CoalescedBatch, batch: BatchView): void {
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
     entry.pending = null;
     entry.lastPublished = batch;
+    const started = performance.now();
+    entry.nextAt = started + this.progressIntervalMs;
+    entry.delivering = true;
     this.bus.publish(channels.batchProgress(batch.id), { batch } satisfies BatchProgressMessage);
     this.bus.publish(channels.batchList(), { kind: "changed", batch } satisfies BatchListMessage);
+    // The in-process bus hands the event to this process's subscriptions in the microtasks that
+    // follow, and their sockets are written before the event loop moves on (thousands of writes
+    // at once when thousands of sockets watch the batch): by the next turn it is delivered.
+    setImmediate(() => {
+      if (entry.lastPublished !== batch || this.batches.get(batch.id) !== entry) return;
+      entry.delivering = false;
+      const delivered = performance.now();
+      const hold = this.bus.deliversWhenPublished
+        ? Math.min(this.progressIntervalMs, PROGRESS_HOLD_PER_DELIVERY * (delivered - started))
+        : this.progressIntervalMs;
+      entry.nextAt = delivered + hold;
+      if (entry.pending) entry.timer ??= this.sendHeldIn(entry, hold);
+    });
   }
 
   private forget(batchId: string): void {

@@ -1,7 +1,14 @@
 import type { BatchRow } from "@fxbt/db";
 import { batchRow, tradeRow } from "@fxbt/db/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type BatchProgressMessage, channels, createInProcessEventBus, type EventBus, EventPublisher } from "../src";
+import {
+  type BatchProgressMessage,
+  channels,
+  createInProcessEventBus,
+  DEFAULT_PROGRESS_INTERVAL_MS,
+  type EventBus,
+  EventPublisher,
+} from "../src";
 
 const B1 = batchRow().id;
 const B2 = "00000000-0000-4000-8000-000000000002";
@@ -25,8 +32,46 @@ async function take<T>(bus: EventBus, channel: string, count: number, during: ()
 
 afterEach(() => vi.useRealTimers());
 
+/**
+ * An in-process bus as a broker's looks to the publisher: it cannot time the delivery (over Redis
+ * or PostgreSQL this process's subscribers get a message when it comes back).
+ */
+function brokerLikeBus(): EventBus {
+  const bus = createInProcessEventBus();
+  return { publish: bus.publish, subscribe: bus.subscribe, close: bus.close };
+}
+
+/**
+ * A publisher with a 200 ms interval (or the options given) on a fake clock, and a reader of B1's
+ * progress. arrivals() stops reading and gives each event's succeededTrades and when it arrived, in
+ * ms from this call; onArrival runs as each event is delivered (with how many have arrived), inside
+ * that delivery: advancing the clock there is a delivery that takes that long.
+ */
+function withFakeClock(
+  onArrival?: (count: number) => void,
+  { bus = createInProcessEventBus(), ...options }: { progressIntervalMs?: number; bus?: EventBus } = { progressIntervalMs: 200 },
+) {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+  const publisher = new EventPublisher({ bus, ...options });
+  const stop = new AbortController();
+  const arrived: [number, number][] = [];
+  const start = performance.now();
+  const reading = (async () => {
+    for await (const message of bus.subscribe<BatchProgressMessage>(channels.batchProgress(B1), stop.signal)) {
+      arrived.push([message.batch.succeededTrades, performance.now() - start]);
+      onArrival?.(arrived.length);
+    }
+  })();
+  const arrivals = async () => {
+    stop.abort();
+    await reading;
+    return arrived;
+  };
+  return { publisher, arrivals };
+}
+
 describe("EventPublisher", () => {
-  it("coalesces a batch's progress to one event per interval, with the latest counters", async () => {
+  it("coalesces the progress that comes while a batch's last event is delivered and held, to the latest counters", async () => {
     const bus = createInProcessEventBus();
     const publisher = new EventPublisher({ bus, progressIntervalMs: 30 });
     const events = await take<BatchProgressMessage>(bus, channels.batchProgress(B1), 10, async () => {
@@ -35,6 +80,108 @@ describe("EventPublisher", () => {
       await new Promise((resolve) => setTimeout(resolve, 60));
     });
     expect(events.map((e) => e.batch.succeededTrades)).toEqual([0, 50]);
+  });
+
+  it("holds a change for twice the time the batch's last event took to deliver, and sends one that comes after at once", async () => {
+    const { publisher, arrivals } = withFakeClock(() => {
+      // Each delivery takes 30 ms, as writing an event to a few hundred sockets can.
+      vi.advanceTimersByTime(30);
+    });
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(20);
+    // 20 ms after the first event's 30 ms delivery ended: held 40 ms more (a 60 ms hold, not the 200 ms interval).
+    publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
+    await vi.advanceTimersByTimeAsync(200);
+    // Long after that event's hold (60 ms from its delivery's end): no wait.
+    publisher.publish(batch({ succeededTrades: 2, eventSequence: 3 }));
+    await vi.advanceTimersByTimeAsync(200);
+    expect(await arrivals()).toEqual([
+      [0, 0],
+      [1, 90],
+      [2, 280],
+    ]);
+  });
+
+  it("over a bus that cannot time its delivery, sends progress at once after a quiet interval and holds it until an interval has passed", async () => {
+    const { publisher, arrivals } = withFakeClock(undefined, { progressIntervalMs: 200, bus: brokerLikeBus() });
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    await vi.advanceTimersByTimeAsync(500);
+    // The last event is 500 ms old: this one need not wait.
+    publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
+    await vi.advanceTimersByTimeAsync(120);
+    // 120 ms after the last event: held for the 80 ms left of the interval, not for a whole one.
+    publisher.publish(batch({ succeededTrades: 2, eventSequence: 3 }));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await arrivals()).toEqual([
+      [0, 0],
+      [1, 500],
+      [2, 700],
+    ]);
+  });
+
+  it("holds progress for DEFAULT_PROGRESS_INTERVAL_MS when given no interval", async () => {
+    const { publisher, arrivals } = withFakeClock(undefined, { bus: brokerLikeBus() });
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
+    await vi.advanceTimersByTimeAsync(DEFAULT_PROGRESS_INTERVAL_MS * 5);
+    expect(await arrivals()).toEqual([
+      [0, 0],
+      [1, DEFAULT_PROGRESS_INTERVAL_MS],
+    ]);
+  });
+
+  it("holds at most an interval, counted from the end of this process's delivery of the batch's last event", async () => {
+    const { publisher, arrivals } = withFakeClock((count) => {
+      // Delivering the first event takes 300 ms, as writing it to thousands of sockets can.
+      if (count === 1) vi.advanceTimersByTime(300);
+    });
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(50);
+    // 350 ms after the first event went out, but 50 ms after its delivery ended: held 150 ms more.
+    publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(await arrivals()).toEqual([
+      [0, 0],
+      [1, 500],
+    ]);
+  });
+
+  it("holds a change that comes while this process is still delivering the batch's last event, for an interval after that delivery", async () => {
+    const { publisher, arrivals } = withFakeClock((count) => {
+      if (count > 1) return;
+      // Delivering the first event takes 300 ms, and another commit of the batch is handled in
+      // the same turn of the event loop (its database answer was already waiting): 300 ms after
+      // the publish, but no time at all after the delivery.
+      vi.advanceTimersByTime(300);
+      queueMicrotask(() => publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 })));
+    });
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await arrivals()).toEqual([
+      [0, 0],
+      [1, 500],
+    ]);
+  });
+
+  it("close sends what it holds and leaves no timer, though a delivery is under way and a change comes after it", async () => {
+    const { publisher, arrivals } = withFakeClock();
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    // Held: the first event's delivery has not ended (its setImmediate is due).
+    publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
+    publisher.close();
+    // A late commit, during the delivery of what close sent.
+    publisher.publish(batch({ succeededTrades: 2, eventSequence: 3 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await arrivals()).toEqual([
+      [0, 0],
+      [1, 0],
+      [2, 0],
+    ]);
   });
 
   it("sends a change of status at once and drops late, older snapshots (lower event numbers)", async () => {

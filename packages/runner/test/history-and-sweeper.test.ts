@@ -149,4 +149,40 @@ describe("the sweeper", () => {
     expect(env.batchEvents(cancelled.id).at(-1)).toMatchObject({ status: "CANCELLED" });
     for (const batch of [mixed, booked, cancelled, unfinished]) await expectCountersMatchTrades(env.database, batch.id);
   });
+
+  it("recounts answered_trades from the attempts the bank answered over every run: a requote and a retry count, a lost count is restored", async () => {
+    const env = await openTestEnv();
+    const gateway = new ScriptedGateway()
+      .script("ACC-RETRIED", { book: ["INSUFFICIENT_FUNDS", "ok"] })
+      .script("ACC-REQUOTED", { book: ["QUOTE_EXPIRED", "ok"] });
+    const batch = await seedBatch(env.database, ["ACC-RETRIED", "ACC-REQUOTED", "ACC-BOOKED"]);
+    await queue(env.database, batch.id);
+    const runner = env.runner(gateway, { pollIntervalMs: 25 });
+    runner.start();
+    // First run: a refusal, an expired quote's refused booking and the booking after it, a booking.
+    expect(await finished(env.database, batch.id)).toMatchObject({ status: "PARTIAL_SUCCESS", failedTrades: 1, answeredTrades: 4 });
+    await env.database.prisma.$transaction(async (tx) => {
+      await lockBatch(tx, batch.id);
+      await requeueFailedTrades(tx, batch.id);
+    });
+    await runner.wake();
+    // Second run: the retried trade is booked; its first answer still counts.
+    expect(await finished(env.database, batch.id)).toMatchObject({ status: "SUCCESS", succeededTrades: 3, answeredTrades: 5 });
+    const answered = async () => {
+      const [row] = await env.database.prisma.$queryRaw<{ count: number }[]>`
+        SELECT count(*)::int AS count FROM trade_attempt a JOIN trade t ON t.id = a.trade_id
+        WHERE t.batch_id = ${batch.id}::uuid AND a.outcome IN ('BOOKED', 'REFUSED')`;
+      return row!.count;
+    };
+    expect(await answered()).toBe(5);
+
+    // As if the batch's last write were lost: still running, its answers miscounted.
+    const sweptBefore = runner.stats.sweptBatches;
+    await env.database.prisma.$executeRaw`
+      UPDATE batch SET status = 'RUNNING', completed_at = NULL, run_started_at = now(), answered_trades = 1 WHERE id = ${batch.id}::uuid`;
+    await eventually(() => runner.stats.sweptBatches === sweptBefore + 1, 5_000);
+    await runner.stop();
+    expect(await batchById(env.database, batch.id)).toMatchObject({ status: "SUCCESS", succeededTrades: 3, answeredTrades: 5 });
+    expect(env.batchEvents(batch.id).at(-1)).toMatchObject({ status: "SUCCESS", answeredTrades: 5 });
+  });
 });

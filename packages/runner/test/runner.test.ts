@@ -10,6 +10,7 @@ import {
   gate,
   openTestEnv,
   queue,
+  queueAndPromote,
   seedBatch,
   statusCounts,
   tradesOf,
@@ -109,6 +110,52 @@ describe("BatchRunner", () => {
     expect(runner.stats.claimedTrades).toBe(24);
     expect(runner.tradesFinished).toEqual({ SUCCESS: 24, FAILED: 0 });
     await expectCountersMatchTrades(env.database, batch.id);
+  });
+
+  it("wake() answers once queued batches are promoted, even while a claiming pass waits", async () => {
+    // A claiming pass can take long (trades finishing during it ask for the next, a batch row can
+    // be locked): startBatch, which waits for wake(), answered seconds later beside a running batch.
+    const env = await openTestEnv();
+    const gateway = new ScriptedGateway();
+    const running = await seedBatch(env.database, accounts(10));
+    await queueAndPromote(env.database, running.id);
+    const released = gate();
+    const lockHeld = gate();
+    // Claiming from a batch locks its row first: held here, every pass waits on it.
+    const holder = env.database.prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM batch WHERE id = ${running.id}::uuid FOR UPDATE`;
+        lockHeld.open();
+        await released.opened;
+      },
+      { timeout: 60_000 },
+    );
+    await lockHeld.opened;
+    const runner = env.runner(gateway);
+    runner.start();
+    await eventually(async () => {
+      const [waiting] = await env.database.prisma.$queryRaw<{ count: number }[]>`
+        SELECT count(*)::int AS count FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`;
+      return waiting!.count > 0;
+    });
+
+    const queued = await seedBatch(env.database, accounts(3));
+    await queue(env.database, queued.id);
+    let holderDone = false;
+    void holder.then(() => {
+      holderDone = true;
+    });
+    // Before the change wake() waited for the pass, so this never answered while the lock was held.
+    await runner.wake();
+    expect(holderDone).toBe(false);
+    expect(await batchById(env.database, queued.id)).toMatchObject({ status: "RUNNING" });
+    expect(await batchById(env.database, running.id)).toMatchObject({ succeededTrades: 0 });
+
+    released.open();
+    await holder;
+    expect(await finished(env.database, running.id)).toMatchObject({ status: "SUCCESS", succeededTrades: 10 });
+    expect(await finished(env.database, queued.id)).toMatchObject({ status: "SUCCESS", succeededTrades: 3 });
+    await runner.stop();
   });
 
   it("stop() waits for the trades in flight, leaves none EXECUTING or QUOTED, and claims nothing afterwards", async () => {
