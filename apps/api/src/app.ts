@@ -114,7 +114,8 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
   }
   runner.start();
   archival.start();
-  log.info({ url: server.url, database: database.embedded ? "embedded" : "server" }, "FX Batch Trader API ready");
+  const events = overrides.bus ? "given by the caller" : eventBusKind(config);
+  log.info({ url: server.url, database: database.embedded ? "embedded" : "server", events }, "FX Batch Trader API ready");
 
   return {
     url: server.url,
@@ -127,6 +128,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
       await server.close();
       await archival.stop();
       await runner.stop();
+      publisher.close();
       await gateway.close?.();
       if (!overrides.bus) await bus.close();
       await database.close();
@@ -135,10 +137,11 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
 }
 
 /**
- * EVENT_BUS chooses (docs/architecture.md, "The event bus"): in this process, which is all one instance
- * (the embedded default) needs; over PostgreSQL LISTEN/NOTIFY on the product's own database, so
- * several instances need nothing more; or over Redis pub/sub when REDIS_URL is set. A bus that
- * cannot start stops the API: its subscribers would otherwise miss the other instances' events.
+ * EVENT_BUS chooses (docs/architecture.md, "The event bus"): over PostgreSQL LISTEN/NOTIFY on the
+ * product's own database, the default, so a second instance on the same database (embedded or
+ * server) needs nothing more; over Redis pub/sub when REDIS_URL is set; or, asked for with
+ * EVENT_BUS=memory, in this process, which only one instance can use. A bus that cannot start
+ * stops the API: its subscribers would otherwise miss the other instances' events.
  */
 async function eventBus(config: ApiConfig, log: Logger, database: OpenDatabase): Promise<EventBus> {
   const failed = async (what: string, error: unknown): Promise<never> => {

@@ -4,6 +4,7 @@ import type { BankSimulatorOptions } from "@fxbt/bank";
 import { DEFAULT_EXPORT_CONNECTIONS } from "@fxbt/db";
 import type { ApprovalPolicy, ReviewPolicy } from "@fxbt/domain";
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, DEFAULT_REVIEW_POLICY, isActiveCurrency } from "@fxbt/domain";
+import { DEFAULT_PROGRESS_INTERVAL_MS } from "@fxbt/events";
 import type { RunnerOptions } from "@fxbt/runner";
 import { amount, custom, decimal, type Env, integer, list, oneOf, readEnv, text, type Variable } from "./env";
 import { DEFAULT_RATE_LIMITS, type RateLimitOptions } from "./rate-limits";
@@ -47,10 +48,12 @@ export interface ApiConfig {
   /** Put before every event channel's name in Redis, so installations sharing a server stay apart. */
   eventsPrefix: string;
   /**
-   * How events reach subscribers (EVENT_BUS): "memory" keeps them in this process (one instance),
-   * "postgres" carries them across instances with LISTEN/NOTIFY on the product's database, "redis"
-   * with Redis pub/sub on REDIS_URL. Left out when EVENT_BUS is unset: then "redis" when REDIS_URL
-   * is set, "memory" otherwise ({@link eventBusKind}).
+   * How events reach subscribers (EVENT_BUS): "postgres" carries them across instances with
+   * LISTEN/NOTIFY on the product's database (the embedded one included), "redis" with Redis
+   * pub/sub on REDIS_URL, "memory" keeps them in this process and suits one instance only. Left
+   * out when EVENT_BUS is unset: then "redis" when REDIS_URL is set, "postgres" otherwise
+   * ({@link eventBusKind}), so instances sharing a database see each other's events with no
+   * setting at all; "memory" only when asked for.
    */
   eventBus?: EventBusKind;
   /** Review before start: large-trade thresholds and when starting needs the batchUid typed (Batch.preview). */
@@ -160,9 +163,13 @@ function events(env: Env): Pick<ApiConfig, "redisUrl" | "eventsPrefix" | "eventB
   return values;
 }
 
-/** The bus EVENT_BUS names, or when it is unset: Redis when REDIS_URL is set, this process otherwise. */
+/**
+ * The bus EVENT_BUS names, or when it is unset: Redis when REDIS_URL is set, the product's own
+ * PostgreSQL otherwise. Never this process unless asked: a second instance started on the same
+ * database with no setting would otherwise never see the first one's events, and nothing would say so.
+ */
 export function eventBusKind(config: Pick<ApiConfig, "eventBus" | "redisUrl">): EventBusKind {
-  return config.eventBus ?? (config.redisUrl ? "redis" : "memory");
+  return config.eventBus ?? (config.redisUrl ? "redis" : "postgres");
 }
 
 /**
@@ -180,7 +187,7 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
     dataDir: text("DATA_DIR", { default: DEFAULT_DATA_DIR }),
     embeddedPort: integer("EMBEDDED_PG_PORT", { min: 1, max: 65_535, default: 54_329 }),
     corsOrigins: list("CORS_ORIGINS", { default: ["http://localhost:3000", "http://127.0.0.1:3000"] }),
-    progressIntervalMs: integer("PROGRESS_INTERVAL_MS", { min: 1, default: 250 }),
+    progressIntervalMs: integer("PROGRESS_INTERVAL_MS", { min: 1, default: DEFAULT_PROGRESS_INTERVAL_MS }),
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, { default: "info" }),
     introspection: oneOf("GRAPHQL_INTROSPECTION", ["true", "false"], { default: "false" }),
     metricsToken: text("METRICS_TOKEN"),

@@ -23,13 +23,19 @@ export interface ApiProcess {
 }
 
 /**
+ * What a test sets for an API process over the test run's own environment; a variable set to
+ * undefined is left out, for a test of what the API does when a variable is not set at all.
+ */
+export type ProcessEnv = Record<string, string | undefined>;
+
+/**
  * Starts the built server with this environment (DATABASE_URL, or DATA_DIR and EMBEDDED_PG_PORT
  * for the embedded database) and resolves once it logs "API ready". Detached (a session of its
  * own, so no controlling terminal): a first run on an empty database writes its admin's one-time
  * password to the terminal, and a test must not write to the developer's. node itself runs the
  * server (no wrapper), so a SIGKILL reaches the server.
  */
-export async function startApiProcess(env: Record<string, string>): Promise<ApiProcess> {
+export async function startApiProcess(env: ProcessEnv): Promise<ApiProcess> {
   const child = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: API_DIR,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", BANK_SIM_LATENCY_MS: "100", LOG_LEVEL: "info", ...env },
@@ -63,7 +69,7 @@ export async function killApiProcesses(): Promise<void> {
  * An ADMIN key made as an operator makes one: with the admin command, which prints the key alone
  * on the last line of its standard output. `env` says which database (as for startApiProcess).
  */
-export async function createKeyWithAdminCommand(env: Record<string, string>): Promise<string> {
+export async function createKeyWithAdminCommand(env: ProcessEnv): Promise<string> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["--import", "tsx", "src/admin.ts", "create-key", "--role", "ADMIN", "--name", "test process"],
@@ -89,4 +95,12 @@ export async function post<T>(url: string, key: string, query: string, variables
   const body = (await response.json()) as { data: T; errors?: unknown };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
+}
+
+/** Trades a process's runner claimed so far, from its /metrics (the process started with this METRICS_TOKEN). */
+export async function claimedTrades(graphqlUrl: string, metricsToken: string): Promise<number> {
+  const response = await fetch(graphqlUrl.replace("/graphql", "/metrics"), { headers: { authorization: `Bearer ${metricsToken}` } });
+  if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+  const line = (await response.text()).split("\n").find((entry) => entry.startsWith("fxbt_runner_trades_claimed_total"));
+  return Number(line?.split(" ").at(-1) ?? 0);
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, DEFAULT_REVIEW_POLICY } from "@fxbt/domain";
+import { DEFAULT_PROGRESS_INTERVAL_MS } from "@fxbt/events";
 import { describe, expect, it } from "vitest";
 import { configFromEnv, eventBusKind } from "../src/config";
 import { decimal, integer, list, oneOf, readEnv, text } from "../src/env";
@@ -15,7 +16,7 @@ describe("configFromEnv", () => {
       limits: { maxRows: DEFAULT_MAX_ROWS, maxBytes: DEFAULT_MAX_BYTES },
       runner: {},
       bank: {},
-      progressIntervalMs: 250,
+      progressIntervalMs: DEFAULT_PROGRESS_INTERVAL_MS,
       archival: { retentionDays: 90, stagedRetentionDays: 30, chunkSize: 5000, intervalMs: 3_600_000 },
       logLevel: "info",
       introspection: false,
@@ -114,8 +115,10 @@ describe("configFromEnv", () => {
     expect(trustProxy("uniquelocal, ::1, 2001:db8::/32")).toBe("uniquelocal,::1,2001:db8::/32");
   });
 
-  it("chooses the event bus: EVENT_BUS, else Redis with REDIS_URL, else this process", () => {
-    expect(eventBusKind(configFromEnv({}))).toBe("memory");
+  it("chooses the event bus: EVENT_BUS, else Redis with REDIS_URL, else PostgreSQL; this process only when asked", () => {
+    expect(eventBusKind(configFromEnv({}))).toBe("postgres");
+    expect(eventBusKind(configFromEnv({ EVENT_BUS: "memory" }))).toBe("memory");
+    expect(eventBusKind(configFromEnv({ EVENT_BUS: "memory", REDIS_URL: "redis://cache:6379" }))).toBe("memory");
     expect(eventBusKind(configFromEnv({ REDIS_URL: "redis://cache:6379" }))).toBe("redis");
     expect(eventBusKind(configFromEnv({ EVENT_BUS: "postgres", REDIS_URL: "redis://cache:6379" }))).toBe("postgres");
     expect(() => configFromEnv({ EVENT_BUS: "redis" })).toThrow(/EVENT_BUS=redis needs REDIS_URL/);

@@ -38,6 +38,8 @@ const EXPLAINED_DANGEROUS_CHANGES: Record<string, string> = {
     "Optional, no default: without it the subscription delivers changes from now on, exactly as before.",
   "An optional arg errorCodes on Mutation.retryFailedTrades was added.":
     "Optional, no default. Without it a retry now leaves permanent refusals (INVALID_ACCOUNT, VALUE_DATE_PASSED) FAILED and requeues the rest, which is the point: they used to run again only to be refused again. A batch with only permanent failures answers BAD_BATCH_STATE saying so.",
+  "An optional arg tradeIds on Mutation.retryFailedTrades was added.":
+    "Optional, no default: without it a retry chooses by error code, or the retryable failures, exactly as before.",
   "An optional arg errorCode on Batch.trades was added.": "Optional, no default: without it the trades are listed exactly as before.",
   "An optional field archived on input type BatchFilter was added.":
     "Optional, no default. Without it batches() lists the batches not archived, as it always listed every batch until archival (issue 10) moved old finished ones out of the default lists, which is the point; archived: true lists them, and batch(id:) reads any batch whatever the flag.",

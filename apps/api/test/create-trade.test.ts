@@ -1,21 +1,17 @@
-import type { TestDatabase } from "@fxbt/db/testing";
 import { BATCH_UID_PATTERN, TRADE_ENTRY_FIELDS } from "@fxbt/domain";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type ActiveUser, activeUser, codeOf, GENEROUS_LIMITS, gql, unknownId } from "./access-fixtures";
+import { finishedBatch, type GraphQLResponse, readBatch, START, stage, type TestApp, tradesCsv, useTestApp } from "./harness";
 import {
-  BATCH_FIELDS,
-  type BatchFields,
-  finishedBatch,
-  type GraphQLResponse,
-  readBatch,
-  START,
-  stage,
-  startTestApp,
-  type TestApp,
-  testDatabase,
-  tradesCsv,
-} from "./harness";
+  CREATE,
+  type CreatePayload,
+  createdTrade,
+  createTrade,
+  entry,
+  futureDate,
+  TRADE_FIELDS,
+  type TradeFields,
+} from "./trade-entry-fixtures";
 
 /**
  * createTrade over HTTP: one trade by hand, into a staged batch or alone, checked by the CSV's
@@ -23,80 +19,14 @@ import {
  * scoped to the caller's partner, and under four eyes.
  */
 
-const TRADE_FIELDS = `id rowNumber clientId clientName accountNumber sellCurrency buyCurrency direction amount valueDate reference status errorCode`;
-const CREATE = `mutation($input: CreateTradeInput!) {
-  createTrade(input: $input) {
-    trade { ${TRADE_FIELDS} batch { ${BATCH_FIELDS} eventSequence approvalRequired } }
-    errors { row field message }
-  }
-}`;
 const CANCEL = `mutation($id: ID!) { cancelBatch(id: $id) { id status } }`;
 const DELETE = `mutation($id: ID!) { deleteBatch(id: $id) }`;
 const BATCH_TRADES = `query($id: ID!) { batch(id: $id) { totalTrades eventSequence trades(first: 100) { totalCount edges { node { ${TRADE_FIELDS} } } } } }`;
 
-interface TradeFields {
-  id: string;
-  rowNumber: number | null;
-  clientId: string;
-  clientName: string | null;
-  accountNumber: string;
-  sellCurrency: string;
-  buyCurrency: string;
-  direction: string;
-  amount: string;
-  valueDate: string | null;
-  reference: string | null;
-  status: string;
-  errorCode: string | null;
-  batch: BatchFields & { eventSequence: number; approvalRequired: boolean };
-}
-interface CreatePayload {
-  createTrade: { trade: TradeFields | null; errors: { row: number | null; field: string | null; message: string }[] };
-}
+const { app, sql } = useTestApp({ ...GENEROUS_LIMITS, BANK_SIM_LATENCY_MS: "5", BANK_SIM_SUCCESS_RATE: "1" });
 
-let tradeCount = 0;
-/** A valid trade instruction, each with its own reference (and so its own content). */
-function entry(fields: Record<string, unknown> = {}): Record<string, unknown> {
-  tradeCount++;
-  return {
-    clientId: `HAND-${tradeCount}`,
-    clientName: "Hand Client",
-    accountNumber: "1234567890",
-    sellCurrency: "zar",
-    buyCurrency: "usd",
-    direction: "buy",
-    amount: "1500.5",
-    valueDate: null,
-    reference: `HAND-REF-${process.pid}-${tradeCount}`,
-    ...fields,
-  };
-}
-
-let db: TestDatabase;
-let app: TestApp;
-let sql: pg.Client;
-
-beforeAll(async () => {
-  db = await testDatabase();
-  app = await startTestApp(db.url, { ...GENEROUS_LIMITS, BANK_SIM_LATENCY_MS: "5", BANK_SIM_SUCCESS_RATE: "1" });
-  sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await app?.close();
-  await db?.drop();
-});
-
-const create = (input: Record<string, unknown>, on: TestApp = app) => on.request<CreatePayload>(CREATE, { input });
-
-async function created(input: Record<string, unknown>, on: TestApp = app): Promise<TradeFields> {
-  const answer = await create(input, on);
-  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
-  expect(answer.data!.createTrade.errors).toEqual([]);
-  return answer.data!.createTrade.trade!;
-}
+const create = (input: Record<string, unknown>, on: TestApp = app) => createTrade(on, input);
+const created = (input: Record<string, unknown>, on: TestApp = app) => createdTrade(on, input);
 
 /** The batch's trades in the database: their count must always equal its total (nothing orphaned or half-added). */
 async function tradesInDatabase(batchId: string): Promise<{ count: number; total: number | null }> {
@@ -110,7 +40,7 @@ async function tradesInDatabase(batchId: string): Promise<{ count: number; total
 const errorMessage = (answer: GraphQLResponse<unknown>) => answer.errors?.[0]?.message;
 
 describe("createTrade into a staged batch", () => {
-  it("adds the trade as the batch's next row: counters, trades, event sequence and subscribers all see it; then it runs", async () => {
+  it("adds the trade after the batch's rows, with no CSV row of its own: counters, trades, event sequence and subscribers all see it; then it runs", async () => {
     const batch = await stage(app, tradesCsv(2));
     const before = await app.query<{ batch: { eventSequence: number } }>(BATCH_TRADES, { id: batch.id });
     const events = app.collect<{ tradeStatusChanged: { sequence: number; previousStatus: string | null; trade: { id: string } } }>(
@@ -122,7 +52,7 @@ describe("createTrade into a staged batch", () => {
 
     const trade = await created(entry({ batchId: batch.id, valueDate: futureDate(3) }));
     expect(trade).toMatchObject({
-      rowNumber: 3,
+      rowNumber: null,
       clientName: "Hand Client",
       sellCurrency: "ZAR",
       buyCurrency: "USD",
@@ -142,7 +72,8 @@ describe("createTrade into a staged batch", () => {
     );
     expect(read.batch.totalTrades).toBe(3);
     expect(read.batch.trades.totalCount).toBe(3);
-    expect(read.batch.trades.edges.map((edge) => edge.node.rowNumber)).toEqual([1, 2, 3]);
+    // The CSV's rows keep 1…n; the trade entered by hand is last (its position, 3, is the runner's order, never shown as a row).
+    expect(read.batch.trades.edges.map((edge) => edge.node.rowNumber)).toEqual([1, 2, null]);
     expect(read.batch.trades.edges[2]!.node.id).toBe(trade.id);
     // The history's search finds it like a staged trade.
     const search = await app.query<{ trades: { edges: { node: { id: string } }[] } }>(
@@ -157,7 +88,9 @@ describe("createTrade into a staged batch", () => {
     const audit = await sql.query(`SELECT outcome::text, detail FROM audit_event WHERE batch_id = $1 AND action = 'CREATE_TRADE'`, [
       batch.id,
     ]);
-    expect(audit.rows).toEqual([{ outcome: "SUCCEEDED", detail: `${trade.batch.batchUid}: row 3, BUY 1500.50 USD for ${trade.clientId}` }]);
+    expect(audit.rows).toEqual([
+      { outcome: "SUCCEEDED", detail: `${trade.batch.batchUid}: trade ${trade.id}, BUY 1500.50 USD for ${trade.clientId}` },
+    ]);
   });
 
   it("refuses a reference the batch already has, as a field error, and saves nothing", async () => {
@@ -180,7 +113,8 @@ describe("createTrade into a staged batch", () => {
 describe("createTrade alone", () => {
   it("makes a one-trade batch, named after the trade with a batchUid, that starts at once and runs to SUCCESS", async () => {
     const trade = await created(entry({ clientId: "ALONE-1", direction: "SELL", amount: "2500" }));
-    expect(trade.rowNumber).toBe(1);
+    // A batch of its own is no file: the trade has no CSV row.
+    expect(trade.rowNumber).toBeNull();
     expect(trade.batch).toMatchObject({ status: "PENDING", totalTrades: 1, name: "One trade: ALONE-1 SELL 2500.00 ZAR", priority: 0 });
     expect(trade.batch.batchUid).toMatch(BATCH_UID_PATTERN);
     // The live lists show it.
@@ -304,9 +238,9 @@ describe("createTrade and partners", () => {
     expect(errorMessage(intruder)).toBe(`batch ${acmeBatch.id} does not exist`);
     expect(await tradesInDatabase(acmeBatch.id)).toEqual({ count: 1, total: 1 });
 
-    expect((await created(entry({ batchId: acmeBatch.id }), acme)).rowNumber).toBe(2);
+    expect((await created(entry({ batchId: acmeBatch.id }), acme)).batch.totalTrades).toBe(2);
     // The staff (no partner) may add to any batch.
-    expect((await created(entry({ batchId: acmeBatch.id }))).rowNumber).toBe(3);
+    expect((await created(entry({ batchId: acmeBatch.id }))).batch.totalTrades).toBe(3);
 
     const alone = await created(entry(), globex);
     const read = await globex.query<{ batch: { id: string } | null }>(`query($id: ID!) { batch(id: $id) { id } }`, { id: alone.batch.id });
@@ -322,7 +256,7 @@ describe("createTrade idempotency", () => {
     const input = entry({ batchId: batch.id, idempotencyKey: `double-click-${process.pid}` });
     const answers = await Promise.all(Array.from({ length: 5 }, () => created(input)));
     expect(new Set(answers.map((trade) => trade.id)).size).toBe(1);
-    expect(answers[0]!.rowNumber).toBe(3);
+    expect(answers[0]!.batch.totalTrades).toBe(3);
     expect(await tradesInDatabase(batch.id)).toEqual({ count: 3, total: 3 });
 
     const alone = entry({ idempotencyKey: `alone-${process.pid}` });
@@ -333,7 +267,7 @@ describe("createTrade idempotency", () => {
     const reused = await create(entry({ batchId: batch.id, idempotencyKey: `double-click-${process.pid}` }));
     expect(codeOf(reused)).toBe("BAD_USER_INPUT");
     expect(errorMessage(reused)).toContain(
-      `idempotencyKey "double-click-${process.pid}" already made trade ${answers[0]!.id} (row 3 of batch`,
+      `idempotencyKey "double-click-${process.pid}" already made trade ${answers[0]!.id} (in batch ${answers[0]!.batch.batchUid}) from a different request`,
     );
     expect(await tradesInDatabase(batch.id)).toEqual({ count: 3, total: 3 });
 
@@ -355,7 +289,7 @@ describe("createTrade racing startBatch, cancelBatch and deleteBatch", () => {
       expect(start.errors).toBeUndefined();
       if (answer.data?.createTrade.trade) {
         added++;
-        expect(answer.data.createTrade.trade.rowNumber).toBe(3);
+        expect(answer.data.createTrade.trade.batch.totalTrades).toBe(3);
         expect(await finishedBatch(app, batch.id)).toMatchObject({ status: "SUCCESS", totalTrades: 3, succeededTrades: 3 });
       } else {
         refused++;
@@ -394,20 +328,13 @@ describe("createTrade racing startBatch, cancelBatch and deleteBatch", () => {
 });
 
 describe("createTrade under four eyes (APPROVAL_MIN_TRADES=3)", () => {
-  let approvalDb: TestDatabase;
-  let approvalApp: TestApp;
+  const { app: approvalApp } = useTestApp({ ...GENEROUS_LIMITS, APPROVAL_MIN_TRADES: "3", BANK_SIM_SUCCESS_RATE: "1" });
   let stager: ActiveUser;
   let checker: ActiveUser;
 
   beforeAll(async () => {
-    approvalDb = await testDatabase();
-    approvalApp = await startTestApp(approvalDb.url, { ...GENEROUS_LIMITS, APPROVAL_MIN_TRADES: "3", BANK_SIM_SUCCESS_RATE: "1" });
     stager = await activeUser(approvalApp, "TRADER", { label: "maker" });
     checker = await activeUser(approvalApp, "TRADER", { label: "checker" });
-  });
-  afterAll(async () => {
-    await approvalApp?.close();
-    await approvalDb?.drop();
   });
 
   const createAs = (who: ActiveUser, input: Record<string, unknown>) =>
@@ -448,8 +375,3 @@ describe("createTrade under four eyes (APPROVAL_MIN_TRADES=3)", () => {
     expect(await finishedBatch(approvalApp, batch.id)).toMatchObject({ status: "SUCCESS", totalTrades: 3, succeededTrades: 3 });
   });
 });
-
-/** A date `days` from today (UTC), YYYY-MM-DD. */
-function futureDate(days: number): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}

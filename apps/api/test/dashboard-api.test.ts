@@ -59,8 +59,18 @@ describe("trade history across batches", () => {
     expect(failed.trades.edges.map((e) => e.node.reference)).toEqual(["REF-2"]);
     const ofOlder = await app.query<{ trades: { totalCount: number } }>(HISTORY, { first: 10, filter: { batchId: older.id } });
     expect(ofOlder.trades.totalCount).toBe(3);
-    const searched = await app.query<{ trades: { edges: { node: Trade }[] } }>(HISTORY, { first: 10, filter: { search: "ref-3" } });
+    const searched = await app.query<{ trades: { totalCount: number; edges: { node: Trade }[] } }>(HISTORY, {
+      first: 10,
+      filter: { search: "ref-3" },
+    });
     expect(searched.trades.edges.map((e) => e.node.reference)).toEqual(["REF-3", "REF-3"]);
+    expect(searched.trades.totalCount).toBe(2);
+    // A search is matched within one field: the account and the reference next to it are two.
+    const across = await app.query<{ trades: { totalCount: number; edges: unknown[] } }>(HISTORY, {
+      first: 10,
+      filter: { search: "1234567890\nREF-3" },
+    });
+    expect(across.trades).toMatchObject({ totalCount: 0, edges: [] });
     const bad = await app.request(HISTORY, { first: 101 });
     expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });

@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { createDatabaseFromTemplate, type TestDatabase } from "@fxbt/db/testing";
 import { type BatchView, isFinalBatchStatus, TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { type Client, createClient } from "graphql-ws";
+import pg from "pg";
 import { pino } from "pino";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import WebSocket from "ws";
 import { type App, type AppOverrides, startApp } from "../src/app";
 import { type ApiConfig, configFromEnv } from "../src/config";
@@ -67,6 +68,12 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     BANK_SIM_LATENCY_MS: "5",
     PROGRESS_INTERVAL_MS: "50",
     METRICS_TOKEN,
+    // An app here is one instance on a database of its own: the in-process bus, asked for by name
+    // unless the test chooses (EVENT_BUS, or REDIS_URL as an operator sets it). The tests that
+    // count its listeners or publish on it (shared-execution, subscription-cleanup) need it; the
+    // default bus runs in every API started as a process (api-process.ts) and in the tests of
+    // several instances.
+    ...(env.EVENT_BUS || env.REDIS_URL ? {} : { EVENT_BUS: "memory" }),
     // Apps given REDIS_URL hear only their own events unless a test shares a prefix on purpose.
     REDIS_EVENTS_PREFIX: `fxbt:test:${randomUUID()}:`,
     // Tests poll the API with one key far faster than a person; rate limits have tests of their own.
@@ -99,6 +106,75 @@ export async function startTestApp(databaseUrl: string, env: Record<string, stri
   const adminKey = await createApiKey(app, "ADMIN");
   const clients: Client[] = [];
   return withKey(app, adminKey, clients);
+}
+
+/** What useTestApp gives a test file: usable from its beforeAll on. */
+export interface TestAppSetup {
+  /** The file's app, its requests and sockets sent with an ADMIN key of no partner (TestApp.key). */
+  app: TestApp;
+  /** A pg client connected to the app's database, for what the API does not show (rows, counts, clocks). */
+  sql: pg.Client;
+  /** The file's own database (database.url), copied from the run's migrated template. */
+  database: TestDatabase;
+}
+
+/**
+ * The usual set-up of a test file: registers a beforeAll that makes a test database, starts an
+ * app on it and connects a pg client, and an afterAll that ends all three (what was made, if the
+ * set-up failed half way). Call it at the top level of the file:
+ *
+ *   const { app, sql } = useTestApp({ BANK_SIM_SUCCESS_RATE: "1" });
+ *
+ * The three are bound late: they can be destructured at once, but are usable only from the
+ * beforeAll on (using one earlier throws, saying so).
+ *
+ * @param env added to testConfig's (default none): its defaults are a bank simulator with 5 ms
+ *   latency, PROGRESS_INTERVAL_MS 50, no rate limits to speak of, METRICS_TOKEN, a Redis prefix
+ *   of the app's own, and the in-process bus unless env names EVENT_BUS or REDIS_URL.
+ * @param overrides startApp's overrides (default none: silent log, no terminal), or a function of
+ *   the file's database URL that makes them (a gateway double over the simulator needs the database).
+ */
+export function useTestApp(
+  env: Record<string, string> = {},
+  overrides: AppOverrides | ((databaseUrl: string) => AppOverrides) = {},
+): TestAppSetup {
+  let database: TestDatabase | undefined;
+  let app: TestApp | undefined;
+  let sql: pg.Client | undefined;
+  beforeAll(async () => {
+    database = await testDatabase();
+    app = await startTestApp(database.url, env, typeof overrides === "function" ? overrides(database.url) : overrides);
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    sql = client;
+  });
+  afterAll(async () => {
+    await sql?.end();
+    await app?.close();
+    await database?.drop();
+  });
+  return {
+    app: startedLater("app", () => app),
+    sql: startedLater("sql", () => sql),
+    database: startedLater("database", () => database),
+  };
+}
+
+/** A stand-in that forwards every property to the object `current` returns once it exists. */
+function startedLater<T extends object>(name: string, current: () => T | undefined): T {
+  const target = () => {
+    const value = current();
+    if (value === undefined) throw new Error(`useTestApp's ${name} is not there yet: use it in a test or hook, after its beforeAll`);
+    return value;
+  };
+  return new Proxy({} as T, {
+    get(_, property) {
+      const object = target();
+      const value: unknown = Reflect.get(object, property, object);
+      // Methods run on the real object: pg.Client's need it as `this`.
+      return typeof value === "function" ? value.bind(object) : value;
+    },
+  });
 }
 
 function withKey(app: App, key: string | null, clients: Client[]): TestApp {

@@ -1,3 +1,4 @@
+import { answerCountDisagreements } from "@fxbt/db/testing";
 import pg from "pg";
 import { expect } from "vitest";
 
@@ -84,6 +85,25 @@ export async function expectLedgerAgrees(databaseUrl: string, batchId: string): 
   const check = await checkAgainstLedger(databaseUrl, batchId);
   expect(check.violations).toEqual([]);
   return check;
+}
+
+/**
+ * The run charts' rollup (trade_answer_count) holds exactly what the answered attempts say, second by
+ * second, for every batch of the database; returns the batch's answers in it, booked and refused.
+ */
+export async function expectRollupMatchesAttempts(databaseUrl: string, batchId: string): Promise<{ succeeded: number; failed: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    expect(await answerCountDisagreements(client)).toEqual([]);
+    const { rows } = await client.query<{ succeeded: number; failed: number }>(
+      "SELECT coalesce(sum(succeeded), 0)::int AS succeeded, coalesce(sum(failed), 0)::int AS failed FROM trade_answer_count WHERE batch_id = $1",
+      [batchId],
+    );
+    return rows[0]!;
+  } finally {
+    await client.end();
+  }
 }
 
 /** A batch's status and how many of its trades are in each status, read directly (works while the API cannot). */

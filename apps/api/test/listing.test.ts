@@ -173,6 +173,11 @@ describe("batches pagination", () => {
     expect(await searchNames("ALPHA")).toEqual(ids(0, 4));
     expect(await searchNames("Desk")).toEqual(ids(0, 1));
     expect(await searchNames("no such batch")).toEqual([]);
+    // Pages of one: each page's totalCount is the exact number of matches.
+    expect((await walk({ filter: { search: "DESK" } }, 1)).map((b) => b.id).sort()).toEqual(ids(0, 1));
+    // The id and the name are searched apart: nothing matches across them.
+    expect(await searchNames(`${batch.batchUid}\nDelta`)).toEqual([]);
+    expect(await searchNames(`${batch.batchUid.slice(-2)}\ndel`)).toEqual([]);
   });
 
   it("matches % and _ in a search literally", async () => {

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { TestDatabase } from "@fxbt/db/testing";
 import {
   farValueDateLimit,
   nextCalendarDay,
@@ -8,9 +7,9 @@ import {
   type PreviewWarning,
   TRADE_CSV_COLUMNS,
 } from "@fxbt/domain";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { configFromEnv } from "../src/config";
-import { stage, startTestApp, type TestApp, testDatabase } from "./harness";
+import { stage, startTestApp, type TestApp, testDatabase, useTestApp } from "./harness";
 
 const PREVIEW = `query($id: ID!) { batch(id: $id) { id batchUid preview {
   totals { sellCurrency buyCurrency direction amountCurrency amount tradeCount }
@@ -65,18 +64,7 @@ const mixedCsv = (tag = randomUUID()) =>
     ["C-8", "Client 8", "1234567890", "ZAR", "USD", "BUY", "1.00", "", `R-8-${tag}`],
   ]);
 
-let db: TestDatabase;
-let app: TestApp;
-
-beforeAll(async () => {
-  db = await testDatabase();
-  app = await startTestApp(db.url);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app } = useTestApp();
 
 async function previewOf(as: TestApp, id: string): Promise<Preview | null> {
   return (await as.query<{ batch: { preview: Preview } | null }>(PREVIEW, { id })).batch?.preview ?? null;

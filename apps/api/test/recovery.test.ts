@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createKeyWithAdminCommand as adminCommandKey, killApiProcesses, post, startApiProcess as startProcess } from "./api-process";
 import { eventually, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
-import { expectLedgerAgrees } from "./ledger";
+import { expectLedgerAgrees, expectRollupMatchesAttempts } from "./ledger";
 
 /** A direct connection to the current test's database, for checks the API does not expose (the bank's ledger). */
 let sql: pg.Client;
@@ -101,6 +101,8 @@ describe("a restart", () => {
     expect(batch.processedTrades).toBe(3000);
     expect(["SUCCESS", "PARTIAL_SUCCESS"]).toContain(batch.status);
     const check = await expectLedgerAgrees(db.url, batchId);
+    // Killed mid-statement or not, every answer is in the charts' rollup exactly once.
+    expect((await expectRollupMatchesAttempts(db.url, batchId)).succeeded).toBe(check.booked);
     console.log(
       `SIGKILL: ${kills} kills, ${inDoubtAtKill} trades claimed or quoted at the kills; ${check.trades} trades checked, ` +
         `${check.booked} booked, violations: ${check.violations.length}`,

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestDatabase } from "@fxbt/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeyWithAdminCommand, killApiProcesses, post, startApiProcess } from "./api-process";
+import { claimedTrades, createKeyWithAdminCommand, killApiProcesses, post, startApiProcess } from "./api-process";
 import { eventually, STAGE, START, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 import { finalDeliveriesPerTrade, outOfOrder, resumingSubscriber } from "./resuming-subscriber";
 
@@ -95,8 +95,8 @@ describe("resuming after a lost connection, one instance", () => {
     const batch = await stageBatch(api.url, api.key, TRADES);
     await api.query(START, { id: batch.id });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const events = await api.collect<{ tradeStatusChanged: { sequence: number; trade: { id: string; status: string } } }>(
-      `subscription($id: ID!, $after: Int) { tradeStatusChanged(batchId: $id, afterSequence: $after) { sequence trade { id status } } }`,
+    const events = await api.collect<{ tradeStatusChanged: { sequence: number; trade: { id: string; status: string; sequence: number } } }>(
+      `subscription($id: ID!, $after: Int) { tradeStatusChanged(batchId: $id, afterSequence: $after) { sequence trade { id status sequence } } }`,
       { id: batch.id, after: batch.eventSequence },
       (_event, all) =>
         new Set(
@@ -106,6 +106,16 @@ describe("resuming after a lost connection, one instance", () => {
     const sequences = events.map((e) => e.tradeStatusChanged.sequence);
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
     expect(new Set(sequences).size).toBe(sequences.length);
+    // A trade carries the number of its latest change, so a client can tell a late read from a newer event.
+    expect(events.every((e) => e.tradeStatusChanged.trade.sequence === e.tradeStatusChanged.sequence)).toBe(true);
+    const lastEventOf = new Map(events.map((e) => [e.tradeStatusChanged.trade.id, e.tradeStatusChanged.sequence]));
+    const { batch: read } = await api.query<{ batch: { trades: { edges: { node: { id: string; sequence: number } }[] } } }>(
+      `query($id: ID!) { batch(id: $id) { trades(first: 100) { edges { node { id sequence } } } } }`,
+      { id: batch.id },
+    );
+    expect(read.trades.edges.map(({ node }) => [node.id, node.sequence])).toEqual(
+      read.trades.edges.map(({ node }) => [node.id, lastEventOf.get(node.id)]),
+    );
   });
 
   it("batchProgress: resumed after its last sequence, it sends only newer snapshots and ends with the final one", async () => {
@@ -190,7 +200,7 @@ describe("two API processes on one database, both running the batch (Redis betwe
     await post(first.url, key, START, { id: batch.id });
     const [onFirst, onSecond] = (await Promise.all(plain)) as [Run, Run];
     // Both processes' runners took part.
-    const claimed = await Promise.all([first, second].map((api) => claimedBy(api.url)));
+    const claimed = await Promise.all([first, second].map((api) => claimedTrades(api.url, METRICS_TOKEN)));
     // Each process's subscriber: every trade's final state once, in increasing sequence, its last
     // state of each trade the stored one. Events both delivered live agree on what each number is
     // (a number is one change, whichever process published it); a gap left open a second (an event
@@ -205,7 +215,7 @@ describe("two API processes on one database, both running the batch (Redis betwe
     await expectResumedCompletely(first.url, key, batch.id, TRADES, await resuming);
     expect(claimed.every((n) => n > 0)).toBe(true);
     expect(claimed[0]! + claimed[1]!).toBeGreaterThanOrEqual(TRADES);
-  });
+  }, 180_000);
 });
 
 describe("the embedded database (npm start with no DATABASE_URL)", () => {
@@ -231,13 +241,6 @@ describe("the embedded database (npm start with no DATABASE_URL)", () => {
 type Run = Awaited<ReturnType<typeof resumingSubscriber>>;
 
 const METRICS_TOKEN = "resume-test-metrics";
-
-/** Trades the process's runner claimed, from its /metrics. */
-async function claimedBy(graphqlUrl: string): Promise<number> {
-  const response = await fetch(graphqlUrl.replace("/graphql", "/metrics"), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
-  const line = (await response.text()).split("\n").find((l) => l.startsWith("fxbt_runner_trades_claimed_total"));
-  return Number(line?.split(" ").at(-1) ?? 0);
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -1,4 +1,4 @@
-import type { TestDatabase } from "@fxbt/db/testing";
+import { recountAnswers, type TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CANCEL, finishedBatch, RETRY, START, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
@@ -50,7 +50,7 @@ const VOLUME = `query($hours: Int) { tradeVolume(hours: $hours) { ${SERIES} } }`
 const figures = async (id: string, bucketSeconds?: number, as: TestApp = app) =>
   (await as.query<{ batch: Figures & { throughputSeries: Series } }>(FIGURES, { id, bucketSeconds })).batch;
 
-/** Moves everything the batch's finished run left in time an hour back: as if it had run then and sat idle since. */
+/** Moves everything the batch's finished run left in time an hour back (its charts' rollup too): as if it had run then and sat idle since. */
 async function happenedAnHourAgo(id: string) {
   await sql.query(
     `UPDATE batch SET started_at = started_at - interval '1 hour', completed_at = completed_at - interval '1 hour' WHERE id = $1`,
@@ -61,6 +61,7 @@ async function happenedAnHourAgo(id: string) {
      FROM trade t WHERE t.id = a.trade_id AND t.batch_id = $1`,
     [id],
   );
+  await recountAnswers(sql, [id]);
 }
 
 const sum = (series: Series, field: "succeeded" | "failed") => series.buckets.reduce((total, bucket) => total + bucket[field], 0);
@@ -173,5 +174,32 @@ describe("tradeVolume", () => {
     expect((await acme.query<{ tradeVolume: Series }>(VOLUME, { hours: 2 })).tradeVolume.buckets).toHaveLength(2);
     // The other partner cannot read the batch's own series either.
     expect((await globex.query<{ batch: null }>(FIGURES, { id })).batch).toBeNull();
+  });
+
+  it("a batch archived within the window stays in it, for the staff and for its partner", async () => {
+    const initech = app.as(await app.createKey("TRADER", "initech"));
+    const { id } = await stage(
+      initech,
+      tradesCsv(3, (row) => (row === 3 ? "1000008888" : "1234567890")),
+    );
+    await initech.query(START, { id });
+    await finishedBatch(initech, id);
+    const totals = async (as: TestApp) => {
+      const { tradeVolume } = await as.query<{ tradeVolume: Series }>(VOLUME, {});
+      return { succeeded: tradeVolume.succeeded, failed: tradeVolume.failed };
+    };
+    const before = { partner: await totals(initech), staff: await totals(app) };
+    expect(before.partner).toEqual({ succeeded: 2, failed: 1 });
+
+    await app.query(`mutation($id: ID!) { archiveBatch(id: $id) { id } }`, { id });
+    const { rows } = await sql.query(
+      `SELECT (SELECT count(*)::int FROM trade_attempt a JOIN trade t ON t.id = a.trade_id WHERE t.batch_id = $1) AS hot,
+              (SELECT count(*)::int FROM trade_attempt_archive a JOIN trade_archive t ON t.id = a.trade_id WHERE t.batch_id = $1) AS archived`,
+      [id],
+    );
+    // Every attempt moved to the archive (one a trade, more if a quote expired on the way).
+    expect(rows[0].hot).toBe(0);
+    expect(rows[0].archived).toBeGreaterThanOrEqual(3);
+    expect({ partner: await totals(initech), staff: await totals(app) }).toEqual(before);
   });
 });

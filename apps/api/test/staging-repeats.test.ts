@@ -1,8 +1,6 @@
-import type { TestDatabase } from "@fxbt/db/testing";
 import { type RowError, TRADE_CSV_COLUMNS } from "@fxbt/domain";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, type GraphQLResponse, STAGE, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
+import { describe, expect, it } from "vitest";
+import { eventually, type GraphQLResponse, STAGE, stage, type TestApp, tradesCsv, useTestApp } from "./harness";
 
 interface StagedBatch {
   id: string;
@@ -19,22 +17,7 @@ interface ListEvent {
 
 const DELETE = `mutation($id: ID!) { deleteBatch(id: $id) }`;
 
-let db: TestDatabase;
-let app: TestApp;
-let sql: pg.Client;
-
-beforeAll(async () => {
-  db = await testDatabase();
-  app = await startTestApp(db.url);
-  sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await app?.close();
-  await db?.drop();
-});
+const { app, sql } = useTestApp();
 
 /** Trades no other test of this file stages: the tag is part of every reference. */
 function distinctCsv(tag: string, count = 4): string {

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { TestDatabase } from "@fxbt/db/testing";
 import { isGoodValueDate, rollValueDate, TRADE_CSV_COLUMNS } from "@fxbt/domain";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BatchTemplateView } from "../src/services/templates";
 import { codeOf } from "./access-fixtures";
-import { type GraphQLResponse, stage, startTestApp, type TestApp, testDatabase } from "./harness";
+import { type GraphQLResponse, stage, type TestApp, useTestApp } from "./harness";
+import type { TradeFields } from "./trade-entry-fixtures";
 
 const TEMPLATE_FIELDS =
   "id name namePattern priority hasRows rowCount sourceBatchUid createdBy createdAt updatedAt stagedCount lastStagedAt";
@@ -29,18 +28,8 @@ interface Staged {
     errors: { row: number | null; field: string | null; message: string }[];
   };
 }
-interface TradeNode {
-  rowNumber: number;
-  clientId: string;
-  clientName: string | null;
-  accountNumber: string;
-  sellCurrency: string;
-  buyCurrency: string;
-  direction: string;
-  amount: string;
-  valueDate: string | null;
-  reference: string | null;
-}
+/** A trade as the templates' checks read it: its CSV fields. */
+type TradeNode = Omit<TradeFields, "id" | "status" | "errorCode" | "batch">;
 
 const DAY_MS = 86_400_000;
 const today = () => new Date().toISOString().slice(0, 10);
@@ -60,22 +49,7 @@ function goodUsdJpy(saturday: string): string {
 /** A unique template name per test, so the tests share one database without colliding. */
 const unique = (label: string) => `${label} ${randomUUID().slice(0, 8)}`;
 
-let db: TestDatabase;
-let app: TestApp;
-let sql: pg.Client;
-
-beforeAll(async () => {
-  db = await testDatabase();
-  app = await startTestApp(db.url);
-  sql = new pg.Client({ connectionString: db.url });
-  await sql.connect();
-});
-
-afterAll(async () => {
-  await sql?.end();
-  await app?.close();
-  await db?.drop();
-});
+const { app, sql } = useTestApp();
 
 /** Four trades: a weekend value date; spot; a formula-like client name on a good date; a large exact amount later on. */
 function sourceCsv(saturday: string): string {
@@ -340,6 +314,19 @@ describe("staging a batch from a template", () => {
     const csv = [TRADE_CSV_COLUMNS.join(","), "C-8,Eight,1234567890,ZAR,USD,SELL,8,,"].join("\n");
     const answer = await app.query<Staged>(STAGE_FROM, { input: { templateId: template.id, csv, allowDuplicate: true } });
     expect(answer.stageBatchFromTemplate.batch!.totalTrades).toBe(1);
+
+    // An empty file is the file given: refused as stageBatch refuses it, not replaced by the template's rows.
+    for (const blank of ["", " \n"]) {
+      const empty = await app.query<Staged>(STAGE_FROM, { input: { templateId: template.id, csv: blank, allowDuplicate: true } });
+      const plain = await app.query<{ stageBatch: Staged["stageBatchFromTemplate"] }>(
+        "mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { id } errors { row field message } } }",
+        { input: { csv: blank } },
+      );
+      expect(empty.stageBatchFromTemplate.batch).toBeNull();
+      expect(empty.stageBatchFromTemplate.errors).toEqual(plain.stageBatch.errors);
+      expect(empty.stageBatchFromTemplate.errors[0]!.message).toMatch(/^The file is empty/);
+    }
+    expect((await app.query<{ batchTemplate: Template }>(ONE, { id: template.id })).batchTemplate.stagedCount).toBe(1);
   });
 
   it("the same idempotencyKey answers with the same batch and counts one staging", async () => {

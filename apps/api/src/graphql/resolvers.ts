@@ -27,8 +27,11 @@ export const batchResolvers = {
     startBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.startBatch(id, acting(context)),
     approveBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.approveBatch(id, acting(context)),
     cancelBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.cancelBatch(id, acting(context)),
-    retryFailedTrades: (_: unknown, { id, errorCodes }: { id: string; errorCodes?: string[] | null }, context: GraphQLContext) =>
-      context.commands.retryFailedTrades(id, acting(context), errorCodes ?? null),
+    retryFailedTrades: (
+      _: unknown,
+      { id, errorCodes, tradeIds }: { id: string; errorCodes?: string[] | null; tradeIds?: string[] | null },
+      context: GraphQLContext,
+    ) => context.commands.retryFailedTrades(id, acting(context), { errorCodes: errorCodes ?? null, tradeIds: tradeIds ?? null }),
     deleteBatch: (_: unknown, { id }: { id: string }, context: GraphQLContext) => context.commands.deleteBatch(id, acting(context)),
   },
 

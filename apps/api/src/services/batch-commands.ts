@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import {
   approveBatchRow,
   type BatchRow,
@@ -9,6 +8,7 @@ import {
   type Database,
   deleteBatchRow,
   findBatch,
+  findTradesOfBatch,
   flagBatchArchived,
   lockBatch,
   type Queryable,
@@ -23,7 +23,6 @@ import {
   approverProblem,
   type BatchAction,
   type BatchView,
-  canonicalTradesText,
   canSeeBatch,
   checkBatchAction,
   DUPLICATE_FILE_WINDOW_DAYS,
@@ -34,17 +33,22 @@ import {
   parseTradeCsv,
   pastValueDatesReason,
   planRetry,
+  planSelectedRetry,
   priorityProblem,
   type RowError,
+  retrySelectionProblem,
+  type SelectionProblem,
+  selectedRetryDetail,
   unstorableTextProblem,
 } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import type { GraphQLError } from "graphql";
 import type { Caller } from "../auth/authenticate";
 import { apiError, notFound } from "../errors";
-import { checkId } from "../ids";
+import { checkId, isUuid } from "../ids";
 import { actorOf } from "./access";
 import { type AuditAction, recordAudit } from "./audit";
+import { tradesContentHash } from "./content-hash";
 
 export interface StageLimits {
   maxRows: number;
@@ -164,7 +168,7 @@ export class BatchCommands {
       rows: parsed.rows,
       now,
       stagingKey,
-      contentHash: createHash("sha256").update(canonicalTradesText(parsed.rows)).digest("hex"),
+      contentHash: tradesContentHash(parsed.rows),
       allowDuplicate: input.allowDuplicate ?? false,
       duplicateWindowDays: DUPLICATE_FILE_WINDOW_DAYS,
     });
@@ -239,11 +243,17 @@ export class BatchCommands {
   /**
    * Sends failed trades back to the runner: by default the retryable ones (permanent refusals,
    * PERMANENT_FAILURE_CODES, stay failed); with `errorCodes`, exactly the failed trades with those
-   * codes. Which codes and how many are decided under the batch's lock from its failures, and the
-   * audit record names them. BAD_USER_INPUT for an empty list or a code no failed trade has;
-   * BAD_BATCH_STATE when nothing would be retried.
+   * codes; with `tradeIds`, exactly those trades (retrySelected). Which codes and how many are
+   * decided under the batch's lock from its failures, and the audit record names them.
+   * BAD_USER_INPUT for an empty list or a code no failed trade has; BAD_BATCH_STATE when nothing
+   * would be retried.
    */
-  async retryFailedTrades(id: string, acting: Acting, errorCodes: readonly string[] | null = null): Promise<BatchView> {
+  async retryFailedTrades(
+    id: string,
+    acting: Acting,
+    { errorCodes = null, tradeIds = null }: { errorCodes?: readonly string[] | null; tradeIds?: readonly string[] | null } = {},
+  ): Promise<BatchView> {
+    if (tradeIds !== null) return this.retrySelected(id, acting, tradeIds, errorCodes);
     await this.act(id, "retry", acting, async (tx, batch) => {
       const planned = planRetry((await batchTotals(tx, batch.id)).failuresByCode, errorCodes);
       if (!planned.ok) throw apiError("BAD_USER_INPUT", `batch ${batch.batchUid}: ${planned.problem}`, { argument: "errorCodes" });
@@ -254,6 +264,33 @@ export class BatchCommands {
       const requeued = await requeueFailedTrades(tx, batch.id, { errorCodes: retried.map((failure) => failure.errorCode) });
       const detail = `${batch.batchUid}: retried ${retried.map((failure) => `${failure.count} ${failure.errorCode}`).join(", ")}`;
       return { ...requeued, detail };
+    });
+    await this.deps.wakeRunner();
+    return this.current(id);
+  }
+
+  /**
+   * Retries exactly the trades a person selected, permanent refusals too: all of them or none.
+   * The list's own problems (with errorCodes too, empty, too long, malformed or repeated ids) are
+   * answered before the batch is read; under its lock, after the status checks every action
+   * has, each id must be a FAILED trade of the batch. Either is one BAD_USER_INPUT naming
+   * `tradeIds`, the first few ids and why.
+   */
+  private async retrySelected(
+    id: string,
+    acting: Acting,
+    tradeIds: readonly string[],
+    errorCodes: readonly string[] | null,
+  ): Promise<BatchView> {
+    const refuse = ({ problem, tradeIds: named }: SelectionProblem, batchUid?: string) =>
+      apiError("BAD_USER_INPUT", batchUid ? `batch ${batchUid}: ${problem}` : problem, { argument: "tradeIds", tradeIds: named });
+    const listProblem = retrySelectionProblem(tradeIds, { errorCodes, isTradeId: isUuid });
+    if (listProblem) throw refuse(listProblem);
+    await this.act(id, "retry", acting, async (tx, batch) => {
+      const planned = planSelectedRetry(tradeIds, await findTradesOfBatch(tx, batch.id, tradeIds));
+      if (!planned.ok) throw refuse(planned.problem, batch.batchUid);
+      const requeued = await requeueFailedTrades(tx, batch.id, { tradeIds: planned.plan.trades.map((trade) => trade.id) });
+      return { ...requeued, detail: `${batch.batchUid}: retried ${selectedRetryDetail(planned.plan)}` };
     });
     await this.deps.wakeRunner();
     return this.current(id);

@@ -1,12 +1,4 @@
-import {
-  countValueDates,
-  findEarlierSameContent,
-  previewCurrencyTotals,
-  previewLargeTrades,
-  previewPairTotals,
-  previewValueDatePairs,
-  type Queryable,
-} from "@fxbt/db";
+import { findEarlierSameContent, type Queryable, readBatchPreviewAggregates } from "@fxbt/db";
 import {
   type BatchView,
   duplicateWarning,
@@ -40,16 +32,13 @@ export interface BatchPreviewView {
 }
 
 /**
- * Reads the batch's aggregates (SQL GROUP BYs, in parallel) and applies the domain's review
- * rules to them. The caller has checked the batch is visible to its reader.
+ * Reads the batch's aggregates (one statement) and its earlier batches with the same trades, in
+ * parallel, and applies the domain's review rules to them. The caller has checked the batch is
+ * visible to its reader.
  */
 export async function batchPreview(db: Queryable, batch: BatchView, policy: ReviewPolicy, today: string): Promise<BatchPreviewView> {
-  const [pairs, currencies, dates, datePairs, large, earlier] = await Promise.all([
-    previewPairTotals(db, batch.id),
-    previewCurrencyTotals(db, batch.id),
-    countValueDates(db, batch.id),
-    previewValueDatePairs(db, batch.id),
-    previewLargeTrades(db, batch.id, policy.largeTradeAmounts),
+  const [{ pairs, currencies, valueDates, valueDatePairs, largeTrades }, earlier] = await Promise.all([
+    readBatchPreviewAggregates(db, batch.id, policy.largeTradeAmounts),
     findEarlierSameContent(db, batch.id, EARLIER_BATCHES_NAMED),
   ]);
   const currencyTotals = currencies.map(({ currency, amount, trades }) => ({
@@ -60,9 +49,9 @@ export async function batchPreview(db: Queryable, batch: BatchView, policy: Revi
   const duplicate = duplicateWarning(earlier.batches, earlier.count, batch.totalTrades);
   const warnings = sortWarnings([
     ...(duplicate ? [duplicate] : []),
-    ...valueDateWarnings(datePairs, today),
+    ...valueDateWarnings(valueDatePairs, today),
     ...largeTradeWarnings(
-      large.map((group) => ({ ...group, largest: roundToMinorUnits(group.largest, group.currency) })),
+      largeTrades.map((group) => ({ ...group, largest: roundToMinorUnits(group.largest, group.currency) })),
       policy,
     ),
   ]);
@@ -74,9 +63,7 @@ export async function batchPreview(db: Queryable, batch: BatchView, policy: Revi
       tradeCount: trades,
     })),
     currencyTotals,
-    valueDates: dates
-      .map(({ valueDate, trades, firstRow }) => ({ valueDate, tradeCount: trades, firstRow }))
-      .sort((a, b) => (a.valueDate ?? "").localeCompare(b.valueDate ?? "")),
+    valueDates: valueDates.map(({ valueDate, trades, firstRow }) => ({ valueDate, tradeCount: trades, firstRow })),
     warnings,
     confirmationRequired: confirmationReason !== null,
     confirmationReason,

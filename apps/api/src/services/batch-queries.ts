@@ -18,6 +18,7 @@ import {
   pageTradeHistory,
   type TradeCountSeries,
   type TradeHistoryFilter,
+  type TradeRow,
   toBatchView,
   toTradeAttemptView,
   toTradeView,
@@ -74,6 +75,14 @@ const isBatchStatus = (value: unknown) => BATCH_STATUSES.includes(value as Batch
 function checkSearch(search: string | null | undefined): void {
   const problem = search ? unstorableTextProblem(search) : null;
   if (problem) throw apiError("BAD_USER_INPUT", `filter.search ${problem}`, { argument: "filter.search" });
+}
+
+/**
+ * Each trade's cursor, by trade id, from its row: the pages are ordered by row_number, the trade's
+ * position, which the view hides for a trade entered by hand (its rowNumber is null there).
+ */
+function tradeCursors(rows: readonly TradeRow[], key: (row: TradeRow) => unknown[]): Map<string, string> {
+  return new Map(rows.map((row) => [row.id, encodeCursor(key(row))]));
 }
 
 /** Which view field each batch order puts in the cursor, and how a cursor's value is checked before it reaches SQL. */
@@ -190,9 +199,8 @@ export class BatchQueries {
       filter,
       partner: this.partner,
     });
-    return toConnection(rows.map(toTradeView), first, totalCount, (trade) =>
-      encodeCursor([trade.createdAt, trade.rowNumber ?? 0, trade.id]),
-    );
+    const cursors = tradeCursors(rows, (row) => [row.createdAt.toISOString(), row.rowNumber ?? 0, row.id]);
+    return toConnection(rows.map(toTradeView), first, totalCount, (trade) => cursors.get(trade.id)!);
   }
 
   /** The attempts of each trade, oldest first, in one query for all of them. */
@@ -236,7 +244,8 @@ export class BatchQueries {
       ),
       errorCode === null ? this.countTrades(batch, args.status ?? null) : this.countFailures(batch, args.status ?? null, errorCode),
     ]);
-    return toConnection(rows.map(toTradeView), args.first, totalCount, (trade) => encodeCursor([trade.rowNumber ?? 0, trade.id]));
+    const cursors = tradeCursors(rows, (row) => [row.rowNumber ?? 0, row.id]);
+    return toConnection(rows.map(toTradeView), args.first, totalCount, (trade) => cursors.get(trade.id)!);
   }
 
   private async countTrades(batch: BatchView, status: TradeStatus | null): Promise<number> {

@@ -234,7 +234,8 @@ export class TemplateService {
 
   /** The file to stage: the caller's, or the template's rows rolled to good value dates. */
   private async csvOf(template: BatchTemplateRow, csv: string | null, now: Date): Promise<{ csv: string; rolled: number }> {
-    if (csv !== null && csv.trim() !== "") return { csv, rolled: 0 };
+    // A blank file is still the file asked for: staged, it is refused as empty, as stageBatch refuses it, never swapped for the rows.
+    if (csv !== null) return { csv, rolled: 0 };
     const rows = template.rowCount > 0 ? await templateRows(this.deps.database.prisma, template.id, template.partner) : null;
     if (!rows) {
       throw badInput("input.csv", `template ${JSON.stringify(template.name)} has no rows: upload a CSV file to stage with its settings`);

@@ -5,14 +5,13 @@ import {
   createTradeOnce,
   type Database,
   type Queryable,
-  rowWithReference,
   type TradeDestination,
   toTradeView,
+  tradeWithReference,
 } from "@fxbt/db";
 import {
   type ApprovalPolicy,
   amountCurrencyOf,
-  canonicalTradesText,
   canSeeBatch,
   DUPLICATE_FILE_WINDOW_DAYS,
   duplicateFileMessage,
@@ -36,6 +35,7 @@ import { checkId } from "../ids";
 import { actorOf } from "./access";
 import { recordAudit } from "./audit";
 import type { Acting } from "./batch-commands";
+import { tradesContentHash } from "./content-hash";
 
 export interface CreateTradeInput extends TradeEntryInput {
   /** A PENDING batch never started to add the trade to; without it the trade gets a batch of its own. */
@@ -101,7 +101,7 @@ export class TradeEntry {
             name: oneTradeBatchName(trade),
             priority: 0,
             now: this.deps.now?.(),
-            contentHash: sha256(canonicalTradesText([{ rowNumber: 1, ...trade }])),
+            contentHash: tradesContentHash([{ rowNumber: 1, ...trade }]),
             allowDuplicate,
             duplicateWindowDays: DUPLICATE_FILE_WINDOW_DAYS,
             approvalRequired: needsApproval(this.policy, [{ amount: trade.amount, amountCurrency: amountCurrencyOf(trade) }]),
@@ -123,7 +123,7 @@ export class TradeEntry {
             outcome: "SUCCEEDED",
             batchId: batch.id,
             detail:
-              `${batch.batchUid}: row ${made.rowNumber}, ${trade.direction} ${trade.amount} ${amountCurrencyOf(trade)} ` +
+              `${batch.batchUid}: trade ${made.id}, ${trade.direction} ${trade.amount} ${amountCurrencyOf(trade)} ` +
               `for ${trade.clientId}${batchId ? "" : " (a batch of its own)"}${batch.approvalRequired ? ", needs approval" : ""}`,
           }),
       });
@@ -153,8 +153,8 @@ export class TradeEntry {
       case "keyUsedForOtherRequest":
         throw apiError(
           "BAD_USER_INPUT",
-          `idempotencyKey ${JSON.stringify(entryKey)} already made trade ${created.trade.id} (row ${created.trade.rowNumber} of batch ` +
-            `${created.batch.batchUid}) from a different request; use a new key for a new trade`,
+          `idempotencyKey ${JSON.stringify(entryKey)} already made trade ${created.trade.id} (in batch ${created.batch.batchUid}) ` +
+            "from a different request; use a new key for a new trade",
           { argument: "input.idempotencyKey", batchUid: created.batch.batchUid, tradeId: created.trade.id },
         );
       case "duplicateContent":
@@ -177,12 +177,15 @@ export class TradeEntry {
     const problem = tradeAdditionProblem(batch, this.deps.maxTrades);
     if (problem) throw refuse(problem);
     if (trade.reference !== null) {
-      const row = await rowWithReference(tx, batch.id, trade.reference);
-      if (row !== null) {
+      const holder = await tradeWithReference(tx, batch.id, trade.reference);
+      if (holder !== null) {
+        const where =
+          holder.csvRow !== null
+            ? `in row ${holder.csvRow} of batch ${batch.batchUid}`
+            : `in batch ${batch.batchUid} by trade ${holder.id}, entered by hand`;
         throw new FieldRefusal(
           "reference",
-          `reference ${quoteValue(trade.reference, FIELD_LIMITS.referenceMax)} is already used in row ${row} of batch ${batch.batchUid}; ` +
-            "references must be unique within a batch",
+          `reference ${quoteValue(trade.reference, FIELD_LIMITS.referenceMax)} is already used ${where}; references must be unique within a batch`,
         );
       }
     }
