@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import {
+  answered,
   batchStatusText,
   browserForFile,
   CSV_HEADER,
@@ -57,7 +58,7 @@ describe("Archiving a batch", () => {
     await dialog.getByText(`The batch and its 6 trades move to the archive: nothing is deleted`).waitFor();
     await screenshot(page, "batch-archive-confirm");
     await dialog.getByRole("button", { name: "Archive batch" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await answered(dialog);
     const notice = page.locator("#batch-archived");
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/^Archived on .+: this batch is read-only\./);

@@ -1,6 +1,7 @@
 /** Cancelling a running batch and retrying failed trades from the batch page. */
 import { describe, expect, test } from "vitest";
 import {
+  answered,
   batchFromApi,
   batchStatusText,
   browserForFile,
@@ -39,7 +40,7 @@ describe("Batch page actions", () => {
     const dialog = page.getByRole("dialog");
     await dialog.waitFor();
     await dialog.getByRole("button", { name: "Confirm" }).click();
-    await dialog.waitFor({ state: "detached" });
+    await answered(dialog);
 
     await eventually(async () => (await batchStatusText(page)) === "Cancelled", 30_000);
     await eventually(async () => (await progressValue(bar)) === 100, 30_000);
@@ -74,7 +75,7 @@ describe("Batch page actions", () => {
     // Retrying asks first; every failure here is retryable (…8888 and the bank's random refusals).
     const confirm = page.getByRole("dialog");
     await confirm.getByRole("button", { name: /^Retry \d+ trades?$/ }).click();
-    await confirm.waitFor({ state: "detached" });
+    await answered(confirm);
     // The batch runs again, then finishes PARTIAL_SUCCESS again (…8888 is always refused).
     const final = await eventually(
       async () => {

@@ -134,6 +134,18 @@ export async function visit(page: Page, path: string, webUrl = e2e().webUrl): Pr
 }
 
 /**
+ * How long a batch action's confirmation may stay open: it closes once the API has answered the
+ * action. At load ~20, with two runs' runners holding the database's connections, cancelling a
+ * running 5,000-trade batch was answered after more than Playwright's 15 s (2 runs of 7).
+ */
+export const ACTION_ANSWER_TIMEOUT_MS = 60_000;
+
+/** Waits for a batch action's confirmation to close: the API has answered what was confirmed. */
+export async function answered(dialog: Locator): Promise<void> {
+  await dialog.waitFor({ state: "detached", timeout: ACTION_ANSWER_TIMEOUT_MS });
+}
+
+/**
  * Starts the batch whose page is open as a person does: Start, then the confirmation, which shows
  * the batch's totals and, for a large batch, wants its batchUid typed before it can be confirmed.
  * `start` is the Start button when the test holds one (another page's, say).
@@ -148,14 +160,22 @@ export async function startFromPage(page: Page, start: Locator = page.getByRole(
     await typed.fill(/Start (\S+)\?/.exec(title)?.[1] ?? "");
   }
   await dialog.getByRole("button", { name: /^Run / }).click();
-  await dialog.waitFor({ state: "detached" });
+  await answered(dialog);
 }
+
+/**
+ * How long a picture may take. A page that is live draws slowly on a busy machine: at load ~20 on
+ * the 2 cores, a full-page picture of a batch page while 5,000 trades ran took 18–24 s (the page
+ * re-renders with each event and the whole of it is drawn in software), beyond Playwright's 15 s;
+ * one of the screen alone took 1–3 s.
+ */
+export const SCREENSHOT_TIMEOUT_MS = 60_000;
 
 /** A full-page PNG in apps/web/test-results/screenshots/<name>.png. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = `${SCREENSHOT_DIR}${name}.png`;
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage: true, timeout: SCREENSHOT_TIMEOUT_MS });
   return path;
 }
 
@@ -207,8 +227,23 @@ export interface TableText {
 
 const normalise = (text: string) => text.replace(/\s+/g, " ").trim();
 
-/** Column headers and each body row's cells, as their text content (not CSS-transformed). */
+/**
+ * Column headers and each body row's cells, as their text content (not CSS-transformed). The
+ * table is read cell by cell, one browser round trip each, so a read can straddle a re-render
+ * (a page of trades replaced by the next, a live update) and mix two tables: it is read until two
+ * reads in a row agree, up to five times.
+ */
 export async function readTable(table: Locator): Promise<TableText> {
+  let previous = await readTableOnce(table);
+  for (let read = 0; read < 4; read++) {
+    const next = await readTableOnce(table);
+    if (JSON.stringify(next) === JSON.stringify(previous)) return next;
+    previous = next;
+  }
+  return previous;
+}
+
+async function readTableOnce(table: Locator): Promise<TableText> {
   const headers = (await table.getByRole("columnheader").allTextContents()).map(normalise);
   const rows: string[][] = [];
   for (const row of await table.getByRole("row").all()) {
@@ -319,7 +354,7 @@ export async function batchFromApi(id: string): Promise<ApiBatch> {
   return batch;
 }
 
-/** Every trade of a batch, in row order. */
+/** Every trade of a batch, in the API's order: by position, the CSV's rows first and trades entered by hand after them. */
 export async function tradesFromApi(batchId: string): Promise<ApiTrade[]> {
   const trades: ApiTrade[] = [];
   let after: string | null = null;
@@ -334,7 +369,7 @@ export async function tradesFromApi(batchId: string): Promise<ApiTrade[]> {
     if (!data.batch.trades.pageInfo.hasNextPage) break;
     after = data.batch.trades.pageInfo.endCursor;
   }
-  return trades.sort((a, b) => (a.rowNumber ?? 0) - (b.rowNumber ?? 0));
+  return trades;
 }
 
 export async function batchCount(): Promise<number> {

@@ -49,6 +49,42 @@ describe("Batches list", () => {
     await screenshot(page, "batches-live");
   });
 
+  test("a batch staged after the list was read and before its live feed started is shown", async () => {
+    // A page of its own: the route below holds what this page's socket sends, and only this page's.
+    const page = await browserHolder.current.context.newPage();
+    try {
+      // Held for every socket the page opens until the batch is staged: should the API close one
+      // for its connection_init coming late (3 s), the page's next socket must wait as well.
+      let holding = true;
+      const held: (() => void)[] = [];
+      await page.routeWebSocket(/\/graphql$/, (socket) => {
+        const server = socket.connectToServer();
+        let serverClosed = false;
+        const send = (message: string | Buffer) => {
+          if (!serverClosed) server.send(message);
+        };
+        socket.onMessage((message) => (holding ? held.push(() => send(message)) : send(message)));
+        server.onMessage((message) => socket.send(message));
+        // Set, this handler replaces Playwright's own passing on of the close: the page must still see it.
+        server.onClose((code, reason) => {
+          serverClosed = true;
+          void socket.close({ code, reason });
+        });
+      });
+      const listRead = page.waitForResponse((response) => response.request().postData()?.includes("query BatchesPage") ?? false);
+      await visit(page, "/");
+      await listRead;
+      // The list has been read and the feed has not subscribed (its socket's messages wait above):
+      // the event of this staging goes to nobody.
+      const staged = await stageViaApi(tradesCsv(2), { name: "E2E staged before the feed" });
+      holding = false;
+      for (const send of held.splice(0)) send();
+      await page.getByRole("link", { name: staged.batchUid }).waitFor({ timeout: 15_000 });
+    } finally {
+      await page.close();
+    }
+  });
+
   test('while "Pause live updates" is checked new batches do not appear; unchecking shows them', async () => {
     const { page } = browserHolder.current;
     await visit(page, "/");

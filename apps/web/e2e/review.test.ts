@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { nextCalendarDay, nextGoodValueDate } from "@fxbt/domain";
 import { describe, expect, test } from "vitest";
-import { batchFromApi, browserForFile, CSV_HEADER, readTable, screenshot, visit, waitForFinal } from "./harness";
+import { answered, batchFromApi, browserForFile, CSV_HEADER, readTable, screenshot, visit, waitForFinal } from "./harness";
 import { RESULTS_DIR } from "./servers";
 
 const browserHolder = browserForFile();
@@ -86,7 +86,7 @@ describe("Review before start", () => {
     expect(await confirm.isDisabled()).toBe(false);
     await screenshot(page, "batch-start-confirm");
     await confirm.click();
-    await dialog.waitFor({ state: "detached" });
+    await answered(dialog);
 
     // It starts: the review goes, and the batch runs to the end.
     const final = await waitForFinal(id);

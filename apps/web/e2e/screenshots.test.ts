@@ -7,6 +7,7 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, describe, expect, test } from "vitest";
 import {
   type ApiBatch,
+  answered,
   type Browser,
   batchStatusText,
   CSV_HEADER,
@@ -16,6 +17,7 @@ import {
   progressValue,
   SAMPLES_DIR,
   SCREENSHOT_DIR,
+  SCREENSHOT_TIMEOUT_MS,
   screenshot,
   stageViaApi,
   startViaApi,
@@ -116,13 +118,14 @@ const GUIDE_DIR =
 async function guideScreenshot(page: Page, name: string, part?: Locator): Promise<void> {
   mkdirSync(GUIDE_DIR, { recursive: true });
   const path = `${GUIDE_DIR}${name}.png`;
-  // A busy machine renders a live page slowly: give the picture time rather than fail the run.
-  if (part) await part.screenshot({ path, timeout: 60_000 });
-  else await page.screenshot({ path, timeout: 60_000 });
+  if (part) await part.screenshot({ path, timeout: SCREENSHOT_TIMEOUT_MS });
+  else await page.screenshot({ path, timeout: SCREENSHOT_TIMEOUT_MS });
 }
 
 describe("user guide", () => {
-  test("stage, start, watch, cancel, retry, fix and resubmit, export, trade history", async () => {
+  // Twenty-odd pages and full-page pictures: 40 s on a quiet machine, 112–120 s at load 20 (a
+  // full-page picture of a running batch alone took 18–24 s), so more than the suite's 120 s.
+  test("stage, start, watch, cancel, retry, fix and resubmit, export, trade history", { timeout: 300_000 }, async () => {
     const browser = await openBrowser();
     const { page } = browser;
     try {
@@ -166,7 +169,7 @@ describe("user guide", () => {
       await confirm.getByRole("table", { name: "Totals by currency" }).waitFor();
       await guideScreenshot(page, "start-confirm");
       await confirm.getByRole("button", { name: /^Run / }).click();
-      await confirm.waitFor({ state: "detached" });
+      await answered(confirm);
       await eventually(async () => ["Partially succeeded", "Failed"].includes((await batchStatusText(page)) ?? ""), 60_000);
       await page.getByRole("table", { name: "Failures by error code" }).waitFor();
       await guideScreenshot(page, "batch-finished");
@@ -235,6 +238,11 @@ describe("user guide", () => {
       await visit(page, "/templates");
       await page.getByRole("table", { name: "Batch templates" }).getByRole("row").filter({ hasText: template }).waitFor();
       await guideScreenshot(page, "templates");
+      // Its Stage batch opens New batch with the template chosen: the pattern's name, its priority, no file needed.
+      await page.getByRole("link", { name: `Stage batch from ${template}` }).click();
+      await page.waitForURL(/\/batches\/new\?template=/);
+      await page.getByText(/rows from the template; value dates past/).waitFor();
+      await guideScreenshot(page, "stage-from-template");
 
       // One trade by hand, with a field to fix: the form shows the problem at the field.
       await visit(page, "/trades/new");

@@ -47,7 +47,7 @@ async function fixAccountNumberError(page: Page, submit: string) {
 }
 
 describe("Entering one trade by hand", () => {
-  test("into a staged batch, from its page: an inline error fixed, then the trade is the batch's next row and runs with it", async () => {
+  test("into a staged batch, from its page: an inline error fixed, then the trade joins the batch (shown as entered by hand) and runs with it", async () => {
     const { page } = browserHolder.current;
     const staged = await stageViaApi(
       tradesCsv(3, (row) => `77${run}${row}`.slice(0, 12)),
@@ -70,7 +70,7 @@ describe("Entering one trade by hand", () => {
     const status = page.getByRole("status").filter({ hasText: "The trade was added to batch" });
     await status.waitFor();
     expect((await status.textContent())?.replace(/\s+/g, " ")).toContain(
-      `added to batch ${staged.batchUid} as row 4, which holds 4 trades`,
+      `The trade was added to batch ${staged.batchUid}, which holds 4 trades`,
     );
     // A staged batch is started from its page, not from here.
     expect(await page.getByRole("button", { name: /^Start/ }).count()).toBe(0);
@@ -84,8 +84,17 @@ describe("Entering one trade by hand", () => {
     expect(done.totalTrades).toBe(4);
     const trades = await tradesFromApi(staged.id);
     const added = trades.find((trade) => trade.reference === reference);
-    expect(added).toMatchObject({ rowNumber: 4, accountNumber: "1234567890", direction: "SELL", amount: "2500.50", sellCurrency: "ZAR" });
+    // Entered by hand, it came from no row of the file: the API gives it none, the page says so.
+    expect(added).toMatchObject({
+      rowNumber: null,
+      accountNumber: "1234567890",
+      direction: "SELL",
+      amount: "2500.50",
+      sellCurrency: "ZAR",
+    });
+    expect(trades.map((trade) => trade.rowNumber)).toEqual([1, 2, 3, null]);
     expect(["SUCCESS", "FAILED"]).toContain(added?.status);
+    await page.getByRole("row").filter({ hasText: reference }).getByText("by hand", { exact: true }).waitFor();
   });
 
   test("alone, from the header: an inline error fixed, then a one-trade batch that is started at once from the form", async () => {
@@ -115,6 +124,6 @@ describe("Entering one trade by hand", () => {
     const batch = await batchFromApi(id);
     expect(batch).toMatchObject({ batchUid, totalTrades: 1, name: `One trade: ALONE-${run} SELL 2500.50 ZAR` });
     const [trade] = await tradesFromApi(id);
-    expect(trade).toMatchObject({ rowNumber: 1, reference, accountNumber: "1234567890" });
+    expect(trade).toMatchObject({ rowNumber: null, reference, accountNumber: "1234567890" });
   });
 });

@@ -1,6 +1,20 @@
-/** Batch templates end to end: saved from a batch's page, renamed, a batch staged from it, deleted. */
+/** Batch templates end to end: saved from a batch's page, renamed, a batch staged from it on New batch (its rows, or a file), deleted. */
+
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { batchFromApi, browserForFile, CSV_HEADER, gql, screenshot, stageViaApi, tradesFromApi, visit } from "./harness";
+import {
+  batchFromApi,
+  browserForFile,
+  CSV_HEADER,
+  eventually,
+  gql,
+  parseCsv,
+  screenshot,
+  stageViaApi,
+  tradesFromApi,
+  uniqueTradesCsvFile,
+  visit,
+} from "./harness";
 
 const browserHolder = browserForFile();
 
@@ -60,18 +74,31 @@ describe("Batch templates", () => {
     await renamedRow.waitFor();
     await screenshot(page, "templates");
 
-    // Stage a new batch from it: the trades, the weekend date moved on, the pattern's name, the template's priority.
-    await renamedRow.getByRole("button", { name: `Stage batch from ${renamed}` }).click();
-    const stageDialog = page.getByRole("dialog");
-    await stageDialog.waitFor();
-    expect(await stageDialog.getByLabel("Priority").inputValue()).toBe("9");
-    await stageDialog.getByRole("button", { name: "Stage batch" }).click();
+    // Its Stage batch leads to New batch with the template chosen: its priority, its pattern as the name's placeholder.
+    await renamedRow.getByRole("link", { name: `Stage batch from ${renamed}` }).click();
+    await page.waitForURL(/\/batches\/new\?template=[0-9a-f-]{36}$/);
+    const templateId = new URL(page.url()).searchParams.get("template")!;
+    await eventually(async () => (await page.getByLabel("Priority").inputValue()) === "9");
+    expect(await page.getByLabel("Template", { exact: true }).inputValue()).toBe(templateId);
+
+    // From New batch itself: find the template, choose it, stage with no file.
+    await visit(page, "/batches/new");
+    await page.getByLabel("Search templates").fill(renamed);
+    const templateSelect = page.getByLabel("Template", { exact: true });
+    await templateSelect.locator("option", { hasText: renamed }).waitFor({ state: "attached" });
+    await templateSelect.selectOption({ label: `${renamed} (2 rows)` });
+    await page.waitForURL((url) => url.pathname === "/batches/new" && url.searchParams.get("template") === templateId);
+    await eventually(async () => (await page.getByLabel("Priority").inputValue()) === "9");
+    const today = new Date().toISOString().slice(0, 10);
+    expect(await page.getByLabel("Name", { exact: true }).getAttribute("placeholder")).toBe(`E2E ${today} #1`);
+    await page.getByText("2 rows from the template; value dates past or on non-business days roll forward.").waitFor();
+    await page.getByRole("button", { name: "Stage batch" }).click();
     await page.waitForURL(BATCH_PAGE);
     const stagedId = BATCH_PAGE.exec(page.url())![1]!;
     const staged = await batchFromApi(stagedId);
     await page.getByRole("heading", { level: 1, name: staged.batchUid }).waitFor();
     expect(staged).toMatchObject({
-      name: `E2E ${new Date().toISOString().slice(0, 10)} #1`,
+      name: `E2E ${today} #1`,
       priority: 9,
       totalTrades: 2,
       status: "PENDING",
@@ -98,5 +125,40 @@ describe("Batch templates", () => {
     );
     expect(left.batchTemplates.edges).toEqual([]);
     expect((await batchFromApi(stagedId)).id).toBe(stagedId);
+  });
+
+  test("New batch with a template and a file: the file's rows are staged with the template's name pattern and priority", async () => {
+    const { page } = browserHolder.current;
+    const run = String(Date.now()).slice(-8);
+    const source = await stageViaApi([CSV_HEADER, `C-1,Acme,2${run}1,ZAR,USD,BUY,75.25,,F-${run}-1`].join("\n"), { priority: 4 });
+    // A long name: the select and its hint must still fit a phone's width.
+    const name = `E2E with a file, a name long enough to test a phone's narrow screen ${run}`;
+    const { saveBatchTemplate } = await gql<{ saveBatchTemplate: { id: string } }>(
+      "mutation($input: SaveBatchTemplateInput!) { saveBatchTemplate(input: $input) { id } }",
+      { input: { batchId: source.id, name, namePattern: "E2E file {template}", includeRows: true } },
+    );
+
+    await visit(page, `/batches/new?template=${saveBatchTemplate.id}`);
+    await eventually(async () => (await page.getByLabel("Priority").inputValue()) === "4");
+    const file = uniqueTradesCsvFile("template-file", 3);
+    await page.getByLabel("CSV file").setInputFiles(file);
+    await page.getByText("its rows are staged with the template's settings").waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, "horizontal overflow of New batch with a template at 390 px").toBeLessThanOrEqual(0);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    await page.getByRole("button", { name: "Stage batch" }).click();
+    await page.waitForURL(BATCH_PAGE);
+
+    const staged = await batchFromApi(BATCH_PAGE.exec(page.url())![1]!);
+    expect(staged).toMatchObject({ name: `E2E file ${name}`, priority: 4, totalTrades: 3, status: "PENDING" });
+    const accounts = parseCsv(readFileSync(file, "utf8"))
+      .slice(1)
+      .map((row) => row[2]);
+    expect((await tradesFromApi(staged.id)).map((trade) => trade.accountNumber)).toEqual(accounts);
+    await gql("mutation($id: ID!) { deleteBatchTemplate(id: $id) }", { id: saveBatchTemplate.id });
   });
 });

@@ -54,7 +54,7 @@ class FakeSocket {
 
 function liveSocket() {
   const store = new ConnectionStore();
-  const events = { onReconnected: vi.fn(), onSessionRefused: vi.fn() };
+  const events = { onSubscriptionsSent: vi.fn(), onSessionRefused: vi.fn() };
   const socket = new LiveSocket("ws://api.test/graphql", store, events, FakeSocket);
   return { store, events, socket };
 }
@@ -97,7 +97,8 @@ describe("LiveSocket", () => {
     expect(FakeSocket.instances).toHaveLength(2);
     await FakeSocket.instances[1]!.accept();
     expect(store.getSnapshot().socket).toBe("connected");
-    expect(events.onReconnected).toHaveBeenCalledTimes(1);
+    // Once for the first connection, once for this one.
+    expect(events.onSubscriptionsSent).toHaveBeenCalledTimes(2);
     expect(events.onSessionRefused).not.toHaveBeenCalled();
   });
 
@@ -123,7 +124,20 @@ describe("LiveSocket", () => {
     expect(FakeSocket.instances).toHaveLength(2);
     await FakeSocket.instances[1]!.accept();
     expect(store.getSnapshot().socket).toBe("connected");
-    expect(events.onReconnected).not.toHaveBeenCalled();
+    expect(events.onSubscriptionsSent).toHaveBeenCalledTimes(2);
+  });
+
+  test("pages are told to read again only after the subscriptions that waited for the socket were sent on it", async () => {
+    const { events, socket } = liveSocket();
+    socket.start();
+    // The batch feed subscribes while the socket is still connecting (the pages render at sign-in).
+    ApolloLink.execute(socket.link, { query: parse("subscription { batchListChanged { kind } }") }, { client: {} as never }).subscribe({});
+    const sentWhenTold: string[][] = [];
+    events.onSubscriptionsSent.mockImplementation(() =>
+      sentWhenTold.push(FakeSocket.instances[0]!.sent.map((text) => JSON.parse(text).type)),
+    );
+    await FakeSocket.instances[0]!.accept();
+    expect(sentWhenTold).toEqual([["connection_init", "subscribe"]]);
   });
 });
 

@@ -32,8 +32,12 @@ const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 5_000;
 
 export interface LiveSocketEvents {
-  /** The socket came back after a drop: whatever happened meanwhile was missed. */
-  onReconnected(): void;
+  /**
+   * The socket is connected, the first time or again after a drop, and the subscriptions that
+   * waited for it have been sent. What changed before they started (while a page read what it
+   * shows, or while the socket was down) was not delivered by them.
+   */
+  onSubscriptionsSent(): void;
   /** The API closed the socket with 4401/4403: the session is over (or needs a new password). */
   onSessionRefused(code: number): void;
 }
@@ -106,12 +110,17 @@ export class LiveSocket {
         connecting: () => {
           if (isCurrent() && this.store.getSnapshot().socket !== "disconnected") this.store.update({ socket: "connecting" });
         },
-        connected: (socket, _payload, wasRetry) => {
+        connected: (socket) => {
           if (!isCurrent()) return;
           activeSocket = socket as WebSocket;
           this.store.update({ socket: "connected" });
-          // Whatever happened while the socket was down was missed: read everything shown again.
-          if (wasRetry) this.events.onReconnected();
+          // graphql-ws sends the waiting subscriptions once this handler returns (in promise jobs):
+          // a read made after them misses a change only if the API answers it before it has set
+          // those subscriptions up (docs/architecture.md, "What was read before the subscriptions
+          // started is read again").
+          setTimeout(() => {
+            if (isCurrent()) this.events.onSubscriptionsSent();
+          }, 0);
         },
         closed: (event) => {
           activeSocket = null;

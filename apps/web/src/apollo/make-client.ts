@@ -1,7 +1,9 @@
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/client";
+import { type ApolloCache, ApolloClient, ApolloLink, HttpLink, InMemoryCache, type ObservableQuery } from "@apollo/client";
 import { CombinedGraphQLErrors, CombinedProtocolErrors } from "@apollo/client/errors";
+import { isNetworkRequestInFlight } from "@apollo/client/utilities";
 import { OperationTypeNode } from "graphql";
-import { EMPTY, tap } from "rxjs";
+import { EMPTY, filter, firstValueFrom, map, tap } from "rxjs";
+import { withNewerStates } from "./cache-writes";
 import type { ConnectionStore } from "./connection-store";
 import { LiveSocket, toWebSocketUrl } from "./live-socket";
 import { type SessionSignals, SIGN_IN_OPERATIONS, saysUnauthenticated } from "./session-signals";
@@ -60,6 +62,18 @@ function sessionEndLink(signals: SessionSignals): ApolloLink {
   });
 }
 
+/** Answers never take a batch or a trade back to an older state than the live events already showed (cache-writes.ts). */
+function newerStatesLink(cache: () => ApolloCache | undefined): ApolloLink {
+  return new ApolloLink((operation, forward) =>
+    forward(operation).pipe(
+      map((result) => {
+        const current = cache();
+        return current && result.data ? { ...result, data: withNewerStates(current, result.data) } : result;
+      }),
+    ),
+  );
+}
+
 /**
  * Queries a resuming subscription keeps current across a dropped connection (live-socket.ts
  * resumable): a batch's own fields (batchProgress), and the pages of its trades in row order,
@@ -71,6 +85,34 @@ export function keptCurrentByResume(query: { queryName?: string; variables?: Rec
   return query.queryName === "BatchTrades" && !query.variables?.status;
 }
 
+/**
+ * Reads again what the pages show, once the live subscriptions have started (the first time, after
+ * a dropped socket, after the batch feed restarted): a change made before they started reaches no
+ * page otherwise, until something else changes it. The answers cannot take a batch or a trade back
+ * to an older state than an event already brought (newerStatesLink). What a resuming subscription
+ * keeps current is not read again: it delivers what was missed.
+ */
+export function readShownAgain(client: ApolloClient): void {
+  void client
+    .refetchQueries({
+      include: "active",
+      onQueryUpdated: (query) => (keptCurrentByResume(query) ? false : readAfterRequestInFlight(query)),
+    })
+    .catch(() => undefined);
+}
+
+/**
+ * Refetches a query once the request it may have under way has answered. That request may have
+ * been read before the subscriptions started, and a refetch now would join it (Apollo sends one
+ * request for identical ones in flight) and get its answer.
+ */
+async function readAfterRequestInFlight(query: ObservableQuery): Promise<unknown> {
+  if (isNetworkRequestInFlight(query.getCurrentResult().networkStatus)) {
+    await firstValueFrom(query.pipe(filter((result) => !isNetworkRequestInFlight(result.networkStatus))));
+  }
+  return query.refetch();
+}
+
 export interface BrowserClient {
   client: ApolloClient;
   /** Started by the session gate once someone is signed in, stopped when they leave. */
@@ -78,18 +120,18 @@ export interface BrowserClient {
 }
 
 export function makeBrowserClient(apiUrl: string, store: ConnectionStore, signals: SessionSignals): BrowserClient {
+  // Declared before the links so the answers' guard and the reconnect handler can reach the client they belong to.
+  let client: ApolloClient | undefined;
   const http = ApolloLink.from([
     httpHealthLink(store),
     sessionEndLink(signals),
+    newerStatesLink(() => client?.cache),
     // The session cookie lives on the API's origin (another port): the browser sends it only when asked.
     new HttpLink({ uri: apiUrl, credentials: "include" }),
   ]);
-  // Declared before the socket so the reconnect handler can reach the client it belongs to.
-  let client: ApolloClient | undefined;
   const socket = new LiveSocket(toWebSocketUrl(apiUrl), store, {
-    onReconnected: () => {
-      // What a resuming subscription keeps current is not read again: it delivers what was missed.
-      void client?.refetchQueries({ include: "active", onQueryUpdated: (query) => !keptCurrentByResume(query) }).catch(() => undefined);
+    onSubscriptionsSent: () => {
+      if (client) readShownAgain(client);
     },
     onSessionRefused: () => signals.ended("socket"),
   });

@@ -90,8 +90,8 @@ export const CancelBatchMutation = graphql(`
 `);
 
 export const RetryFailedTradesMutation = graphql(`
-  mutation RetryFailedTrades($id: ID!, $errorCodes: [String!]) {
-    retryFailedTrades(id: $id, errorCodes: $errorCodes) {
+  mutation RetryFailedTrades($id: ID!, $errorCodes: [String!], $tradeIds: [ID!]) {
+    retryFailedTrades(id: $id, errorCodes: $errorCodes, tradeIds: $tradeIds) {
       ...BatchFields
     }
   }

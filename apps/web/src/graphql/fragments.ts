@@ -58,6 +58,7 @@ export const TradeRowFragment = graphql(`
     errorMessage
     attempts
     updatedAt
+    sequence
   }
 `);
 

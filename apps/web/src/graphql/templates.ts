@@ -33,6 +33,15 @@ export const BatchTemplatesQuery = graphql(`
   }
 `);
 
+/** One template by id: the one the New batch form's address names, when it is not among the first page listed. */
+export const BatchTemplateQuery = graphql(`
+  query BatchTemplate($id: ID!) {
+    batchTemplate(id: $id) {
+      ...TemplateFields
+    }
+  }
+`);
+
 export const SaveBatchTemplateMutation = graphql(`
   mutation SaveBatchTemplate($input: SaveBatchTemplateInput!) {
     saveBatchTemplate(input: $input) {

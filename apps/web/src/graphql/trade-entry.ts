@@ -5,7 +5,6 @@ export const CreateTradeMutation = graphql(`
     createTrade(input: $input) {
       trade {
         id
-        rowNumber
         batch {
           ...BatchFields
           preview {

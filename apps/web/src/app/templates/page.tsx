@@ -9,7 +9,7 @@ export default function TemplatesPage() {
     <>
       <PageIntro
         title="Templates"
-        description="Saved batch settings, and trades if saved with them, to stage new batches from. Save one from a batch's page; stage from one here: a template with trades stages them with value dates moved to the next good value date, one without stages a file you upload."
+        description="Saved batch settings, and trades if saved with them, to stage new batches from. Save one from a batch's page. Stage batch opens New batch with the template chosen: one with trades stages them, value dates moved to the next good value date, unless you upload a file; one without stages the file you upload."
       />
       <TemplatesView />
     </>

@@ -15,12 +15,13 @@ import {
 import { principalAllows } from "../../lib/access";
 import { asSentence, BATCH_ACTION_HELP, type BatchAction, batchActionRefusal, offeredBatchActions } from "../../lib/batch-actions";
 import { formatDateTime } from "../../lib/format";
+import { type FocusTarget, useFocusTarget } from "../../lib/use-focus-target";
 import { useViewer } from "../session/SessionProvider";
 import { useToast } from "../toasts/ToastProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { describeError } from "../ui/QueryError";
 import { ApprovalStatus } from "./ApprovalStatus";
-import { RetryDialog } from "./RetryDialog";
+import { RetryDialog, type RetryRequest } from "./RetryDialog";
 import { StartDialog } from "./StartDialog";
 
 const LABELS: Record<BatchAction, string> = {
@@ -36,13 +37,15 @@ interface BatchActionsProps {
   batch: BatchFieldsFragment;
   /** Called once the API has deleted the batch. */
   onDeleted: () => void;
+  /** Where the focus goes after an action (default: this panel's own heading); shared with the results' retry. */
+  focusTarget?: FocusTarget<HTMLHeadingElement>;
 }
 
 /**
  * The actions the batch's status allows now (the others are not shown at all), enabled for the
  * roles that may take them: the others see them disabled, with the reason.
  */
-export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
+export function BatchActions({ batch, onDeleted, focusTarget }: BatchActionsProps) {
   const showToast = useToast();
   const viewer = useViewer();
   const [confirming, setConfirming] = useState<"start" | "cancel" | "delete" | "retry" | "archive" | null>(null);
@@ -53,10 +56,13 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
   const [retryFailedTrades, retry] = useMutation(RetryFailedTradesMutation);
   const [deleteBatch, remove] = useMutation(DeleteBatchMutation);
   const [archiveBatch, archive] = useMutation(ArchiveBatchMutation);
+  // The button pressed is gone or disabled once its action has changed the batch: the focus goes to this panel's heading.
+  const ownHeading = useFocusTarget<HTMLHeadingElement>();
+  const heading = focusTarget ?? ownHeading;
   const busy = start.loading || approve.loading || cancel.loading || retry.loading || remove.loading || archive.loading;
 
-  /** `errorCodes`: for a retry, the codes its confirmation listed. */
-  async function run(action: BatchAction, errorCodes?: string[]) {
+  /** `retried`: for a retry, what its confirmation listed. */
+  async function run(action: BatchAction, retried?: RetryRequest) {
     setFailure(null);
     const variables = { id: batch.id };
     try {
@@ -66,7 +72,7 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
         await approveBatch({ variables });
         showToast(`${batch.batchUid} approved: it can be started now`, "success");
       }
-      if (action === "retry") await retryFailedTrades({ variables: { ...variables, errorCodes } });
+      if (action === "retry") await retryFailedTrades({ variables: { ...variables, ...retried } });
       if (action === "cancel") await cancelBatch({ variables });
       if (action === "archive") {
         await archiveBatch({ variables });
@@ -76,7 +82,9 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
         await deleteBatch({ variables });
         showToast(`${batch.batchUid} deleted`, "info");
         onDeleted();
+        return;
       }
+      heading.focusSoon();
     } catch (error) {
       setFailure({ action, error: error as ErrorLike });
     } finally {
@@ -94,7 +102,9 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
 
   return (
     <section className="panel" aria-labelledby="actions-title">
-      <h2 id="actions-title">Actions</h2>
+      <h2 id="actions-title" ref={heading.ref} tabIndex={-1}>
+        Actions
+      </h2>
       <ApprovalStatus batch={batch} />
       {batch.archivedAt ? (
         <p className="alert alert-note" id="batch-archived" role="status">
@@ -161,7 +171,7 @@ export function BatchActions({ batch, onDeleted }: BatchActionsProps) {
         <RetryDialog
           batch={batch}
           busy={retry.loading}
-          onConfirm={(errorCodes) => void run("retry", errorCodes)}
+          onConfirm={(retried) => void run("retry", retried)}
           onCancel={() => setConfirming(null)}
         />
       ) : null}

@@ -19,7 +19,7 @@ vi.mock("../live/LiveIndicator", () => ({ LiveIndicator: () => null }));
 vi.mock("./BatchActions", () => ({ BatchActions: () => null }));
 vi.mock("./BatchResults", () => ({ BatchResults: () => null }));
 vi.mock("./BatchSummary", () => ({ BatchSummary: () => null }));
-vi.mock("./BatchTrades", () => ({ BatchTrades: ({ batchId }: { batchId: string }) => <p>trades of {batchId}</p> }));
+vi.mock("./BatchTrades", () => ({ BatchTrades: ({ batch }: { batch: { id: string } }) => <p>trades of {batch.id}</p> }));
 
 afterEach(() => {
   cleanup();

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { writeBatchSnapshot } from "../../apollo/cache-writes";
 import { BatchDetailQuery, BatchProgressSubscription } from "../../graphql/batch";
 import { BATCH_STATUS_INFO, isFinalBatchStatus } from "../../lib/batch-status";
+import { useFocusTarget } from "../../lib/use-focus-target";
 import { useBatchFeed } from "../live/BatchFeed";
 import { LiveIndicator } from "../live/LiveIndicator";
 import { SaveTemplateButton } from "../templates/SaveTemplateButton";
@@ -26,6 +27,8 @@ import { useLiveTrades } from "./use-live-trades";
 export function BatchDetailView({ id }: { id: string }) {
   const router = useRouter();
   const [deleted, setDeleted] = useState<"here" | "elsewhere" | null>(null);
+  // After an action or a retry from the results, both of which change the batch, the focus goes to the Actions heading.
+  const actionsHeading = useFocusTarget<HTMLHeadingElement>();
   const { data, loading, error } = useQuery(BatchDetailQuery, {
     variables: { id },
     fetchPolicy: "cache-and-network",
@@ -129,6 +132,7 @@ export function BatchDetailView({ id }: { id: string }) {
         <BatchSummary batch={batch} />
         <BatchActions
           batch={batch}
+          focusTarget={actionsHeading}
           onDeleted={() => {
             setDeleted("here");
             router.push("/");
@@ -138,8 +142,8 @@ export function BatchDetailView({ id }: { id: string }) {
       {batch.status === "PENDING" && !batch.queuedAt ? <BatchReview batchId={batch.id} /> : null}
       <SaveTemplateButton batch={batch} />
       {batch.startedAt ? <ThroughputChart batch={batch} /> : null}
-      {final ? <BatchResults key={batch.completedAt ?? "final"} batch={batch} /> : null}
-      <BatchTrades batchId={batch.id} />
+      {final ? <BatchResults key={batch.completedAt ?? "final"} batch={batch} onRetried={actionsHeading.focusSoon} /> : null}
+      <BatchTrades batch={batch} />
     </>
   );
 }

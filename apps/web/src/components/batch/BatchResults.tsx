@@ -10,16 +10,23 @@ import { BatchFailuresExportQuery } from "../../graphql/fragments";
 import { offeredBatchActions } from "../../lib/batch-actions";
 import { formatDecimal, formatInteger } from "../../lib/format";
 import { useViewer } from "../session/SessionProvider";
-import { describeError, QueryError } from "../ui/QueryError";
+import { QueryError } from "../ui/QueryError";
 import { useErrorCodeFilter } from "./error-code-filter";
-import { RetryDialog } from "./RetryDialog";
+import { RetryDialog, RetryFailure } from "./RetryDialog";
 
 /**
  * The outcome of a finished batch: counts, booked amounts per currency, failures by cause, and the
  * CSV exports (every trade; and, when some failed, the failed ones in the upload format). Each failure row narrows the trade table to its code and, for those who may retry,
  * retries that code alone (after a confirmation).
  */
-export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
+export function BatchResults({
+  batch,
+  onRetried,
+}: {
+  batch: BatchFieldsFragment;
+  /** After a retry from a breakdown row: the batch is queued again and these results go, so the focus needs a place. */
+  onRetried?: () => void;
+}) {
   const { apiOrigin } = useApiSettings();
   const viewer = useViewer();
   const [shownCode, showCode] = useErrorCodeFilter(batch.id);
@@ -27,7 +34,6 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
   const [retryFailure, setRetryFailure] = useState<ErrorLike | null>(null);
   const [retryFailedTrades, retry] = useMutation(RetryFailedTradesMutation);
   const mayRetry = offeredBatchActions(batch, viewer).some((offer) => offer.action === "retry" && offer.refusal === null);
-  const problem = retryFailure ? describeError(retryFailure) : null;
   const { data, loading, error } = useQuery(BatchResultsQuery, {
     variables: { id: batch.id },
     // Results change when failed trades are retried: read them fresh each time the batch finishes.
@@ -166,19 +172,16 @@ export function BatchResults({ batch }: { batch: BatchFieldsFragment }) {
           </div>
         </>
       ) : null}
-      {problem ? (
-        <div className="alert alert-danger" role="alert">
-          <strong>Retry failed.</strong> {problem.code ? <code>{problem.code}</code> : null} {problem.message}
-        </div>
-      ) : null}
+      <RetryFailure error={retryFailure} />
       {retrying !== null ? (
         <RetryDialog
           batch={batch}
           errorCode={retrying}
           busy={retry.loading}
-          onConfirm={(errorCodes) => {
+          onConfirm={(retried) => {
             // The answer (the batch, queued again) lands in its cache entry: the page leaves the results.
-            retryFailedTrades({ variables: { id: batch.id, errorCodes } })
+            retryFailedTrades({ variables: { id: batch.id, ...retried } })
+              .then(() => onRetried?.())
               .catch((error: ErrorLike) => setRetryFailure(error))
               .finally(() => setRetrying(null));
           }}

@@ -1,25 +1,37 @@
 "use client";
 
 import { useQuery } from "@apollo/client/react";
+import type { BatchFieldsFragment } from "../../gql/graphql";
 import { BatchTradesQuery } from "../../graphql/batch";
+import { offeredBatchActions } from "../../lib/batch-actions";
 import { TRADE_STATUSES } from "../../lib/batch-status";
 import { readChoice, setParam, toFirstPage } from "../../lib/list-params";
 import { useUrlParams } from "../../lib/url-state";
+import { useFocusTarget } from "../../lib/use-focus-target";
+import { useViewer } from "../session/SessionProvider";
 import { TradeStatusSelect } from "../trades/TradeStatusSelect";
 import { TradeTable } from "../trades/TradeTable";
 import { Pager, useCursorPager, useForgetBadCursor } from "../ui/Pager";
 import { QueryError } from "../ui/QueryError";
 import { StatusLegend } from "../ui/StatusLegend";
 import { useErrorCodeFilter } from "./error-code-filter";
+import { RetrySelectedBar, useRetrySelection } from "./RetrySelected";
 
 export const TRADE_PAGE_SIZE = 50;
 
 /**
  * One page of the batch's trades (never all of them: a batch can hold 100,000). The rows
  * change status live because tradeStatusChanged events are written into the Trade entries
- * this page holds (see BatchDetailView).
+ * this page holds (see BatchDetailView). When the viewer may retry the batch's failures, its
+ * failed rows can be picked, across pages, and retried alone (RetrySelectedBar).
  */
-export function BatchTrades({ batchId }: { batchId: string }) {
+export function BatchTrades({ batch }: { batch: BatchFieldsFragment }) {
+  const batchId = batch.id;
+  const viewer = useViewer();
+  const mayRetry = offeredBatchActions(batch, viewer).some((offer) => offer.action === "retry" && offer.refusal === null);
+  const selection = useRetrySelection(batch.completedAt);
+  // After a retry of selected trades its bar goes (the batch is queued again): focus moves to this section's heading.
+  const heading = useFocusTarget<HTMLHeadingElement>();
   // Kept in the address (`?status=&error=&after=`) with the page, so a reload shows the same trades.
   const [params, updateParams] = useUrlParams();
   const status = readChoice(params, "status", TRADE_STATUSES);
@@ -39,7 +51,9 @@ export function BatchTrades({ batchId }: { batchId: string }) {
   return (
     <section className="panel" aria-labelledby="trades-title">
       <div className="panel-header">
-        <h2 id="trades-title">Trades</h2>
+        <h2 id="trades-title" ref={heading.ref} tabIndex={-1}>
+          Trades
+        </h2>
         <div className="panel-tools">
           <TradeStatusSelect
             value={status}
@@ -72,7 +86,8 @@ export function BatchTrades({ batchId }: { batchId: string }) {
               : "This batch has no trades."}
         </p>
       ) : null}
-      {trades.length > 0 ? <TradeTable trades={trades} caption="Trades of this batch" /> : null}
+      {mayRetry ? <RetrySelectedBar batch={batch} selection={selection} onRetried={heading.focusSoon} /> : null}
+      {trades.length > 0 ? <TradeTable trades={trades} caption="Trades of this batch" selection={mayRetry ? selection : null} /> : null}
       {connection ? <Pager label="Trade pages" pageSize={TRADE_PAGE_SIZE} connection={connection} pager={pager} /> : null}
     </section>
   );

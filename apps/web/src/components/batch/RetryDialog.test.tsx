@@ -11,7 +11,7 @@ import { StaticSession } from "../session/SessionProvider";
 import { ToastProvider } from "../toasts/ToastProvider";
 import { BatchActions } from "./BatchActions";
 import { BatchResults } from "./BatchResults";
-import { retryChoice } from "./RetryDialog";
+import { RetryDialog, retryChoice } from "./RetryDialog";
 
 afterEach(cleanup);
 
@@ -105,6 +105,8 @@ describe("Retry asks first", () => {
     fireEvent.click(within(dialog).getByRole("button", { name: "Retry 5 trades" }));
     await waitFor(() => expect(retry.answered).toHaveBeenCalledTimes(1));
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+    // The batch is queued again and its Retry button goes: the focus is on the panel's heading, not lost.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole("heading", { name: "Actions" })));
   });
 
   test("Keep closes it and retries nothing", async () => {
@@ -127,13 +129,15 @@ describe("Retry asks first", () => {
 
   test("a breakdown row retries its code alone, a permanent one too, after the confirmation", async () => {
     const retry = retryMock(["INVALID_ACCOUNT"]);
-    renderWith([resultsMock(), retry.mock], <BatchResults batch={finished} />);
+    const retried = vi.fn();
+    renderWith([resultsMock(), retry.mock], <BatchResults batch={finished} onRetried={retried} />);
     fireEvent.click(await screen.findByRole("button", { name: "Retry the INVALID_ACCOUNT trades" }));
     const dialog = await screen.findByRole("dialog", { name: "Retry INVALID_ACCOUNT trades of B-20261127-0001?" });
     await waitFor(() => expect(listed("Will be retried")).toEqual(["12 INVALID_ACCOUNT"]));
     expect(screen.queryByRole("list", { name: "Left failed" })).toBeNull();
     fireEvent.click(within(dialog).getByRole("button", { name: "Retry 12 trades" }));
     await waitFor(() => expect(retry.answered).toHaveBeenCalledTimes(1));
+    await waitFor(() => expect(retried).toHaveBeenCalledTimes(1));
   });
 
   test("a VIEWER sees the rows as filters but no retry", async () => {
@@ -146,5 +150,25 @@ describe("Retry asks first", () => {
     );
     expect(await screen.findByRole("button", { name: "Show the INVALID_ACCOUNT trades" })).toBeTruthy();
     expect(screen.queryByRole("button", { name: /^Retry the/ })).toBeNull();
+  });
+});
+
+describe("a retry of selected trades", () => {
+  const selectedDialog = (selected: { id: string; rowNumber: number | null; errorCode: string | null }[]) =>
+    render(<RetryDialog batch={{ id: ID, batchUid: finished.batchUid }} selected={selected} onConfirm={() => {}} onCancel={() => {}} />);
+
+  test("names the CSV rows and counts the trades entered by hand, which have none", () => {
+    selectedDialog([
+      { id: "t-4", rowNumber: 4, errorCode: "QUOTE_REJECTED" },
+      { id: "t-hand-1", rowNumber: null, errorCode: "QUOTE_REJECTED" },
+      { id: "t-2", rowNumber: 2, errorCode: "INSUFFICIENT_FUNDS" },
+      { id: "t-hand-2", rowNumber: null, errorCode: "INSUFFICIENT_FUNDS" },
+    ]);
+    expect(within(screen.getByRole("dialog")).getByText("Rows 2, 4; also 2 trades entered by hand (no row).")).toBeTruthy();
+  });
+
+  test("says so when every selected trade was entered by hand", () => {
+    selectedDialog([{ id: "t-hand", rowNumber: null, errorCode: "QUOTE_REJECTED" }]);
+    expect(within(screen.getByRole("dialog")).getByText("One trade entered by hand (no row).")).toBeTruthy();
   });
 });

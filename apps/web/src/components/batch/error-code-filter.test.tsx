@@ -5,6 +5,8 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-libra
 import { afterEach, describe, expect, test, vi } from "vitest";
 import type { TradeRowFragment } from "../../gql/graphql";
 import { BatchTradesQuery } from "../../graphql/batch";
+import { batchFields } from "../../test/batch-fields";
+import { batchTradesPage, tradeRow } from "../../test/trade-row";
 import { BatchTrades, TRADE_PAGE_SIZE } from "./BatchTrades";
 import { setErrorCodeFilter } from "./error-code-filter";
 
@@ -15,47 +17,13 @@ afterEach(() => {
   window.history.replaceState(null, "", "/");
 });
 
-function trade(rowNumber: number, errorCode: string | null): TradeRowFragment {
-  return {
-    __typename: "Trade",
-    id: `6f1c0a4e-0000-4000-8000-00000000010${rowNumber}`,
-    rowNumber,
-    clientId: `C-${rowNumber}`,
-    clientName: null,
-    accountNumber: `100000${rowNumber}9999`,
-    sellCurrency: "ZAR",
-    buyCurrency: "USD",
-    direction: "BUY",
-    amount: "100.00",
-    valueDate: null,
-    reference: null,
-    status: errorCode ? "FAILED" : "SUCCESS",
-    quoteId: null,
-    rate: null,
-    transactionId: null,
-    errorCode,
-    errorMessage: null,
-    attempts: 1,
-    updatedAt: "2026-11-27T09:00:00.000Z",
-  };
-}
+/** Row `rowNumber`: booked, or failed with `errorCode`, its account one the bank refuses (…9999). */
+const trade = (rowNumber: number, errorCode: string | null): TradeRowFragment =>
+  tradeRow(rowNumber, { accountNumber: `100000${rowNumber}9999`, status: errorCode ? "FAILED" : "SUCCESS", errorCode });
 
 /** The one page of the batch's trades (with `errorCode`), and a spy on each time it was answered. */
 function page(errorCode: string | null, trades: TradeRowFragment[]) {
-  const answered = vi.fn(() => ({
-    data: {
-      batch: {
-        __typename: "Batch",
-        id: ID,
-        trades: {
-          __typename: "TradeConnection",
-          totalCount: trades.length,
-          pageInfo: { __typename: "PageInfo", hasNextPage: false, endCursor: null },
-          edges: trades.map((node) => ({ __typename: "TradeEdge", cursor: node.id, node })),
-        },
-      },
-    },
-  }));
+  const answered = vi.fn(() => ({ data: batchTradesPage(ID, trades) }));
   const variables = { id: ID, first: TRADE_PAGE_SIZE, after: null, status: null, errorCode };
   // Served again when the page comes back to it (cache-and-network reads it anew).
   const mock: MockedResponse = { request: { query: BatchTradesQuery, variables }, result: answered, maxUsageCount: 3 };
@@ -71,7 +39,7 @@ describe("the trade table follows the error code chosen in the results", () => {
     const invalid = page("INVALID_ACCOUNT", [trade(2, "INVALID_ACCOUNT")]);
     render(
       <MockedProvider mocks={[all.mock, invalid.mock]}>
-        <BatchTrades batchId={ID} />
+        <BatchTrades batch={batchFields({ id: ID })} />
       </MockedProvider>,
     );
     await waitFor(() => expect(accounts()).toHaveLength(3));
@@ -92,7 +60,7 @@ describe("the trade table follows the error code chosen in the results", () => {
     expect(new URLSearchParams(window.location.search).get("error")).toBe("INVALID_ACCOUNT");
     render(
       <MockedProvider mocks={[invalid.mock]}>
-        <BatchTrades batchId={ID} />
+        <BatchTrades batch={batchFields({ id: ID })} />
       </MockedProvider>,
     );
     await waitFor(() => expect(accounts()).toEqual(["10000029999"]));
@@ -104,7 +72,7 @@ describe("the trade table follows the error code chosen in the results", () => {
     window.history.replaceState(null, "", "/?error=%3Cscript%3E&after=not-a-cursor!");
     render(
       <MockedProvider mocks={[all.mock]}>
-        <BatchTrades batchId={ID} />
+        <BatchTrades batch={batchFields({ id: ID })} />
       </MockedProvider>,
     );
     await waitFor(() => expect(all.answered).toHaveBeenCalledTimes(1));

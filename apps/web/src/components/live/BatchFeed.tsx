@@ -3,6 +3,7 @@
 import { useApolloClient, useSubscription } from "@apollo/client/react";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { evictBatch, readBatch, writeBatchSnapshot } from "../../apollo/cache-writes";
+import { readShownAgain } from "../../apollo/make-client";
 import type { BatchFieldsFragment as BatchFields, BatchListChangeKind, BatchStatus } from "../../gql/graphql";
 import { BatchListChangedSubscription } from "../../graphql/batches";
 import { batchFinishedMessage, isFinalBatchStatus } from "../../lib/batch-status";
@@ -94,9 +95,17 @@ export function BatchFeedProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     // graphql-ws retries the socket forever; should the subscription still end in an error, start it again.
     if (endings === 0) return;
-    const timer = setTimeout(restart, RESUBSCRIBE_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [endings, restart]);
+    let readAgain: ReturnType<typeof setTimeout> | undefined;
+    const timer = setTimeout(() => {
+      restart();
+      // Once the new subscription is sent (in promise jobs): what changed while there was none was not delivered.
+      readAgain = setTimeout(() => readShownAgain(client), 0);
+    }, RESUBSCRIBE_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+      clearTimeout(readAgain);
+    };
+  }, [endings, restart, client]);
 
   const subscribe = useCallback((listener: FeedListener) => {
     listeners.current.add(listener);

@@ -2,32 +2,32 @@
 
 import type { ErrorLike } from "@apollo/client";
 import { CombinedGraphQLErrors } from "@apollo/client/errors";
-import { useMutation } from "@apollo/client/react";
 import { PRIORITY_RANGE, PRIORITY_RULE, priorityProblem } from "@fxbt/domain/priority";
 import { useRouter } from "next/navigation";
 import { type DragEvent, type FormEvent, useId, useRef, useState } from "react";
-import { StageBatchMutation } from "../../graphql/stage";
 import { findDuplicateFile } from "../../lib/duplicate-file";
 import { newIdempotencyKey } from "../../lib/idempotency";
-import { describeError } from "../ui/QueryError";
-import { DuplicateFileAlert } from "./DuplicateFileAlert";
-import { type RowError, RowErrorsTable } from "./RowErrorsTable";
+import type { RowError } from "./RowErrorsTable";
+import { StageResult } from "./StageResult";
+import { TemplatePicker, templateBatchName, templateRowCount, useTemplateChoice } from "./TemplatePicker";
+import { useStageRequest } from "./use-stage-request";
 
 /**
- * One submission of one file with one name and priority: its idempotency key is kept while
- * its answer is not known (a double click, a retry after a lost answer), so the API stages it
- * at most once; a new file, other fields, or an answer make the next submission a new one.
+ * One submission of one file (or a template's rows) with one template, name and priority: its
+ * idempotency key is kept while its answer is not known (a double click, a retry after a lost
+ * answer), so the API stages it at most once; a new file, other fields, or an answer make the
+ * next submission a new one.
  */
 interface Submission {
-  file: File;
+  file: File | null;
   fields: string;
   key: string;
 }
 
-/** The priority field's text as a value: empty is the default, 0; anything else as typed, for priorityProblem to judge. */
-function readPriority(text: string): unknown {
+/** The priority field's text as a value: empty is the default (0, or the template's); anything else as typed, for priorityProblem to judge. */
+function readPriority(text: string, byDefault: number): unknown {
   const trimmed = text.trim();
-  if (trimmed === "") return 0;
+  if (trimmed === "") return byDefault;
   const value = Number(trimmed);
   return Number.isFinite(value) ? value : trimmed;
 }
@@ -52,7 +52,11 @@ function formatBytes(bytes: number): string {
 export function StageBatchForm() {
   const router = useRouter();
   const fileInputId = useId();
+  const nameHintId = useId();
   const fileInput = useRef<HTMLInputElement>(null);
+  const templates = useTemplateChoice();
+  const template = templates.chosen;
+  const defaultPriority = template?.priority ?? 0;
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
   const [priority, setPriority] = useState("0");
@@ -63,9 +67,22 @@ export function StageBatchForm() {
   const [rowErrors, setRowErrors] = useState<readonly RowError[] | null>(null);
   const [requestError, setRequestError] = useState<ErrorLike | null>(null);
   const [missingFile, setMissingFile] = useState(false);
-  const [stageBatch, { loading }] = useMutation(StageBatchMutation);
+  const { send, loading } = useStageRequest();
   const submission = useRef<Submission | null>(null);
-  const priorityLocalProblem = priorityUnreadable ? PRIORITY_RULE : priorityProblem(readPriority(priority));
+  const priorityLocalProblem = priorityUnreadable ? PRIORITY_RULE : priorityProblem(readPriority(priority, defaultPriority));
+  // Another template (chosen here, or by back/forward) brings its priority, and what was said of the last one no longer holds.
+  const [templateShown, setTemplateShown] = useState<string | null>(null);
+  if ((template?.id ?? null) !== templateShown) {
+    setTemplateShown(template?.id ?? null);
+    // A staging still on its way was of the last template: its answer must not be shown (nor its Stage anyway offered) for this one.
+    submission.current = null;
+    setPriority(String(defaultPriority));
+    setPriorityUnreadable(false);
+    setRowErrors(null);
+    setRequestError(null);
+    setMissingFile(false);
+  }
+  const fileRequired = !template?.hasRows;
 
   function chooseFile(next: File | null) {
     submission.current = null;
@@ -90,9 +107,14 @@ export function StageBatchForm() {
     void stage(false);
   }
 
-  /** Stages the chosen file; allowDuplicate stages it even when the same trades were staged lately. */
+  /**
+   * Stages the chosen file, with the chosen template's settings if any, or the template's own rows
+   * when no file is chosen; allowDuplicate stages it even when the same trades were staged lately.
+   */
   async function stage(allowDuplicate: boolean) {
-    if (!file) {
+    // A template named in the address and not read yet: staging without it would not be what was asked.
+    if (templates.pending) return;
+    if (!file && fileRequired) {
       setMissingFile(true);
       fileInput.current?.focus();
       return;
@@ -102,7 +124,12 @@ export function StageBatchForm() {
       priorityInput.current?.focus();
       return;
     }
-    const fields = { name: name.trim() || null, priority: readPriority(priority) as number, allowDuplicate };
+    const fields = {
+      templateId: template?.id ?? null,
+      name: name.trim() || null,
+      priority: readPriority(priority, defaultPriority) as number,
+      allowDuplicate,
+    };
     // Taken before anything is awaited, so a second click while the first is on its way sends the same key.
     const signature = JSON.stringify(fields);
     const current = submission.current;
@@ -112,33 +139,35 @@ export function StageBatchForm() {
     setRowErrors(null);
     setRequestError(null);
     try {
-      const csv = await file.text();
-      const { data } = await stageBatch({ variables: { input: { csv, ...fields, idempotencyKey: sent.key } } });
-      const payload = data?.stageBatch;
-      if (payload?.batch) {
-        router.push(`/batches/${payload.batch.id}`);
+      const csv = file ? await file.text() : null;
+      const answer = await send({ ...fields, csv, idempotencyKey: sent.key });
+      if (answer.batchId) {
+        router.push(`/batches/${answer.batchId}`);
         return;
       }
+      // Another file or template was chosen while this was on its way: its problems are not the form's now.
+      if (submission.current !== sent) return;
       // Answered: nothing was staged under this key, and the next submission is a new one.
-      if (submission.current === sent) submission.current = null;
-      setRowErrors(payload?.errors ?? []);
+      submission.current = null;
+      setRowErrors(answer.errors);
     } catch (error) {
+      if (submission.current !== sent) return;
       // The answer may be lost: a retry of the same submission goes under the same key.
       setRequestError(error as ErrorLike);
     }
   }
 
   const priorityAnswered = priorityErrorOf(requestError, rowErrors);
-  // Shown at the field, so not again in the alert or the row table below.
-  const requestProblem = requestError && !priorityAnswered ? describeError(requestError) : null;
   const fileErrors = rowErrors?.filter((rowError) => !(rowError.field === "priority" && rowError.row === null)) ?? null;
   const shownRowErrors = fileErrors && (fileErrors.length > 0 || !priorityAnswered) ? fileErrors : null;
   const duplicate = shownRowErrors ? findDuplicateFile(shownRowErrors) : null;
   const priorityShown = priorityLocalProblem ?? priorityAnswered;
+  const templateName = template ? templateBatchName(template) : null;
 
   return (
     <form className="panel stage-form" onSubmit={onSubmit} noValidate>
       <h2>Upload</h2>
+      <TemplatePicker choice={templates} />
       <fieldset
         className={`drop-zone${dragging ? " drop-zone-active" : ""}${missingFile ? " drop-zone-invalid" : ""}`}
         onDragOver={(event) => {
@@ -156,7 +185,7 @@ export function StageBatchForm() {
           id={fileInputId}
           type="file"
           accept=".csv,text/csv"
-          required
+          required={fileRequired}
           aria-invalid={missingFile || undefined}
           aria-describedby={`${fileInputId}-hint`}
           onChange={(event) => chooseFile(event.target.files?.[0] ?? null)}
@@ -167,11 +196,33 @@ export function StageBatchForm() {
           ) : file ? (
             <>
               Selected: <strong>{file.name}</strong> ({formatBytes(file.size)})
+              {template ? ": its rows are staged with the template's settings." : null}
             </>
+          ) : template?.hasRows ? (
+            <>
+              <strong>{templateRowCount(template)} from the template; value dates past or on non-business days roll forward.</strong> A file
+              is optional: choose or drop one to stage its rows instead.
+            </>
+          ) : template ? (
+            "The template holds no rows: choose a file, or drop one here, to stage with its settings."
           ) : (
             "Choose a file, or drop one here."
           )}
         </p>
+        {file && template?.hasRows ? (
+          <button
+            type="button"
+            className="button button-small"
+            onClick={() => {
+              if (fileInput.current) fileInput.current.value = "";
+              chooseFile(null);
+              // The button goes with the file: focus stays in the form rather than falling to the page.
+              fileInput.current?.focus();
+            }}
+          >
+            Remove the file<span className="visually-hidden">: stage the template's rows</span>
+          </button>
+        ) : null}
       </fieldset>
       <div className="form-row">
         <label className="field">
@@ -180,7 +231,8 @@ export function StageBatchForm() {
             type="text"
             value={name}
             maxLength={200}
-            placeholder="Optional, e.g. Friday payables"
+            placeholder={templateName ?? "Optional, e.g. Friday payables"}
+            aria-describedby={templateName ? nameHintId : undefined}
             onChange={(event) => setName(event.target.value)}
           />
         </label>
@@ -208,52 +260,37 @@ export function StageBatchForm() {
           />
         </label>
       </div>
+      {templateName ? (
+        <p id={nameHintId} className="hint">
+          Left empty, the batch is named <strong>{templateName}</strong>:{" "}
+          {template?.namePattern ? "the template's pattern, as it reads when staged." : "the template's name, as it has no pattern."}
+        </p>
+      ) : null}
       <p id="priority-hint" className="hint">
         {priorityShown ? (
           <strong className="text-danger">{sentence(priorityShown)}.</strong>
         ) : (
           <>
-            A whole number from {PRIORITY_RANGE.min} to {PRIORITY_RANGE.max}, 0 by default. Higher priority runs first when several started
-            batches wait for the runner.
+            A whole number from {PRIORITY_RANGE.min} to {PRIORITY_RANGE.max}, {template ? `${defaultPriority} (the template's)` : "0"} by
+            default. Higher priority runs first when several started batches wait for the runner.
           </>
         )}
       </p>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={loading} aria-busy={loading}>
+        <button type="submit" className="button button-primary" disabled={loading || templates.pending} aria-busy={loading}>
           Stage batch
         </button>
         {loading ? <span className="muted">Validating every row…</span> : null}
       </div>
-      <div id="stage-result">
-        {requestProblem ? (
-          <div className="alert alert-danger" role="alert">
-            <strong>The file could not be staged.</strong> {requestProblem.code ? <code>{requestProblem.code}</code> : null}{" "}
-            {requestProblem.message}{" "}
-            {CombinedGraphQLErrors.is(requestError)
-              ? "Nothing was saved."
-              : "Staging again is safe: the same upload is sent under the same key, so it is never staged twice."}
-          </div>
-        ) : null}
-        {duplicate ? (
-          <DuplicateFileAlert
-            duplicate={duplicate}
-            fileName={file?.name ?? "The file"}
-            busy={loading}
-            onStageAnyway={() => void stage(true)}
-          />
-        ) : shownRowErrors ? (
-          <>
-            <div className="alert alert-danger" role="alert">
-              <strong>
-                {shownRowErrors.length === 1 ? "1 problem was" : `${shownRowErrors.length} problems were`} found in{" "}
-                {file?.name ?? "the file"}. Nothing was saved.
-              </strong>{" "}
-              Fix every row listed below and stage the file again.
-            </div>
-            <RowErrorsTable errors={shownRowErrors} />
-          </>
-        ) : null}
-      </div>
+      <StageResult
+        source={file ? { file: file.name } : template ? { templateRows: template.name } : { file: "the file" }}
+        // A priority problem is shown at the field, so not again as a failed request.
+        requestError={priorityAnswered ? null : requestError}
+        rowErrors={shownRowErrors}
+        duplicate={duplicate}
+        busy={loading}
+        onStageAnyway={() => void stage(true)}
+      />
     </form>
   );
 }

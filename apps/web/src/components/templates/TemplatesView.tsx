@@ -3,17 +3,18 @@
 import type { ErrorLike } from "@apollo/client";
 import { useMutation, useQuery } from "@apollo/client/react";
 import { templateNameProblem } from "@fxbt/domain/template-names";
+import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import type { TemplateFieldsFragment } from "../../gql/graphql";
 import { BatchTemplatesQuery, DeleteBatchTemplateMutation, RenameBatchTemplateMutation } from "../../graphql/templates";
 import { formatInteger } from "../../lib/format";
 import { useCan } from "../session/SessionProvider";
+import { newBatchFromTemplate } from "../stage/TemplatePicker";
 import { useToast } from "../toasts/ToastProvider";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { DateTime } from "../ui/DateTime";
 import { describeError, QueryError } from "../ui/QueryError";
 import { sentence } from "./SaveTemplateDialog";
-import { StageFromTemplateDialog } from "./StageFromTemplateDialog";
 
 const PAGE_SIZE = 50;
 
@@ -79,7 +80,7 @@ function RenameForm({ template, onDone }: { template: TemplateFieldsFragment; on
   );
 }
 
-/** The caller's batch templates: rename in place, delete after a confirmation, stage a batch from one. */
+/** The caller's batch templates: rename in place, delete after a confirmation, stage a batch from one on the New batch page. */
 export function TemplatesView() {
   const showToast = useToast();
   const mayWrite = useCan("manageTemplates");
@@ -94,7 +95,6 @@ export function TemplatesView() {
   const [deleteTemplate, removal] = useMutation(DeleteBatchTemplateMutation, { refetchQueries: [BatchTemplatesQuery] });
   const [renaming, setRenaming] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<TemplateFieldsFragment | null>(null);
-  const [staging, setStaging] = useState<TemplateFieldsFragment | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const connection = data?.batchTemplates;
   const templates = connection?.edges.map((edge) => edge.node) ?? [];
@@ -181,9 +181,9 @@ export function TemplatesView() {
                   </td>
                   <td className="row-actions">
                     {mayStage ? (
-                      <button type="button" className="button button-small button-primary" onClick={() => setStaging(template)}>
+                      <Link href={newBatchFromTemplate(template.id)} className="button button-small button-primary">
                         Stage batch<span className="visually-hidden"> from {template.name}</span>
-                      </button>
+                      </Link>
                     ) : null}
                     {mayWrite ? (
                       <>
@@ -234,7 +234,6 @@ export function TemplatesView() {
           <p>The template goes for good; batches staged from it stay as they are.</p>
         </ConfirmDialog>
       ) : null}
-      {staging ? <StageFromTemplateDialog template={staging} onClose={() => setStaging(null)} /> : null}
     </section>
   );
 }

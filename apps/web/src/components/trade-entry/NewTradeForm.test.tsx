@@ -77,14 +77,13 @@ const creates = () => sent.filter((request) => request.operation === "CreateTrad
 const answerLast = async (result: Parameters<Sent["answer"]>[0]) => {
   await act(async () => creates().at(-1)?.answer(result));
 };
-const created = (batch: BatchFieldsFragment, rowNumber: number, confirmationReason: string | null = null) => ({
+const created = (batch: BatchFieldsFragment, confirmationReason: string | null = null) => ({
   data: {
     createTrade: {
       __typename: "CreateTradePayload",
       trade: {
         __typename: "Trade",
         id: "trade-1",
-        rowNumber,
         batch: {
           ...batch,
           preview: { __typename: "BatchPreview", confirmationRequired: confirmationReason !== null, confirmationReason },
@@ -195,7 +194,7 @@ describe("NewTradeForm sends the trade and shows the API's answer", () => {
     fillValidTrade();
     submit();
     await waitFor(() => expect(creates()).toHaveLength(1));
-    await answerLast(created(ALONE, 1));
+    await answerLast(created(ALONE));
     const status = await screen.findByRole("status");
     expect(status.textContent).toContain("The trade is in a batch of its own, B-20261121-0004");
     expect(within(status).getByRole("link", { name: "B-20261121-0004" }).getAttribute("href")).toBe(`/batches/${ALONE.id}`);
@@ -213,22 +212,22 @@ describe("NewTradeForm sends the trade and shows the API's answer", () => {
     fillValidTrade();
     submit();
     await waitFor(() => expect(creates()).toHaveLength(1));
-    await answerLast(created(ALONE, 1, "an amount of 5000000.00 USD reaches 1000000"));
+    await answerLast(created(ALONE, "an amount of 5000000.00 USD reaches 1000000"));
     await screen.findByRole("status");
     expect(screen.queryByRole("button", { name: /^Start/ })).toBeNull();
     expect(screen.getByText(/Start asks for its batchUid to be typed there \(an amount of 5000000.00 USD reaches 1000000\)/)).toBeTruthy();
     expect(screen.getByRole("link", { name: "Open batch B-20261121-0004" }).getAttribute("href")).toBe(`/batches/${ALONE.id}`);
   });
 
-  test("a trade into a staged batch: names its row, offers no Start, and Enter another trade empties the form", async () => {
+  test("a trade into a staged batch: names the batch, offers no Start, and Enter another trade empties the form", async () => {
     renderForm(STAGED.id);
     await waitFor(() => expect((screen.getByLabelText("Batch") as HTMLSelectElement).value).toBe(STAGED.id));
     fillValidTrade();
     submit();
     await waitFor(() => expect(creates()).toHaveLength(1));
     expect(creates()[0]!.variables.input).toMatchObject({ batchId: STAGED.id });
-    await answerLast(created({ ...STAGED, totalTrades: 7 }, 7));
-    expect((await screen.findByRole("status")).textContent).toContain("added to batch B-20261121-0001 as row 7, which holds 7 trades");
+    await answerLast(created({ ...STAGED, totalTrades: 7 }));
+    expect((await screen.findByRole("status")).textContent).toContain("The trade was added to batch B-20261121-0001, which holds 7 trades");
     expect(screen.queryByRole("button", { name: /^Start/ })).toBeNull();
     fireEvent.click(screen.getByRole("button", { name: "Enter another trade" }));
     expect(field(/^Client ID/).value).toBe("");

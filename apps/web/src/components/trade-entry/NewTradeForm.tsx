@@ -51,7 +51,7 @@ export function NewTradeForm({ initialBatchId }: { initialBatchId: string | null
   const [batchId, setBatchId] = useState(initialBatchId ?? "");
   const [rowErrors, setRowErrors] = useState<readonly RowError[] | null>(null);
   const [requestError, setRequestError] = useState<ErrorLike | null>(null);
-  const [created, setCreated] = useState<{ tradeId: string; rowNumber: number | null; batch: CreatedBatch; alone: boolean } | null>(null);
+  const [created, setCreated] = useState<{ tradeId: string; batch: CreatedBatch; alone: boolean } | null>(null);
   const submission = useRef<Submission | null>(null);
   const inputs = useRef(new Map<string, HTMLElement>());
   const [createTrade, { loading }] = useMutation(CreateTradeMutation);
@@ -96,7 +96,7 @@ export function NewTradeForm({ initialBatchId }: { initialBatchId: string | null
       const payload = data?.createTrade;
       if (submission.current === sent) submission.current = null;
       if (payload?.trade?.batch) {
-        setCreated({ tradeId: payload.trade.id, rowNumber: payload.trade.rowNumber ?? null, batch: payload.trade.batch, alone: !batchId });
+        setCreated({ tradeId: payload.trade.id, batch: payload.trade.batch, alone: !batchId });
         return;
       }
       const errors = payload?.errors ?? [];

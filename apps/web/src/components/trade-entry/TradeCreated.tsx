@@ -15,22 +15,11 @@ export type CreatedBatch = BatchFieldsFragment & {
 };
 
 /**
- * What the form made: the trade's row in its batch, a link to the batch and, for a one-trade batch
+ * What the form made: the batch the trade is in, a link to it and, for a one-trade batch
  * that needs no approval, Start at once. The batch comes from the mutation's answer and then from the
  * cache, so a start shows here as it does on the batch's page.
  */
-export function TradeCreated({
-  rowNumber,
-  batch,
-  alone,
-  onAnother,
-}: {
-  tradeId: string;
-  rowNumber: number | null;
-  batch: CreatedBatch;
-  alone: boolean;
-  onAnother: () => void;
-}) {
+export function TradeCreated({ batch, alone, onAnother }: { tradeId: string; batch: CreatedBatch; alone: boolean; onAnother: () => void }) {
   const [startBatch, start] = useMutation(StartBatchMutation);
   const [failure, setFailure] = useState<ErrorLike | null>(null);
   const [started, setStarted] = useState<BatchFieldsFragment | null>(null);
@@ -60,14 +49,8 @@ export function TradeCreated({
     <section className="panel trade-created" aria-labelledby="trade-created-title">
       <h2 id="trade-created-title">Trade created</h2>
       <p role="status">
-        {alone ? (
-          <>The trade is in a batch of its own, {batchLink}</>
-        ) : (
-          <>
-            The trade was added to batch {batchLink} as row {rowNumber}
-          </>
-        )}
-        , which holds {shown.totalTrades} {shown.totalTrades === 1 ? "trade" : "trades"} and is <BatchStatusBadge status={shown.status} />
+        {alone ? <>The trade is in a batch of its own, {batchLink}</> : <>The trade was added to batch {batchLink}</>}, which holds{" "}
+        {shown.totalTrades} {shown.totalTrades === 1 ? "trade" : "trades"} and is <BatchStatusBadge status={shown.status} />
         {started ? " (started: it runs as soon as the runner takes it)" : ""}.
       </p>
       {shown.approvalRequired && !shown.approvedAt ? (

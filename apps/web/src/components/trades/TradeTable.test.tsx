@@ -5,6 +5,7 @@ import { cleanup, fireEvent, render, screen, within } from "@testing-library/rea
 import { Observable } from "rxjs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { TradeAttemptsQuery, TradeRowFragment, TradeStatus } from "../../gql/graphql";
+import { tradeRow } from "../../test/trade-row";
 import { TradeTable } from "./TradeTable";
 
 afterEach(cleanup);
@@ -12,28 +13,15 @@ afterEach(cleanup);
 type Attempt = NonNullable<TradeAttemptsQuery["trade"]>["history"][number];
 
 function trade(id: string, rowNumber: number, status: TradeStatus): TradeRowFragment {
-  return {
-    __typename: "Trade",
+  return tradeRow(rowNumber, {
     id,
-    rowNumber,
     clientId: "C-1",
-    clientName: null,
     accountNumber: "1234567890",
-    sellCurrency: "ZAR",
-    buyCurrency: "USD",
-    direction: "BUY",
-    amount: "100.00",
-    valueDate: null,
-    reference: null,
     status,
     quoteId: "Q-1",
     rate: "0.055",
-    transactionId: null,
-    errorCode: null,
-    errorMessage: null,
-    attempts: 1,
     updatedAt: "2026-11-21T09:00:00.000Z",
-  };
+  });
 }
 
 function attempt(overrides: Partial<Attempt>): Attempt {
@@ -131,5 +119,18 @@ describe("TradeTable rows open to show the trade's attempts", () => {
     expect(quoted.textContent).toContain("Unknown — the bank is being asked");
     expect(executing.textContent).toContain("Running");
     expect(executing.textContent).not.toContain("Unknown");
+  });
+});
+
+describe("TradeTable's Row column", () => {
+  test("a trade entered by hand has no row of a file: it says so, and is named by its id", () => {
+    renderTable([trade("t1", 1, "PENDING"), { ...trade("t2", 2, "PENDING"), rowNumber: null }]);
+    const [, first, byHand] = screen.getAllByRole("row");
+    // The Row column comes after the toggle.
+    expect(within(first!).getAllByRole("cell")[1]?.textContent).toBe("1");
+    const rowCell = within(byHand!).getAllByRole("cell")[1]!;
+    expect(rowCell.textContent).toBe("by hand");
+    expect(within(rowCell).getByText("by hand").getAttribute("title")).toBe("Entered by hand: the trade came from no row of a CSV file");
+    expect(within(byHand!).getByRole("button", { name: "Attempts of trade t2" })).toBeTruthy();
   });
 });

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { Fragment, useState } from "react";
+import { Fragment, useEffect, useRef, useState } from "react";
 import type { TradeRowFragment } from "../../gql/graphql";
 import { formatDecimal } from "../../lib/format";
 import { DateTime } from "../ui/DateTime";
@@ -10,7 +10,7 @@ import { TradeAttempts } from "./TradeAttempts";
 
 export type TradeTableRow = TradeRowFragment & { createdAt?: string; batch?: { id: string; batchUid: string } | null };
 
-/** How a trade is named to a reader: by its row of the file, or by its id when it has none. */
+/** How a trade is named to a reader: by its row of the file, or by its id when it has none (entered by hand). */
 function tradeLabel(trade: TradeTableRow): string {
   const row = trade.rowNumber !== null ? `row ${trade.rowNumber}` : `trade ${trade.id}`;
   return trade.batch ? `${row} of ${trade.batch.batchUid}` : row;
@@ -19,6 +19,38 @@ function tradeLabel(trade: TradeTableRow): string {
 /** The currency the amount is in: BUY fixes the bought amount, SELL the sold one (docs/csv-format.md). */
 function amountCurrency(trade: TradeRowFragment): string {
   return trade.direction === "BUY" ? trade.buyCurrency : trade.sellCurrency;
+}
+
+/** Rows a reader may pick (a batch's failed trades, to retry them), and what is picked. */
+export interface TradeSelection {
+  canSelect: (trade: TradeTableRow) => boolean;
+  isSelected: (id: string) => boolean;
+  toggle: (trade: TradeTableRow) => void;
+  /** Picks (or drops) every row of `trades` that may be picked. */
+  setAll: (trades: readonly TradeTableRow[], selected: boolean) => void;
+}
+
+/** The header's box: picks every selectable row shown; mixed when some are picked. */
+function SelectAllBox({ trades, selection }: { trades: readonly TradeTableRow[]; selection: TradeSelection }) {
+  const box = useRef<HTMLInputElement>(null);
+  const selectable = trades.filter(selection.canSelect);
+  const picked = selectable.filter((trade) => selection.isSelected(trade.id)).length;
+  const all = selectable.length > 0 && picked === selectable.length;
+  useEffect(() => {
+    if (box.current) box.current.indeterminate = picked > 0 && !all;
+  }, [picked, all]);
+  return (
+    <input
+      ref={box}
+      type="checkbox"
+      className="row-select"
+      aria-label="Select all failed trades on this page"
+      title="Select all failed trades on this page"
+      checked={all}
+      disabled={selectable.length === 0}
+      onChange={() => selection.setAll(selectable, !all)}
+    />
+  );
 }
 
 /**
@@ -33,14 +65,17 @@ export function TradeTable({
   trades,
   caption,
   showBatch = false,
+  selection = null,
 }: {
   trades: readonly TradeTableRow[];
   caption: string;
   showBatch?: boolean;
+  /** A first column of boxes to pick rows with; none when null. */
+  selection?: TradeSelection | null;
 }) {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
-  // The header's cells: the toggle, the 12 trade columns, and Batch and Created when shown.
-  const columns = 13 + (showBatch ? 2 : 0);
+  // The header's cells: the toggle, the 12 trade columns, Batch and Created when shown, and the boxes.
+  const columns = 13 + (showBatch ? 2 : 0) + (selection ? 1 : 0);
   const toggle = (id: string) =>
     setExpanded((current) => {
       const next = new Set(current);
@@ -54,6 +89,11 @@ export function TradeTable({
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
+            {selection ? (
+              <th scope="col" className="col-select">
+                <SelectAllBox trades={trades} selection={selection} />
+              </th>
+            ) : null}
             <th scope="col" className="col-toggle">
               <span className="visually-hidden">History</span>
             </th>
@@ -88,6 +128,19 @@ export function TradeTable({
             return (
               <Fragment key={trade.id}>
                 <tr className={open ? "row-expanded" : undefined}>
+                  {selection ? (
+                    <td className="col-select">
+                      {selection.canSelect(trade) ? (
+                        <input
+                          type="checkbox"
+                          className="row-select"
+                          aria-label={`Select ${tradeLabel(trade)} to retry`}
+                          checked={selection.isSelected(trade.id)}
+                          onChange={() => selection.toggle(trade)}
+                        />
+                      ) : null}
+                    </td>
+                  ) : null}
                   <td className="col-toggle">
                     <button
                       type="button"
@@ -110,7 +163,13 @@ export function TradeTable({
                       )}
                     </td>
                   ) : null}
-                  <td className="num">{trade.rowNumber ?? "—"}</td>
+                  <td className="num">
+                    {trade.rowNumber ?? (
+                      <span className="muted" title="Entered by hand: the trade came from no row of a CSV file">
+                        by hand
+                      </span>
+                    )}
+                  </td>
                   <td>
                     <span className="cell-primary">{trade.clientName ?? trade.clientId}</span>
                     {trade.clientName ? <span className="cell-secondary">{trade.clientId}</span> : null}

@@ -11,7 +11,7 @@ export default function NewBatchPage() {
     <RequireRole operation="stage" title="New batch">
       <PageIntro
         title="New batch"
-        description="Upload a CSV of trades. Every row is checked first: if any row is wrong you get the full list of problems and nothing is saved. A valid file becomes a pending batch that you start from its page."
+        description="Upload a CSV of trades, or stage a template: its rows, or a file with its settings. Every row is checked first: if any row is wrong you get the full list of problems and nothing is saved. A valid file becomes a pending batch that you start from its page."
       />
       <div className="two-columns">
         <StageBatchForm />
