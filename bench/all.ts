@@ -20,7 +20,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
  * graphile-worker's, in one run) and passes its lines on as "  run.ts | …", so run.ts is not run
  * a second time when it is there.
  */
-const FIRST = ["run.ts", "worker-baseline.ts", "fanout.ts", "rss.ts", "cancel.ts", "export-load.ts", "reads.ts"];
+const FIRST = ["run.ts", "worker-baseline.ts", "fanout.ts", "rss.ts", "cancel.ts", "export-load.ts", "reads.ts", "review-figures.ts"];
 
 function benches(): string[] {
   const files = readdirSync(`${ROOT}bench`).filter(

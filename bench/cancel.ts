@@ -22,6 +22,7 @@ import { startApp } from "../apps/api/src/app";
 import { configFromEnv } from "../apps/api/src/config";
 import { AccessService } from "../apps/api/src/services/access";
 import { createMigratedDatabase } from "../packages/db/src/testing";
+import { graphqlClient } from "./lib/graphql";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 /** Cancel once this share of the trades is done. */
@@ -32,18 +33,6 @@ function benchCsv(rows: number): string {
   for (let i = 1; i <= rows; i++)
     lines.push(`C-${i % 500},Client ${i % 500},${String(1_000_000_000 + i)},ZAR,USD,BUY,${100 + (i % 9000)}.25,,BENCH-${i}`);
   return lines.join("\n");
-}
-
-let key = "";
-async function graphql<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
 }
 
 interface BatchState {
@@ -115,10 +104,10 @@ async function main() {
   let closed: Promise<void> | null = null;
   const close = () => (closed ??= app.close());
   const actor = { kind: null, id: null, name: "bench", address: null };
-  ({ key } = await new AccessService(app.database).createApiKey(actor, { role: "TRADER", name: "bench" }));
+  const { key } = await new AccessService(app.database).createApiKey(actor, { role: "TRADER", name: "bench" });
+  const graphql = graphqlClient(app.url, key);
   try {
     const { stageBatch } = await graphql<{ stageBatch: { batch: { id: string } | null; errors: unknown[] } }>(
-      app.url,
       `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } errors { row field message } } }`,
       { csv: benchCsv(ROWS) },
     );
@@ -136,7 +125,7 @@ async function main() {
         )
       ).rows[0];
 
-    await graphql(app.url, `mutation($id: ID!) { startBatch(id: $id) { id } }`, { id });
+    await graphql(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id });
     let before: BatchState;
     do {
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -146,7 +135,6 @@ async function main() {
     const timeoutsBefore = logLines.filter((line) => line.includes("Unable to start a transaction")).length;
     const asked = performance.now();
     const { cancelBatch: answer } = await graphql<{ cancelBatch: BatchState }>(
-      app.url,
       `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_STATE} } }`,
       { id },
     );

@@ -18,7 +18,6 @@
  *   BENCH_REDIS_URL=redis://… TEST_DATABASE_ADMIN_URL=postgresql://… npx tsx bench/events-bus.ts
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Prisma, toBatchView, toTradeView } from "@fxbt/db";
 import { batchRow, createEmptyDatabase, tradeRow } from "@fxbt/db/testing";
@@ -33,6 +32,7 @@ import {
 } from "@fxbt/events";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { cpuSeconds } from "./lib/proc";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const MESSAGES = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -171,17 +171,6 @@ async function pairs(databaseUrl: string): Promise<Pair[]> {
     console.log(`Redis at ${REDIS_URL}: unreachable, left out`);
   }
   return out;
-}
-
-/** CPU seconds a process has used so far (Linux /proc; null elsewhere or once it is gone). */
-function cpuSeconds(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    // utime and stime, fields 14 and 15 of the whole line, in clock ticks (100 a second on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
 }
 
 interface BackendCpu {

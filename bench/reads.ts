@@ -7,6 +7,7 @@
  *   npx tsx bench/reads.ts
  *   BENCH_BATCHES=2000 BENCH_RUNS=20 npx tsx bench/reads.ts
  *   BENCH_ADMIN_URL=postgresql://… npx tsx bench/reads.ts   (TEST_DATABASE_ADMIN_URL alike)
+ *   BENCH_KEEP=1 npx tsx bench/reads.ts   # keeps the database (for EXPLAIN) and prints its URL
  *
  * The data: BENCH_BATCHES batches of 100 trades, one batch every 37 minutes; batches belong to no
  * partner (40%), acme (30%), globex (20%), initech (9%) or tiny (1%); trades are mostly SUCCESS,
@@ -15,7 +16,8 @@
 
 import { createHash } from "node:crypto";
 import os from "node:os";
-import pg from "pg";
+import { loadAsRestore } from "./lib/load";
+import { timeCalls } from "./lib/timing";
 
 if (process.env.BENCH_ADMIN_URL) process.env.TEST_DATABASE_ADMIN_URL = process.env.BENCH_ADMIN_URL;
 
@@ -59,52 +61,12 @@ FROM (SELECT batch_id, count(*) FILTER (WHERE status = 'SUCCESS') s, count(*) FI
              count(*) FILTER (WHERE status = 'CANCELLED') c FROM trade GROUP BY batch_id) c
 WHERE c.batch_id = batch.id;`;
 
-async function seed(url: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    // Loaded as a restore loads: the migrations' secondary indexes are dropped, then built once
-    // over the rows (inserting 1,000,000 rows into the trigram index one by one takes many minutes);
-    // trade_search is filled from the inserted trades by its trigger.
-    const { rows: indexes } = await client.query<{ name: string; definition: string }>(
-      `SELECT indexname AS name, indexdef AS definition FROM pg_indexes
-       WHERE schemaname = 'public' AND tablename IN ('batch', 'trade', 'trade_search') AND indexdef NOT LIKE 'CREATE UNIQUE%'`,
-    );
-    for (const { name } of indexes) await client.query(`DROP INDEX ${pg.escapeIdentifier(name)}`);
-    for (const statement of SEED.split(";\n").filter((s) => s.trim())) {
-      await client.query(statement, statement.includes("$1") ? [BATCHES] : []);
-    }
-    for (const { definition } of indexes) await client.query(definition);
-    await client.query("VACUUM ANALYZE batch");
-    await client.query("VACUUM ANALYZE trade");
-    await client.query("VACUUM ANALYZE trade_search");
-  } finally {
-    await client.end();
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function measure(read: () => Promise<{ totalCount: number; edges: unknown[] }>) {
-  let last = { totalCount: 0, edges: [] as unknown[] };
-  for (let i = 0; i < WARMUP; i++) last = await read();
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    last = await read();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p95: percentile(times, 95), rows: last.edges.length, totalCount: last.totalCount };
-}
-
 const database = await createMigratedDatabase("fxbt_bench_reads");
 const db = connectDatabase({ url: database.url, maxConnections: 4 });
 try {
   const seeding = performance.now();
-  await seed(database.url);
+  // trade_search is filled from the inserted trades by its trigger.
+  await loadAsRestore(database.url, { tables: ["batch", "trade", "trade_search"], statements: SEED, parameter: BATCHES });
   const seedSeconds = (performance.now() - seeding) / 1000;
 
   const staff = new BatchQueries(db);
@@ -152,14 +114,16 @@ try {
   console.log(`seeded in ${seedSeconds.toFixed(1)} s; each read ${RUNS} runs after ${WARMUP} warm-up runs, page size ${PAGE}`);
   console.log(`${"read".padEnd(44)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"rows".padStart(5)} ${"totalCount".padStart(11)}`);
   for (const [name, read] of reads) {
-    const { p50, p95, rows, totalCount } = await measure(read);
+    const { p50, p95, last } = await timeCalls(read, RUNS, WARMUP);
+    const [rows, totalCount] = [last.edges.length, last.totalCount];
     console.log(
       `${name.padEnd(44)} ${p50.toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${String(rows).padStart(5)} ${String(totalCount).padStart(11)}`,
     );
   }
 } finally {
   await db.close();
-  await database.drop();
+  if (process.env.BENCH_KEEP) console.log(`kept: ${database.url}`);
+  else await database.drop();
 }
 
 /** The id the seed gives batch number `b` (md5('b' || b) as a uuid). */

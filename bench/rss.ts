@@ -199,8 +199,10 @@ async function measure(launch: Launch, text: string): Promise<Measured> {
   const heapSampler = (async () => {
     while (sampling) {
       const sampledIn = phase;
-      const heap = await heapOf(baseUrl);
-      if (sampledIn === "staging" || sampledIn === "running") figures[sampledIn] = highest(figures[sampledIn], heap);
+      // A sample lost to a connection the server closed while its event loop was busy (ECONNRESET
+      // under load) is skipped: it must not end the run and leave the detached server behind.
+      const heap = await heapOf(baseUrl).catch(() => null);
+      if (heap && (sampledIn === "staging" || sampledIn === "running")) figures[sampledIn] = highest(figures[sampledIn], heap);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   })();

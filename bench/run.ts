@@ -17,9 +17,11 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { pino } from "pino";
 import { startApp } from "../apps/api/src/app";
-import { configFromEnv } from "../apps/api/src/config";
+import { configFromEnv, eventBusKind } from "../apps/api/src/config";
 import { AccessService } from "../apps/api/src/services/access";
 import { createMigratedDatabase } from "../packages/db/src/testing";
+import { graphqlClient } from "./lib/graphql";
+import { databaseWork, workPerTrade } from "./lib/proc";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const CURRENCIES = [
@@ -74,75 +76,77 @@ async function copyCeiling(databaseUrl: string, csv: string): Promise<number> {
   }
 }
 
-/** The bench's API key (TRADER, no partner), made as the admin command makes one. */
-let key = "";
-
-async function graphql<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
 async function main() {
   const database = await createMigratedDatabase("fxbt_bench");
   const csv = benchCsv(ROWS);
-  const app = await startApp(
-    configFromEnv({
-      ...process.env,
-      DATABASE_URL: database.url,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      BANK_SIM_LATENCY_MS: "0",
-      MAX_CSV_ROWS: String(ROWS),
-      // The bench polls as fast as it likes: the rate limits are for people and partners.
-      RATE_LIMIT_PER_MINUTE: "1000000",
-      RATE_LIMIT_PER_IP_PER_MINUTE: "1000000",
-    }),
-    { log: pino({ level: "warn" }), terminal: null },
-  );
+  const config = configFromEnv({
+    ...process.env,
+    DATABASE_URL: database.url,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    BANK_SIM_LATENCY_MS: "0",
+    MAX_CSV_ROWS: String(ROWS),
+    // The bench polls as fast as it likes: the rate limits are for people and partners.
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    RATE_LIMIT_PER_IP_PER_MINUTE: "1000000",
+  });
+  const app = await startApp(config, { log: pino({ level: "warn" }), terminal: null });
   const actor = { kind: null, id: null, name: "bench", address: null };
-  ({ key } = await new AccessService(app.database).createApiKey(actor, { role: "TRADER", name: "bench" }));
+  // The bench's API key (TRADER, no partner), made as the admin command makes one.
+  const { key } = await new AccessService(app.database).createApiKey(actor, { role: "TRADER", name: "bench" });
+  const graphql = graphqlClient(app.url, key);
   try {
     const copySeconds = await copyCeiling(database.url, csv);
 
     let started = performance.now();
     const { stageBatch } = await graphql<{ stageBatch: { batch: { id: string } | null; errors: unknown[] } }>(
-      app.url,
       `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } errors { row field message } } }`,
       { csv },
     );
     const stageSeconds = (performance.now() - started) / 1000;
     if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors.slice(0, 3))}`);
 
+    const workBefore = await databaseWork(database.url);
+    const nodeBefore = process.cpuUsage();
     started = performance.now();
-    await graphql(app.url, `mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: stageBatch.batch.id });
+    await graphql(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: stageBatch.batch.id });
     let batch: { status: string; completedAt: string | null; succeededTrades: number; failedTrades: number };
     do {
       await new Promise((resolve) => setTimeout(resolve, 100));
       ({ batch } = await graphql<{ batch: typeof batch }>(
-        app.url,
         `query($id: ID!) { batch(id: $id) { status completedAt succeededTrades failedTrades } }`,
         { id: stageBatch.batch.id },
       ));
     } while (!batch.completedAt);
     const runSeconds = (performance.now() - started) / 1000;
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    // The table statistics reach pg_stat_user_tables up to a second after the statements.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const work = workPerTrade(workBefore, await databaseWork(database.url), ROWS);
 
     const rate = (seconds: number) => Math.round(ROWS / seconds).toLocaleString("en-US");
     console.log(
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     );
-    console.log(`rows: ${ROWS.toLocaleString("en-US")} (${(csv.length / 2 ** 20).toFixed(1)} MiB of CSV)`);
+    console.log(
+      `rows: ${ROWS.toLocaleString("en-US")} (${(csv.length / 2 ** 20).toFixed(1)} MiB of CSV); events over ${eventBusKind(config)} (EVENT_BUS)`,
+    );
     console.log(`COPY ceiling:  ${copySeconds.toFixed(2)} s  ${rate(copySeconds)} rows/s`);
     console.log(
       `stageBatch:    ${stageSeconds.toFixed(2)} s  ${rate(stageSeconds)} rows/s  (${Math.round((copySeconds / stageSeconds) * 100)}% of COPY; parse + validate + insert, over HTTP)`,
     );
     console.log(
       `run (latency 0): ${runSeconds.toFixed(2)} s  ${rate(runSeconds)} trades/s  (${batch.status}: ${batch.succeededTrades} succeeded, ${batch.failedTrades} failed)`,
+    );
+    // What bounds the run (README, "What bounds the runner"): CPU per trade on each side, what each trade writes.
+    const backend = work.backendMs === null ? "unknown (the server is not on this machine)" : `${work.backendMs.toFixed(2)} ms`;
+    console.log(
+      `  per trade: this process's CPU ${((nodeCpu.user + nodeCpu.system) / 1000 / ROWS).toFixed(2)} ms, the database's backends' CPU ${backend}; ` +
+        `WAL ${work.walKb.toFixed(2)} kB (the whole server's: anything else it ran counts); ` +
+        `${work.tradeUpdates.toFixed(2)} updates of trade (${work.tradeHot}% HOT), attempt updates ${work.attemptHot}% HOT; load average ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")}`,
     );
   } finally {
     await app.close();
