@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { openEngine } from "../src/engine.mjs";
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const migrationsDir = join(repoRoot, "prisma/migrations");
@@ -83,6 +84,20 @@ export function run(cmd: string, args: string[], env: Record<string, string> = {
   });
 }
 
+/**
+ * Runs a SQL script the way `prisma db execute` has it run, through the WebAssembly engine's
+ * dbExecute, but in this process: the CLI costs two Node processes (itself and the engine's
+ * server), 2-3 s of CPU a call.
+ */
+export async function engineExecute(url: string, script: string): Promise<void> {
+  const handle = await openEngine({ datasource: { url } });
+  try {
+    await handle.engine.dbExecute({ script, datasourceType: { tag: "url", url } });
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The stock Prisma CLI of the repository, run from the repository root. */
 export function prisma(args: string[], databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
   return run(join(repoRoot, "node_modules/.bin/prisma"), args, { DATABASE_URL: databaseUrl, ...extraEnv });
@@ -111,4 +126,57 @@ export async function ourObjects(url: string): Promise<string[]> {
      ORDER BY 1`,
   );
   return rows.map((r) => r.name);
+}
+
+/**
+ * Everything of ours the catalogue holds, each object as the text PostgreSQL itself prints for it
+ * (column types and defaults, constraint, index, extended statistics, view, function and trigger
+ * definitions, enum labels in order, extensions), sorted. Prisma's own table is left out, as `prisma migrate diff`
+ * leaves it out. Columns are keyed by name, not position: Prisma does not compare column order,
+ * and a down.sql cannot put a dropped column back in its old place.
+ */
+export async function schemaSnapshot(url: string): Promise<string[]> {
+  const rows = await query<{ item: string }>(
+    url,
+    `WITH ours AS (
+       SELECT c.oid, c.relname, c.relkind, c.relrowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relname NOT IN ('_prisma_migrations', '_prisma_migrations_pkey'))
+     SELECT 'relation ' || relname || ' kind ' || relkind::text || ' rls ' || relrowsecurity::text AS item FROM ours
+     UNION ALL
+     SELECT 'column ' || o.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+            || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+            || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
+            || coalesce(' collate ' || nullif(co.collname, 'default'), '')
+            || CASE WHEN a.attidentity::text <> '' THEN ' identity ' || a.attidentity::text ELSE '' END
+            || CASE WHEN a.attgenerated::text <> '' THEN ' generated ' || a.attgenerated::text ELSE '' END
+       FROM ours o JOIN pg_attribute a ON a.attrelid = o.oid AND a.attnum > 0 AND NOT a.attisdropped
+       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      WHERE o.relkind IN ('r', 'p', 'v', 'm', 'f')
+     UNION ALL
+     SELECT 'constraint ' || o.relname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+       FROM ours o JOIN pg_constraint k ON k.conrelid = o.oid
+     UNION ALL
+     SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM ours o JOIN pg_index i ON i.indrelid = o.oid
+     UNION ALL
+     SELECT 'view ' || relname || ' ' || pg_get_viewdef(oid) FROM ours WHERE relkind IN ('v', 'm')
+     UNION ALL
+     SELECT 'statistics ' || pg_get_statisticsobjdef(s.oid) FROM ours o JOIN pg_statistic_ext s ON s.stxrelid = o.oid
+     UNION ALL
+     SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM ours o JOIN pg_trigger t ON t.tgrelid = o.oid AND NOT t.tgisinternal
+     UNION ALL
+     SELECT 'enum ' || t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
+      WHERE n.nspname = 'public' GROUP BY t.typname
+     UNION ALL
+     SELECT 'type ' || t.typname || ' ' || t.typtype::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = 'public' AND t.typtype IN ('d', 'c') AND t.typrelid = 0
+     UNION ALL
+     SELECT 'function ' || pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'public' AND p.prokind IN ('f', 'p')
+     UNION ALL
+     SELECT 'extension ' || extname || ' ' || extversion FROM pg_extension WHERE extname <> 'plpgsql'
+     ORDER BY 1`,
+  );
+  return rows.map((r) => r.item);
 }
