@@ -17,14 +17,7 @@ import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import { type Client, createClient } from "graphql-ws";
 import pg from "pg";
 import WebSocket from "ws";
-import {
-  type ApiProcess,
-  buildApi,
-  createKeyWithAdminCommand,
-  killApiProcesses,
-  post,
-  startApiProcess,
-} from "../apps/api/test/api-process";
+import { type ApiProcess, buildApi, createAdminKey, killApiProcesses, post, startApiProcess } from "../apps/api/test/api-process";
 import { createMigratedDatabase } from "../packages/db/src/testing";
 import { cpuSeconds } from "./lib/proc";
 
@@ -146,7 +139,7 @@ async function runOn(instances: number, latency: string): Promise<Outcome> {
     RATE_LIMIT_PER_IP_PER_MINUTE: "1000000",
   };
   try {
-    const key = await createKeyWithAdminCommand(env);
+    const key = await createAdminKey(env);
     const servers: ApiProcess[] = [];
     for (let i = 0; i < instances; i++) servers.push(await startApiProcess(env));
     const [first] = servers as [ApiProcess];

@@ -1,10 +1,9 @@
 import { userInfo } from "node:os";
-import { type OpenDatabase, openDatabase } from "@fxbt/db";
 import { Command, InvalidArgumentError } from "commander";
 import { GraphQLError } from "graphql";
 import { pino } from "pino";
-import { type ApiConfig, configFromEnv } from "./config";
-import { AccessService, toApiKeyView, toUserView } from "./services/access";
+import { withAccess, withDatabase } from "./admin-access";
+import { toApiKeyView, toUserView } from "./services/access";
 import { Archival } from "./services/archival";
 import type { Actor } from "./services/audit";
 
@@ -23,25 +22,6 @@ const role = (value: string) => {
 };
 
 const actor: Actor = { kind: null, id: null, name: `admin command (${userInfo().username})`, address: null };
-
-/** The server's database (DATABASE_URL, or the embedded one in DATA_DIR), open while `work` runs. */
-async function withDatabase<T>(work: (database: OpenDatabase, config: ApiConfig) => Promise<T>): Promise<T> {
-  const config = configFromEnv();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    embeddedDataDir: config.dataDir,
-    embeddedPort: config.embeddedPort,
-    maxConnections: 2,
-  });
-  try {
-    return await work(database, config);
-  } finally {
-    await database.close();
-  }
-}
-
-const withAccess = <T>(work: (access: AccessService) => Promise<T>): Promise<T> =>
-  withDatabase((database, config) => work(new AccessService(database, config.access.lockout)));
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

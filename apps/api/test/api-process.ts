@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { withAccess } from "../src/admin-access";
 
 /**
  * The API as a process of its own, running the production build (apps/api/dist, built once per
@@ -66,18 +67,17 @@ export async function killApiProcesses(): Promise<void> {
 }
 
 /**
- * An ADMIN key made as an operator makes one: with the admin command, which prints the key alone
- * on the last line of its standard output. `env` says which database (as for startApiProcess).
+ * An ADMIN key for the processes on this database (`env` says which, as for startApiProcess),
+ * made by the function the admin command's create-key runs, in this process: a process of the
+ * command costs seconds of start-up (8-19 s each at load 11, measured 2026-11-28), and
+ * access-keys.test.ts runs the command itself end to end.
  */
-export async function createKeyWithAdminCommand(env: ProcessEnv): Promise<string> {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ["--import", "tsx", "src/admin.ts", "create-key", "--role", "ADMIN", "--name", "test process"],
-    { cwd: API_DIR, env: { ...process.env, ...env } },
-  );
-  const key = stdout.trim().split("\n").at(-1);
-  if (!key) throw new Error(`the admin command printed no key: ${stdout}`);
-  return key;
+export function createAdminKey(env: ProcessEnv): Promise<string> {
+  const actor = { kind: null, id: null, name: "test process setup", address: null };
+  return withAccess(async (access) => (await access.createApiKey(actor, { role: "ADMIN", name: "test process" })).key, {
+    ...process.env,
+    ...env,
+  });
 }
 
 /** Builds the production bundle (apps/api/dist) the processes run. */

@@ -242,6 +242,28 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
   }
 }
 
+/**
+ * Waits for a condition while work moves: fails only once `progress` (a count that grows as the
+ * work is done) has not changed for `stalledMs`. A busy machine makes the wait longer, a stuck
+ * runner still fails, for waits whose length depends on the machine more than on the code.
+ */
+export async function whileProgressing<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  progress: () => Promise<number>,
+  stalledMs = 30_000,
+): Promise<T> {
+  let last = await progress();
+  let movedAt = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    const now = await progress();
+    if (now !== last) [last, movedAt] = [now, Date.now()];
+    else if (Date.now() - movedAt > stalledMs) throw new Error(`no progress in ${stalledMs} ms (stuck at ${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** CSV text of `count` valid trades; account numbers can be chosen per row. */
 export function tradesCsv(count: number, account: (index: number) => string = () => "1234567890"): string {
   const lines = [TRADE_CSV_COLUMNS.join(",")];

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TestDatabase } from "@fxbt/db/testing";
 import { type BatchStatus, isFinalBatchStatus } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiProcess, claimedTrades, createKeyWithAdminCommand, killApiProcesses, post, startApiProcess } from "./api-process";
+import { type ApiProcess, claimedTrades, createAdminKey, killApiProcesses, post, startApiProcess } from "./api-process";
 import {
   BATCH_FIELDS,
   type BatchFields,
@@ -103,7 +103,7 @@ describe("events across API processes with no event setting at all (the default 
   it("a subscriber on the second process sees the batch the first one runs, to its final event", async () => {
     db = await testDatabase();
     const env = { DATABASE_URL: db.url, EVENT_BUS: undefined, REDIS_URL: undefined, METRICS_TOKEN, BANK_SIM_LATENCY_MS: "5" };
-    const key = await createKeyWithAdminCommand(env);
+    const key = await createAdminKey(env);
     const [worker, watcher] = await Promise.all([startApiProcess(env), startApiProcess({ ...env, RUNNER_POLL_INTERVAL_MS: "3600000" })]);
 
     const TRADES = 40;

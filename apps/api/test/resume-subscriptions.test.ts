@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestDatabase } from "@fxbt/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimedTrades, createKeyWithAdminCommand, killApiProcesses, post, startApiProcess } from "./api-process";
+import { claimedTrades, createAdminKey, killApiProcesses, post, startApiProcess } from "./api-process";
 import { eventually, STAGE, START, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
 import { finalDeliveriesPerTrade, outOfOrder, resumingSubscriber } from "./resuming-subscriber";
 
@@ -182,7 +182,7 @@ describe("two API processes on one database, both running the batch (Redis betwe
       RUNNER_CONCURRENCY: "8",
       METRICS_TOKEN,
     };
-    const key = await createKeyWithAdminCommand(env);
+    const key = await createAdminKey(env);
     const [first, second] = await Promise.all([startApiProcess(env), startApiProcess(env)]);
     const TRADES = 200;
     const batch = await stageBatch(first.url, key, TRADES);
@@ -229,7 +229,7 @@ describe("the embedded database (npm start with no DATABASE_URL)", () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "fxbt-embedded-"));
     const env = { DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), BANK_SIM_LATENCY_MS: "40", RUNNER_CONCURRENCY: "8" };
     const api = await startApiProcess(env);
-    const key = await createKeyWithAdminCommand(env);
+    const key = await createAdminKey(env);
     const TRADES = 100;
     const batch = await stageBatch(api.url, key, TRADES);
     const subscriber = resumingSubscriber({ url: api.url, key, batchId: batch.id, trades: TRADES, afterSequence: batch.eventSequence });
