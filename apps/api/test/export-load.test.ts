@@ -61,7 +61,7 @@ describe("45 concurrent exports of a 20,000-trade batch", () => {
       tradesCsv(EXPORTED_TRADES, (i) => (i % 50 === 0 ? "1000009999" : "1234567890")),
       { name: "exported" },
     );
-    const expected = await expectedCsv(exported.id);
+    const expectedSha = sha(await expectedCsv(exported.id));
     const running = await stage(app, tradesCsv(RUNNING_TRADES), { name: "running" });
     await app.query(START, { id: running.id });
 
@@ -95,7 +95,7 @@ describe("45 concurrent exports of a 20,000-trade batch", () => {
       // The header, one line per trade, and the empty string after the last CRLF.
       expect(result.lines).toBe(EXPORTED_TRADES + 2);
       expect(`${result.header}\r\n`).toBe(RESULTS_CSV_HEADER);
-      expect(result.sha).toBe(sha(expected));
+      expect(result.sha).toBe(expectedSha);
     }
     expect(failures).toEqual([]);
     expect(latencies.length).toBeGreaterThan(3);
@@ -114,5 +114,9 @@ describe("45 concurrent exports of a 20,000-trade batch", () => {
       `export load: ${CONCURRENT_EXPORTS} exports of ${EXPORTED_TRADES} trades in ${exportSeconds.toFixed(1)} s; ` +
         `/health polled ${latencies.length} times, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${Math.max(...latencies).toFixed(0)} ms`,
     );
-  }, 240_000);
+    // The exports are the work checked here, and it is CPU: 900,000 rows read and formatted on the API's one thread (the
+    // staging of the 20,000 trades 13 s, the rest under 10 s). Measured 2026-11-28 on 2 cores: 179 s (exports 156 s) at
+    // load 14-16, 190 s (161 s) at load 12-20; the old 240 s limit failed at load 18-24. 600 s is three times the loaded
+    // figure: it catches a hang, not a busy machine.
+  }, 600_000);
 });
