@@ -82,14 +82,15 @@ describe("tradeEventsInOrder", () => {
   it("passes numbers announced as carrying no trade event without waiting or reading", async () => {
     const db = database([]);
     const started = Date.now();
-    const out = await deliver(2, { after: 0, replay: false, gapWaitMs: 5_000, ...db }, (publish) => {
+    // A wait for the gap would last the whole minute, past the test's own limit.
+    const out = await deliver(2, { after: 0, replay: false, gapWaitMs: 60_000, ...db }, (publish) => {
       publish({ skippedSequences: [1] });
       publish(event("a", 2));
       publish({ skippedSequences: [3, 5] });
       publish(event("b", 4));
     });
     expect(out.map((e) => e.sequence)).toEqual([2, 4]);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(db.reads).toEqual([]);
   });
 
