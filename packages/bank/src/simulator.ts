@@ -45,7 +45,8 @@ import { hashUnit, randomId, randomSeed } from "./random";
  * with BOOKING_REJECTED and nothing is recorded (there is no key to record it under).
  *
  * Quotes expire after `quoteTtlMs`; booking then fails with QUOTE_EXPIRED, and an unknown
- * quote id with QUOTE_NOT_FOUND. A booking whose account differs from the quote's fails with
+ * quote id with QUOTE_NOT_FOUND. `expiredAtBooking` makes chosen bookings find their quote
+ * expired whatever the clock says (recorded like any refusal). A booking whose account differs from the quote's fails with
  * BOOKING_REJECTED. The simulator does not stop one quote from being booked under several
  * idempotency keys (the ledger has no unique quote_id).
  *
@@ -66,6 +67,13 @@ export interface BankSimulatorOptions {
   seed?: string;
   /** Validity of a quote in ms. Default 30 000. */
   quoteTtlMs?: number;
+  /**
+   * Fault injection: a booking of a known quote, for its account, for which this answers true is
+   * refused with QUOTE_EXPIRED as if it had arrived after the quote's expiry. A test then decides
+   * which bookings outlive their quote by the bank's answer, not by racing `quoteTtlMs` against
+   * a slow call (a race the load of the machine decides). Default: none.
+   */
+  expiredAtBooking?: (request: BookingRequest) => boolean;
   /** How long the ledger collects concurrent writes into one statement (ms). Default 2. */
   batchWindowMs?: number;
   /** Most rows per ledger statement. Default 1000. */
@@ -210,6 +218,8 @@ export function createBankSimulator(options: BankSimulatorOptions): BankSimulato
     if (quote.accountNumber !== account) return new BankError("BOOKING_REJECTED", `quote ${quoteId} was issued for another account`);
     if (Date.now() >= quote.expiresAt.getTime())
       return new BankError("QUOTE_EXPIRED", `quote ${quoteId} expired at ${quote.expiresAt.toISOString()}`);
+    if (options.expiredAtBooking?.(request))
+      return new BankError("QUOTE_EXPIRED", `quote ${quoteId} expired before this booking arrived (simulated)`);
     if (account.endsWith("8888")) return new BankError("INSUFFICIENT_FUNDS", `account ${account} cannot cover the deal`);
     if (!isTestAccount(account) && hashUnit(seed, "book", idempotencyKey) >= stepSuccess) {
       return new BankError("BOOKING_REJECTED", "the bank declined to book (simulated)");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BankError, type BankSimulator, createBankSimulator } from "../src/index";
+import { BankError, type BankSimulator, type BookingRequest, createBankSimulator } from "../src/index";
 import { countBookings, ledgerRows, quoteRequest, rejectionOf, useDatabase } from "./support";
 
 const database = useDatabase();
@@ -111,6 +111,35 @@ describe("quotes at booking", () => {
       const deal = await bank.bookDeal(request);
       await new Promise((resolve) => setTimeout(resolve, 80));
       expect((await bank.bookDeal(request)).transactionId).toBe(deal.transactionId);
+    } finally {
+      await bank.close();
+    }
+  });
+
+  it("refuses with QUOTE_EXPIRED the bookings expiredAtBooking chooses, though their quote is valid; the others book", async () => {
+    // Ten minutes: no quote of this test can expire by the clock, so only the option can refuse one.
+    const chosen = (request: BookingRequest) => request.idempotencyKey.endsWith(":expire");
+    const bank = createBankSimulator({ database: database(), successRate: 1, latencyMs: 0, quoteTtlMs: 600_000, expiredAtBooking: chosen });
+    try {
+      const quote = await bank.createQuote(quoteRequest());
+      const expired = await rejectionOf(
+        bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-chosen:expire", accountNumber: "ACC-000001" }),
+      );
+      expect(expired).toMatchObject({ code: "QUOTE_EXPIRED", retryable: false });
+      expect((expired as Error).message).toBe(`quote ${quote.quoteId} expired before this booking arrived (simulated)`);
+      expect(await ledgerRows(database(), "k-chosen:expire")).toMatchObject([
+        { transaction_id: null, quote_id: quote.quoteId, error_code: "QUOTE_EXPIRED" },
+      ]);
+      // The same quote under a key not chosen books: the quote itself is valid.
+      const deal = await bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-not-chosen", accountNumber: "ACC-000001" });
+      expect(await ledgerRows(database(), "k-not-chosen")).toMatchObject([{ transaction_id: deal.transactionId, error_code: null }]);
+      // Checked where the clock's expiry is: an unknown quote or another account is refused for that first.
+      expect(
+        await rejectionOf(bank.bookDeal({ quoteId: "Q-NOSUCHQUOTE", idempotencyKey: "k-unknown:expire", accountNumber: "ACC-000001" })),
+      ).toMatchObject({ code: "QUOTE_NOT_FOUND" });
+      expect(
+        await rejectionOf(bank.bookDeal({ quoteId: quote.quoteId, idempotencyKey: "k-account:expire", accountNumber: "ACC-OTHER" })),
+      ).toMatchObject({ code: "BOOKING_REJECTED" });
     } finally {
       await bank.close();
     }
