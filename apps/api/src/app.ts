@@ -99,6 +99,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     },
     trustProxy: config.access.trustProxy,
     authRecheckMs: config.access.authRecheckMs,
+    socketInitTimeoutMs: config.access.socketInitTimeoutMs,
     exportMaxQueued: config.exports.maxQueued,
     rateLimits: { ...config.rateLimits, redisUrl: config.redisUrl },
   }).catch(async (error) => {

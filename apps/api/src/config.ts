@@ -72,11 +72,21 @@ export interface AccessConfig {
   /** Express's "trust proxy": false, true, a hop count, or addresses/subnets. */
   trustProxy: string | boolean | number;
   authRecheckMs: number;
+  /** How long a new WebSocket has to send connection_init before it is closed 4408 (SOCKET_INIT_TIMEOUT_MS). */
+  socketInitTimeoutMs: number;
   lockout: LockoutPolicy;
   approval: ApprovalPolicy;
   /** The email of the ADMIN made on the first run of an empty database. */
   firstAdminEmail: string;
 }
+
+/**
+ * How long a new WebSocket has to send connection_init. graphql-ws's own default (3 s) counts the
+ * server's own event-loop lag against the client, so a loaded instance closed sockets whose
+ * connection_init had been sent at once; 10 s leaves a slow network and a busy server room while
+ * a socket that never authenticates is still dropped soon.
+ */
+export const DEFAULT_SOCKET_INIT_TIMEOUT_MS = 10_000;
 
 /** The ways events can travel: see {@link ApiConfig.eventBus}. */
 export const EVENT_BUS_KINDS = ["memory", "postgres", "redis"] as const;
@@ -203,6 +213,11 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
       { default: false },
     ),
     authRecheckMs: integer("AUTH_RECHECK_MS", { min: 100, default: 5000, unit: "milliseconds" }),
+    socketInitTimeoutMs: integer("SOCKET_INIT_TIMEOUT_MS", {
+      min: 100,
+      default: DEFAULT_SOCKET_INIT_TIMEOUT_MS,
+      unit: "milliseconds",
+    }),
     lockAfter: integer("SIGN_IN_LOCK_AFTER", { min: 1, default: 5 }),
     lockMs: integer("SIGN_IN_LOCK_MS", { min: 1000, default: 15 * 60_000, unit: "milliseconds" }),
     approvalMinTrades: integer("APPROVAL_MIN_TRADES", { min: 1 }),
@@ -217,6 +232,7 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
       sessionMaxAgeMs: access.sessionMaxAgeMs,
       trustProxy: access.trustProxy,
       authRecheckMs: access.authRecheckMs,
+      socketInitTimeoutMs: access.socketInitTimeoutMs,
       lockout: { lockAfter: access.lockAfter, lockMs: access.lockMs },
       approval: { minTrades: access.approvalMinTrades ?? null, minAmountPerCurrency: access.approvalMinAmount ?? null },
       firstAdminEmail: access.firstAdminEmail,

@@ -51,6 +51,8 @@ export interface HttpServerOptions {
   trustProxy: string | boolean | number;
   /** How often open sockets' keys and sessions are checked again; a revoked one's sockets close within this. */
   authRecheckMs: number;
+  /** How long a new socket has to send connection_init before it is closed 4408. */
+  socketInitTimeoutMs: number;
   /** CSV exports that may wait for an export connection before the next is answered 503. */
   exportMaxQueued?: number;
   /** Requests and subscribes per principal and per IP, sign-in attempts per IP, sockets and subscriptions (rate-limits.ts). */
@@ -122,6 +124,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const subscriptions = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
     {
       schema: options.schema,
+      connectionInitWaitTimeout: options.socketInitTimeoutMs,
       // Every connection proves who it is at connection_init: a key in connectionParams, or the
       // browser's session cookie, read from the upgrade request.
       onConnect: async (ctx) => {

@@ -124,6 +124,30 @@ describe("the WebSocket", () => {
   });
 });
 
+describe("a socket that never sends connection_init", () => {
+  const INIT_TIMEOUT_MS = 300;
+  let quick: TestApp;
+  beforeAll(async () => {
+    quick = await startTestApp(db.url, { SOCKET_INIT_TIMEOUT_MS: String(INIT_TIMEOUT_MS) });
+  });
+  afterAll(async () => {
+    await quick?.close();
+  });
+
+  it("is closed 4408 once SOCKET_INIT_TIMEOUT_MS has passed, not before", async () => {
+    const openedBefore = performance.now();
+    const socket = new WebSocket(quick.url.replace("http", "ws"), "graphql-transport-ws");
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.once("close", (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    const waited = performance.now() - openedBefore;
+    expect(closed).toEqual({ code: 4408, reason: "Connection initialisation timeout" });
+    // The server's timer starts after this socket was asked for, on the same monotonic clock
+    // (one process); libuv counts whole milliseconds, hence the one.
+    expect(waited).toBeGreaterThanOrEqual(INIT_TIMEOUT_MS - 1);
+  });
+});
+
 describe("what is off unless configured", () => {
   it("introspection is refused over HTTP and over the WebSocket", async () => {
     const query = "{ __schema { queryType { name } } }";
