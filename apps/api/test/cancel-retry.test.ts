@@ -1,3 +1,5 @@
+import { createBankSimulator } from "@fxbt/bank";
+import { connectDatabase, type Database } from "@fxbt/db";
 import type { TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,18 +19,36 @@ import {
 
 type Batch = BatchFields;
 
+/** Trades of this account are quoted only once the test lets them (see quotesHeld). */
+const HELD_ACCOUNT = "1234564444";
+
 let db: TestDatabase;
 let app: TestApp;
 let sql: pg.Client;
+let bankDatabase: Database;
+/** Quotes for HELD_ACCOUNT wait for this: a batch of them stays RUNNING until the test resolves it. */
+let quotesHeld: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
   db = await testDatabase();
-  app = await startTestApp(db.url, {
-    BANK_SIM_LATENCY_MS: "20",
-    BANK_SIM_SUCCESS_RATE: "0.6",
-    BANK_SIM_SEED: "cancel-retry",
-    RUNNER_MAX_RUNNING_BATCHES: "1",
-  });
+  // The simulator the app would make from BANK_SIM_*, behind a gate for one account.
+  bankDatabase = connectDatabase({ url: db.url, maxConnections: 5 });
+  const bank = createBankSimulator({ database: bankDatabase, latencyMs: 20, successRate: 0.6, seed: "cancel-retry" });
+  app = await startTestApp(
+    db.url,
+    { RUNNER_MAX_RUNNING_BATCHES: "1" },
+    {
+      gateway: {
+        async createQuote(request) {
+          if (request.accountNumber === HELD_ACCOUNT) await quotesHeld;
+          return bank.createQuote(request);
+        },
+        bookDeal: (request) => bank.bookDeal(request),
+        lookupBooking: (key) => bank.lookupBooking(key),
+        close: () => bank.close(),
+      },
+    },
+  );
   sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
 });
@@ -36,6 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sql?.end();
   await app?.close();
+  await bankDatabase?.close();
   await db?.drop();
 });
 
@@ -148,22 +169,36 @@ describe("retrying failed trades", () => {
 
 describe("the queue", () => {
   it("runs queued batches by priority, then age, when only one may run", async () => {
-    // Long enough to still run while the two others are started (the runner does 400 trades in a few hundred ms).
-    const running = await stage(app, tradesCsv(4000), { name: "first" });
-    const low = await stage(app, tradesCsv(20), { name: "low", priority: 1 });
-    const high = await stage(app, tradesCsv(20), { name: "high", priority: 9 });
-    expect((await app.query<{ startBatch: Batch }>(START, { id: running.id })).startBatch.status).toBe("RUNNING");
-    expect((await app.query<{ startBatch: Batch }>(START, { id: low.id })).startBatch.status).toBe("PENDING");
-    expect((await app.query<{ startBatch: Batch }>(START, { id: high.id })).startBatch.status).toBe("PENDING");
+    // The first batch cannot finish before the test releases its quotes: it is RUNNING, the only
+    // one, while the two others are started and the queue is read, however fast or slow the machine.
+    let release = () => {};
+    quotesHeld = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      const running = await stage(
+        app,
+        tradesCsv(20, () => HELD_ACCOUNT),
+        { name: "first" },
+      );
+      const low = await stage(app, tradesCsv(20), { name: "low", priority: 1 });
+      const high = await stage(app, tradesCsv(20), { name: "high", priority: 9 });
+      expect((await app.query<{ startBatch: Batch }>(START, { id: running.id })).startBatch.status).toBe("RUNNING");
+      expect((await app.query<{ startBatch: Batch }>(START, { id: low.id })).startBatch.status).toBe("PENDING");
+      expect((await app.query<{ startBatch: Batch }>(START, { id: high.id })).startBatch.status).toBe("PENDING");
 
-    const { activeBatches } = await app.query<{ activeBatches: { name: string; status: string }[] }>(`{ activeBatches { name status } }`);
-    expect(activeBatches).toEqual([
-      { name: "first", status: "RUNNING" },
-      { name: "high", status: "PENDING" },
-      { name: "low", status: "PENDING" },
-    ]);
-    const [h, l] = [await finished(high.id), await finished(low.id)];
-    expect(Date.parse(h.startedAt!)).toBeLessThan(Date.parse(l.startedAt!));
-    expect(Date.parse(h.startedAt!)).toBeGreaterThanOrEqual(Date.parse((await finished(running.id)).completedAt!));
+      const { activeBatches } = await app.query<{ activeBatches: { name: string; status: string }[] }>(`{ activeBatches { name status } }`);
+      expect(activeBatches).toEqual([
+        { name: "first", status: "RUNNING" },
+        { name: "high", status: "PENDING" },
+        { name: "low", status: "PENDING" },
+      ]);
+      release();
+      const [h, l] = [await finished(high.id), await finished(low.id)];
+      expect(Date.parse(h.startedAt!)).toBeLessThan(Date.parse(l.startedAt!));
+      expect(Date.parse(h.startedAt!)).toBeGreaterThanOrEqual(Date.parse((await finished(running.id)).completedAt!));
+    } finally {
+      release();
+    }
   });
 });
