@@ -187,6 +187,8 @@ export interface SocketClient {
   client: Client;
   /** Resolves with the close code and reason the first time the socket closes. */
   closed: Promise<Closed>;
+  /** Resolves once the server has acknowledged connection_init (the credentials were accepted). */
+  acknowledged: Promise<void>;
   /** Whether the socket has closed yet. */
   isClosed(): boolean;
   dispose(): Promise<void>;
@@ -202,6 +204,10 @@ export function socketClient(url: string, credentials: Credentials): SocketClien
   const closed = new Promise<Closed>((resolve) => {
     resolveClosed = resolve;
   });
+  let resolveAcknowledged: () => void = () => {};
+  const acknowledged = new Promise<void>((resolve) => {
+    resolveAcknowledged = resolve;
+  });
   const client = createClient({
     url: url.replace("http", "ws"),
     webSocketImpl: credentials.cookie ? webSocketWithHeaders({ cookie: credentials.cookie }) : WebSocket,
@@ -209,6 +215,7 @@ export function socketClient(url: string, credentials: Credentials): SocketClien
     retryAttempts: 0,
     connectionParams: credentials.key ? { authorization: `Bearer ${credentials.key}` } : {},
     on: {
+      connected: () => resolveAcknowledged(),
       closed: (event) => {
         const { code, reason } = event as { code: number; reason: string };
         if (!closedWith) {
@@ -218,7 +225,7 @@ export function socketClient(url: string, credentials: Credentials): SocketClien
       },
     },
   });
-  return { client, closed, isClosed: () => closedWith !== null, dispose: async () => await client.dispose() };
+  return { client, closed, acknowledged, isClosed: () => closedWith !== null, dispose: async () => await client.dispose() };
 }
 
 export type SocketOutcome<T> =
