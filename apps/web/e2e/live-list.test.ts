@@ -54,7 +54,7 @@ describe("Batches list", () => {
     const page = await browserHolder.current.context.newPage();
     try {
       // Held for every socket the page opens until the batch is staged: should the API close one
-      // for its connection_init coming late (3 s), the page's next socket must wait as well.
+      // for its connection_init coming late (SOCKET_INIT_TIMEOUT_MS), the page's next socket must wait as well.
       let holding = true;
       const held: (() => void)[] = [];
       await page.routeWebSocket(/\/graphql$/, (socket) => {
