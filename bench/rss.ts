@@ -191,7 +191,7 @@ async function measure(launch: Launch, text: string): Promise<Measured> {
   };
   const figures = Object.fromEntries(PHASES.map((phase) => [phase, ZERO])) as Record<Phase, Memory>;
   const snapshot = async (): Promise<Memory> => ({ rss: rss(child.pid!), ...(await heapOf(baseUrl)) });
-  let phase: Phase = "idle";
+  let phase = "idle" as Phase;
   const rssSampler = setInterval(() => {
     figures[phase] = highest(figures[phase], { rss: rss(child.pid!) });
   }, 100);
