@@ -2,10 +2,13 @@
  * Where a cancel's time goes in the database (issue 9), without the API: a batch of ROWS trades,
  * the first tenth done, the rest PENDING, as bench/cancel.ts leaves it when it cancels. Prints
  *
- * 1. EXPLAIN (ANALYZE, BUFFERS, WAL) of the product's cancel chunks (cancelPendingChunk, each
- *    chunk's statements in its own transaction, as the runner runs them), chunk by chunk, with
- *    each statement's time, and the whole pass's time;
- * 2. one UPDATE of the same PENDING rows to CANCELLED in copies of the trade table: with all its
+ * 1. the product's cancel pass (cancelPendingChunk, each chunk in its own transaction, as the
+ *    runner runs them) chunk by chunk, each statement's time and the whole pass's, and EXPLAIN
+ *    (ANALYZE, BUFFERS, WAL) of the moving statement of the first BENCH_EXPLAIN_CHUNKS chunks
+ *    (default 2; EXPLAIN ANALYZE runs a statement, then this rolls it back, so those chunks are
+ *    then timed on pages it left dead rows in and a warm cache);
+ * 2. one UPDATE of the same PENDING rows to CANCELLED in copies of the trade table (written here,
+ *    an approximation of the product's statement, which also locks and numbers): with all its
  *    indexes, with none, with each index dropped in turn (what each index costs a status change),
  *    and with the two status-led indexes partial on the statuses of trades still moving.
  *

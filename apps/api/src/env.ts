@@ -32,7 +32,10 @@ export interface Variable<T, Default extends T | undefined = T | undefined> {
 export interface NumberOptions {
   /** The smallest value allowed. Default 0. */
   min?: number;
-  /** The largest value allowed. Default none (for {@link integer}, the largest safe integer). */
+  /**
+   * The largest value allowed. Default none (for {@link integer}, the largest safe integer); for
+   * milliseconds, {@link MAX_TIMER_MS}.
+   */
   max?: number;
   /** The value when unset or empty. Default none: the variable is left out. */
   default?: number;
@@ -50,10 +53,22 @@ export interface DefaultOption<T> {
 
 type DefaultOf<O> = O extends { default: infer D } ? D : undefined;
 
+/**
+ * The longest delay a Node.js timer keeps, the largest value a setting counted in milliseconds
+ * takes: a longer one fires after 1 ms instead (TimeoutOverflowWarning), so a socket's wait for
+ * connection_init of 3,000,000,000 ms would close every socket at once.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** The options' max, or for milliseconds the longest timer. */
+function maxOf({ max, unit }: NumberOptions): number | undefined {
+  return max ?? (unit === "milliseconds" ? MAX_TIMER_MS : undefined);
+}
+
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)$/;
 
-/** "a whole number of at least 1", "a number of milliseconds ≥ 0 (e.g. 150)", "a number between 0 and 1". */
+/** "a whole number of at least 1", "a number of milliseconds between 0 and 2147483647 (e.g. 150)", "a number between 0 and 1". */
 function describe(kind: string, min: number, max: number | undefined, { unit, example }: NumberOptions): string {
   // "of at least" reads well right after "number"; after "of milliseconds", ≥ avoids a second "of".
   const range = max !== undefined ? ` between ${min} and ${max}` : unit ? ` ≥ ${min}` : ` of at least ${min}`;
@@ -66,11 +81,12 @@ function numberIn(value: number, min: number, max: number | undefined): number |
 }
 
 /**
- * A whole number in [min, max], written in decimal digits. Defaults: min 0, no max, no
- * default value (left out when unset or empty).
+ * A whole number in [min, max], written in decimal digits. Defaults: min 0, no max (for
+ * milliseconds, {@link MAX_TIMER_MS}), no default value (left out when unset or empty).
  */
 export function integer<const O extends NumberOptions>(name: string, options: O = {} as O): Variable<number, DefaultOf<O>> {
-  const { min = 0, max } = options;
+  const { min = 0 } = options;
+  const max = maxOf(options);
   return {
     name,
     expected: describe("a whole number", min, max, options),
@@ -84,7 +100,8 @@ export function integer<const O extends NumberOptions>(name: string, options: O 
  * ".5"). Defaults: min 0, no max, no default value (left out when unset or empty).
  */
 export function decimal<const O extends NumberOptions>(name: string, options: O = {} as O): Variable<number, DefaultOf<O>> {
-  const { min = 0, max } = options;
+  const { min = 0 } = options;
+  const max = maxOf(options);
   return {
     name,
     expected: describe("a number", min, max, options),

@@ -148,19 +148,25 @@ describe("configFromEnv", () => {
     ["EMBEDDED_PG_PORT", "0", /EMBEDDED_PG_PORT must be a whole number between 1 and 65535/],
     ["MAX_CSV_ROWS", "0", 'MAX_CSV_ROWS must be a whole number of at least 1, got "0"'],
     ["MAX_CSV_BYTES", "20MB", /MAX_CSV_BYTES.*"20MB"/],
-    ["PROGRESS_INTERVAL_MS", "0", /PROGRESS_INTERVAL_MS must be a whole number of at least 1/],
+    ["PROGRESS_INTERVAL_MS", "0", /PROGRESS_INTERVAL_MS must be a whole number of milliseconds between 1 and 2147483647/],
     ["LOG_LEVEL", "loud", 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     ["CORS_ORIGINS", ",", /CORS_ORIGINS must be a comma-separated list, got ","/],
     ["SESSION_SECRET", " , ", /SESSION_SECRET must be a comma-separated list, got ","/],
-    ["SESSION_IDLE_MS", "0", 'SESSION_IDLE_MS must be a whole number of milliseconds ≥ 1000, got "0"'],
+    ["SESSION_IDLE_MS", "0", 'SESSION_IDLE_MS must be a whole number of milliseconds between 1000 and 2147483647, got "0"'],
     ["SESSION_IDLE_MS", "999", /SESSION_IDLE_MS.*"999"/],
     ["SESSION_IDLE_MS", "30m", /SESSION_IDLE_MS.*"30m"/],
-    ["SESSION_MAX_AGE_MS", "1e7", /SESSION_MAX_AGE_MS must be a whole number of milliseconds ≥ 1000, got "1e7"/],
-    ["AUTH_RECHECK_MS", "50", 'AUTH_RECHECK_MS must be a whole number of milliseconds ≥ 100, got "50"'],
-    ["SOCKET_INIT_TIMEOUT_MS", "0", 'SOCKET_INIT_TIMEOUT_MS must be a whole number of milliseconds ≥ 100, got "0"'],
+    ["SESSION_MAX_AGE_MS", "1e7", /SESSION_MAX_AGE_MS must be a whole number of milliseconds between 1000 and 2147483647, got "1e7"/],
+    ["AUTH_RECHECK_MS", "50", 'AUTH_RECHECK_MS must be a whole number of milliseconds between 100 and 2147483647, got "50"'],
+    ["SOCKET_INIT_TIMEOUT_MS", "0", 'SOCKET_INIT_TIMEOUT_MS must be a whole number of milliseconds between 100 and 2147483647, got "0"'],
+    // Longer than a Node.js timer holds: it would fire at once and close every socket.
+    [
+      "SOCKET_INIT_TIMEOUT_MS",
+      "3000000000",
+      'SOCKET_INIT_TIMEOUT_MS must be a whole number of milliseconds between 100 and 2147483647, got "3000000000"',
+    ],
     ["SIGN_IN_LOCK_AFTER", "0", 'SIGN_IN_LOCK_AFTER must be a whole number of at least 1, got "0"'],
     ["SIGN_IN_LOCK_AFTER", "five", /SIGN_IN_LOCK_AFTER.*"five"/],
-    ["SIGN_IN_LOCK_MS", "1.5", /SIGN_IN_LOCK_MS must be a whole number of milliseconds ≥ 1000, got "1\.5"/],
+    ["SIGN_IN_LOCK_MS", "1.5", /SIGN_IN_LOCK_MS must be a whole number of milliseconds between 1000 and 2147483647, got "1\.5"/],
     ["APPROVAL_MIN_TRADES", "0", 'APPROVAL_MIN_TRADES must be a whole number of at least 1, got "0"'],
     ["APPROVAL_MIN_TRADES", "-10", /APPROVAL_MIN_TRADES.*"-10"/],
     ["APPROVAL_MIN_AMOUNT", "abc", 'APPROVAL_MIN_AMOUNT must be a positive decimal amount (e.g. 1000000.00), got "abc"'],
@@ -203,14 +209,15 @@ describe("configFromEnv", () => {
     });
 
     it.each([
-      ["RUNNER_CONCURRENCY", "abc"],
-      ["RUNNER_CONCURRENCY", "0"],
-      ["RUNNER_CLAIM_SIZE", "1.5"],
-      ["RUNNER_MAX_RUNNING_BATCHES", "-2"],
-      ["RUNNER_LEASE_MS", "1e3"],
-      ["RUNNER_POLL_INTERVAL_MS", "Infinity"],
-    ])("rejects %s=%s", (name, value) => {
-      expect(() => configFromEnv({ [name]: value })).toThrow(`${name} must be a whole number of at least 1, got "${value}"`);
+      ["RUNNER_CONCURRENCY", "abc", "a whole number of at least 1"],
+      ["RUNNER_CONCURRENCY", "0", "a whole number of at least 1"],
+      ["RUNNER_CLAIM_SIZE", "1.5", "a whole number of at least 1"],
+      ["RUNNER_MAX_RUNNING_BATCHES", "-2", "a whole number of at least 1"],
+      ["RUNNER_LEASE_MS", "1e3", "a whole number of milliseconds between 1 and 2147483647"],
+      ["RUNNER_POLL_INTERVAL_MS", "Infinity", "a whole number of milliseconds between 1 and 2147483647"],
+      ["RUNNER_BREAKER_COOLDOWN_MS", "2147483648", "a whole number of milliseconds between 1 and 2147483647"],
+    ])("rejects %s=%s", (name, value, expected) => {
+      expect(() => configFromEnv({ [name]: value })).toThrow(`${name} must be ${expected}, got "${value}"`);
     });
   });
 
@@ -243,13 +250,17 @@ describe("configFromEnv", () => {
       ["BANK_SIM_SUCCESS_RATE", "90%", /BANK_SIM_SUCCESS_RATE/],
       ["BANK_SIM_SUCCESS_RATE", "1e-1", /BANK_SIM_SUCCESS_RATE/],
       ["BANK_SIM_SUCCESS_RATE", "0x1", /BANK_SIM_SUCCESS_RATE/],
-      ["BANK_SIM_LATENCY_MS", "-1", /BANK_SIM_LATENCY_MS must be a number of milliseconds ≥ 0.*"-1"/],
+      ["BANK_SIM_LATENCY_MS", "-1", /BANK_SIM_LATENCY_MS must be a number of milliseconds between 0 and 2147483647.*"-1"/],
       ["BANK_SIM_LATENCY_MS", "fast", /BANK_SIM_LATENCY_MS/],
       ["BANK_SIM_LATENCY_MS", "Infinity", /BANK_SIM_LATENCY_MS/],
       ["BANK_SIM_LATENCY_MS", "1e3", /BANK_SIM_LATENCY_MS/],
       ["BANK_SIM_QUOTE_TTL_MS", "0", /BANK_SIM_QUOTE_TTL_MS/],
       ["BANK_SIM_QUOTE_TTL_MS", "1.5", /BANK_SIM_QUOTE_TTL_MS/],
-      ["BANK_SIM_QUOTE_TTL_MS", "-5", 'BANK_SIM_QUOTE_TTL_MS must be a whole number of milliseconds ≥ 1 (e.g. 30000), got "-5"'],
+      [
+        "BANK_SIM_QUOTE_TTL_MS",
+        "-5",
+        'BANK_SIM_QUOTE_TTL_MS must be a whole number of milliseconds between 1 and 2147483647 (e.g. 30000), got "-5"',
+      ],
     ])("rejects %s=%s", (name, value, message) => {
       expect(() => configFromEnv({ [name]: value })).toThrow(message);
     });

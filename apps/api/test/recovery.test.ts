@@ -110,14 +110,14 @@ describe("a restart", () => {
     );
     // Ten starts of the built server are most of it (6-10 s each at load 9-12, mostly loading modules), then the
     // finish. Measured 2026-11-28: 153 s at load 9-12 when the key came from the admin command (12 s of it); the old 240 s
-    // limit failed at load 18-24. The waits inside end on a stall, this limit only on a hang.
+    // limit failed at load 18-24. The final wait ends on a stall; each kill waits up to 60 s for 20 more trades.
   }, 480_000);
 });
 
 describe("a stop", () => {
   it("on SIGTERM finishes the trades in flight, leaves none claimed, and exits cleanly", async () => {
     const db = await newDatabase();
-    // Within the 60 s default: 42 s at load 13-15 with the key from the admin command (21 s of it), one start of the
+    // Within the 120 s default: 42 s at load 13-15 with the key from the admin command (21 s of it), one start of the
     // server (10 s at that load) and 3,000 trades staged are the rest.
     const key = await createKey(db.url);
     const api = await startApiProcess(db.url);

@@ -82,7 +82,7 @@ describe("tradeEventsInOrder", () => {
   it("passes numbers announced as carrying no trade event without waiting or reading", async () => {
     const db = database([]);
     const started = Date.now();
-    // A wait for the gap would last the whole minute, past the test's own limit.
+    // A wait for the gap would last a whole minute; the bound below is half of it.
     const out = await deliver(2, { after: 0, replay: false, gapWaitMs: 60_000, ...db }, (publish) => {
       publish({ skippedSequences: [1] });
       publish(event("a", 2));

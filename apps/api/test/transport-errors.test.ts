@@ -125,7 +125,8 @@ describe("the WebSocket", () => {
 });
 
 describe("a socket that never sends connection_init", () => {
-  const INIT_TIMEOUT_MS = 300;
+  // Above graphql-ws's own 3 s default, so a close no earlier than this proves the setting is used.
+  const INIT_TIMEOUT_MS = 4_000;
   let quick: TestApp;
   beforeAll(async () => {
     quick = await startTestApp(db.url, { SOCKET_INIT_TIMEOUT_MS: String(INIT_TIMEOUT_MS) });

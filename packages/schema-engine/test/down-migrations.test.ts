@@ -51,7 +51,7 @@ describe("down migrations", () => {
   // in this process. Before, every step was two CLI calls, the second a `prisma migrate diff
   // --to-migrations` that replayed the first i migrations into a shadow database: 96 s on a quiet
   // machine, over 480 s (the timeout) at load average 10-16. The catalogue also holds what
-  // Prisma's diff does not compare: function bodies, triggers, extensions.
+  // Prisma's diff does not compare: function bodies, triggers, storage options, policies, extensions.
   it("reverts each migration in turn, down to an empty schema, and up again", { timeout: 480_000 }, async () => {
     const names = migrationNames();
     const before: string[][] = [];
@@ -64,6 +64,7 @@ describe("down migrations", () => {
     }
     expect(applied).toEqual(names);
     expect(before[0]).toEqual([]);
+    const migrated = await schemaSnapshot(db.url);
     expect(await ourObjects(db.url)).toContain("relation batch");
     expect((await applyMigrations({ databaseUrl: db.url, migrationsDir })).appliedMigrationNames).toEqual([]);
 
@@ -92,6 +93,8 @@ describe("down migrations", () => {
     const status = await prisma(["migrate", "status"], db.url);
     expect(status.stdout).toContain("Database schema is up to date");
     expect(status.code).toBe(0);
+    // Deployed again after the walk down, the schema is the one the walk up made.
+    expect(await schemaSnapshot(db.url)).toEqual(migrated);
   });
 
   it("leaves nothing of ours when every down.sql is run on a fully migrated database", async () => {

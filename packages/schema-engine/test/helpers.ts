@@ -129,19 +129,48 @@ export async function ourObjects(url: string): Promise<string[]> {
 }
 
 /**
- * Everything of ours the catalogue holds, each object as the text PostgreSQL itself prints for it
- * (column types and defaults, constraint, index, extended statistics, view, function and trigger
- * definitions, enum labels in order, extensions), sorted. Prisma's own table is left out, as `prisma migrate diff`
- * leaves it out. Columns are keyed by name, not position: Prisma does not compare column order,
- * and a down.sql cannot put a dropped column back in its old place.
+ * What the public schema holds, each object as the text PostgreSQL itself prints for it, sorted:
+ * relations with their storage options (fillfactor), persistence and row security; columns (type,
+ * NOT NULL, default, collation, identity, generated); constraints; indexes (predicates included);
+ * extended statistics; views; sequences with their settings and owning column; row-security
+ * policies; triggers and whether each is enabled; enum labels in order; domains with their base
+ * type, default and constraints; composite types' fields; functions; extensions and their schema.
+ * Not compared: grants and owners, comments, per-column statistics targets and storage, rules,
+ * partitioning and inheritance (no migration here uses them), and objects outside `public`.
+ * Prisma's own table is left out, as `prisma migrate diff` leaves it out. Columns are keyed by
+ * name, not position: a down.sql cannot put a dropped column back in its old place.
  */
 export async function schemaSnapshot(url: string): Promise<string[]> {
   const rows = await query<{ item: string }>(
     url,
     `WITH ours AS (
-       SELECT c.oid, c.relname, c.relkind, c.relrowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       SELECT c.oid, c.relname, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.reloptions, c.relpersistence
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relname NOT IN ('_prisma_migrations', '_prisma_migrations_pkey'))
-     SELECT 'relation ' || relname || ' kind ' || relkind::text || ' rls ' || relrowsecurity::text AS item FROM ours
+     SELECT 'relation ' || relname || ' kind ' || relkind::text || ' persistence ' || relpersistence::text
+            || ' rls ' || relrowsecurity::text || ' forced ' || relforcerowsecurity::text
+            || coalesce(' options ' || array_to_string(reloptions, ','), '') AS item FROM ours
+     UNION ALL
+     SELECT 'sequence ' || o.relname || ' ' || format_type(q.seqtypid, NULL) || ' start ' || q.seqstart || ' by ' || q.seqincrement
+            || ' min ' || q.seqmin || ' max ' || q.seqmax || ' cache ' || q.seqcache || ' cycle ' || q.seqcycle::text
+            || coalesce(' owned by ' || (SELECT t.relname || '.' || a.attname FROM pg_depend dep
+                 JOIN pg_class t ON t.oid = dep.refobjid JOIN pg_attribute a ON a.attrelid = dep.refobjid AND a.attnum = dep.refobjsubid
+                WHERE dep.classid = 'pg_class'::regclass AND dep.objid = o.oid AND dep.deptype IN ('a', 'i')), '')
+       FROM ours o JOIN pg_sequence q ON q.seqrelid = o.oid
+     UNION ALL
+     SELECT 'policy ' || o.relname || '.' || pol.polname || ' ' || pol.polcmd::text || ' permissive ' || pol.polpermissive::text
+            || coalesce(' using ' || pg_get_expr(pol.polqual, pol.polrelid), '')
+            || coalesce(' check ' || pg_get_expr(pol.polwithcheck, pol.polrelid), '')
+       FROM ours o JOIN pg_policy pol ON pol.polrelid = o.oid
+     UNION ALL
+     SELECT 'domain constraint ' || t.typname || '.' || k.conname || ' ' || pg_get_constraintdef(k.oid)
+       FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = 'public'
+     UNION ALL
+     SELECT 'composite ' || t.typname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_class c ON c.oid = t.typrelid AND c.relkind = 'c'
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = 'public' 
      UNION ALL
      SELECT 'column ' || o.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
             || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
@@ -163,19 +192,24 @@ export async function schemaSnapshot(url: string): Promise<string[]> {
      UNION ALL
      SELECT 'statistics ' || pg_get_statisticsobjdef(s.oid) FROM ours o JOIN pg_statistic_ext s ON s.stxrelid = o.oid
      UNION ALL
-     SELECT 'trigger ' || pg_get_triggerdef(t.oid) FROM ours o JOIN pg_trigger t ON t.tgrelid = o.oid AND NOT t.tgisinternal
+     SELECT 'trigger ' || pg_get_triggerdef(t.oid) || ' enabled ' || t.tgenabled::text
+       FROM ours o JOIN pg_trigger t ON t.tgrelid = o.oid AND NOT t.tgisinternal
      UNION ALL
      SELECT 'enum ' || t.typname || ' ' || string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
       WHERE n.nspname = 'public' GROUP BY t.typname
      UNION ALL
-     SELECT 'type ' || t.typname || ' ' || t.typtype::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE n.nspname = 'public' AND t.typtype IN ('d', 'c') AND t.typrelid = 0
+     SELECT 'type ' || t.typname || ' ' || t.typtype::text
+            || CASE WHEN t.typtype = 'd' THEN ' over ' || format_type(t.typbasetype, t.typtypmod)
+                 || CASE WHEN t.typnotnull THEN ' not null' ELSE '' END || coalesce(' default ' || t.typdefault, '') ELSE '' END
+       FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE n.nspname = 'public' AND (t.typtype = 'd' OR (t.typtype = 'c' AND t.typrelid IN (SELECT oid FROM pg_class WHERE relkind = 'c')))
      UNION ALL
      SELECT 'function ' || pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE n.nspname = 'public' AND p.prokind IN ('f', 'p')
      UNION ALL
-     SELECT 'extension ' || extname || ' ' || extversion FROM pg_extension WHERE extname <> 'plpgsql'
+     SELECT 'extension ' || e.extname || ' ' || e.extversion || ' in ' || n.nspname
+       FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'
      ORDER BY 1`,
   );
   return rows.map((r) => r.item);
