@@ -14,6 +14,7 @@ import {
   testDatabase,
   tradesCsv,
 } from "./harness";
+import { retryAuditOf, tradeStatesOf } from "./retry-fixtures";
 
 const RETRY_CODES = `mutation($id: ID!, $errorCodes: [String!]) { retryFailedTrades(id: $id, errorCodes: $errorCodes) { ${BATCH_FIELDS} } }`;
 const TRADES_WITH_CODE = `query($id: ID!, $errorCode: String, $status: TradeStatus, $first: Int, $after: String) {
@@ -52,22 +53,8 @@ async function failedBatch(): Promise<{ id: string; batch: BatchFields }> {
   return { id, batch };
 }
 
-/** Each trade's row, status, code and attempts, by row. */
-async function tradesOf(batchId: string): Promise<{ row: number; status: string; code: string | null; attempts: number }[]> {
-  const { rows } = await sql.query(
-    `SELECT row_number AS row, status::text, error_code AS code, attempts FROM trade WHERE batch_id = $1 ORDER BY row_number`,
-    [batchId],
-  );
-  return rows;
-}
-
-async function auditOf(batchId: string): Promise<{ outcome: string; detail: string }[]> {
-  const { rows } = await sql.query(
-    `SELECT outcome::text, detail FROM audit_event WHERE batch_id = $1 AND action = 'RETRY_FAILED_TRADES' ORDER BY at, id`,
-    [batchId],
-  );
-  return rows;
-}
+const tradesOf = (batchId: string) => tradeStatesOf(sql, batchId);
+const auditOf = (batchId: string) => retryAuditOf(sql, batchId);
 
 const retry = (id: string, errorCodes?: string[]) => app.request(RETRY_CODES, { id, errorCodes });
 

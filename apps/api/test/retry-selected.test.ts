@@ -19,6 +19,7 @@ import {
   useTestApp,
 } from "./harness";
 import { expectLedgerAgrees } from "./ledger";
+import { retryAuditOf, type TradeState, tradeStatesOf } from "./retry-fixtures";
 
 const RETRY_SELECTED = `mutation($id: ID!, $tradeIds: [ID!], $errorCodes: [String!]) {
   retryFailedTrades(id: $id, tradeIds: $tradeIds, errorCodes: $errorCodes) { ${BATCH_FIELDS} }
@@ -52,31 +53,8 @@ function refusingFirstQuotes(databaseUrl: string): FxGateway {
 
 const { app, sql, database } = useTestApp({}, (databaseUrl) => ({ gateway: refusingFirstQuotes(databaseUrl) }));
 
-interface TradeState {
-  id: string;
-  row: number;
-  status: string;
-  code: string | null;
-  attempts: number;
-  transaction: string | null;
-}
-
-async function tradesOf(batchId: string): Promise<TradeState[]> {
-  const { rows } = await sql.query(
-    `SELECT id, row_number AS row, status::text, error_code AS code, attempts, transaction_id AS transaction
-     FROM trade WHERE batch_id = $1 ORDER BY row_number`,
-    [batchId],
-  );
-  return rows;
-}
-
-async function auditOf(batchId: string): Promise<{ outcome: string; detail: string }[]> {
-  const { rows } = await sql.query(
-    `SELECT outcome::text, detail FROM audit_event WHERE batch_id = $1 AND action = 'RETRY_FAILED_TRADES' ORDER BY at, id`,
-    [batchId],
-  );
-  return rows;
-}
+const tradesOf = (batchId: string) => tradeStatesOf(sql, batchId);
+const auditOf = (batchId: string) => retryAuditOf(sql, batchId);
 
 /**
  * A finished batch of 44: rows 1, 2 INVALID_ACCOUNT (…9999, permanent), row 3 INSUFFICIENT_FUNDS
