@@ -4,6 +4,9 @@ import { BoundedQueue, BoundedSubscription } from "./bounded-queue";
 /** The most messages held for one subscriber that has not read them, unless `SubscribeOptions.limit` says otherwise. */
 export const DEFAULT_SUBSCRIBER_LIMIT = 1_000;
 
+/** Called with the time (`performance.now()`) a published message was handed to this process's subscribers. */
+export type OnHanded = (handedAt: number) => void;
+
 /** How much one subscriber may fall behind before messages are dropped or the subscription ends. */
 export interface SubscribeOptions<T = unknown> {
   /**
@@ -36,14 +39,15 @@ export interface SubscribeOptions<T = unknown> {
  * several, and nothing above this interface changes.
  */
 export interface EventBus {
-  publish(channel: string, message: unknown): void;
   /**
-   * `publish` hands the message to this process's subscribers before it returns, so the work it
-   * makes (their sockets are written in the microtasks that follow) is done by the next turn of
-   * the event loop, where a publisher can time it. Over a broker the local subscribers get the
-   * message when it comes back, and a publisher cannot tell what it cost.
+   * Sends the message to every subscriber of the channel, on every instance. `onHanded` runs once
+   * the message has been handed to this process's own subscribers (given when they were handed it,
+   * `performance.now()`): at once in process, when it comes back over a broker. Their sockets
+   * are written in the microtasks that follow, so the work it made is done by the next turn of the
+   * event loop, where a publisher can time what the event cost (EventPublisher's hold). A message
+   * lost on the way never calls it.
    */
-  readonly deliversWhenPublished?: boolean;
+  publish(channel: string, message: unknown, onHanded?: OnHanded): void;
   /**
    * Messages published on the channel from now on, until `signal` aborts, the caller stops
    * iterating (`return()`, or `break` out of `for await`), or the bus closes: each of these
@@ -66,9 +70,10 @@ export function createInProcessEventBus(): InProcessEventBus {
   const open = new Set<() => void>();
   let closed = false;
   return {
-    deliversWhenPublished: true,
-    publish(channel, message) {
+    publish(channel, message, onHanded) {
+      const handedAt = performance.now();
       emitter.emit(channel, message);
+      onHanded?.(handedAt);
     },
     subscribe<T>(channel: string, signal?: AbortSignal, { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate }: SubscribeOptions<T> = {}) {
       const stop = () => subscription.end();

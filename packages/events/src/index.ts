@@ -1,5 +1,12 @@
 export { SlowConsumerError } from "./bounded-queue";
-export { createInProcessEventBus, DEFAULT_SUBSCRIBER_LIMIT, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
+export {
+  createInProcessEventBus,
+  DEFAULT_SUBSCRIBER_LIMIT,
+  type EventBus,
+  type InProcessEventBus,
+  type OnHanded,
+  type SubscribeOptions,
+} from "./bus";
 export {
   type BatchListMessage,
   type BatchProgressMessage,

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createInProcessEventBus, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
+import { createInProcessEventBus, type EventBus, type InProcessEventBus, type OnHanded, type SubscribeOptions } from "./bus";
+import { AwaitingHands } from "./handed";
 
 /**
  * The largest NOTIFY payload PostgreSQL accepts, in bytes: it refuses one of 8,000 or more
@@ -76,7 +77,7 @@ const PAYLOADS_PER_STATEMENT = 100;
  * notifications in the order they were sent and transactions in commit order, so subscribers on
  * every instance see one order: each instance's messages in the order it published them,
  * interleaved as its NOTIFYs committed. Local subscribers get local messages back through
- * PostgreSQL so that they share it.
+ * PostgreSQL so that they share it; a message's `onHanded` runs when it is back and handed to them.
  *
  * Each notification carries its bus's id and a sequence number, which keeps identical
  * payloads distinct (PostgreSQL folds identical notifications of one transaction into one),
@@ -89,21 +90,23 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
   if (Buffer.byteLength(channel) > 63) throw new Error(`event channel "${channel}" is longer than PostgreSQL's 63 bytes`);
   const onError = options.onError ?? (() => {});
   const local = createInProcessEventBus();
-  const receiver = createReceiver(local, onError);
+  const id = randomBytes(6).toString("hex");
+  const awaiting = new AwaitingHands();
+  const receiver = createReceiver(local, id, awaiting, onError);
   const listener = await startListener(options.url, channel, (payload) => receiver(payload), onError);
   // A pool of one: publishes stay in order, and a connection lost between two is replaced. Kept
   // open when idle, so the first event after a quiet spell does not wait for a new connection.
   const pool = new pg.Pool({ connectionString: options.url, max: 1, idleTimeoutMillis: 0, application_name: "fxbt-events-publisher" });
   pool.on("error", onError);
-  const sender = createSender(pool, channel, onError);
+  const sender = createSender(pool, channel, id, awaiting, onError);
   let closed = false;
   return {
-    publish(name, message) {
+    publish(name, message, onHanded) {
       if (closed) {
         onError(new Error(`event on ${name} published after the bus closed: not sent`));
         return;
       }
-      sender.publish(name, message);
+      sender.publish(name, message, onHanded);
     },
     subscribe<T>(name: string, signal?: AbortSignal, subscribeOptions?: SubscribeOptions<T>) {
       return local.subscribe<T>(name, signal, subscribeOptions);
@@ -115,13 +118,14 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
       await sender.drained();
       await local.close();
       await listener.stop();
+      awaiting.clear();
       await pool.end();
     },
   };
 }
 
 /** Turns each notification back into messages for the local subscribers. */
-function createReceiver(local: InProcessEventBus, onError: (error: unknown) => void) {
+function createReceiver(local: InProcessEventBus, ownId: string, awaiting: AwaitingHands, onError: (error: unknown) => void) {
   /** The last sequence number heard from each bus: one entry per bus that ever published. */
   const lastSeen = new Map<string, number>();
   return (payload: string) => {
@@ -136,16 +140,20 @@ function createReceiver(local: InProcessEventBus, onError: (error: unknown) => v
     if (previous !== undefined && sequence <= previous) return;
     if (previous !== undefined && sequence > previous + 1) onError(new MissedEventsError(sender, sequence - previous - 1));
     lastSeen.set(sender, sequence);
+    const hands = sender === ownId ? awaiting.take(sequence) : undefined;
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const tab = line.indexOf("\t");
       const name = line.slice(0, tab);
-      if (local.listenerCount(name) === 0) continue;
-      try {
-        local.publish(name, JSON.parse(line.slice(tab + 1)));
-      } catch (error) {
-        onError(error);
+      const handedAt = performance.now();
+      if (local.listenerCount(name) > 0) {
+        try {
+          local.publish(name, JSON.parse(line.slice(tab + 1)));
+        } catch (error) {
+          onError(error);
+        }
       }
+      hands?.[i - 1]?.(handedAt);
     }
   };
 }
@@ -153,6 +161,12 @@ function createReceiver(local: InProcessEventBus, onError: (error: unknown) => v
 interface Queued {
   line: string;
   bytes: number;
+  onHanded: OnHanded | undefined;
+}
+
+interface Payload {
+  text: string;
+  sequence: number;
 }
 
 /**
@@ -160,8 +174,7 @@ interface Queued {
  * "<bus id> <sequence>" then one "<channel>\t<JSON>" line per message: JSON never holds a raw
  * newline, and channel names with a tab or newline are refused.
  */
-function createSender(pool: pg.Pool, channel: string, onError: (error: unknown) => void) {
-  const id = randomBytes(6).toString("hex");
+function createSender(pool: pg.Pool, channel: string, id: string, awaiting: AwaitingHands, onError: (error: unknown) => void) {
   // Room for the header with any sequence number this bus can reach.
   const largestLine = NOTIFY_PAYLOAD_LIMIT - Buffer.byteLength(`${id} ${Number.MAX_SAFE_INTEGER}\n`);
   let sequence = 0;
@@ -169,38 +182,46 @@ function createSender(pool: pg.Pool, channel: string, onError: (error: unknown) 
   let scheduled = false;
   let flushing: Promise<void> | null = null;
 
-  function pack(messages: Queued[]): string[] {
-    const payloads: string[] = [];
+  /** The payloads, each with its sequence number; their messages' onHanded wait in `awaiting`. */
+  function pack(messages: Queued[]): Payload[] {
+    const payloads: Payload[] = [];
     let lines: string[] = [];
+    let hands: (OnHanded | undefined)[] = [];
     let size = 0;
+    const close = () => {
+      payloads.push({ text: lines.join("\n"), sequence });
+      awaiting.add(sequence, hands);
+      lines = [];
+      hands = [];
+    };
     for (const message of messages) {
-      if (lines.length > 0 && size + 1 + message.bytes > NOTIFY_PAYLOAD_LIMIT) {
-        payloads.push(lines.join("\n"));
-        lines = [];
-      }
+      if (lines.length > 0 && size + 1 + message.bytes > NOTIFY_PAYLOAD_LIMIT) close();
       if (lines.length === 0) {
         lines.push(`${id} ${++sequence}`);
         size = Buffer.byteLength(lines[0]!);
       }
       lines.push(message.line);
+      hands.push(message.onHanded);
       size += 1 + message.bytes;
     }
-    if (lines.length > 0) payloads.push(lines.join("\n"));
+    if (lines.length > 0) close();
     return payloads;
   }
 
-  async function send(payloads: string[]): Promise<void> {
+  async function send(payloads: Payload[]): Promise<void> {
     const statement = "SELECT pg_notify($1, x) FROM unnest($2::text[]) x";
+    const texts = payloads.map((payload) => payload.text);
     try {
-      await pool.query(statement, [channel, payloads]);
+      await pool.query(statement, [channel, texts]);
     } catch (first) {
       // Most often a connection that died idle: the pool opens another. Should the first have
       // been delivered after all, receivers drop the repeat by its sequence numbers.
       try {
-        await pool.query(statement, [channel, payloads]);
+        await pool.query(statement, [channel, texts]);
       } catch (error) {
         onError(first);
         onError(error);
+        for (const payload of payloads) awaiting.forget(payload.sequence);
       }
     }
   }
@@ -227,7 +248,7 @@ function createSender(pool: pg.Pool, channel: string, onError: (error: unknown) 
   }
 
   return {
-    publish(name: string, message: unknown): void {
+    publish(name: string, message: unknown, onHanded?: OnHanded): void {
       if (/[\t\n]/.test(name)) {
         onError(new Error(`event channel names cannot hold a tab or newline: ${JSON.stringify(name)}`));
         return;
@@ -249,7 +270,7 @@ function createSender(pool: pg.Pool, channel: string, onError: (error: unknown) 
         onError(new EventTooLargeError(name, bytes, largestLine));
         return;
       }
-      queue.push({ line, bytes });
+      queue.push({ line, bytes, onHanded });
       schedule();
     },
     /** Resolves once everything published so far has been sent (or given up on). */

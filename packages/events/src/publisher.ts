@@ -33,9 +33,13 @@ interface CoalescedBatch {
   lastPublished: BatchView | null;
   /** The earliest time (performance.now()) the batch's next progress change may go out. */
   nextAt: number;
-  /** lastPublished is out but this process has not finished delivering it (its setImmediate is due). */
+  /**
+   * lastPublished is out but this process has not finished delivering it to its own subscribers:
+   * over a broker it has not come back yet, or its delivery's setImmediate is due.
+   */
   delivering: boolean;
   pending: BatchView | null;
+  /** While delivering, the wait for a message the broker lost (see publishBatch); then the held change's send. */
   timer: NodeJS.Timeout | null;
 }
 
@@ -51,10 +55,14 @@ interface CoalescedBatch {
  * delivery took (PROGRESS_HOLD_PER_DELIVERY), at most `progressIntervalMs`, and then the newest held
  * snapshot goes; a change that comes after the hold goes at once. A fixed interval instead held a
  * change for up to a whole interval whatever the delivery cost, which was most of the latency
- * with few subscribers. The delivery is timed to the next turn of the event loop, so it includes
- * whatever else ran in that turn and any wait for a core: a busy or starved process holds longer.
- * Over a broker (Redis, PostgreSQL) this process cannot time the delivery (its subscribers get the
- * event when it comes back), and the hold is the whole interval.
+ * with few subscribers. The delivery is timed from the moment the bus hands the event to this
+ * process's subscribers (at once in process; over a broker, Redis or PostgreSQL, when the event
+ * comes back, which is what keeps one order per batch on every instance) to the next turn of the
+ * event loop, so it includes whatever else ran in that turn and any wait for a core: a busy or
+ * starved process holds longer. A change that comes while the event is on its way through the
+ * broker waits for its delivery too. Should the broker lose the event, an interval after its
+ * publish counts as its delivery with the whole interval held, as every event over a broker was
+ * held before its delivery was timed (bench/fanout.ts, README "The fan-out", has the figures).
  */
 export class EventPublisher {
   private readonly bus: EventBus;
@@ -153,6 +161,11 @@ export class EventPublisher {
   close(): void {
     this.closed = true;
     this.flush();
+    // Deliveries still on their way through a broker: nothing is held any more, so nothing waits for them.
+    for (const entry of this.batches.values()) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.timer = null;
+    }
   }
 
   private publishBatch(entry: CoalescedBatch, batch: BatchView): void {
@@ -160,24 +173,41 @@ export class EventPublisher {
     entry.timer = null;
     entry.pending = null;
     entry.lastPublished = batch;
-    const started = performance.now();
-    entry.nextAt = started + this.progressIntervalMs;
+    const published = performance.now();
+    entry.nextAt = published + this.progressIntervalMs;
     entry.delivering = true;
-    this.bus.publish(channels.batchProgress(batch.id), { batch } satisfies BatchProgressMessage);
-    this.bus.publish(channels.batchList(), { kind: "changed", batch } satisfies BatchListMessage);
-    // The in-process bus hands the event to this process's subscriptions in the microtasks that
-    // follow, and their sockets are written before the event loop moves on (thousands of writes
-    // at once when thousands of sockets watch the batch): by the next turn it is delivered.
-    setImmediate(() => {
-      if (entry.lastPublished !== batch || this.batches.get(batch.id) !== entry) return;
-      entry.delivering = false;
-      const delivered = performance.now();
-      const hold = this.bus.deliversWhenPublished
-        ? Math.min(this.progressIntervalMs, PROGRESS_HOLD_PER_DELIVERY * (delivered - started))
-        : this.progressIntervalMs;
-      entry.nextAt = delivered + hold;
-      if (entry.pending) entry.timer ??= this.sendHeldIn(entry, hold);
+    let handed = false;
+    this.bus.publish(channels.batchProgress(batch.id), { batch } satisfies BatchProgressMessage, (handedAt) => {
+      handed = true;
+      // This process's subscriptions got the event in the microtasks that follow, and their sockets
+      // are written before the event loop moves on (thousands of writes at once when thousands of
+      // sockets watch the batch): by the next turn it is delivered. The list event published
+      // with it goes out in the same tick (one NOTIFY), so its delivery is timed too.
+      setImmediate(() => this.delivered(entry, batch, handedAt));
     });
+    this.bus.publish(channels.batchList(), { kind: "changed", batch } satisfies BatchListMessage);
+    // A broker can lose a message (a listener reconnecting): its delivery would never end, and a
+    // change after it would wait for ever. An interval after the publish is as long as any change
+    // was held over a broker before the delivery was timed there.
+    if (!handed && !this.closed) entry.timer = setTimeout(() => this.delivered(entry, batch, null), this.progressIntervalMs);
+  }
+
+  /**
+   * The event's delivery to this process's subscribers has ended (handedAt: when the bus handed it
+   * to them), or, with handedAt null, the broker is taken to have lost it: the next change may go
+   * once the hold has passed.
+   */
+  private delivered(entry: CoalescedBatch, batch: BatchView, handedAt: number | null): void {
+    if (!entry.delivering || entry.lastPublished !== batch || this.batches.get(batch.id) !== entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    entry.delivering = false;
+    const now = performance.now();
+    const hold = handedAt === null ? 0 : Math.min(this.progressIntervalMs, PROGRESS_HOLD_PER_DELIVERY * (now - handedAt));
+    entry.nextAt = now + hold;
+    if (!entry.pending) return;
+    if (hold > 0) entry.timer = this.sendHeldIn(entry, hold);
+    else this.publishBatch(entry, entry.pending);
   }
 
   private forget(batchId: string): void {

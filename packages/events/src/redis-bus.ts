@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { createInProcessEventBus, type EventBus, type SubscribeOptions } from "./bus";
+import { AwaitingEchoes } from "./handed";
 
 /** Options of {@link createRedisEventBus}. */
 export interface RedisEventBusOptions {
@@ -26,12 +27,14 @@ export interface RedisEventBusOptions {
  * instance receives every message; one without a subscriber for it drops it before parsing it.
  *
  * Local subscribers receive messages published on this instance through Redis as well, so all
- * subscribers of a channel see one order: the order Redis received them in.
+ * subscribers of a channel see one order: the order Redis received them in. A message's
+ * `onHanded` runs when it is back and handed to them.
  */
 export async function createRedisEventBus(options: RedisEventBusOptions): Promise<EventBus> {
   const prefix = options.prefix ?? "fxbt:events:";
   const onError = options.onError ?? (() => {});
   const local = createInProcessEventBus();
+  const awaiting = new AwaitingEchoes();
   // A connection in subscriber mode can do nothing else, so publishing has its own.
   const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const subscriber = new Redis(options.url, { lazyConnect: true });
@@ -39,12 +42,16 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   subscriber.on("error", onError);
   subscriber.on("pmessage", (_pattern: string, prefixed: string, text: string) => {
     const channel = prefixed.slice(prefix.length);
-    if (local.listenerCount(channel) === 0) return;
-    try {
-      local.publish(channel, JSON.parse(text));
-    } catch (error) {
-      onError(error);
+    const onHanded = awaiting.take(channel, text);
+    const handedAt = performance.now();
+    if (local.listenerCount(channel) > 0) {
+      try {
+        local.publish(channel, JSON.parse(text));
+      } catch (error) {
+        onError(error);
+      }
     }
+    onHanded?.(handedAt);
   });
   try {
     await Promise.all([publisher.connect(), subscriber.connect()]);
@@ -55,14 +62,20 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     throw new Error(`cannot reach Redis for events at ${options.url}: ${error instanceof Error ? error.message : String(error)}`);
   }
   return {
-    publish(channel, message) {
-      publisher.publish(`${prefix}${channel}`, JSON.stringify(message)).catch(onError);
+    publish(channel, message, onHanded) {
+      const text = JSON.stringify(message);
+      if (onHanded) awaiting.add(channel, text, onHanded);
+      publisher.publish(`${prefix}${channel}`, text).catch((error) => {
+        if (onHanded) awaiting.forget(onHanded);
+        onError(error);
+      });
     },
     subscribe<T>(channel: string, signal?: AbortSignal, subscribeOptions?: SubscribeOptions<T>) {
       return local.subscribe<T>(channel, signal, subscribeOptions);
     },
     async close() {
       await local.close();
+      awaiting.clear();
       await Promise.allSettled([subscriber.quit(), publisher.quit()]);
     },
   };

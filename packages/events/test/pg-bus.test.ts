@@ -93,6 +93,40 @@ describe("the PostgreSQL event bus", () => {
     }
   });
 
+  it("runs a message's onHanded once it is back and handed to this instance's subscribers, and not for another's", async () => {
+    const {
+      buses: [a, b],
+    } = await instances(2);
+    const onA = a!.subscribe<{ n: number }>("batch-progress:h");
+    const handed: [string, number][] = [];
+    const published = performance.now();
+    const padding = "p".repeat(3_000);
+    // Four messages in two notifications (the 8,000-byte limit); batch-list has no subscriber here.
+    a!.publish("batch-progress:h", { n: 1, padding }, (at) => handed.push(["a1", at]));
+    a!.publish("batch-list", { n: 2, padding }, (at) => handed.push(["a2", at]));
+    a!.publish("batch-progress:h", { n: 3, padding });
+    a!.publish("batch-progress:h", { n: 4 }, (at) => handed.push(["a4", at]));
+    // Another instance's message is handed to a's subscribers, but its onHanded runs on b alone.
+    b!.publish("batch-progress:h", { n: 5 }, (at) => handed.push(["b5", at]));
+    expect((await take(onA, 4)).map((m) => m.n).sort()).toEqual([1, 3, 4, 5]);
+    await waitFor(() => handed.length === 4);
+    expect(handed.map(([name]) => name).sort()).toEqual(["a1", "a2", "a4", "b5"]);
+    expect(handed.map(([name]) => name).filter((name) => name.startsWith("a"))).toEqual(["a1", "a2", "a4"]);
+    for (const [, at] of handed) expect(at).toBeGreaterThan(published);
+  });
+
+  it("never runs the onHanded of a message it did not send", async () => {
+    const {
+      buses: [a],
+    } = await instances(1);
+    const handed: number[] = [];
+    a!.publish("batch-list", { s: "x".repeat(NOTIFY_PAYLOAD_LIMIT) }, () => handed.push(1));
+    a!.publish("batch-list", { n: 2 }, () => handed.push(2));
+    await waitFor(() => handed.length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(handed).toEqual([2]);
+  });
+
   it("keeps channels and installations apart", async () => {
     const {
       buses: [a, b],

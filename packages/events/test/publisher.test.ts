@@ -33,12 +33,19 @@ async function take<T>(bus: EventBus, channel: string, count: number, during: ()
 afterEach(() => vi.useRealTimers());
 
 /**
- * An in-process bus as a broker's looks to the publisher: it cannot time the delivery (over Redis
- * or PostgreSQL this process's subscribers get a message when it comes back).
+ * An in-process bus as a broker's looks to the publisher: this process's subscribers get a message,
+ * and its onHanded runs, only when it comes back, `roundTripMs` after its publish (over Redis or
+ * PostgreSQL). `lose` drops the messages it picks on the way (a listener reconnecting).
  */
-function brokerLikeBus(): EventBus {
+function brokerLikeBus({ roundTripMs = 10, lose = (_message: unknown): boolean => false } = {}): EventBus {
   const bus = createInProcessEventBus();
-  return { publish: bus.publish, subscribe: bus.subscribe, close: bus.close };
+  return {
+    publish(channel, message, onHanded) {
+      if (!lose(message)) setTimeout(() => bus.publish(channel, message, onHanded), roundTripMs);
+    },
+    subscribe: bus.subscribe,
+    close: bus.close,
+  };
 }
 
 /**
@@ -103,32 +110,48 @@ describe("EventPublisher", () => {
     ]);
   });
 
-  it("over a bus that cannot time its delivery, sends progress at once after a quiet interval and holds it until an interval has passed", async () => {
-    const { publisher, arrivals } = withFakeClock(undefined, { progressIntervalMs: 200, bus: brokerLikeBus() });
+  it("over a broker, holds a change for twice the time the batch's last event took to deliver once it came back", async () => {
+    const { publisher, arrivals } = withFakeClock(() => vi.advanceTimersByTime(30), { progressIntervalMs: 200, bus: brokerLikeBus() });
     publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
-    await vi.advanceTimersByTimeAsync(500);
-    // The last event is 500 ms old: this one need not wait.
+    await vi.advanceTimersByTimeAsync(5);
+    // The first event is still on its way (back at 10 ms, delivered by 40): this one waits for that
+    // delivery and then its 60 ms hold, not for the 200 ms interval.
     publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
-    await vi.advanceTimersByTimeAsync(120);
-    // 120 ms after the last event: held for the 80 ms left of the interval, not for a whole one.
+    await vi.advanceTimersByTimeAsync(295);
+    // The second event went at 100 and was delivered by 140: its hold ended at 200, so no wait
+    // (the clock is at 360, 300 and the two deliveries' 30 ms).
     publisher.publish(batch({ succeededTrades: 2, eventSequence: 3 }));
     await vi.advanceTimersByTimeAsync(500);
     expect(await arrivals()).toEqual([
-      [0, 0],
-      [1, 500],
-      [2, 700],
+      [0, 10],
+      [1, 110],
+      [2, 370],
     ]);
   });
 
-  it("holds progress for DEFAULT_PROGRESS_INTERVAL_MS when given no interval", async () => {
-    const { publisher, arrivals } = withFakeClock(undefined, { bus: brokerLikeBus() });
+  it("over a broker that lost the batch's last event, holds a change until an interval after that event's publish", async () => {
+    // The first snapshot's messages are lost.
+    const bus = brokerLikeBus({ lose: (message) => (message as Partial<BatchProgressMessage>).batch?.succeededTrades === 0 });
+    const { publisher, arrivals } = withFakeClock(undefined, { progressIntervalMs: 200, bus });
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    await vi.advanceTimersByTimeAsync(50);
+    publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
+    await vi.advanceTimersByTimeAsync(500);
+    // Its delivery never ends: at 200 it counts as delivered, and the held change goes.
+    expect(await arrivals()).toEqual([[1, 210]]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("holds progress for DEFAULT_PROGRESS_INTERVAL_MS at most when given no interval", async () => {
+    // Delivering the first event takes 300 ms: twice that is more than the interval.
+    const { publisher, arrivals } = withFakeClock((count) => count === 1 && vi.advanceTimersByTime(300), {});
     publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
     await new Promise((resolve) => setImmediate(resolve));
     publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
     await vi.advanceTimersByTimeAsync(DEFAULT_PROGRESS_INTERVAL_MS * 5);
     expect(await arrivals()).toEqual([
       [0, 0],
-      [1, DEFAULT_PROGRESS_INTERVAL_MS],
+      [1, 300 + DEFAULT_PROGRESS_INTERVAL_MS],
     ]);
   });
 
@@ -182,6 +205,15 @@ describe("EventPublisher", () => {
       [1, 0],
       [2, 0],
     ]);
+  });
+
+  it("close leaves no timer waiting for an event still on its way through a broker", async () => {
+    // A broker that never brings the event back: nothing is left to time out either.
+    const { publisher, arrivals } = withFakeClock(undefined, { progressIntervalMs: 200, bus: brokerLikeBus({ lose: () => true }) });
+    publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
+    publisher.close();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(await arrivals()).toEqual([]);
   });
 
   it("sends a change of status at once and drops late, older snapshots (lower event numbers)", async () => {

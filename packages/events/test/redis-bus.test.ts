@@ -46,6 +46,23 @@ describe("the Redis event bus", () => {
     expect(seenA.filter((m) => m.n % 2).map((m) => m.n)).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i + 1));
   });
 
+  it("runs a message's onHanded once it is back and handed to this instance's subscribers, and not for another's", async () => {
+    const [a, b] = await twoInstances();
+    const onA = a.subscribe<{ n: number }>("batch-progress:h");
+    const handed: string[] = [];
+    a.publish("batch-progress:h", { n: 1 }, () => handed.push("a1"));
+    // No subscriber on this channel here; and a message of b's with a different text in between.
+    a.publish("batch-list", { n: 2 }, () => handed.push("a2"));
+    b.publish("batch-progress:h", { n: 3 }, () => handed.push("b3"));
+    a.publish("batch-progress:h", { n: 4 });
+    a.publish("batch-progress:h", { n: 5 }, () => handed.push("a5"));
+    expect((await take(onA, 4)).map((m) => m.n).sort()).toEqual([1, 3, 4, 5]);
+    const deadline = Date.now() + 5_000;
+    while (handed.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(handed.filter((name) => name.startsWith("a"))).toEqual(["a1", "a2", "a5"]);
+    expect(handed.sort()).toEqual(["a1", "a2", "a5", "b3"]);
+  });
+
   it("keeps channels and installations apart", async () => {
     const [a, b] = await twoInstances();
     const [other] = await twoInstances();

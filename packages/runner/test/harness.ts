@@ -81,9 +81,9 @@ export async function openTestEnv(): Promise<TestEnv> {
   const events: PublishedEvent[] = [];
   const inner = createInProcessEventBus();
   const bus: EventBus = {
-    publish(channel, message) {
+    publish(channel, message, onHanded) {
       events.push({ channel, message });
-      inner.publish(channel, message);
+      inner.publish(channel, message, onHanded);
     },
     subscribe: (channel, signal) => inner.subscribe(channel, signal),
     close: () => inner.close(),
