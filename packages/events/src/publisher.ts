@@ -60,9 +60,11 @@ interface CoalescedBatch {
  * comes back, which is what keeps one order per batch on every instance) to the next turn of the
  * event loop, so it includes whatever else ran in that turn and any wait for a core: a busy or
  * starved process holds longer. A change that comes while the event is on its way through the
- * broker waits for its delivery too. Should the broker lose the event, an interval after its
- * publish counts as its delivery with the whole interval held, as every event over a broker was
- * held before its delivery was timed (bench/fanout.ts, README "The fan-out", has the figures).
+ * broker waits for its delivery too, and the hold after it is shortened by the event's round trip,
+ * since the next one takes about as long to come back. Should the broker lose the event, an
+ * interval after its publish counts as its delivery, as every event over a broker was held a whole
+ * interval from about its publish before its delivery was timed there (README "The fan-out" has
+ * the figures of both, bench/fanout.ts).
  */
 export class EventPublisher {
   private readonly bus: EventBus;
@@ -183,27 +185,32 @@ export class EventPublisher {
       // are written before the event loop moves on (thousands of writes at once when thousands of
       // sockets watch the batch): by the next turn it is delivered. The list event published
       // with it goes out in the same tick (one NOTIFY), so its delivery is timed too.
-      setImmediate(() => this.delivered(entry, batch, handedAt));
+      setImmediate(() => this.delivered(entry, batch, published, handedAt));
     });
     this.bus.publish(channels.batchList(), { kind: "changed", batch } satisfies BatchListMessage);
     // A broker can lose a message (a listener reconnecting): its delivery would never end, and a
     // change after it would wait for ever. An interval after the publish is as long as any change
     // was held over a broker before the delivery was timed there.
-    if (!handed && !this.closed) entry.timer = setTimeout(() => this.delivered(entry, batch, null), this.progressIntervalMs);
+    if (!handed && !this.closed) entry.timer = setTimeout(() => this.delivered(entry, batch, published, null), this.progressIntervalMs);
   }
 
   /**
-   * The event's delivery to this process's subscribers has ended (handedAt: when the bus handed it
-   * to them), or, with handedAt null, the broker is taken to have lost it: the next change may go
-   * once the hold has passed.
+   * The event published at `published` has been delivered to this process's subscribers (the bus
+   * handed it to them at `handedAt`: at once in process, a broker's round trip later), or, with
+   * `handedAt` null, the broker is taken to have lost it: the next change may go once the hold has passed.
    */
-  private delivered(entry: CoalescedBatch, batch: BatchView, handedAt: number | null): void {
+  private delivered(entry: CoalescedBatch, batch: BatchView, published: number, handedAt: number | null): void {
     if (!entry.delivering || entry.lastPublished !== batch || this.batches.get(batch.id) !== entry) return;
     if (entry.timer) clearTimeout(entry.timer);
     entry.timer = null;
     entry.delivering = false;
     const now = performance.now();
-    const hold = handedAt === null ? 0 : Math.min(this.progressIntervalMs, PROGRESS_HOLD_PER_DELIVERY * (now - handedAt));
+    // The next event reaches this process's subscribers about a round trip after its publish, so it
+    // may be published that much before the hold ends and its delivery still starts after it.
+    const hold =
+      handedAt === null
+        ? 0
+        : Math.max(0, Math.min(this.progressIntervalMs, PROGRESS_HOLD_PER_DELIVERY * (now - handedAt)) - (handedAt - published));
     entry.nextAt = now + hold;
     if (!entry.pending) return;
     if (hold > 0) entry.timer = this.sendHeldIn(entry, hold);

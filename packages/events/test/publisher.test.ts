@@ -115,16 +115,17 @@ describe("EventPublisher", () => {
     publisher.publish(batch({ succeededTrades: 0, eventSequence: 1 }));
     await vi.advanceTimersByTimeAsync(5);
     // The first event is still on its way (back at 10 ms, delivered by 40): this one waits for that
-    // delivery and then its 60 ms hold, not for the 200 ms interval.
+    // delivery and then its 60 ms hold less the 10 ms it takes to come back, not for the 200 ms
+    // interval. So it is back 60 ms after that delivery's end.
     publisher.publish(batch({ succeededTrades: 1, eventSequence: 2 }));
     await vi.advanceTimersByTimeAsync(295);
-    // The second event went at 100 and was delivered by 140: its hold ended at 200, so no wait
+    // The second event went at 90 and was delivered by 130: its hold ended at 180, so no wait
     // (the clock is at 360, 300 and the two deliveries' 30 ms).
     publisher.publish(batch({ succeededTrades: 2, eventSequence: 3 }));
     await vi.advanceTimersByTimeAsync(500);
     expect(await arrivals()).toEqual([
       [0, 10],
-      [1, 110],
+      [1, 100],
       [2, 370],
     ]);
   });
