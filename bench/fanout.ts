@@ -164,7 +164,7 @@ function csv(rows: number, round: number): string {
 
 async function main() {
   const { startApp } = await import("../apps/api/src/app");
-  const { configFromEnv } = await import("../apps/api/src/config");
+  const { configFromEnv, eventBusKind } = await import("../apps/api/src/config");
   const { AccessService } = await import("../apps/api/src/services/access");
   const { createMigratedDatabase } = await import("../packages/db/src/testing");
 
@@ -253,7 +253,7 @@ async function main() {
       `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
     );
     console.log(
-      `batch: ${ROWS.toLocaleString("en-US")} trades, bank latency ${BANK_LATENCY_MS} ms; a progress change held after the batch's last event for twice that event's delivery time, at most ${config.progressIntervalMs} ms (PROGRESS_INTERVAL_MS); one API process (sockets + runner) and one subscribers' process share the cores`,
+      `batch: ${ROWS.toLocaleString("en-US")} trades, bank latency ${BANK_LATENCY_MS} ms; a progress change held after the batch's last event for twice that event's delivery time (over a broker, from its return, less its round trip), at most ${config.progressIntervalMs} ms (PROGRESS_INTERVAL_MS); events over the ${eventBusKind(config)} bus; one API process (sockets + runner) and one subscribers' process share the cores`,
     );
     const baseline = lines[0];
     if (baseline && SUBSCRIBERS[0] === 1) console.log(`baseline (same run): the 1-subscriber line above`);
