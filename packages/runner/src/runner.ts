@@ -34,6 +34,12 @@ export interface BatchRunnerDeps {
 /** How long stop() lets trades in flight finish on their own before it ends their waits. */
 const STOP_GRACE_MS = 10_000;
 /**
+ * The sweeper leaves a finished batch alone until its last write is this old: the outcome write
+ * that finished it closes it a moment after its commit (recordTradeOutcomes), and a sweep in
+ * between would report that write as lost. Far above that moment even on a starved event loop.
+ */
+const SWEEP_QUIET_MS = 2_000;
+/**
  * A chunk of a cancel skips a batch whose row another transaction holds (an outcome write, another
  * instance's chunk) rather than wait for it: it tries again after this pause, this many times in a
  * row, then leaves the batch to the next pass (the next poll).
@@ -173,7 +179,7 @@ export class BatchRunner {
 
   private async pollOnce(): Promise<void> {
     try {
-      const swept = await this.database.prisma.$transaction((tx) => finishSettledBatches(tx));
+      const swept = await this.database.prisma.$transaction((tx) => finishSettledBatches(tx, SWEEP_QUIET_MS));
       if (swept.length > 0) {
         this.stats.sweptBatches += swept.length;
         this.log.warn({ batches: swept.map((batch) => batch.batchUid) }, "finished running batches whose trades were all final");

@@ -1,5 +1,6 @@
 import {
   BATCH_MOVES,
+  type BatchStatus,
   batchStatusesMovableTo,
   CLAIMABLE_BATCH_STATUSES,
   FINAL_TRADE_STATUSES,
@@ -55,7 +56,8 @@ export async function approveBatchRow(tx: Queryable, id: string, approver: { id:
  * 2. cancelPendingChunk, again and again, each chunk its own short transaction: the trades the
  *    cancel move may take (no booking in flight) in the chunk's window of rows are cancelled and
  *    counted. The batch ends CANCELLED (closeFinishedBatches) in whichever transaction makes its last
- *    trade final: the last chunk, or the outcome of its last booking in flight.
+ *    trade final: the last chunk; or, for the outcome of its last booking in flight, in the one the
+ *    outcome write commits right after it (recordTradeOutcomes).
  *
  * Until every chunk has run the batch is "cancelling"; the runner (listCancellingBatches) goes on
  * with the chunks of a batch whose canceller stopped half way.
@@ -280,6 +282,12 @@ export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCo
   return closeFinishedBatches(tx, updated);
 }
 
+/** The final status a batch as read must be closed with (the domain's), or null when it is not finished or already has it. */
+export function closingStatus(batch: BatchRow): BatchStatus | null {
+  const status = finalBatchStatus(batch);
+  return status && status !== batch.status ? status : null;
+}
+
 /**
  * Closes each batch whose trades are all final with the status the domain decides, ending its
  * current run (its seconds join finished_run_seconds: run-figures.ts); returns every batch as it now stands.
@@ -287,17 +295,16 @@ export async function addOutcomeCounts(tx: Queryable, counts: readonly OutcomeCo
 export async function closeFinishedBatches(tx: Queryable, batches: readonly BatchRow[]): Promise<BatchRow[]> {
   const result: BatchRow[] = [];
   for (const batch of batches) {
-    const status = finalBatchStatus(batch);
-    const [closed] =
-      status && status !== batch.status
-        ? await tx.$queryRaw<BatchRow[]>`
+    const status = closingStatus(batch);
+    const [closed] = status
+      ? await tx.$queryRaw<BatchRow[]>`
             UPDATE batch SET status = ${status}::"BatchStatus", completed_at = now(), queued_at = NULL,
                              bank_unavailable_since = NULL, run_started_at = NULL,
                              finished_run_seconds = finished_run_seconds
                                + coalesce(greatest(0, extract(epoch FROM now() - run_started_at)::float8), 0)
             WHERE id = ${batch.id}::uuid AND ${batchStatusIn(batchStatusesMovableTo(status))}
             RETURNING ${BATCH_COLUMNS}`
-        : [];
+      : [];
     result.push(closed ?? batch);
   }
   return result;
@@ -331,9 +338,11 @@ export function markBankAvailable(db: Queryable): Promise<BatchRow[]> {
  * running (a write that finished them was lost, or a race left them so). Their counters are
  * recounted first, in one statement: the outcome counters from the trades, answered_trades
  * (throughput's count) from the attempts the bank answered over every run; then the domain
- * decides the final status.
+ * decides the final status. `quietForMs`: only batches whose last write is at least that old, so
+ * that a batch its last outcome write has just finished is left to that writer, which closes it
+ * right after its commit (recordTradeOutcomes), rather than swept as if the write had been lost.
  */
-export async function finishSettledBatches(tx: Queryable): Promise<BatchRow[]> {
+export async function finishSettledBatches(tx: Queryable, quietForMs = 0): Promise<BatchRow[]> {
   const counters = Object.entries(FINAL_STATUS_COUNTERS);
   const countedFinal = counters.map(
     ([status, column]) => Prisma.sql`count(*) FILTER (WHERE t.status = ${status}::"TradeStatus")::int AS ${Prisma.raw(column)}`,
@@ -344,6 +353,7 @@ export async function finishSettledBatches(tx: Queryable): Promise<BatchRow[]> {
       SELECT b.id FROM batch b
       WHERE ${batchStatusIn(BATCH_MOVES.finish.from, "b.status")}
         AND NOT EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND NOT ${tradeStatusIn(FINAL_TRADE_STATUSES, "t.status")})
+        AND b.updated_at <= clock_timestamp() - make_interval(secs => ${quietForMs / 1000}::float8)
       FOR UPDATE SKIP LOCKED),
     counts AS (
       SELECT t.batch_id, ${Prisma.join(countedFinal)}

@@ -4,7 +4,7 @@ import type { PrismaClient } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import type { BatchRow } from "../rows";
-import { closeFinishedBatches } from "./batch-lifecycle";
+import { closeFinishedBatches, closingStatus, lockBatch } from "./batch-lifecycle";
 import { batchesOfTrades } from "./fragments";
 import { moveTrades, moveTradesOfBatches } from "./move-trades";
 
@@ -75,27 +75,60 @@ export interface TradeOutcome {
 const OUTCOME_MOVES: readonly OutcomeMove[] = ["book", "refuseQuote", "refuseBooking"];
 
 /**
- * Writes final results for many trades and their batches' counters with one statement (one more
- * per further result of a trade already written), so the counters always equal the trades'
- * statuses, in a transaction that also closes each batch whose trades are now all final. The batch row, which numbers events and so is taken by every move of
- * its trades, is held from that statement to the commit: one round trip, not one per move. A
- * result for a trade that is no longer where its move starts (cancelled, or finished by another
- * runner) is dropped.
+ * Writes final results for many trades and their batches' counters, so the counters always equal
+ * the trades' statuses, and closes each batch whose trades are now all final. A result for a trade
+ * that is no longer where its move starts (cancelled, or finished by another runner) is dropped.
+ *
+ * The batch row numbers events and so is taken by every move of its trades, from the statement to
+ * its commit (moveTrades): how long it is held bounds a batch's throughput. With one result per
+ * trade (the runner's case) the write is one statement committed on its own, so the row is free
+ * as soon as the statement ends, not a round trip through this process later (BEGIN … COMMIT held
+ * it while the answer reached Node and the COMMIT came back). A batch the statement finished is
+ * closed right after, in its own transaction (closeFinishedAfter); should that fail or this
+ * process stop in between, the sweeper closes it (finishSettledBatches). Several results for one
+ * trade are written round by round in one transaction, the batches closed in it.
  */
 export async function recordTradeOutcomes(
   prisma: PrismaClient,
   outcomes: readonly TradeOutcome[],
 ): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
   if (outcomes.length === 0) return { trades: [], batches: [] };
+  const rounds = oneOutcomePerTrade(outcomes);
+  if (rounds.length === 1) {
+    const moved = await writeOutcomes(prisma, rounds[0]!);
+    const finishing = moved.batches.filter((batch) => closingStatus(batch) !== null).map((batch) => batch.id);
+    if (finishing.length === 0) return moved;
+    const closed = new Map((await closeFinishedAfter(prisma, finishing)).map((batch) => [batch.id, batch]));
+    return { trades: moved.trades, batches: moved.batches.map((batch) => closed.get(batch.id) ?? batch) };
+  }
   return prisma.$transaction(async (tx) => {
     const trades: TradeChange[] = [];
     const batches = new Map<string, BatchRow>();
-    for (const round of oneOutcomePerTrade(outcomes)) {
+    for (const round of rounds) {
       const moved = await writeOutcomes(tx, round);
       trades.push(...moved.trades);
       for (const batch of moved.batches) batches.set(batch.id, batch);
     }
     return { trades, batches: await closeFinishedBatches(tx, [...batches.values()]) };
+  });
+}
+
+/**
+ * Closes batches an outcome write finished, once it has committed: each batch is locked (in id
+ * order, as every statement that waits for batch rows) and read again, and the domain decides on
+ * it as it now stands, so a batch reopened meanwhile (failed trades retried) is not closed. Returns
+ * the batches it closed; their change takes the next event number (trigger `batch_event_sequence`).
+ */
+async function closeFinishedAfter(prisma: PrismaClient, ids: readonly string[]): Promise<BatchRow[]> {
+  return prisma.$transaction(async (tx) => {
+    const locked: BatchRow[] = [];
+    // uuid's order is its lowercase text's: byte by byte.
+    for (const id of [...ids].sort()) {
+      const batch = await lockBatch(tx, id);
+      if (batch) locked.push(batch);
+    }
+    const now = await closeFinishedBatches(tx, locked);
+    return now.filter((batch, i) => batch.status !== locked[i]!.status);
   });
 }
 
