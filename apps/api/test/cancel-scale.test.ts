@@ -1,4 +1,5 @@
 import type { TestDatabase } from "@fxbt/db/testing";
+import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,7 +15,7 @@ import {
   testDatabase,
   tradesCsv,
 } from "./harness";
-import { expectLedgerAgrees } from "./ledger";
+import { batchState, expectLedgerAgrees } from "./ledger";
 
 /**
  * Issue 9: cancelling a running batch of 100,000 trades while the runner writes outcomes. The
@@ -51,6 +52,20 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** The batch's trades whose rows still say PENDING. */
+async function unwrittenRows(batchId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM trade WHERE batch_id = $1 AND status = 'PENDING'", [
+      batchId,
+    ]);
+    return rows[0]!.n;
+  } finally {
+    await client.end();
+  }
+}
+
 describe("cancelling a running batch of 100,000 trades while the runner writes outcomes", () => {
   it("answers at once, ends CANCELLED with every trade accounted for, no transaction timeouts, and the bank's ledger agrees", async () => {
     const batch = await stage(app, tradesCsv(TOTAL));
@@ -71,8 +86,19 @@ describe("cancelling a running batch of 100,000 trades while the runner writes o
     const answer = response.data!.cancelBatch;
     expect(answer.cancelRequestedAt).not.toBeNull();
     expect(["RUNNING", "CANCELLED"]).toContain(answer.status);
-    // The answer comes after the first chunk: some trades already cancelled.
-    expect(answer.cancelledTrades).toBeGreaterThan(0);
+    // The answer comes after the request counted every PENDING trade as cancelled.
+    expect(answer.cancelledTrades).toBeGreaterThan(TOTAL / 2);
+    // From then on no read shows a PENDING trade, though most rows are written later, chunk by chunk.
+    const { batch: read } = await app.query<{
+      batch: { pending: { totalCount: number; edges: unknown[] }; cancelled: { totalCount: number } };
+    }>(
+      `query($id: ID!) { batch(id: $id) {
+        pending: trades(status: PENDING, first: 5) { totalCount edges { node { id } } }
+        cancelled: trades(status: CANCELLED, first: 1) { totalCount } } }`,
+      { id: batch.id },
+    );
+    expect(read.pending).toEqual({ totalCount: 0, edges: [] });
+    expect(read.cancelled.totalCount).toBeGreaterThanOrEqual(answer.cancelledTrades);
 
     const final = await finishedBatch(app, batch.id, 120_000);
     const cancelledMs = performance.now() - asked;
@@ -91,5 +117,11 @@ describe("cancelling a running batch of 100,000 trades while the runner writes o
     // Every booked trade is SUCCESS with its deal; counters equal the trades' statuses.
     const ledger = await expectLedgerAgrees(db.url, batch.id);
     expect(ledger.booked).toBe(final.succeededTrades);
+    // The runner writes every cancelled row in the end.
+    await eventually(
+      async () => (await batchState(db.url, batch.id)).trades.PENDING === undefined && (await unwrittenRows(batch.id)) === 0,
+      120_000,
+    );
+    await expectLedgerAgrees(db.url, batch.id);
   }, 300_000);
 });

@@ -1,3 +1,4 @@
+import { tradeStatusAsRead } from "@fxbt/db";
 import { answerCountDisagreements } from "@fxbt/db/testing";
 import pg from "pg";
 import { expect } from "vitest";
@@ -12,6 +13,9 @@ const REFUSAL_CODES = [
   "QUOTE_NOT_FOUND",
   "VALUE_DATE_PASSED",
 ];
+
+/** A trade's status as the product reads it: a cancel's PENDING rows not yet written are CANCELLED. */
+const readStatus = tradeStatusAsRead("t");
 
 /** Internal text that must never reach a trade: database, driver and adapter errors. */
 const INTERNAL_TEXT = /Code: `|57P0|Prisma|prisma|ECONN|socket|stack|Invalid `|at .*\.ts:/;
@@ -42,7 +46,7 @@ export async function checkAgainstLedger(databaseUrl: string, batchId: string): 
       booked_keys: number;
       booked_transaction: string | null;
     }>(
-      `SELECT t.id, t.row_number, t.status::text, t.transaction_id, t.error_code, t.error_message,
+      `SELECT t.id, t.row_number, (${readStatus})::text AS status, t.transaction_id, t.error_code, t.error_message,
               count(b.transaction_id)::int AS booked_keys, min(b.transaction_id) AS booked_transaction
        FROM trade t LEFT JOIN bank_sim_booking b ON split_part(b.idempotency_key, ':', 1) = t.id::text
        WHERE t.batch_id = $1 GROUP BY t.id`,
@@ -67,13 +71,14 @@ export async function checkAgainstLedger(databaseUrl: string, batchId: string): 
     const {
       rows: [batch],
     } = await client.query(
-      `SELECT b.succeeded_trades = count(*) FILTER (WHERE t.status = 'SUCCESS')
-          AND b.failed_trades = count(*) FILTER (WHERE t.status = 'FAILED')
-          AND b.cancelled_trades = count(*) FILTER (WHERE t.status = 'CANCELLED') AS counters_match
+      `SELECT b.succeeded_trades = count(*) FILTER (WHERE ${readStatus} = 'SUCCESS')
+          AND b.failed_trades = count(*) FILTER (WHERE ${readStatus} = 'FAILED')
+          AND b.cancelled_trades = count(*) FILTER (WHERE ${readStatus} = 'CANCELLED')
+          AND b.cancelled_unmoved_trades = count(*) FILTER (WHERE t.status = 'PENDING' AND b.cancel_requested_at IS NOT NULL) AS counters_match
        FROM batch b JOIN trade t ON t.batch_id = b.id WHERE b.id = $1 GROUP BY b.id`,
       [batchId],
     );
-    if (!batch?.counters_match) violations.push("the batch's counters differ from its trades' statuses");
+    if (!batch?.counters_match) violations.push("the batch's counters differ from its trades' statuses (as read: tradeStatusAsRead)");
     return { trades: rows.length, booked: rows.filter((trade) => trade.booked_keys > 0).length, violations };
   } finally {
     await client.end();
@@ -106,13 +111,13 @@ export async function expectRollupMatchesAttempts(databaseUrl: string, batchId: 
   }
 }
 
-/** A batch's status and how many of its trades are in each status, read directly (works while the API cannot). */
+/** A batch's status and how many of its trades are in each status as read, read directly (works while the API cannot). */
 export async function batchState(databaseUrl: string, batchId: string): Promise<{ status: string; trades: Record<string, number> }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ batch_status: string; status: string; n: number }>(
-      `SELECT b.status::text AS batch_status, t.status::text AS status, count(*)::int AS n
+      `SELECT b.status::text AS batch_status, (${readStatus})::text AS status, count(*)::int AS n
        FROM batch b JOIN trade t ON t.batch_id = b.id WHERE b.id = $1 GROUP BY 1, 2`,
       [batchId],
     );

@@ -18,6 +18,7 @@ export function batchRow(overrides: Partial<BatchRow> = {}): BatchRow {
     succeededTrades: 0,
     failedTrades: 0,
     cancelledTrades: 0,
+    cancelledUnmovedTrades: 0,
     createdAt: EPOCH,
     updatedAt: EPOCH,
     queuedAt: null,

@@ -1,5 +1,5 @@
 import type { AttemptOutcome, BatchStatus, BatchView, PrincipalKind, Role, TradeAttemptView, TradeStatus, TradeView } from "@fxbt/domain";
-import { roundToMinorUnits } from "@fxbt/domain";
+import { CANCELLED_BEFORE_WRITTEN, roundToMinorUnits } from "@fxbt/domain";
 import type {
   $Enums,
   ApiKey,
@@ -35,13 +35,31 @@ const columnOf = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${lett
  * `alias.column AS "field"` for every scalar field of a model, so raw SQL returns rows of
  * the model's own camelCase shape and one mapper serves raw and Prisma queries alike.
  */
-function selectList(fields: Record<string, string>, alias: string, prefix = ""): Prisma.Sql {
+function selectList(
+  fields: Record<string, string>,
+  alias: string,
+  prefix = "",
+  readAs: Record<string, (alias: string) => string> = {},
+): Prisma.Sql {
   return Prisma.raw(
     Object.keys(fields)
-      .map((field) => `${alias}.${columnOf(field)} AS "${prefix}${field}"`)
+      .map((field) => `${readAs[field]?.(alias) ?? `${alias}.${columnOf(field)}`} AS "${prefix}${field}"`)
       .join(", "),
   );
 }
+
+/**
+ * The batches some of whose cancelled trades still have rows saying PENDING (cancelled_unmoved_trades
+ * above 0, a range of its index): an uncorrelated subquery, so PostgreSQL reads it once per statement.
+ * By the counter's invariant these are exactly the batches whose cancel was requested and which have
+ * PENDING rows, the batches CANCELLED_BEFORE_WRITTEN applies to.
+ */
+export const BATCHES_CANCELLED_BEFORE_WRITTEN = "ARRAY(SELECT cb.id FROM batch cb WHERE cb.cancelled_unmoved_trades > 0)";
+
+/** A trade's status as every read shows it (the domain's CANCELLED_BEFORE_WRITTEN): the column, but CANCELLED for a cancel's unwritten PENDING rows. */
+export const tradeStatusAsRead = (alias: string): string =>
+  `CASE WHEN ${alias}.status = '${CANCELLED_BEFORE_WRITTEN.stored}' AND ${alias}.batch_id = ANY(${BATCHES_CANCELLED_BEFORE_WRITTEN}) ` +
+  `THEN '${CANCELLED_BEFORE_WRITTEN.readsAs}'::"TradeStatus" ELSE ${alias}.status END`;
 
 /** The bare column names of a model, in its field order: for statements that copy rows between twin tables. */
 const columnNames = (fields: Record<string, string>) => Object.keys(fields).map(columnOf).join(", ");
@@ -51,7 +69,7 @@ export const TRADE_ATTEMPT_COLUMN_NAMES = columnNames(Prisma.TradeAttemptScalarF
 export const batchColumns = (alias = "batch") => selectList(Prisma.BatchScalarFieldEnum, alias);
 /** A batch's columns as `"<prefix><field>"`, for a statement that returns them beside another row's. */
 export const batchFieldsAs = (alias: string, prefix: string) => selectList(Prisma.BatchScalarFieldEnum, alias, prefix);
-export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias);
+export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias, "", { status: tradeStatusAsRead });
 export const BATCH_COLUMNS = batchColumns();
 export const TRADE_COLUMNS = tradeColumns();
 export const TRADE_ATTEMPT_COLUMNS = selectList(Prisma.TradeAttemptScalarFieldEnum, "trade_attempt");
@@ -70,7 +88,7 @@ export const BATCH_TEMPLATE_COLUMNS = selectList(
  */
 type InternalTradeField = "idempotencyKey" | "lockedAt" | "enteredSingly";
 /** Fields of a batch row that stay inside the product: how staging recognises a repeat, and the bookkeeping of event numbers. */
-type InternalBatchField = "stagingKey" | "contentHash" | "eventSequenceFrom" | "eventSequenceTx";
+type InternalBatchField = "stagingKey" | "contentHash" | "eventSequenceFrom" | "eventSequenceTx" | "cancelledUnmovedTrades";
 
 /** Compile-time proofs: the type checker refuses this file when a view and its model drift apart. */
 type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
@@ -93,7 +111,7 @@ export type ViewsMatchModels = [
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export function toBatchView(row: BatchRow): BatchView {
-  const { stagingKey, contentHash, eventSequenceFrom, eventSequenceTx, ...fields } = row;
+  const { stagingKey, contentHash, eventSequenceFrom, eventSequenceTx, cancelledUnmovedTrades, ...fields } = row;
   return {
     ...fields,
     createdAt: row.createdAt.toISOString(),

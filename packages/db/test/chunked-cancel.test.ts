@@ -14,7 +14,6 @@ import { promoteQueuedBatches } from "../src/sql/batch-queue";
 import { claimPendingTrades } from "../src/sql/trade-claims";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
 import {
-  batchOf,
   claimedBatch,
   emptyTables,
   expectCountersMatchTrades,
@@ -27,6 +26,7 @@ import {
   setTradeStatus,
   stageBatch,
   statusCounts,
+  storedStatusCounts,
   type TestContext,
   tradesOf,
 } from "./helpers";
@@ -41,7 +41,7 @@ afterAll(() => t.close());
 const requestAsTheApi = (db: Database, batchId: string) =>
   db.prisma.$transaction(async (tx) => {
     await lockBatch(tx, batchId);
-    return requestCancel(tx, batchId);
+    return (await requestCancel(tx, batchId)).batch;
   });
 
 /** One chunk in its own transaction. */
@@ -70,24 +70,31 @@ async function bookedAndCancelled(db: Database, batchId: string): Promise<number
 }
 
 describe("requestCancel (phase 1)", () => {
-  it("marks the batch and takes it out of the queue, changes no trade, and from then on nothing of it is claimed or promoted", async () => {
+  it("marks the batch, takes it out of the queue, cancels its claims with nothing sent and counts its PENDING trades cancelled without writing them; from then on nothing of it is claimed or promoted", async () => {
     const { batch } = await runningBatch(t.db, 6);
-    await claimPendingTrades(t.db.prisma, batch.id, 2);
-    const before = await tradesOf(t.db, batch.id);
+    const claimed = await claimPendingTrades(t.db.prisma, batch.id, 3);
+    await markTradesQuoted(t.db.prisma, [quoteOf(claimed[0]!.trade)]);
 
     const marked = await requestAsTheApi(t.db, batch.id);
 
-    expect(marked).toMatchObject({ status: "RUNNING", queuedAt: null, cancelledTrades: 0 });
+    // The booking in flight keeps it RUNNING; the two claims quoting are cancelled, the three PENDING trades counted, their rows not yet written.
+    expect(marked).toMatchObject({ status: "RUNNING", queuedAt: null, cancelledTrades: 5, cancelledUnmovedTrades: 3 });
     expect(marked.cancelRequestedAt).not.toBeNull();
-    expect(await tradesOf(t.db, batch.id)).toEqual(before);
+    expect(await storedStatusCounts(t.db.prisma, batch.id)).toEqual({ QUOTED: 1, CANCELLED: 2, PENDING: 3 });
+    expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ QUOTED: 1, CANCELLED: 5 });
+    await expectCountersMatchTrades(t.db, batch.id);
     expect(await claimPendingTrades(t.db.prisma, batch.id, 10)).toEqual([]);
 
+    // A queued batch, nothing of it in flight: CANCELLED by the request itself, and never promoted.
     const queued = await stageBatch(t.db, 3);
     await setBatch(t.db.prisma, queued.id, { queuedSecondsAgo: 5 });
-    await requestAsTheApi(t.db, queued.id);
+    const cancelled = await requestAsTheApi(t.db, queued.id);
+    expect(cancelled).toMatchObject({ status: "CANCELLED", queuedAt: null, cancelledTrades: 3, cancelledUnmovedTrades: 3 });
+    expect(cancelled.completedAt).not.toBeNull();
     const promoted = await t.db.prisma.$transaction((tx) => promoteQueuedBatches(tx, 1000));
     expect(promoted.map((b) => b.id)).not.toContain(queued.id);
-    expect(await batchOf(t.db, queued.id)).toMatchObject({ status: "PENDING", queuedAt: null });
+    expect(await storedStatusCounts(t.db.prisma, queued.id)).toEqual({ PENDING: 3 });
+    await expectCountersMatchTrades(t.db, queued.id);
   });
 });
 
@@ -100,7 +107,9 @@ describe("cancelPendingChunk (phase 2)", () => {
     await recordTradeOutcomes(t.db.prisma, [outcomeOf(row3!, "book")]);
     await recordTradeOutcomes(t.db.prisma, [outcomeOf(row4!, "refuseQuote")]);
     // Rows 1, 2: QUOTED (bookings in flight); 3: SUCCESS; 4: FAILED; 5, 6: EXECUTING; 7–23: PENDING.
-    await requestAsTheApi(t.db, batch.id);
+    // The request cancels rows 5 and 6 (nothing sent) and counts rows 7–23.
+    expect(await requestAsTheApi(t.db, batch.id)).toMatchObject({ status: "RUNNING", cancelledTrades: 19, cancelledUnmovedTrades: 17 });
+    expect(await storedStatusCounts(t.db.prisma, batch.id)).toEqual({ QUOTED: 2, SUCCESS: 1, FAILED: 1, CANCELLED: 2, PENDING: 17 });
 
     const chunks: CancelledChunk[] = [];
     let afterRow: number | null = null;
@@ -116,21 +125,27 @@ describe("cancelPendingChunk (phase 2)", () => {
 
     const rows = (c: CancelledChunk) => c.trades.map(({ trade }) => trade.rowNumber!).sort((a, b) => a - b);
     const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-    // The pass starts at row 5, the first the cancel move may take (rows before it are done or in flight).
-    expect(chunks.map(rows)).toEqual([range(5, 9), range(10, 14), range(15, 19), range(20, 23)]);
+    // The pass starts at row 7, the first the cancel move may take (rows before it are done or in flight).
+    expect(chunks.map(rows)).toEqual([range(7, 11), range(12, 16), range(17, 21), range(22, 23)]);
     expect(chunks.map((c) => [c.throughRow, c.more])).toEqual([
-      [9, true],
-      [14, true],
-      [19, true],
+      [11, true],
+      [16, true],
+      [21, true],
       [23, false],
     ]);
     for (const c of chunks) {
       for (const { trade, previousStatus } of c.trades) {
-        expect(["PENDING", "EXECUTING"]).toContain(previousStatus);
+        expect(previousStatus).toBe("PENDING");
         expect(trade).toMatchObject({ status: "CANCELLED", lockedAt: null });
       }
     }
-    expect(chunks.at(-1)!.batch).toMatchObject({ status: "RUNNING", succeededTrades: 1, failedTrades: 1, cancelledTrades: 19 });
+    expect(chunks.at(-1)!.batch).toMatchObject({
+      status: "RUNNING",
+      succeededTrades: 1,
+      failedTrades: 1,
+      cancelledTrades: 19,
+      cancelledUnmovedTrades: 0,
+    });
     expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ QUOTED: 2, SUCCESS: 1, FAILED: 1, CANCELLED: 19 });
     // The claimed trades' attempts ended CANCELLED; nothing was both booked and cancelled.
     const [attempts] = await t.db.prisma.$queryRaw<{ cancelled: number }[]>`
@@ -153,50 +168,61 @@ describe("cancelPendingChunk (phase 2)", () => {
     expect(await chunk(t.db, batch.id)).toBeNull();
   });
 
-  it("the chunk that cancels the last trade ends the batch CANCELLED, a never-run batch included", async () => {
+  it("a batch with nothing in flight is CANCELLED by the request; its chunks write the rows afterwards, the counters exact after each; a never-run batch alike", async () => {
     const { batch } = await runningBatch(t.db, 12);
-    await requestAsTheApi(t.db, batch.id);
+    expect(await requestAsTheApi(t.db, batch.id)).toMatchObject({ status: "CANCELLED", cancelledTrades: 12, cancelledUnmovedTrades: 12 });
     const chunks = await cancelInChunks(t.db, batch.id, 4);
-    // Three full chunks; the third ends the batch, so it says there is no more.
-    expect(chunks.map((c) => [c.trades.length, c.batch.status, c.more])).toEqual([
-      [4, "RUNNING", true],
-      [4, "RUNNING", true],
-      [4, "CANCELLED", false],
+    // Three full chunks; the third writes the last row, so it says there is no more.
+    expect(chunks.map((c) => [c.trades.length, c.batch.status, c.batch.cancelledTrades, c.batch.cancelledUnmovedTrades, c.more])).toEqual([
+      [4, "CANCELLED", 12, 8, true],
+      [4, "CANCELLED", 12, 4, true],
+      [4, "CANCELLED", 12, 0, false],
     ]);
     expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({ status: "CANCELLED", cancelledTrades: 12 });
+    expect(await storedStatusCounts(t.db.prisma, batch.id)).toEqual({ CANCELLED: 12 });
+    // Written: no chunk for it any more.
+    expect(await chunk(t.db, batch.id)).toBeNull();
 
     const pending = await stageBatch(t.db, 7);
-    await requestAsTheApi(t.db, pending.id);
+    const cancelled = await requestAsTheApi(t.db, pending.id);
+    expect(cancelled).toMatchObject({ status: "CANCELLED", cancelledTrades: 7, queuedAt: null });
+    expect(cancelled.completedAt).not.toBeNull();
     const [first, second] = await cancelInChunks(t.db, pending.id, 5);
-    expect(first!.batch).toMatchObject({ status: "PENDING", cancelledTrades: 5 });
-    expect(second!.batch).toMatchObject({ status: "CANCELLED", cancelledTrades: 7, queuedAt: null });
-    expect(second!.batch.completedAt).not.toBeNull();
+    expect(first!.batch).toMatchObject({ status: "CANCELLED", cancelledTrades: 7, cancelledUnmovedTrades: 2 });
+    expect(second!.batch).toMatchObject({ status: "CANCELLED", cancelledTrades: 7, cancelledUnmovedTrades: 0 });
+    await expectCountersMatchTrades(t.db, pending.id);
   });
 
   it("a pass goes on after the last row of its previous chunk; a trade behind it that became cancellable again is left to the next pass", async () => {
-    const { batch } = await runningBatch(t.db, 10);
-    await requestAsTheApi(t.db, batch.id);
+    const { batch } = await runningBatch(t.db, 11);
+    await claimPendingTrades(t.db.prisma, batch.id, 1);
     const trades = await tradesOf(t.db, batch.id);
+    // Row 1's booking is in flight: the batch stays RUNNING after the request.
+    await markTradesQuoted(t.db.prisma, [quoteOf(trades[0]!)]);
+    expect(await requestAsTheApi(t.db, batch.id)).toMatchObject({ status: "RUNNING", cancelledTrades: 10 });
     const rowsOf = (c: CancelledChunk | "busy" | null) =>
       c && c !== "busy" ? c.trades.map(({ trade }) => trade.rowNumber!).sort((a, b) => a - b) : c;
 
     const first = await chunk(t.db, batch.id, { limit: 4 });
-    expect(rowsOf(first)).toEqual([1, 2, 3, 4]);
-    expect(first).toMatchObject({ throughRow: 4, more: true });
-    // As if a trade already passed were put back where the cancel move may take it (a requote does that).
+    expect(rowsOf(first)).toEqual([2, 3, 4, 5]);
+    expect(first).toMatchObject({ throughRow: 5, more: true });
+    // Row 1's quote expired at the bank: requoted, it is EXECUTING again, where the cancel move may take it.
     await setTradeStatus(t.db.prisma, [trades[0]!.id], "EXECUTING");
-    await t.db.prisma.$executeRaw`UPDATE batch SET cancelled_trades = cancelled_trades - 1 WHERE id = ${batch.id}::uuid`;
 
-    const second = await chunk(t.db, batch.id, { limit: 4, afterRow: 4 });
-    expect(rowsOf(second)).toEqual([5, 6, 7, 8]);
-    const third = await chunk(t.db, batch.id, { limit: 4, afterRow: 8 });
-    expect(rowsOf(third)).toEqual([9, 10]);
-    expect(third).toMatchObject({ more: false, throughRow: 10, batch: { status: "RUNNING", cancelledTrades: 9 } });
+    const second = await chunk(t.db, batch.id, { limit: 4, afterRow: 5 });
+    expect(rowsOf(second)).toEqual([6, 7, 8, 9]);
+    const third = await chunk(t.db, batch.id, { limit: 4, afterRow: 9 });
+    expect(rowsOf(third)).toEqual([10, 11]);
+    expect(third).toMatchObject({
+      more: false,
+      throughRow: 11,
+      batch: { status: "RUNNING", cancelledTrades: 10, cancelledUnmovedTrades: 0 },
+    });
 
     expect((await listCancellingBatches(t.db.prisma)).map((b) => b.id)).toContain(batch.id);
     const next = await chunk(t.db, batch.id, { limit: 4 });
     expect(rowsOf(next)).toEqual([1]);
-    expect(next).toMatchObject({ more: false, batch: { status: "CANCELLED", cancelledTrades: 10 } });
+    expect(next).toMatchObject({ more: false, batch: { status: "CANCELLED", cancelledTrades: 11 } });
     await expectCountersMatchTrades(t.db, batch.id);
   });
 
@@ -210,7 +236,11 @@ describe("cancelPendingChunk (phase 2)", () => {
     const release = await holdInTransaction(t.db, (tx) => lockBatch(tx, batch.id));
     expect(await chunk(t.other, batch.id, { skipLocked: true })).toBe("busy");
     await release();
-    expect(await chunk(t.other, batch.id, { skipLocked: true })).toMatchObject({ batch: { status: "CANCELLED", cancelledTrades: 3 } });
+    expect(await chunk(t.other, batch.id, { skipLocked: true })).toMatchObject({
+      more: false,
+      batch: { status: "CANCELLED", cancelledTrades: 3, cancelledUnmovedTrades: 0 },
+    });
+    expect(await chunk(t.other, batch.id, { skipLocked: true })).toBeNull();
 
     const deleted = await stageBatch(t.db, 2);
     await requestAsTheApi(t.db, deleted.id);
@@ -232,20 +262,25 @@ describe("cancelPendingChunk (phase 2)", () => {
         SELECT gen_random_uuid(), batch_id, row_number + 60, client_id, client_name, account_number, sell_currency, buy_currency, direction, amount, reference
         FROM trade WHERE batch_id = ${batch.id}::uuid`;
       await t.db.prisma.$executeRaw`UPDATE batch SET total_trades = 120 WHERE id = ${batch.id}::uuid`;
-      await requestAsTheApi(t.db, batch.id);
-
       const writes = (async () => {
         for (const trade of trades) {
           const move = trade.rowNumber! % 3 === 0 ? "refuseQuote" : trade.rowNumber! % 2 ? "book" : "refuseBooking";
           await recordTradeOutcomes(t.db.prisma, [outcomeOf(trade, move)]);
         }
       })();
-      const [, chunks] = await Promise.all([writes, cancelInChunks(t.other, batch.id, 7)]);
+      const cancel = (async () => {
+        const requested = await requestAsTheApi(t.other, batch.id);
+        return { requested, chunks: await cancelInChunks(t.other, batch.id, 7) };
+      })();
+      const [, { requested, chunks }] = await Promise.all([writes, cancel]);
 
       const counts = await statusCounts(t.db.prisma, batch.id);
-      // Quoted trades finish with the bank's answer; the others are cancelled unless their refusal came first.
+      // Quoted trades finish with the bank's answer; the others are cancelled by the request (the 60
+      // PENDING, and the claims whose refusal had not come first), and the chunks write the PENDING rows.
       expect((counts.SUCCESS ?? 0) + (counts.FAILED ?? 0) + (counts.CANCELLED ?? 0)).toBe(120);
-      expect(counts.CANCELLED).toBe(chunks.reduce((sum, c) => sum + c.trades.length, 0));
+      expect(counts.CANCELLED).toBe(requested.cancelledTrades);
+      expect(requested.cancelledUnmovedTrades).toBe(60);
+      expect(chunks.reduce((sum, c) => sum + c.trades.length, 0)).toBe(60);
       expect(counts.SUCCESS).toBe(quoted.filter((trade) => trade.rowNumber! % 2).length);
       expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({ status: "CANCELLED" });
       expect(await bookedAndCancelled(t.db, batch.id)).toBe(0);

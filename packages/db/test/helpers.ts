@@ -6,9 +6,10 @@ import { checkBatchAction } from "@fxbt/domain";
 import { applyMigrations } from "@fxbt/schema-engine";
 import { expect, inject, onTestFinished } from "vitest";
 import { connectDatabase, type Database } from "../src/client";
+import { Prisma } from "../src/generated/prisma/client";
 import { MIGRATIONS_DIR } from "../src/open";
 import type { Queryable } from "../src/queryable";
-import type { BatchRow, TradeRow } from "../src/rows";
+import { type BatchRow, type TradeRow, tradeStatusAsRead } from "../src/rows";
 import { cancelBatchTrades, lockBatch } from "../src/sql/batch-lifecycle";
 import { insertStagedBatch } from "../src/sql/stage-batch";
 import { claimPendingTrades } from "../src/sql/trade-claims";
@@ -157,22 +158,44 @@ export async function setBatch(
 export type StatusCounts = Partial<Record<TradeStatus, number>>;
 
 /** How many of the batch's trades are in each status, counted by the database. */
+/** A batch's trades counted per status as every read shows it (a cancel's unwritten PENDING rows are CANCELLED: tradeStatusAsRead). */
 export async function statusCounts(db: Queryable, batchId: string): Promise<StatusCounts> {
+  const rows = await db.$queryRaw<{ status: TradeStatus; count: number }[]>`
+    SELECT (${Prisma.raw(tradeStatusAsRead("trade"))})::text AS status, count(*)::int AS count FROM trade WHERE batch_id = ${batchId}::uuid GROUP BY 1`;
+  return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+}
+
+/** The same per status its rows hold. */
+export async function storedStatusCounts(db: Queryable, batchId: string): Promise<StatusCounts> {
   const rows = await db.$queryRaw<{ status: TradeStatus; count: number }[]>`
     SELECT status::text AS status, count(*)::int AS count FROM trade WHERE batch_id = ${batchId}::uuid GROUP BY status`;
   return Object.fromEntries(rows.map((row) => [row.status, row.count]));
 }
 
-/** The batch's counters equal its trades' final statuses, and its total its number of trades. */
+/**
+ * The batch's counters equal its trades' final statuses as read, its total its number of trades, and
+ * its count of cancelled trades not yet written the PENDING rows of its cancel (none without one).
+ */
 export async function expectCountersMatchTrades(db: Database, batchId: string): Promise<BatchRow> {
-  const [batch, counts] = await Promise.all([batchOf(db, batchId), statusCounts(db.prisma, batchId)]);
+  const [batch, counts, stored] = await Promise.all([
+    batchOf(db, batchId),
+    statusCounts(db.prisma, batchId),
+    storedStatusCounts(db.prisma, batchId),
+  ]);
   const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
   expect({
     total: batch.totalTrades,
     succeeded: batch.succeededTrades,
     failed: batch.failedTrades,
     cancelled: batch.cancelledTrades,
-  }).toEqual({ total, succeeded: counts.SUCCESS ?? 0, failed: counts.FAILED ?? 0, cancelled: counts.CANCELLED ?? 0 });
+    unwritten: batch.cancelledUnmovedTrades,
+  }).toEqual({
+    total,
+    succeeded: counts.SUCCESS ?? 0,
+    failed: counts.FAILED ?? 0,
+    cancelled: counts.CANCELLED ?? 0,
+    unwritten: batch.cancelRequestedAt ? (stored.PENDING ?? 0) : 0,
+  });
   return batch;
 }
 

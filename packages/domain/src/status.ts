@@ -63,6 +63,21 @@ export const TRADE_MOVES = {
 
 export type TradeMoveName = keyof typeof TRADE_MOVES;
 
+/**
+ * How a cancel's PENDING trades read before their rows are written. A cancel counts every PENDING
+ * trade of its batch as cancelled the moment it is requested: from that commit on none of them is
+ * claimed, so none can run. Their rows change afterwards, chunk by chunk (changing 100,000 rows
+ * takes seconds: each change writes an entry into every index of the trade table), and until a
+ * trade's row is written it reads as `readsAs`: a trade `stored` PENDING in a batch whose cancel was
+ * requested IS cancelled. Every read of trades takes its status and status filters from this rule
+ * (packages/db: tradeStatusAsRead, tradeStatusReadIn); the batch counts those trades in
+ * cancelledTrades and, until their rows say so, in cancelledUnmovedTrades.
+ */
+export const CANCELLED_BEFORE_WRITTEN = { stored: "PENDING", readsAs: "CANCELLED" } as const satisfies {
+  stored: (typeof TRADE_MOVES.cancel.from)[number];
+  readsAs: typeof TRADE_MOVES.cancel.to;
+};
+
 /** A named move of batches: the statuses it takes a batch from, and those it may put it in. */
 export interface BatchMove {
   readonly from: readonly BatchStatus[];
@@ -131,6 +146,8 @@ export interface BatchState {
   stagedBy: string | null;
   /** Set once the batch is archived: no action changes it any more. Absent counts as not archived. */
   archivedAt?: Date | string | null;
+  /** Cancelled trades whose rows still say PENDING (CANCELLED_BEFORE_WRITTEN); a view, which does not carry it, counts as none. */
+  cancelledUnmovedTrades?: number;
 }
 
 export type BatchAction = "start" | "approve" | "cancel" | "retry" | "delete" | "archive";
@@ -184,6 +201,12 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
     case "archive":
       if (!isFinalBatchStatus(batch.status)) {
         return refuse(`a ${batch.status} batch cannot be archived; only a finished batch (${FINAL_BATCH_STATUSES.join(", ")}) can`);
+      }
+      // The archive copies rows as they are: a cancel's PENDING rows would arrive there PENDING.
+      if ((batch.cancelledUnmovedTrades ?? 0) > 0) {
+        return refuse(
+          `the batch's ${batch.cancelledUnmovedTrades} cancelled trades are still being written; archive it once they are (seconds)`,
+        );
       }
       return { allowed: true };
   }

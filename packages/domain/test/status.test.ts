@@ -153,6 +153,15 @@ describe("batch actions", () => {
     }
   });
 
+  it("archive a cancelled batch only once its cancelled trades' rows are written (the archive copies rows as they are)", () => {
+    const cancelling = batch({ status: "CANCELLED", cancelledTrades: 10, cancelRequestedAt: new Date(), cancelledUnmovedTrades: 7 });
+    expect(checkBatchAction(cancelling, "archive")).toEqual({
+      allowed: false,
+      reason: "the batch's 7 cancelled trades are still being written; archive it once they are (seconds)",
+    });
+    expect(checkBatchAction({ ...cancelling, cancelledUnmovedTrades: 0 }, "archive")).toEqual({ allowed: true });
+  });
+
   it("refuse every action on an archived batch, saying it is archived", () => {
     const archived = batch({ status: "PARTIAL_SUCCESS", succeededTrades: 5, failedTrades: 5, archivedAt: new Date() });
     for (const action of ["start", "approve", "cancel", "retry", "delete", "archive"] as const) {

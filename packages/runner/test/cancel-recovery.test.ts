@@ -22,7 +22,7 @@ import {
   openTestEnv,
   queueAndPromote,
   seedBatch,
-  statusCounts,
+  storedStatusCounts,
   type TestEnv,
 } from "./harness";
 import { ScriptedGateway } from "./scripted-gateway";
@@ -31,7 +31,7 @@ import { ScriptedGateway } from "./scripted-gateway";
 const requestAsTheApi = (database: Database, batchId: string) =>
   database.prisma.$transaction(async (tx) => {
     await lockBatch(tx, batchId);
-    return requestCancel(tx, batchId);
+    return (await requestCancel(tx, batchId)).batch;
   });
 
 /** The trades the batch's events say were cancelled, each id once per event. */
@@ -67,23 +67,31 @@ describe("a cancel whose process stopped between chunks", () => {
     await recordTradeOutcomes(env.database.prisma, quoted.slice(0, 5).map(bookingOf));
     const inFlight = quoted.slice(5);
 
-    // The API marked the batch and did its first chunk; then the process stopped.
-    await requestAsTheApi(env.database, batch.id);
+    // The API marked the batch, cancelling the ten claims whose quotes were in flight and counting
+    // its PENDING trades; a first chunk of rows was written; then the process stopped.
+    const cancelled = total - 10;
+    expect(await requestAsTheApi(env.database, batch.id)).toMatchObject({
+      status: "RUNNING",
+      cancelledTrades: cancelled,
+      cancelledUnmovedTrades: total - 20,
+    });
     const first = await env.database.prisma.$transaction((tx) => cancelPendingChunk(tx, batch.id));
-    expect(first).toMatchObject({ more: true, batch: { status: "RUNNING", cancelledTrades: CANCEL_CHUNK_SIZE } });
+    expect(first).toMatchObject({
+      more: true,
+      batch: { status: "RUNNING", cancelledTrades: cancelled, cancelledUnmovedTrades: total - 20 - CANCEL_CHUNK_SIZE },
+    });
     await expectCountersMatchTrades(env.database, batch.id);
 
     const { log, lines } = capturingLogger();
     const runner = env.runner(new ScriptedGateway(), { pollIntervalMs: 25 }, log);
     runner.start();
-    const cancelled = total - 10;
-    await eventually(async () => (await statusCounts(env.database, batch.id)).CANCELLED === cancelled);
-    expect(await statusCounts(env.database, batch.id)).toEqual({ SUCCESS: 5, QUOTED: 5, CANCELLED: cancelled });
+    await eventually(async () => (await storedStatusCounts(env.database, batch.id)).CANCELLED === cancelled);
+    expect(await storedStatusCounts(env.database, batch.id)).toEqual({ SUCCESS: 5, QUOTED: 5, CANCELLED: cancelled });
     expect(await batchById(env.database, batch.id)).toMatchObject({ status: "RUNNING", succeededTrades: 5, cancelledTrades: cancelled });
     await expectCountersMatchTrades(env.database, batch.id);
     // Every trade the runner cancelled was published once.
-    await eventually(() => cancelledEvents(env, batch.id).length === cancelled - CANCEL_CHUNK_SIZE);
-    expect(new Set(cancelledEvents(env, batch.id).map(({ trade }) => trade.id)).size).toBe(cancelled - CANCEL_CHUNK_SIZE);
+    await eventually(() => cancelledEvents(env, batch.id).length === cancelled - 10 - CANCEL_CHUNK_SIZE);
+    expect(new Set(cancelledEvents(env, batch.id).map(({ trade }) => trade.id)).size).toBe(cancelled - 10 - CANCEL_CHUNK_SIZE);
 
     // The bookings in flight finish (their runner's answers arrive); the last ends the batch CANCELLED.
     await recordTradeOutcomes(env.database.prisma, inFlight.map(bookingOf));
@@ -149,6 +157,8 @@ describe("a cancel whose process stopped between chunks", () => {
     expect(final.succeededTrades + final.failedTrades).toBeLessThanOrEqual(claimed);
     expect(final.cancelledTrades).toBeGreaterThanOrEqual(total - claimed);
     expect(final.succeededTrades + final.failedTrades + final.cancelledTrades).toBe(total);
+    // The rows the API's chunk left are written by the woken runner (its next poll is ten minutes away).
+    await eventually(async () => (await storedStatusCounts(env.database, batch.id)).PENDING === undefined, 5_000);
     await expectCountersMatchTrades(env.database, batch.id);
   });
 });

@@ -7,11 +7,13 @@ import {
   findTrade,
   findTradeAttempts,
   insertStagedBatch,
+  Prisma,
   pageBatchTrades,
   promoteQueuedBatches,
   queueBatch,
   type TradeAttemptRow,
   type TradeRow,
+  tradeStatusAsRead,
 } from "@fxbt/db";
 import { createDatabaseFromTemplate } from "@fxbt/db/testing";
 import { isFinalBatchStatus, type TradeStatus, type ValidTradeRow } from "@fxbt/domain";
@@ -210,25 +212,38 @@ export async function batchById(database: Database, id: string): Promise<BatchRo
 /** How many of the batch's trades are in each status (statuses with none are absent). */
 export async function statusCounts(database: Database, batchId: string): Promise<Partial<Record<TradeStatus, number>>> {
   const rows = await database.prisma.$queryRaw<{ status: TradeStatus; count: number }[]>`
+    SELECT (${Prisma.raw(tradeStatusAsRead("trade"))})::text AS status, count(*)::int AS count FROM trade
+    WHERE batch_id = ${batchId}::uuid GROUP BY 1`;
+  return Object.fromEntries(rows.map(({ status, count }) => [status, count]));
+}
+
+/** The same per status the rows hold: a cancel's PENDING trades stay PENDING until its chunks write them. */
+export async function storedStatusCounts(database: Database, batchId: string): Promise<Partial<Record<TradeStatus, number>>> {
+  const rows = await database.prisma.$queryRaw<{ status: TradeStatus; count: number }[]>`
     SELECT status::text AS status, count(*)::int AS count FROM trade WHERE batch_id = ${batchId}::uuid GROUP BY status`;
   return Object.fromEntries(rows.map(({ status, count }) => [status, count]));
 }
 
-/** The batch's counters are what its trades' statuses say. */
+/** The batch's counters are what its trades' statuses say as read, and its count of cancelled rows not yet written what they hold. */
 export async function expectCountersMatchTrades(database: Database, batchId: string): Promise<void> {
-  const counts = await statusCounts(database, batchId);
-  const batch = await batchById(database, batchId);
+  const [counts, stored, batch] = await Promise.all([
+    statusCounts(database, batchId),
+    storedStatusCounts(database, batchId),
+    batchById(database, batchId),
+  ]);
   const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
   expect({
     totalTrades: batch.totalTrades,
     succeededTrades: batch.succeededTrades,
     failedTrades: batch.failedTrades,
     cancelledTrades: batch.cancelledTrades,
+    cancelledUnmovedTrades: batch.cancelledUnmovedTrades,
   }).toEqual({
     totalTrades: total,
     succeededTrades: counts.SUCCESS ?? 0,
     failedTrades: counts.FAILED ?? 0,
     cancelledTrades: counts.CANCELLED ?? 0,
+    cancelledUnmovedTrades: batch.cancelRequestedAt ? (stored.PENDING ?? 0) : 0,
   });
 }
 

@@ -3,7 +3,6 @@ import {
   type BatchRow,
   batchTotals,
   type CommittedChange,
-  cancelPendingChunk,
   countValueDates,
   type Database,
   deleteBatchRow,
@@ -214,30 +213,24 @@ export class BatchCommands {
    * runner's outcome writes never wait behind one transaction over every trade of a large batch:
    *
    * 1. Under the batch's lock, checked and audited like every action: the batch is marked as
-   *    being cancelled and leaves the queue, and that commits at once: none of its trades is
-   *    claimed from then on.
-   * 2. The first chunk of its trades with no booking in flight is cancelled before answering, in
-   *    a transaction of its own; a batch of up to CANCEL_CHUNK_SIZE trades (the common case) thus
-   *    answers with its trades cancelled, CANCELLED already when nothing was in flight. For a
-   *    larger batch the answer is the batch RUNNING (or PENDING) with cancelRequestedAt set, and
-   *    the runner, woken here, cancels the rest chunk by chunk in the background, publishing
-   *    each chunk; the batch ends CANCELLED with the transaction that makes its last trade final.
-   *    If this process stops before, the runner's poll (of any instance) finishes the chunks.
+   *    being cancelled and leaves the queue, its claims with nothing sent to book are cancelled,
+   *    and its PENDING trades are counted as cancelled (every read shows them CANCELLED from then
+   *    on, though their rows are written later). That commits at once: none of its trades is
+   *    claimed from then on, and the batch is CANCELLED unless a booking of it is in flight,
+   *    whatever its size. The answer is the batch as this left it.
+   * 2. The runner, woken here, writes the PENDING trades' rows CANCELLED chunk by chunk in the
+   *    background, each chunk published with its trades' events. If this process stops before,
+   *    the runner's poll (of any instance) writes the rest.
    */
   async cancelBatch(id: string, acting: Acting): Promise<BatchView> {
-    const marked = await this.act(id, "cancel", acting, async (tx, batch) => ({ batch: await requestCancel(tx, batch.id), trades: [] }));
-    let chunk: Awaited<ReturnType<typeof cancelPendingChunk>>;
-    try {
-      chunk = await this.deps.database.prisma.$transaction((tx) => cancelPendingChunk(tx, marked.id));
-    } catch {
-      // The cancel is recorded and committed: the runner does every chunk instead.
-      void this.deps.wakeRunner();
-      return marked;
-    }
-    if (chunk === null || chunk === "busy") return marked;
-    this.deps.publisher.publish({ trades: chunk.trades, batches: [chunk.batch] });
-    if (chunk.more) void this.deps.wakeRunner();
-    return toBatchView(chunk.batch);
+    let unwritten = 0;
+    const cancelled = await this.act(id, "cancel", acting, async (tx, batch) => {
+      const requested = await requestCancel(tx, batch.id);
+      unwritten = requested.batch.cancelledUnmovedTrades;
+      return requested;
+    });
+    if (unwritten > 0) void this.deps.wakeRunner();
+    return cancelled;
   }
 
   /**

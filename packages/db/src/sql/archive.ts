@@ -78,6 +78,7 @@ export async function flagExpiredBatches(client: pg.ClientBase, completedBefore:
       WHERE id IN (
         SELECT id FROM batch
         WHERE archived_at IS NULL AND status = ANY(${[...FINAL_BATCH_STATUSES]}::"BatchStatus"[]) AND completed_at < ${completedBefore}
+          AND cancelled_unmoved_trades = 0
         ORDER BY completed_at LIMIT ${limit}::int FOR UPDATE SKIP LOCKED)
       RETURNING ${BATCH_COLUMNS}),
     audited AS (

@@ -2,6 +2,7 @@ import {
   BATCH_MOVES,
   type BatchStatus,
   batchStatusesMovableTo,
+  CANCELLED_BEFORE_WRITTEN,
   CLAIMABLE_BATCH_STATUSES,
   FINAL_TRADE_STATUSES,
   type FinalTradeStatus,
@@ -16,7 +17,15 @@ import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
 import { discardCachedPlans } from "./cached-plans";
-import { attemptAnswered, batchMayMove, batchStatusIn, FINAL_STATUS_COUNTERS, theBatch, tradeStatusIn } from "./fragments";
+import {
+  attemptAnswered,
+  batchMayMove,
+  batchStatusIn,
+  FINAL_STATUS_COUNTERS,
+  theBatch,
+  tradeStatusIn,
+  tradeStatusWithBatch,
+} from "./fragments";
 import { moveTrades } from "./move-trades";
 
 /**
@@ -51,27 +60,49 @@ export async function approveBatchRow(tx: Queryable, id: string, approver: { id:
  * the runner's outcome writes (which lock the same row: recordTradeOutcomes) wait behind it:
  *
  * 1. requestCancel, in the command's own short transaction: the batch is marked (and leaves the
- *    queue). From its commit on, no trade of it is claimed (claimPendingTrades) and it is never
- *    promoted.
- * 2. cancelPendingChunk, again and again, each chunk its own short transaction: the trades the
- *    cancel move may take (no booking in flight) in the chunk's window of rows are cancelled and
- *    counted. The batch ends CANCELLED (closeFinishedBatches) in whichever transaction makes its last
- *    trade final: the last chunk; or, for the outcome of its last booking in flight, in the one the
- *    outcome write commits right after it (recordTradeOutcomes).
+ *    queue); its claims whose quote is in flight (EXECUTING: nothing sent to book) are cancelled,
+ *    a few hundred rows at most; and every PENDING trade of it is counted as cancelled without
+ *    its row being written (the domain's CANCELLED_BEFORE_WRITTEN: from this commit on none of
+ *    them is claimed, and every read shows them CANCELLED). Their count is also kept in
+ *    cancelled_unmoved_trades until their rows say so. The batch ends CANCELLED here when no
+ *    booking of it is in flight, whatever its size; else once the outcome of its last booking is
+ *    written, in the transaction that write commits right after it (recordTradeOutcomes).
+ * 2. cancelPendingChunk, again and again, each chunk its own short transaction: the rows of the
+ *    trades the cancel move may take in the chunk's window are written CANCELLED. The PENDING ones
+ *    were counted in phase 1 and leave cancelled_unmoved_trades; an EXECUTING one (a requote since
+ *    the request) is counted now. This goes on after the batch is CANCELLED.
  *
- * Until every chunk has run the batch is "cancelling"; the runner (listCancellingBatches) goes on
- * with the chunks of a batch whose canceller stopped half way.
+ * Writing 100,000 rows takes seconds however it is cut up (bench/cancel.ts: one UPDATE of as many
+ * rows of a copy of trade with its indexes takes 1.7 s on a quiet 2-core machine, each row
+ * writing an entry into each index; as chunks beside a running batch 7.5 s), so counting first is
+ * what lets the batch be CANCELLED in a fraction of that. The runner writes the rows
+ * (listCancellingBatches), whichever instance it is on, and goes on with a batch whose writer stopped half way.
  */
 
 /** Rows per chunk: big enough to be quick overall, small enough that outcome writes hardly wait. */
 export const CANCEL_CHUNK_SIZE = 5_000;
 
-/** Phase 1: marks the batch as being cancelled and takes it out of the queue (the caller has locked it and checked the action). */
-export async function requestCancel(tx: Queryable, id: string): Promise<BatchRow> {
-  const [batch] = await tx.$queryRaw<BatchRow[]>`
-    UPDATE batch SET cancel_requested_at = now(), queued_at = NULL
-    WHERE id = ${id}::uuid RETURNING ${BATCH_COLUMNS}`;
-  return batch!;
+/**
+ * Phase 1: marks the batch as being cancelled and takes it out of the queue, cancels its claims
+ * with nothing sent to book (EXECUTING) and counts its PENDING trades as cancelled, closing it
+ * when no booking of it is in flight (the caller has locked it and checked the action). The count
+ * and the claims read the batch's entries of (batch_id, status, row_number).
+ */
+export async function requestCancel(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
+  await tx.$executeRaw`
+    UPDATE batch SET cancel_requested_at = now(), queued_at = NULL,
+                     cancelled_trades = cancelled_trades + unwritten.trades,
+                     cancelled_unmoved_trades = cancelled_unmoved_trades + unwritten.trades
+    FROM (SELECT count(*)::int AS trades FROM trade
+          WHERE batch_id = ${id}::uuid AND status = ${CANCELLED_BEFORE_WRITTEN.stored}::"TradeStatus") unwritten
+    WHERE id = ${id}::uuid`;
+  const inFlight = TRADE_MOVES.cancel.from.filter((status) => status !== CANCELLED_BEFORE_WRITTEN.stored);
+  const trades = await moveTrades(tx, "cancel", {
+    batches: theBatch(id),
+    where: Prisma.sql`trade.batch_id = ${id}::uuid AND ${tradeStatusIn(inFlight, "trade.status")}`,
+    set: [Prisma.sql`locked_at = NULL`],
+  });
+  return { batch: await countCancelledMoves(tx, id, trades), trades };
 }
 
 /** Statuses a batch being cancelled may still be in: those it may move to CANCELLED from. */
@@ -116,7 +147,7 @@ export async function cancelPendingChunk(
   id: string,
   { limit = CANCEL_CHUNK_SIZE, skipLocked = false, afterRow }: CancelChunkOptions = {},
 ): Promise<CancelledChunk | "busy" | null> {
-  const cancelling = Prisma.sql`id = ${id}::uuid AND cancel_requested_at IS NOT NULL AND ${batchStatusIn(cancellableBatchStatuses())}`;
+  const cancelling = Prisma.sql`id = ${id}::uuid AND ${stillCancelling()}`;
   const [locked] = await tx.$queryRaw<BatchRow[]>`
     SELECT ${BATCH_COLUMNS} FROM batch WHERE ${cancelling} FOR UPDATE ${skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty}`;
   if (!locked) {
@@ -138,13 +169,33 @@ export async function cancelPendingChunk(
           where: Prisma.sql`trade.batch_id = ${id}::uuid AND trade.row_number > ${start}::int AND trade.row_number <= ${window.throughRow}::int`,
           set: [Prisma.sql`locked_at = NULL`],
         });
-  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, CANCELLED: trades.length }]);
+  const batch = await countCancelledMoves(tx, id, trades);
   return {
-    batch: batch!,
+    batch,
     trades,
-    more: window !== null && window.rows === limit && !isFinalBatchStatus(batch!.status),
+    more: window !== null && window.rows === limit && (batch.cancelledUnmovedTrades > 0 || !isFinalBatchStatus(batch.status)),
     throughRow: window?.throughRow ?? null,
   };
+}
+
+/**
+ * A batch whose cancel still has trades to write: not final yet (an EXECUTING trade may be left),
+ * or final with PENDING rows its request counted (cancelled_unmoved_trades).
+ */
+const stillCancelling = (alias = "batch") =>
+  Prisma.sql`${Prisma.raw(alias)}.cancel_requested_at IS NOT NULL
+    AND (${batchStatusIn(cancellableBatchStatuses(), `${alias}.status`)} OR ${Prisma.raw(alias)}.cancelled_unmoved_trades > 0)`;
+
+/**
+ * The counters after a cancel moved trades: those it took from PENDING were counted by the request
+ * and leave cancelled_unmoved_trades; the others (EXECUTING) are counted now, which may close the batch.
+ */
+async function countCancelledMoves(tx: Queryable, id: string, trades: readonly TradeChange[]): Promise<BatchRow> {
+  const written = trades.filter((change) => change.previousStatus === CANCELLED_BEFORE_WRITTEN.stored).length;
+  if (written > 0)
+    await tx.$executeRaw`UPDATE batch SET cancelled_unmoved_trades = cancelled_unmoved_trades - ${written}::int WHERE id = ${id}::uuid`;
+  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, CANCELLED: trades.length - written }]);
+  return batch!;
 }
 
 /** How many of the batch's next `limit` rows after `start` there are, and the last one's number; null when there are none. */
@@ -170,25 +221,24 @@ async function firstCancellableRow(tx: Queryable, id: string): Promise<number | 
 export function listCancellingBatches(db: Queryable): Promise<BatchRow[]> {
   return db.$queryRaw<BatchRow[]>`
     SELECT ${batchColumns("b")} FROM batch b
-    WHERE b.cancel_requested_at IS NOT NULL AND ${batchStatusIn(cancellableBatchStatuses(), "b.status")}
+    WHERE ${stillCancelling("b")}
       AND EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND ${tradeStatusIn(TRADE_MOVES.cancel.from, "t.status")})
     ORDER BY b.cancel_requested_at, b.id`;
 }
 
 /**
  * Both phases in one transaction, over every trade at once: only for small batches and tests.
- * The API cancels with requestCancel and cancelPendingChunk, so that no transaction holds the
- * batch row over a large batch's trades.
+ * The API cancels with requestCancel and leaves the rows to the runner's chunks, so that no
+ * transaction holds the batch row over a large batch's trades.
  */
 export async function cancelBatchTrades(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
-  await requestCancel(tx, id);
+  const requested = await requestCancel(tx, id);
   const trades = await moveTrades(tx, "cancel", {
     batches: theBatch(id),
     where: Prisma.sql`trade.batch_id = ${id}::uuid`,
     set: [Prisma.sql`locked_at = NULL`],
   });
-  const [batch] = await addOutcomeCounts(tx, [{ batchId: id, CANCELLED: trades.length }]);
-  return { batch: batch!, trades };
+  return { batch: await countCancelledMoves(tx, id, trades), trades: [...requested.trades, ...trades] };
 }
 
 export interface RequeueOptions {
@@ -344,25 +394,29 @@ export function markBankAvailable(db: Queryable): Promise<BatchRow[]> {
  */
 export async function finishSettledBatches(tx: Queryable, quietForMs = 0): Promise<BatchRow[]> {
   const counters = Object.entries(FINAL_STATUS_COUNTERS);
+  // Statuses as read: a cancel's PENDING trades not yet written are final (CANCELLED_BEFORE_WRITTEN).
+  const status = tradeStatusWithBatch("t", "b");
   const countedFinal = counters.map(
-    ([status, column]) => Prisma.sql`count(*) FILTER (WHERE t.status = ${status}::"TradeStatus")::int AS ${Prisma.raw(column)}`,
+    ([final, column]) => Prisma.sql`count(*) FILTER (WHERE ${status} = ${final}::"TradeStatus")::int AS ${Prisma.raw(column)}`,
   );
   const recounted = counters.map(([, column]) => Prisma.raw(`${column} = coalesce(counts.${column}, 0)`));
   const batches = await tx.$queryRaw<BatchRow[]>`
     WITH settled AS (
       SELECT b.id FROM batch b
       WHERE ${batchStatusIn(BATCH_MOVES.finish.from, "b.status")}
-        AND NOT EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND NOT ${tradeStatusIn(FINAL_TRADE_STATUSES, "t.status")})
+        AND NOT EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND NOT (${status} = ANY(${[...FINAL_TRADE_STATUSES]}::"TradeStatus"[])))
         AND b.updated_at <= clock_timestamp() - make_interval(secs => ${quietForMs / 1000}::float8)
       FOR UPDATE SKIP LOCKED),
     counts AS (
-      SELECT t.batch_id, ${Prisma.join(countedFinal)}
-      FROM trade t JOIN settled ON settled.id = t.batch_id GROUP BY t.batch_id),
+      SELECT t.batch_id, ${Prisma.join(countedFinal)},
+             count(*) FILTER (WHERE t.status <> ${status})::int AS unwritten
+      FROM trade t JOIN batch b ON b.id = t.batch_id JOIN settled ON settled.id = t.batch_id GROUP BY t.batch_id),
     answers AS (
       SELECT t.batch_id, count(*)::int AS answered
       FROM trade t JOIN settled ON settled.id = t.batch_id JOIN trade_attempt a ON a.trade_id = t.id
       WHERE ${attemptAnswered("a")} GROUP BY t.batch_id)
-    UPDATE batch SET ${Prisma.join(recounted)}, answered_trades = coalesce(answers.answered, 0)
+    UPDATE batch SET ${Prisma.join(recounted)}, cancelled_unmoved_trades = coalesce(counts.unwritten, 0),
+                     answered_trades = coalesce(answers.answered, 0)
     FROM settled LEFT JOIN counts ON counts.batch_id = settled.id LEFT JOIN answers ON answers.batch_id = settled.id
     WHERE batch.id = settled.id
     RETURNING ${batchColumns("batch")}`;

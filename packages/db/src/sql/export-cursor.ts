@@ -4,7 +4,7 @@ import pg from "pg";
 import QueryStream from "pg-query-stream";
 import { Prisma } from "../generated/prisma/client";
 import { TRADE_COLUMNS } from "../rows";
-import { type TradeSource, tradesFrom } from "./fragments";
+import { type TradeSource, tradeStatusReadIn, tradesFrom, where } from "./fragments";
 
 /** PostgreSQL's type ids of the columns whose text pg would parse unlike Prisma. */
 const NUMERIC_OID = 1700;
@@ -45,11 +45,10 @@ export interface StreamBatchTradesOptions {
  */
 export function streamBatchTrades(client: pg.PoolClient | pg.Client, batchId: string, options: StreamBatchTradesOptions = {}): Readable {
   const batchSize = options.batchSize ?? 500;
-  const byStatus = options.status === undefined ? "" : ' AND status = $2::"TradeStatus"';
-  const query = new QueryStream(
-    `SELECT ${TRADE_COLUMNS.sql} FROM ${tradesFrom(options.source ?? "hot").sql} WHERE batch_id = $1::uuid${byStatus} ORDER BY coalesce(row_number, 0), id`,
-    options.status === undefined ? [batchId] : [batchId, options.status],
-    { batchSize, highWaterMark: batchSize, types: PRISMA_TYPES },
-  );
+  const conditions = [Prisma.sql`batch_id = ${batchId}::uuid`];
+  // The status as every read shows it: a cancel's PENDING rows not yet written are CANCELLED (tradeStatusReadIn).
+  if (options.status !== undefined) conditions.push(tradeStatusReadIn([options.status]));
+  const statement = Prisma.sql`SELECT ${TRADE_COLUMNS} FROM ${tradesFrom(options.source ?? "hot")} ${where(conditions)} ORDER BY coalesce(row_number, 0), id`;
+  const query = new QueryStream(statement.text, statement.values, { batchSize, highWaterMark: batchSize, types: PRISMA_TYPES });
   return client.query(query);
 }

@@ -3,12 +3,14 @@ import {
   BATCH_MOVES,
   type BatchMoveName,
   type BatchStatus,
+  CANCELLED_BEFORE_WRITTEN,
   type FinalTradeStatus,
   isFinalBatchStatus,
   type TradeStatus,
 } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
-import { TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_NAMES } from "../rows";
+import type { Queryable } from "../queryable";
+import { BATCHES_CANCELLED_BEFORE_WRITTEN, TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_NAMES } from "../rows";
 
 /**
  * The status guards of every statement that moves trades or batches come from the domain's
@@ -17,6 +19,57 @@ import { TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COLUMN_NAMES } from "../rows";
  */
 export function tradeStatusIn(statuses: readonly TradeStatus[], column = "status"): Prisma.Sql {
   return Prisma.sql`${Prisma.raw(column)} = ANY(${[...statuses]}::"TradeStatus"[])`;
+}
+
+/**
+ * A filter on trades' statuses as reads show them (CANCELLED_BEFORE_WRITTEN, tradeStatusAsRead),
+ * as conditions on the stored column, one per index walk: each is an equality on `status` that
+ * trade's status indexes serve. CANCELLED adds a cancel's PENDING rows not yet written; PENDING
+ * leaves them out. `unwrittenBatches` is the array of batches with such rows (by default read in
+ * the statement itself; a caller that has read it already passes the ids).
+ */
+export function tradeStatusReadWalks(
+  statuses: readonly TradeStatus[],
+  alias = "trade",
+  unwrittenBatches?: readonly string[],
+): Prisma.Sql[] {
+  const { stored, readsAs } = CANCELLED_BEFORE_WRITTEN;
+  const wanted = new Set(statuses);
+  const walks = [...wanted].filter((status) => status !== stored).map((status) => tradeStatusIn([status], `${alias}.status`));
+  const isStored = Prisma.sql`${Prisma.raw(alias)}.status = ${stored}::"TradeStatus"`;
+  // Ids read beforehand: none means the rule changes nothing here, and the walk is left out.
+  const batches = unwrittenBatches ? Prisma.sql`${[...unwrittenBatches]}::uuid[]` : Prisma.raw(BATCHES_CANCELLED_BEFORE_WRITTEN);
+  const noneUnwritten = unwrittenBatches?.length === 0;
+  const unwritten = Prisma.sql`${Prisma.raw(alias)}.batch_id = ANY(${batches})`;
+  if (wanted.has(stored) && wanted.has(readsAs)) walks.push(isStored);
+  else if (wanted.has(stored)) walks.push(noneUnwritten ? isStored : Prisma.sql`${isStored} AND NOT ${unwritten}`);
+  else if (wanted.has(readsAs) && !noneUnwritten) walks.push(Prisma.sql`${isStored} AND ${unwritten}`);
+  return walks;
+}
+
+/** The batches BATCHES_CANCELLED_BEFORE_WRITTEN names, read once for statements that plan better with the ids in hand (the history's walks). */
+export async function batchesCancelledBeforeWritten(db: Queryable): Promise<string[]> {
+  const [row] = await db.$queryRaw<{ ids: string[] }[]>`SELECT ${Prisma.raw(BATCHES_CANCELLED_BEFORE_WRITTEN)}::text[] AS ids`;
+  return row?.ids ?? [];
+}
+
+/**
+ * A trade's status as read (CANCELLED_BEFORE_WRITTEN) from its batch's own row rather than from the
+ * counter of unwritten trades (tradeStatusAsRead): for the sweeper, which recounts that counter.
+ */
+export const tradeStatusWithBatch = (trade: string, batch: string): Prisma.Sql =>
+  Prisma.sql`CASE WHEN ${Prisma.raw(trade)}.status = ${CANCELLED_BEFORE_WRITTEN.stored}::"TradeStatus" AND ${Prisma.raw(batch)}.cancel_requested_at IS NOT NULL
+    THEN ${CANCELLED_BEFORE_WRITTEN.readsAs}::"TradeStatus" ELSE ${Prisma.raw(trade)}.status END`;
+
+/** tradeStatusReadWalks as one condition: any of the statuses, as reads show them. */
+export function tradeStatusReadIn(statuses: readonly TradeStatus[], alias = "trade", unwrittenBatches?: readonly string[]): Prisma.Sql {
+  const walks = tradeStatusReadWalks(statuses, alias, unwrittenBatches);
+  return walks.length === 0
+    ? Prisma.sql`false`
+    : Prisma.sql`(${Prisma.join(
+        walks.map((walk) => Prisma.sql`(${walk})`),
+        " OR ",
+      )})`;
 }
 
 export function batchStatusIn(statuses: readonly BatchStatus[], column = "status"): Prisma.Sql {

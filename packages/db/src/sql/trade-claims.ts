@@ -28,13 +28,22 @@ export function claimPendingTrades(db: Queryable, batchId: string, limit: number
 }
 
 /**
+ * No claim of a batch being cancelled goes back to PENDING: its cancel counted the batch's PENDING
+ * trades when it was requested (CANCELLED_BEFORE_WRITTEN), and a trade made PENDING after would read
+ * as cancelled without being counted. The claim stays EXECUTING, which the cancel's pass moves to
+ * CANCELLED (cancelPendingChunk) and counts then.
+ */
+const notBeingCancelled = Prisma.sql`batch.cancel_requested_at IS NULL`;
+
+/**
  * Trades claimed by a runner that stopped (its lease ran out) before any booking was sent
  * go back to PENDING: running them again cannot book twice.
  */
 export function releaseAbandonedClaims(db: Queryable, leaseMs: number): Promise<TradeChange[]> {
   return moveTrades(db, "releaseClaim", {
     batches: Prisma.sql`batch.id IN (
-      SELECT trade.batch_id FROM trade WHERE ${tradeStatusIn(TRADE_MOVES.releaseClaim.from, "trade.status")} AND ${leaseExpired(leaseMs)})`,
+      SELECT trade.batch_id FROM trade WHERE ${tradeStatusIn(TRADE_MOVES.releaseClaim.from, "trade.status")} AND ${leaseExpired(leaseMs)})
+      AND ${notBeingCancelled}`,
     where: leaseExpired(leaseMs),
     set: [Prisma.sql`locked_at = NULL`],
     skipLocked: true,
@@ -71,7 +80,7 @@ export interface HeldTrade {
 export function releaseClaims(db: Queryable, held: readonly HeldTrade[]): Promise<TradeChange[]> {
   if (held.length === 0) return Promise.resolve([]);
   return moveTrades(db, "releaseClaim", {
-    batches: batchesOfTrades(held.map((h) => h.id)),
+    batches: Prisma.sql`${batchesOfTrades(held.map((h) => h.id))} AND ${notBeingCancelled}`,
     join: {
       relation: Prisma.sql`unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)`,
       on: Prisma.sql`q.id = trade.id`,

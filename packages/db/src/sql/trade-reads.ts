@@ -4,13 +4,15 @@ import type { Queryable } from "../queryable";
 import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
 import {
   attemptsFrom,
+  batchesCancelledBeforeWritten,
   CSV_ROW,
   containing,
   FINAL_STATUS_COUNTERS,
   foundIn,
   ofPartner,
   type TradeSource,
-  tradeStatusIn,
+  tradeStatusReadIn,
+  tradeStatusReadWalks,
   tradesFrom,
   where,
 } from "./fragments";
@@ -54,10 +56,10 @@ export function pageBatchTrades(
   source: TradeSource = "hot",
 ): Promise<TradeRow[]> {
   const conditions = [Prisma.sql`batch_id = ${batchId}::uuid`];
-  if (page.status) conditions.push(tradeStatusIn([page.status]));
+  if (page.status) conditions.push(tradeStatusReadIn([page.status]));
   // The failed trades counted under this code in the batch's results (batchTotals).
   if (page.errorCode)
-    conditions.push(tradeStatusIn(["FAILED"]), Prisma.sql`coalesce(error_code, ${UNKNOWN_FAILURE_CODE}) = ${page.errorCode}`);
+    conditions.push(tradeStatusReadIn(["FAILED"]), Prisma.sql`coalesce(error_code, ${UNKNOWN_FAILURE_CODE}) = ${page.errorCode}`);
   if (page.after) conditions.push(Prisma.sql`(coalesce(row_number, 0), id) > (${page.after.rowNumber}::int, ${page.after.id}::uuid)`);
   return db.$queryRaw<TradeRow[]>`
     SELECT ${TRADE_COLUMNS} FROM ${tradesFrom(source)} ${where(conditions)} ORDER BY coalesce(row_number, 0), id LIMIT ${page.limit}::int`;
@@ -84,7 +86,7 @@ export function listTradesChangedAfter(
 /** How many of a batch's trades are in a status (for statuses the batch's counters do not hold). */
 export async function countBatchTrades(db: Queryable, batchId: string, status: TradeStatus, source: TradeSource = "hot"): Promise<number> {
   const [row] = await db.$queryRaw<{ count: number }[]>`
-    SELECT count(*)::int AS count FROM ${tradesFrom(source)} WHERE batch_id = ${batchId}::uuid AND ${tradeStatusIn([status])}`;
+    SELECT count(*)::int AS count FROM ${tradesFrom(source)} WHERE batch_id = ${batchId}::uuid AND ${tradeStatusReadIn([status])}`;
   return row?.count ?? 0;
 }
 
@@ -153,23 +155,27 @@ export async function pageTradeHistory(
     );
   }
   const limit = query.first + 1;
-  const ofStatus = (status: TradeStatus) => Prisma.sql`trade.status = ${status}::"TradeStatus"`;
+  // The statuses as reads show them, one index walk each; the batches a cancel has not finished
+  // writing are read first, so that none (the usual case) adds no walk (tradeStatusReadWalks).
+  const unwritten = statuses.length > 0 ? await batchesCancelledBeforeWritten(db) : [];
+  const walks = tradeStatusReadWalks(statuses, "trade", unwritten);
   const page =
-    statuses.length > 1
+    walks.length > 1
       ? db.$queryRaw<TradeRow[]>`
           SELECT ${TRADE_COLUMNS} FROM (${Prisma.join(
-            statuses.map(
-              (status) =>
-                Prisma.sql`(SELECT trade.* FROM ${table} ${where([ofStatus(status), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int)`,
+            walks.map(
+              (walk) => Prisma.sql`(SELECT trade.* FROM ${table} ${where([walk, ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int)`,
             ),
             " UNION ALL ",
           )}) AS trade ${HISTORY_ORDER} LIMIT ${limit}::int`
-      : db.$queryRaw<TradeRow[]>`
-          SELECT ${TRADE_COLUMNS} FROM ${table} ${where([...statuses.map(ofStatus), ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int`;
+      : statuses.length > 0 && walks.length === 0
+        ? Promise.resolve([])
+        : db.$queryRaw<TradeRow[]>`
+          SELECT ${TRADE_COLUMNS} FROM ${table} ${where([...walks, ...keyset])} ${HISTORY_ORDER} LIMIT ${limit}::int`;
   const counted = async () => {
     const bySearch = search && (archived ? tradeMatchesSearch(search) : await searchForCount(db, search));
     const counting = bySearch ? [...conditions, bySearch] : conditions;
-    return countTradeHistory(db, { table, archived }, counting, statuses, !search, query.partner, filter?.batchId);
+    return countTradeHistory(db, { table, archived, unwritten }, counting, statuses, !search, query.partner, filter?.batchId);
   };
   const [rows, totalCount] = await Promise.all([page, counted()]);
   return { rows, totalCount };
@@ -230,7 +236,7 @@ async function searchForCount(db: Queryable, search: string): Promise<Prisma.Sql
 /** The history's totalCount: exact from the batches' counters where they answer, else bounded (see pageTradeHistory). */
 async function countTradeHistory(
   db: Queryable,
-  from: { table: Prisma.Sql; archived: boolean },
+  from: { table: Prisma.Sql; archived: boolean; unwritten: readonly string[] },
   conditions: Prisma.Sql[],
   statuses: TradeStatus[],
   noSearch: boolean,
@@ -253,7 +259,7 @@ async function countTradeHistory(
       SELECT coalesce(sum(${Prisma.join(counted, " + ")}), 0)::int AS count FROM batch ${where(ofBatches)}`;
     return row?.count ?? 0;
   }
-  const ofStatuses = statuses.length ? [tradeStatusIn(statuses, "trade.status")] : [];
+  const ofStatuses = statuses.length ? [tradeStatusReadIn(statuses, "trade", from.unwritten)] : [];
   const [row] = await db.$queryRaw<{ count: number }[]>`
     SELECT count(*)::int AS count FROM (
       SELECT 1 FROM ${from.table} ${where([...ofStatuses, ...conditions])} LIMIT ${TRADE_HISTORY_COUNT_LIMIT + 1}::int) AS matching`;
