@@ -171,7 +171,7 @@ async function main() {
       `rows: ${ROWS.toLocaleString("en-US")}; cancelled with ${processed(before).toLocaleString("en-US")} done (${final.status} in the end)`,
     );
     console.log(
-      `cancelBatch answered:          ${ms(answerMs)}  (${answer.status}, ${answer.cancelledTrades} cancelled: the PENDING ones counted, the first chunk written)`,
+      `cancelBatch answered:          ${ms(answerMs)}  (${answer.status}, ${answer.cancelledTrades} cancelled: the claims with nothing sent, and the PENDING ones counted)`,
     );
     console.log(
       `cancel call → CANCELLED:       ${ms(cancelledMs)}  (${final.succeededTrades} succeeded, ${final.failedTrades} failed, ${final.cancelledTrades} cancelled)`,
