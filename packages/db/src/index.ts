@@ -19,6 +19,7 @@ export * from "./rows";
 export * from "./sql/archive";
 export * from "./sql/audit-log";
 export * from "./sql/bank-ledger";
+export * from "./sql/batch-cancel";
 export * from "./sql/batch-lifecycle";
 export * from "./sql/batch-preview";
 export * from "./sql/batch-queue";

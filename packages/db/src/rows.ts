@@ -69,7 +69,15 @@ export const TRADE_ATTEMPT_COLUMN_NAMES = columnNames(Prisma.TradeAttemptScalarF
 export const batchColumns = (alias = "batch") => selectList(Prisma.BatchScalarFieldEnum, alias);
 /** A batch's columns as `"<prefix><field>"`, for a statement that returns them beside another row's. */
 export const batchFieldsAs = (alias: string, prefix: string) => selectList(Prisma.BatchScalarFieldEnum, alias, prefix);
+/** A trade's columns as every read shows them: its status by the domain's rule (tradeStatusAsRead). */
 export const tradeColumns = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias, "", { status: tradeStatusAsRead });
+/**
+ * A trade's columns as its row holds them: what its event number stands for. `sequence` numbers
+ * the change that wrote the row, so the moves' results (the events) and the resume read
+ * (listTradesChangedAfter) give the row's own status: a cancel's unwritten PENDING trade was not
+ * changed by that number, and its CANCELLED comes with its own number when its chunk writes it.
+ */
+export const tradeColumnsAsWritten = (alias = "trade") => selectList(Prisma.TradeScalarFieldEnum, alias);
 export const BATCH_COLUMNS = batchColumns();
 export const TRADE_COLUMNS = tradeColumns();
 export const TRADE_ATTEMPT_COLUMNS = selectList(Prisma.TradeAttemptScalarFieldEnum, "trade_attempt");

@@ -1,10 +1,13 @@
 import { checkBatchAction, TRADE_STATUSES, type TradeStatus } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../src/client";
-import type { TradeRow } from "../src/rows";
+import { Prisma } from "../src/generated/prisma/client";
+import { type TradeRow, tradeStatusAsRead } from "../src/rows";
 import { flagExpiredBatches } from "../src/sql/archive";
-import { cancelPendingChunk, finishSettledBatches, lockBatch, requestCancel } from "../src/sql/batch-lifecycle";
+import { cancelPendingChunk, requestCancel } from "../src/sql/batch-cancel";
+import { finishSettledBatches, lockBatch, requeueFailedTrades } from "../src/sql/batch-lifecycle";
 import { streamBatchTrades } from "../src/sql/export-cursor";
+import { tradeStatusWithBatch } from "../src/sql/fragments";
 import { claimPendingTrades, releaseAbandonedClaims, releaseClaims } from "../src/sql/trade-claims";
 import { countBatchTrades, findTrade, listTradesChangedAfter, pageBatchTrades, pageTradeHistory } from "../src/sql/trade-reads";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
@@ -17,6 +20,7 @@ import {
   runningBatch,
   setTradeStatus,
   stageBatch,
+  statusCounts,
   storedStatusCounts,
   type TestContext,
   tradesOf,
@@ -162,6 +166,66 @@ describe("a cancel's PENDING trades before their rows are written", () => {
       cancelledTrades: 6,
       cancelledUnmovedTrades: 0,
     });
+  });
+
+  it("are replayed as their rows were written: each event number one state, so a resumed subscriber gets each final state once", async () => {
+    // A batch whose trades all failed, retried (each PENDING again under a new number), then cancelled before it ran.
+    const { batch } = await runningBatch(t.db, 3);
+    const claimed = (await claimPendingTrades(t.db.prisma, batch.id, 3)).map(({ trade }) => trade);
+    await recordTradeOutcomes(
+      t.db.prisma,
+      claimed.map((trade) => outcomeOf(trade, "refuseQuote")),
+    );
+    const failedAt = (await batchOf(t.db, batch.id)).eventSequence;
+    const retried = await t.db.prisma.$transaction(async (tx) => {
+      await lockBatch(tx, batch.id);
+      return requeueFailedTrades(tx, batch.id);
+    });
+    expect(retried.trades.map(({ trade }) => trade.status)).toEqual(["PENDING", "PENDING", "PENDING"]);
+    expect(await requestAsTheApi(t.db, batch.id)).toMatchObject({ status: "CANCELLED", cancelledUnmovedTrades: 3 });
+
+    const replay = async () =>
+      (await listTradesChangedAfter(t.db.prisma, batch.id, { after: failedAt, limit: 100 })).map(({ id, status, sequence }) => ({
+        id,
+        status,
+        sequence,
+      }));
+    // The numbers the retry's events carried stand for PENDING: the replay says so, not CANCELLED under the same number.
+    const beforeWritten = await replay();
+    expect(beforeWritten).toEqual(retried.trades.map(({ trade }) => ({ id: trade.id, status: "PENDING", sequence: trade.sequence })));
+    // Every other read already shows them cancelled.
+    expect(await statusCounts(t.db.prisma, batch.id)).toEqual({ CANCELLED: 3 });
+
+    await writeCancelledRows(t.db, batch.id);
+    const written = await replay();
+    expect(written.map(({ status }) => status)).toEqual(["CANCELLED", "CANCELLED", "CANCELLED"]);
+    // Each under a new number, above every earlier one: the one CANCELLED event of each trade.
+    const newest = Math.max(...beforeWritten.map(({ sequence }) => sequence));
+    for (const trade of written) expect(trade.sequence).toBeGreaterThan(newest);
+  });
+
+  it("read the same by either form of the rule: the reads' (by the count of unwritten trades) and the sweeper's (by the cancel request)", async () => {
+    const { batch } = await runningBatch(t.db, 8);
+    const claimed = (await claimPendingTrades(t.db.prisma, batch.id, 2)).map(({ trade }) => trade);
+    await markTradesQuoted(t.db.prisma, [quoteOf(claimed[0]!)]);
+    const untouched = await stageBatch(t.db, 2);
+    const bothForms = async () =>
+      t.db.prisma.$queryRaw<{ id: string; byCount: string; byRequest: string }[]>`
+        SELECT t.id, (${Prisma.raw(tradeStatusAsRead("t"))})::text AS "byCount", (${tradeStatusWithBatch("t", "b")})::text AS "byRequest"
+        FROM trade t JOIN batch b ON b.id = t.batch_id WHERE t.batch_id = ANY(${[batch.id, untouched.id]}::uuid[])`;
+    const agree = async () => {
+      const rows = await bothForms();
+      expect(rows).toHaveLength(10);
+      for (const row of rows) expect(row.byCount).toBe(row.byRequest);
+      return rows.filter((row) => row.byCount === "CANCELLED").length;
+    };
+    expect(await agree()).toBe(0);
+    await requestAsTheApi(t.db, batch.id);
+    expect(await agree()).toBe(7);
+    await t.db.prisma.$transaction((tx) => cancelPendingChunk(tx, batch.id, { limit: 3 }));
+    expect(await agree()).toBe(7);
+    await writeCancelledRows(t.db, batch.id);
+    expect(await agree()).toBe(7);
   });
 
   it("the sweeper's recount counts them as cancelled and as not yet written, and closes the batch", async () => {

@@ -5,11 +5,10 @@ import {
   type CancelChunkOptions,
   type CancelledChunk,
   cancelPendingChunk,
-  deleteBatchRow,
   listCancellingBatches,
-  lockBatch,
   requestCancel,
-} from "../src/sql/batch-lifecycle";
+} from "../src/sql/batch-cancel";
+import { deleteBatchRow, lockBatch } from "../src/sql/batch-lifecycle";
 import { promoteQueuedBatches } from "../src/sql/batch-queue";
 import { claimPendingTrades } from "../src/sql/trade-claims";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "../src/generated/prisma/client";
-import { finishSettledBatches, lockBatch, requestCancel } from "../src/sql/batch-lifecycle";
+import { requestCancel } from "../src/sql/batch-cancel";
+import { finishSettledBatches, lockBatch } from "../src/sql/batch-lifecycle";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
 import { batchOf, claimedBatch, expectCountersMatchTrades, openTestDatabase, outcomeOf, quoteOf, type TestContext } from "./helpers";
 

@@ -2,7 +2,7 @@ import { type AttemptOutcome, isAnsweredOutcome, TRADE_MOVES, type TradeMoveName
 import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
-import { type BatchRow, batchFieldsAs, type TradeRow, tradeColumns } from "../rows";
+import { type BatchRow, batchFieldsAs, type TradeRow, tradeColumnsAsWritten } from "../rows";
 import { FINAL_STATUS_COUNTERS, tradeStatusIn } from "./fragments";
 
 export interface MoveTradesOptions {
@@ -168,7 +168,7 @@ export async function moveTradesOfBatches(
       WHERE t.id = picked.id
       RETURNING t.*, picked.previous_status, picked)
     ${list(writes)}
-    SELECT ${tradeColumns("moved")}, moved.previous_status AS "previousStatus"${
+    SELECT ${tradeColumnsAsWritten("moved")}, moved.previous_status AS "previousStatus"${
       withBatches ? Prisma.sql`, ${batchFieldsAs("nb", BATCH_FIELD_PREFIX)}` : Prisma.empty
     }
     FROM moved ${withBatches ? Prisma.sql`LEFT JOIN numbered_batches nb ON nb.id = moved.batch_id AND moved.sequence = nb.last_before + 1` : Prisma.empty}

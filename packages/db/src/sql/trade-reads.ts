@@ -1,7 +1,14 @@
 import { isFinalTradeStatus, type SelectedTrade, TRADE_HISTORY_COUNT_LIMIT, type TradeStatus, UNKNOWN_FAILURE_CODE } from "@fxbt/domain";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
-import { TRADE_ATTEMPT_COLUMNS, TRADE_COLUMNS, type TradeAttemptRow, type TradeRow } from "../rows";
+import {
+  TRADE_ATTEMPT_COLUMNS,
+  TRADE_COLUMNS,
+  type TradeAttemptRow,
+  type TradeRow,
+  tradeColumnsAsWritten,
+  tradeStatusAsRead,
+} from "../rows";
 import {
   attemptsFrom,
   batchesCancelledBeforeWritten,
@@ -31,7 +38,7 @@ export async function findTrade(db: Queryable, id: string): Promise<TradeRow | n
  */
 export function findTradesOfBatch(db: Queryable, batchId: string, ids: readonly string[]): Promise<SelectedTrade[]> {
   return db.$queryRaw<SelectedTrade[]>`
-    SELECT id, ${CSV_ROW} AS "rowNumber", status::text AS status, error_code AS "errorCode"
+    SELECT id, ${CSV_ROW} AS "rowNumber", (${Prisma.raw(tradeStatusAsRead("trade"))})::text AS status, error_code AS "errorCode"
     FROM trade WHERE batch_id = ${batchId}::uuid AND id = ANY(${[...ids]}::uuid[])`;
 }
 
@@ -77,8 +84,9 @@ export function listTradesChangedAfter(
   source: TradeSource = "hot",
 ): Promise<TradeRow[]> {
   const upTo = range.through == null ? Prisma.empty : Prisma.sql`AND sequence <= ${range.through}::int`;
+  // The rows as written: a trade's sequence numbers its row's change (tradeColumnsAsWritten).
   return db.$queryRaw<TradeRow[]>`
-    SELECT ${TRADE_COLUMNS} FROM ${tradesFrom(source)}
+    SELECT ${tradeColumnsAsWritten("trade")} FROM ${tradesFrom(source)}
     WHERE batch_id = ${batchId}::uuid AND sequence > ${range.after}::int ${upTo}
     ORDER BY sequence LIMIT ${range.limit}::int`;
 }
