@@ -165,7 +165,8 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
     case "start":
       if (batch.status !== "PENDING") return refuse(`a ${batch.status} batch cannot be started; only a PENDING batch can`);
       if (batch.queuedAt) return refuse("the batch is already started and waiting in the queue");
-      // A large PENDING batch stays PENDING while its cancel goes through it chunk by chunk.
+      // Never true of a PENDING batch in this version (its cancel ends it CANCELLED at once), but a
+      // batch whose cancel was requested is never started, whatever state an older version left.
       if (batch.cancelRequestedAt) return refuse("the batch is being cancelled");
       if (batch.approvalRequired && !batch.approvedAt) {
         return refuse(`the batch is awaiting approval: approveBatch by ${approversDescription(batch)} is needed before it can start`);

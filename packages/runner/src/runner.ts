@@ -238,12 +238,12 @@ export class BatchRunner {
   }
 
   /**
-   * Phase 2 of every cancel under way (see cancelPendingChunk): the trades of batches being
-   * cancelled that have no booking in flight are cancelled chunk by chunk, each chunk its own
-   * short transaction, so outcome writes wait at most one chunk. The API does the first chunk
-   * itself and wakes the runner for the rest; every poll looks again, so a cancel whose process
-   * stopped between chunks is finished by the next runner of any instance. One pass at a time;
-   * calls during a pass ask for another.
+   * Phase 2 of every cancel under way (see cancelPendingChunk): the rows of the trades the
+   * request counted as cancelled (and any claim requoted since) are written CANCELLED chunk by
+   * chunk, each chunk its own short transaction, so outcome writes wait at most one chunk; this
+   * goes on after the batch is CANCELLED. The API wakes the runner when it has asked for a cancel;
+   * every poll looks again, so a cancel whose process stopped between chunks is finished by the
+   * next runner of any instance. One pass at a time; calls during a pass ask for another.
    */
   private cancelPendingTrades(): Promise<void> {
     if (this.cancelling !== null) {
@@ -268,7 +268,7 @@ export class BatchRunner {
     return this.cancelling;
   }
 
-  /** One pass over a batch being cancelled: chunk after chunk, in row order, until a window is not full, the batch is final, or the runner stops. */
+  /** One pass over a batch being cancelled: chunk after chunk, in row order, until a window is not full, no row is left to write, or the runner stops. */
   private async cancelInChunks(batchId: string): Promise<void> {
     const started = performance.now();
     const pass = { batch: batchId, trades: 0, chunks: 0, busy: 0, status: "" };
