@@ -95,10 +95,9 @@ describe("recordTradeOutcomes holds the batch row no longer than its statement",
     const prisma = callingAfterEachStatement(t.db.prisma, async () => {
       if (requested || !(await batchRowFree(batch.id))) return;
       requested = true;
-      await t.other.prisma.$transaction(async (tx) => {
-        await lockBatch(tx, batch.id);
-        await requestCancel(tx, batch.id);
-      });
+      // Only the request's mark: requestCancel itself would close the batch (every trade is final
+      // by now), and the close this test watches would find nothing left to decide.
+      await t.other.prisma.$executeRaw`UPDATE batch SET cancel_requested_at = now() WHERE id = ${batch.id}::uuid`;
     });
 
     const written = await recordTradeOutcomes(
@@ -111,6 +110,33 @@ describe("recordTradeOutcomes holds the batch row no longer than its statement",
     // Closed from the row the write returned, it would have ended SUCCESS with a cancel request on it.
     expect(written.batches).toMatchObject([{ id: batch.id, status: "CANCELLED", succeededTrades: 2 }]);
     expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({ status: "CANCELLED" });
+  });
+
+  it("a cancel requested between the write and its close ends the batch itself (every trade is final), and the close leaves it", async () => {
+    const { batch, trades } = await quotedBatch(2);
+    let cancelled: { status: string; eventSequence: number } | null = null;
+    const prisma = callingAfterEachStatement(t.db.prisma, async () => {
+      if (cancelled || !(await batchRowFree(batch.id))) return;
+      cancelled = await t.other.prisma.$transaction(async (tx) => {
+        await lockBatch(tx, batch.id);
+        return (await requestCancel(tx, batch.id)).batch;
+      });
+    });
+
+    const written = await recordTradeOutcomes(
+      prisma,
+      trades.map((trade) => outcomeOf(trade, "book")),
+    );
+
+    expect(cancelled).toMatchObject({ status: "CANCELLED" });
+    // The writer closed nothing: its answer is the batch as its statement left it, older than the cancel's.
+    expect(written.batches).toMatchObject([{ id: batch.id, status: "RUNNING", succeededTrades: 2 }]);
+    expect(written.batches[0]!.eventSequence).toBeLessThan(cancelled!.eventSequence);
+    expect(await expectCountersMatchTrades(t.db, batch.id)).toMatchObject({
+      status: "CANCELLED",
+      succeededTrades: 2,
+      eventSequence: cancelled!.eventSequence,
+    });
   });
 
   it("the sweeper, given a quiet time, leaves a batch just finished to the writer that closes it", async () => {
