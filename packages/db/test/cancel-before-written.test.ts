@@ -4,7 +4,7 @@ import type { Database } from "../src/client";
 import { Prisma } from "../src/generated/prisma/client";
 import { type TradeRow, tradeStatusAsRead } from "../src/rows";
 import { flagExpiredBatches } from "../src/sql/archive";
-import { cancelPendingChunk, requestCancel } from "../src/sql/batch-cancel";
+import { cancelPendingChunk } from "../src/sql/batch-cancel";
 import { finishSettledBatches, lockBatch, requeueFailedTrades } from "../src/sql/batch-lifecycle";
 import { streamBatchTrades } from "../src/sql/export-cursor";
 import { tradeStatusWithBatch } from "../src/sql/fragments";
@@ -13,10 +13,12 @@ import { countBatchTrades, findTrade, listTradesChangedAfter, pageBatchTrades, p
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
 import {
   batchOf,
+  cancelInChunks,
   expectCountersMatchTrades,
   openTestDatabase,
   outcomeOf,
   quoteOf,
+  requestCancelAsTheApi,
   runningBatch,
   setTradeStatus,
   stageBatch,
@@ -38,21 +40,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const requestAsTheApi = (db: Database, batchId: string) =>
-  db.prisma.$transaction(async (tx) => {
-    await lockBatch(tx, batchId);
-    return (await requestCancel(tx, batchId)).batch;
-  });
-
-/** Every chunk of the cancel, as the runner's pass makes them. */
-async function writeCancelledRows(db: Database, batchId: string): Promise<void> {
-  let afterRow: number | null = null;
-  for (;;) {
-    const chunk = await db.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, { limit: 3, afterRow }));
-    if (chunk === null || chunk === "busy" || !chunk.more) return;
-    afterRow = chunk.throughRow;
-  }
-}
+const requestAsTheApi = requestCancelAsTheApi;
+/** Every chunk of the cancel, as the runner's pass makes them (three rows each, so a pass takes several). */
+const writeCancelledRows = (db: Database, batchId: string) => cancelInChunks(db, batchId, 3);
 
 const statusById = (rows: readonly TradeRow[]) => Object.fromEntries(rows.map((row) => [row.id, row.status]));
 const idsOf = (rows: readonly TradeRow[]) => rows.map((row) => row.id).sort();

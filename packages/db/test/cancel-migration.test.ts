@@ -1,43 +1,29 @@
 // Migration 20261129080000_cancelled_unmoved_trades: a cancel under way when it applies (its PENDING
 // trades not yet counted, as the code before counted them only when writing their rows) is counted
 // then, so the new chunks finish it with exact counters; its down.sql refuses while such trades are left.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyMigrations } from "@fxbt/schema-engine";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectDatabase, type Database } from "../src/client";
 import { MIGRATIONS_DIR } from "../src/open";
 import { cancelPendingChunk } from "../src/sql/batch-cancel";
-import { createEmptyDatabase, type TestDatabase } from "../src/testing";
+import type { TestDatabase } from "../src/testing";
+import { type DatabaseBefore, databaseBefore } from "./migrations-before";
 
 const COUNTING = "20261129080000_cancelled_unmoved_trades";
-const migrationNames = () =>
-  readdirSync(MIGRATIONS_DIR)
-    .filter((name) => /^\d+_/.test(name))
-    .sort();
 
+let before: DatabaseBefore;
 let database: TestDatabase;
 let client: pg.Client;
-let before: string;
 
 beforeAll(async () => {
-  database = await createEmptyDatabase("fxbt_db_cancel_migration");
-  before = mkdtempSync(join(tmpdir(), "cancel-migration-"));
-  cpSync(join(MIGRATIONS_DIR, "migration_lock.toml"), join(before, "migration_lock.toml"));
-  for (const name of migrationNames().filter((name) => name < COUNTING))
-    cpSync(join(MIGRATIONS_DIR, name), join(before, name), { recursive: true });
-  await applyMigrations({ databaseUrl: database.url, migrationsDir: before });
-  client = new pg.Client({ connectionString: database.url });
-  await client.connect();
+  before = await databaseBefore(COUNTING, "fxbt_db_cancel_migration");
+  ({ database, client } = before);
 });
 
-afterAll(async () => {
-  await client?.end();
-  if (before) rmSync(before, { recursive: true, force: true });
-  await database?.drop();
-});
+afterAll(() => before?.close());
 
 const uuid = (batch: number, trade = 0) => `00000000-0000-4000-8000-${String(batch).padStart(6, "0")}${String(trade).padStart(6, "0")}`;
 

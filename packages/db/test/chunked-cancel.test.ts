@@ -6,13 +6,13 @@ import {
   type CancelledChunk,
   cancelPendingChunk,
   listCancellingBatches,
-  requestCancel,
 } from "../src/sql/batch-cancel";
 import { deleteBatchRow, lockBatch } from "../src/sql/batch-lifecycle";
 import { promoteQueuedBatches } from "../src/sql/batch-queue";
 import { claimPendingTrades } from "../src/sql/trade-claims";
 import { markTradesQuoted, recordTradeOutcomes } from "../src/sql/trade-results";
 import {
+  cancelInChunks,
   claimedBatch,
   emptyTables,
   expectCountersMatchTrades,
@@ -20,6 +20,7 @@ import {
   openTestDatabase,
   outcomeOf,
   quoteOf,
+  requestCancelAsTheApi,
   runningBatch,
   setBatch,
   setTradeStatus,
@@ -36,29 +37,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Phase 1 as the API runs it: lock the batch, mark it, commit. */
-const requestAsTheApi = (db: Database, batchId: string) =>
-  db.prisma.$transaction(async (tx) => {
-    await lockBatch(tx, batchId);
-    return (await requestCancel(tx, batchId)).batch;
-  });
+const requestAsTheApi = requestCancelAsTheApi;
 
 /** One chunk in its own transaction. */
 const chunk = (db: Database, batchId: string, options: CancelChunkOptions = {}) =>
   db.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, options));
-
-/** Chunks until one is not full; returns each chunk. */
-async function cancelInChunks(db: Database, batchId: string, limit: number): Promise<CancelledChunk[]> {
-  const chunks: CancelledChunk[] = [];
-  let afterRow: number | null = null;
-  for (;;) {
-    const result = await chunk(db, batchId, { limit, afterRow });
-    if (result === null || result === "busy") throw new Error(`chunk answered ${result}`);
-    chunks.push(result);
-    if (!result.more) return chunks;
-    afterRow = result.throughRow;
-  }
-}
 
 /** Trades that are CANCELLED yet have an attempt the bank booked: must never exist. */
 async function bookedAndCancelled(db: Database, batchId: string): Promise<number> {

@@ -2,41 +2,27 @@
 // CREATE_TRADE audit records, and no trade of a CSV. Rolled back by its down.sql and applied again, no
 // trade entered by hand in between (audited by id, no longer by row) may lose its mark: that is
 // 20261129031500_trade_entered_singly_by_id's work.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyMigrations } from "@fxbt/schema-engine";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR } from "../src/open";
-import { createEmptyDatabase, type TestDatabase } from "../src/testing";
+import type { TestDatabase } from "../src/testing";
+import { type DatabaseBefore, databaseBefore, migrationNames } from "./migrations-before";
 
 const MARKING = "20261129020000";
-const migrationNames = () =>
-  readdirSync(MIGRATIONS_DIR)
-    .filter((name) => /^\d+_/.test(name))
-    .sort();
 
+let before: DatabaseBefore;
 let database: TestDatabase;
 let client: pg.Client;
-let before: string;
 
 beforeAll(async () => {
-  database = await createEmptyDatabase("fxbt_db_entered_singly");
-  before = mkdtempSync(join(tmpdir(), "entered-singly-"));
-  cpSync(join(MIGRATIONS_DIR, "migration_lock.toml"), join(before, "migration_lock.toml"));
-  for (const name of migrationNames().filter((name) => name < MARKING))
-    cpSync(join(MIGRATIONS_DIR, name), join(before, name), { recursive: true });
-  await applyMigrations({ databaseUrl: database.url, migrationsDir: before });
-  client = new pg.Client({ connectionString: database.url });
-  await client.connect();
+  before = await databaseBefore(MARKING, "fxbt_db_entered_singly");
+  ({ database, client } = before);
 });
 
-afterAll(async () => {
-  await client?.end();
-  if (before) rmSync(before, { recursive: true, force: true });
-  await database?.drop();
-});
+afterAll(() => before?.close());
 
 const uuid = (batch: number, trade = 0) => `00000000-0000-4000-8000-${String(batch).padStart(6, "0")}${String(trade).padStart(6, "0")}`;
 const uid = (batch: number) => `B-20261128-000${batch}`;

@@ -10,7 +10,7 @@ import { Prisma } from "../src/generated/prisma/client";
 import { MIGRATIONS_DIR } from "../src/open";
 import type { Queryable } from "../src/queryable";
 import { type BatchRow, type TradeRow, tradeStatusAsRead } from "../src/rows";
-import { cancelBatchTrades } from "../src/sql/batch-cancel";
+import { type CancelledChunk, cancelBatchTrades, cancelPendingChunk, requestCancel } from "../src/sql/batch-cancel";
 import { lockBatch } from "../src/sql/batch-lifecycle";
 import { insertStagedBatch } from "../src/sql/stage-batch";
 import { claimPendingTrades } from "../src/sql/trade-claims";
@@ -259,6 +259,26 @@ export function cancelAsTheApi(db: Database, batchId: string, locked: () => void
     if (!batch || !checkBatchAction(batch, "cancel").allowed) return null;
     return cancelBatchTrades(tx, batchId);
   });
+}
+
+/** Phase 1 of cancelBatch as the API runs it: lock the batch, request the cancel, commit; the batch as it left it. */
+export const requestCancelAsTheApi = (db: Database, batchId: string): Promise<BatchRow> =>
+  db.prisma.$transaction(async (tx) => {
+    await lockBatch(tx, batchId);
+    return (await requestCancel(tx, batchId)).batch;
+  });
+
+/** Phase 2 as the runner's pass makes it: chunks of `limit` rows, each in its own transaction, until one says there is no more. */
+export async function cancelInChunks(db: Database, batchId: string, limit: number): Promise<CancelledChunk[]> {
+  const chunks: CancelledChunk[] = [];
+  let afterRow: number | null = null;
+  for (;;) {
+    const result = await db.prisma.$transaction((tx) => cancelPendingChunk(tx, batchId, { limit, afterRow }));
+    if (result === null || result === "busy") throw new Error(`chunk answered ${result}`);
+    chunks.push(result);
+    if (!result.more) return chunks;
+    afterRow = result.throughRow;
+  }
 }
 
 /** Sorted copy, for comparing sets of ids. */
