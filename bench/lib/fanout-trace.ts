@@ -40,43 +40,65 @@ export function traceFanout() {
   };
   /** The updatedAt a connection's open transaction last stamped, waiting for its COMMIT. */
   const stamped = new WeakMap<object, string>();
+  /**
+   * Connections inside a transaction (between BEGIN and COMMIT or ROLLBACK). A statement outside
+   * one commits as it answers: the runner's outcome write is such a statement since 70be167, and
+   * its event would otherwise never be traced as committed.
+   */
+  const inTransaction = new WeakSet<object>();
+
+  /** A statement's answer: a COMMIT ends its transaction's trace; a write of the batch row starts one. */
+  const answered = (client: object, text: string, sent: number, autocommit: boolean, answer: pg.QueryResult | undefined) => {
+    const done = now();
+    if (text === "COMMIT") {
+      const updatedAt = stamped.get(client);
+      stamped.delete(client);
+      if (updatedAt) Object.assign(at(updatedAt), { commitSent: sent, commitDone: done });
+      return;
+    }
+    // moveTradesOfBatches returns the batch row as `batch.updatedAt`; the other writes of it, as `updatedAt`.
+    const fields = answer?.fields?.map((field) => field.name) ?? [];
+    const column = fields.includes("batch.updatedAt")
+      ? "batch.updatedAt"
+      : /^\s*UPDATE\s+(?:"public"\.)?"?batch"?\s/.test(text)
+        ? fields.find((name) => name === "updatedAt" || name === "updated_at")
+        : undefined;
+    const index = column === undefined ? -1 : fields.indexOf(column);
+    if (index < 0) return;
+    for (const row of answer!.rows as unknown[]) {
+      const value = Array.isArray(row) ? row[index] : (row as Record<string, unknown>)[column!];
+      if (value == null) continue;
+      const updatedAt = iso(value);
+      at(updatedAt).statementDone = done;
+      // Committed by its own answer: no COMMIT follows, and the commit stages take no time.
+      if (autocommit) Object.assign(at(updatedAt), { commitSent: done, commitDone: done });
+      else stamped.set(client, updatedAt);
+    }
+  };
 
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const config = args[0] as string | { text?: string };
     const text = typeof config === "string" ? config : (config?.text ?? "");
     const sent = now();
+    if (/^\s*BEGIN\b/i.test(text)) inTransaction.add(this);
+    else if (/^\s*(COMMIT|ROLLBACK)\b/i.test(text)) inTransaction.delete(this);
+    const autocommit = !inTransaction.has(this);
+    // pg.Pool's own query (what Prisma's adapter runs outside a transaction) passes a callback.
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === "function") {
+      args[last] = (error: unknown, answer: pg.QueryResult) => {
+        if (!error) answered(this, text, sent, autocommit, answer);
+        return callback(error, answer);
+      };
+    }
     const result = (query as (...a: unknown[]) => unknown).apply(this, args);
-    if (result instanceof Promise) {
+    if (result instanceof Promise)
       void result.then(
-        (answer: pg.QueryResult) => {
-          const done = now();
-          if (text === "COMMIT") {
-            const updatedAt = stamped.get(this);
-            stamped.delete(this);
-            if (updatedAt) Object.assign(at(updatedAt), { commitSent: sent, commitDone: done });
-            return;
-          }
-          // moveTradesOfBatches returns the batch row as `batch.updatedAt`; the other writes of it, as `updatedAt`.
-          const fields = answer?.fields?.map((field) => field.name) ?? [];
-          const column = fields.includes("batch.updatedAt")
-            ? "batch.updatedAt"
-            : /^\s*UPDATE\s+(?:"public"\.)?"?batch"?\s/.test(text)
-              ? fields.find((name) => name === "updatedAt" || name === "updated_at")
-              : undefined;
-          const index = column === undefined ? -1 : fields.indexOf(column);
-          if (index < 0) return;
-          for (const row of answer.rows as unknown[]) {
-            const value = Array.isArray(row) ? row[index] : (row as Record<string, unknown>)[column!];
-            if (value == null) continue;
-            const updatedAt = iso(value);
-            at(updatedAt).statementDone = done;
-            stamped.set(this, updatedAt);
-          }
-        },
+        (answer: pg.QueryResult) => answered(this, text, sent, autocommit, answer),
         () => undefined,
       );
-    }
     return result;
   } as typeof query;
 
