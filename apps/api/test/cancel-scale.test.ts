@@ -14,6 +14,7 @@ import {
   type TestApp,
   testDatabase,
   tradesCsv,
+  wsClient,
 } from "./harness";
 import { batchState, expectLedgerAgrees } from "./ledger";
 
@@ -23,7 +24,16 @@ import { batchState, expectLedgerAgrees } from "./ledger";
  * behind it until the pool ran dry ("Unable to start a transaction in the given time").
  */
 const TOTAL = 100_000;
-const CANCEL_WITH_REQUEST = `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_FIELDS} cancelRequestedAt } }`;
+const CANCEL_WITH_REQUEST = `mutation($id: ID!) { cancelBatch(id: $id) { ${BATCH_FIELDS} cancelRequestedAt cancelledUnmovedTrades } }`;
+const ARCHIVE = `mutation($id: ID!) { archiveBatch(id: $id) { id archivedAt } }`;
+const FEED = `subscription { batchListChanged { batch { id status eventSequence cancelledUnmovedTrades } } }`;
+
+interface FeedBatch {
+  id: string;
+  status: string;
+  eventSequence: number;
+  cancelledUnmovedTrades: number;
+}
 
 let db: TestDatabase;
 let app: TestApp;
@@ -77,8 +87,26 @@ describe("cancelling a running batch of 100,000 trades while the runner writes o
       return now.processedTrades >= 3_000 && now;
     }, 120_000);
 
+    // What the dashboard's feed hears: the rows written later reach it as events, the last with none left.
+    const feed: FeedBatch[] = [];
+    const socket = wsClient(app.url, app.key);
+    const stopFeed = socket.subscribe<{ batchListChanged: { batch: FeedBatch } }>(
+      { query: FEED },
+      {
+        next: ({ data }) => {
+          if (data?.batchListChanged.batch.id === batch.id) feed.push(data.batchListChanged.batch);
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    // The feed is live once it has delivered one of the running batch's events.
+    await eventually(async () => feed.length > 0, 60_000);
+
     const asked = performance.now();
-    const response = await app.request<{ cancelBatch: BatchFields & { cancelRequestedAt: string | null } }>(CANCEL_WITH_REQUEST, {
+    const response = await app.request<{
+      cancelBatch: BatchFields & { cancelRequestedAt: string | null; cancelledUnmovedTrades: number };
+    }>(CANCEL_WITH_REQUEST, {
       id: batch.id,
     });
     const answeredMs = performance.now() - asked;
@@ -99,6 +127,10 @@ describe("cancelling a running batch of 100,000 trades while the runner writes o
     );
     expect(read.pending).toEqual({ totalCount: 0, edges: [] });
     expect(read.cancelled.totalCount).toBeGreaterThanOrEqual(answer.cancelledTrades);
+    // Most of those rows are still to be written, which the batch says, and archiving waits for.
+    expect(answer.cancelledUnmovedTrades).toBeGreaterThan(0);
+    const early = await app.request(ARCHIVE, { id: batch.id });
+    expect(early.errors?.[0]?.extensions?.code).toBe("BAD_BATCH_STATE");
 
     const final = await finishedBatch(app, batch.id, 120_000);
     const cancelledMs = performance.now() - asked;
@@ -123,5 +155,17 @@ describe("cancelling a running batch of 100,000 trades while the runner writes o
       120_000,
     );
     await expectLedgerAgrees(db.url, batch.id);
+    // The feed's newest snapshot of the batch says every row is written: the dashboard offers Archive from it.
+    const newest = await eventually(async () => {
+      const last = feed.reduce((a, b) => (b.eventSequence > a.eventSequence ? b : a));
+      return last.cancelledUnmovedTrades === 0 && last;
+    }, 30_000);
+    expect(newest.status).toBe("CANCELLED");
+    expect(feed.some((event) => event.status === "CANCELLED" && event.cancelledUnmovedTrades > 0)).toBe(true);
+    stopFeed();
+    await socket.dispose();
+    const archived = await app.request<{ archiveBatch: { archivedAt: string | null } }>(ARCHIVE, { id: batch.id });
+    expect(archived.errors).toBeUndefined();
+    expect(archived.data!.archiveBatch.archivedAt).not.toBeNull();
   }, 300_000);
 });

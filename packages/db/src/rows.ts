@@ -96,7 +96,7 @@ export const BATCH_TEMPLATE_COLUMNS = selectList(
  */
 type InternalTradeField = "idempotencyKey" | "lockedAt" | "enteredSingly";
 /** Fields of a batch row that stay inside the product: how staging recognises a repeat, and the bookkeeping of event numbers. */
-type InternalBatchField = "stagingKey" | "contentHash" | "eventSequenceFrom" | "eventSequenceTx" | "cancelledUnmovedTrades";
+type InternalBatchField = "stagingKey" | "contentHash" | "eventSequenceFrom" | "eventSequenceTx";
 
 /** Compile-time proofs: the type checker refuses this file when a view and its model drift apart. */
 type SameFields<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
@@ -119,7 +119,7 @@ export type ViewsMatchModels = [
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
 export function toBatchView(row: BatchRow): BatchView {
-  const { stagingKey, contentHash, eventSequenceFrom, eventSequenceTx, cancelledUnmovedTrades, ...fields } = row;
+  const { stagingKey, contentHash, eventSequenceFrom, eventSequenceTx, ...fields } = row;
   return {
     ...fields,
     createdAt: row.createdAt.toISOString(),

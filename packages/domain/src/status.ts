@@ -146,8 +146,8 @@ export interface BatchState {
   stagedBy: string | null;
   /** Set once the batch is archived: no action changes it any more. Absent counts as not archived. */
   archivedAt?: Date | string | null;
-  /** Cancelled trades whose rows still say PENDING (CANCELLED_BEFORE_WRITTEN); a view, which does not carry it, counts as none. */
-  cancelledUnmovedTrades?: number;
+  /** Cancelled trades whose rows still say PENDING (CANCELLED_BEFORE_WRITTEN). */
+  cancelledUnmovedTrades: number;
 }
 
 export type BatchAction = "start" | "approve" | "cancel" | "retry" | "delete" | "archive";
@@ -204,7 +204,7 @@ export function checkBatchAction(batch: BatchState, action: BatchAction): { allo
         return refuse(`a ${batch.status} batch cannot be archived; only a finished batch (${FINAL_BATCH_STATUSES.join(", ")}) can`);
       }
       // The archive copies rows as they are: a cancel's PENDING rows would arrive there PENDING.
-      if ((batch.cancelledUnmovedTrades ?? 0) > 0) {
+      if (batch.cancelledUnmovedTrades > 0) {
         return refuse(
           `the batch's ${batch.cancelledUnmovedTrades} cancelled trades are still being written; archive it once they are (seconds)`,
         );

@@ -15,6 +15,12 @@ export interface BatchView {
   succeededTrades: number;
   failedTrades: number;
   cancelledTrades: number;
+  /**
+   * Of cancelledTrades, those a cancel counted before their rows were written (CANCELLED_BEFORE_WRITTEN):
+   * they read CANCELLED everywhere, and the runner writes them within seconds. The batch can be
+   * archived once this is 0 (checkBatchAction).
+   */
+  cancelledUnmovedTrades: number;
   createdAt: string;
   updatedAt: string;
   queuedAt: string | null;

@@ -101,6 +101,7 @@ describe("four eyes", () => {
     succeededTrades: 0,
     failedTrades: 0,
     cancelledTrades: 0,
+    cancelledUnmovedTrades: 0,
     queuedAt: null,
     cancelRequestedAt: null,
     approvalRequired: true,

@@ -22,6 +22,7 @@ const batch = (overrides: Partial<BatchState> = {}): BatchState => ({
   succeededTrades: 0,
   failedTrades: 0,
   cancelledTrades: 0,
+  cancelledUnmovedTrades: 0,
   queuedAt: null,
   cancelRequestedAt: null,
   approvalRequired: false,

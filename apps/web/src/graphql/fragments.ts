@@ -13,6 +13,7 @@ export const BatchFieldsFragment = graphql(`
     succeededTrades
     failedTrades
     cancelledTrades
+    cancelledUnmovedTrades
     progress
     createdAt
     updatedAt

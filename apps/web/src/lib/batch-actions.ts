@@ -1,9 +1,9 @@
 import { type BatchAction, type BatchState, checkBatchAction } from "@fxbt/domain/status";
 import { approverProblem, approversDescription, roleRefusal, type ViewerAccess } from "./access";
-
-export { asSentence } from "./format";
+import { asSentence } from "./format";
 
 export type { BatchAction };
+export { asSentence };
 
 /** The batch fields the status machine needs to say which actions are allowed (all of them: none is guessed). */
 export type BatchActionState = BatchState & { stagedById: string | null };
@@ -41,7 +41,8 @@ const ACTION_ORDER: readonly BatchAction[] = ["approve", "start", "cancel", "ret
  * The actions to show for a batch and a viewer. The status machine decides which are offered
  * at all; the viewer's role (and, for approval, the four-eyes rule) whether they are enabled,
  * so a person sees what could be done and why not by them. Start waiting for an approval is
- * shown disabled with the reason, since that is the one a stager looks for.
+ * shown disabled with the reason, since that is the one a stager looks for; so is Archive while a
+ * cancel's rows are still being written, which lasts seconds.
  */
 export function offeredBatchActions(batch: BatchActionState, viewer: ViewerAccess | null): OfferedAction[] {
   const offered: OfferedAction[] = [];
@@ -51,6 +52,9 @@ export function offeredBatchActions(batch: BatchActionState, viewer: ViewerAcces
       offered.push({ action, refusal });
     } else if (action === "start" && isAwaitingApproval(batch) && isBatchActionAllowed({ ...batch, approvalRequired: false }, "start")) {
       offered.push({ action, refusal: awaitingApprovalReason(batch) });
+    } else if (action === "archive" && isBatchActionAllowed({ ...batch, cancelledUnmovedTrades: 0 }, "archive")) {
+      // Seconds after a large cancel: shown with why it must wait, and enabled by the event that writes the last rows.
+      offered.push({ action, refusal: asSentence(batchActionRefusal(batch, action) ?? "") });
     }
   }
   return offered;

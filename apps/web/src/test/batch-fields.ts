@@ -19,6 +19,7 @@ export function batchFields(overrides: Partial<BatchFieldsFragment> = {}): Batch
     succeededTrades: 0,
     failedTrades: 0,
     cancelledTrades: 0,
+    cancelledUnmovedTrades: 0,
     progress: 0,
     createdAt: "2026-11-21T09:00:00.000Z",
     updatedAt: "2026-11-21T09:00:00.000Z",

@@ -76,6 +76,15 @@ describe("BatchActions shows only what the status allows", () => {
     ]);
     expect(screen.queryByText(/Cannot be deleted/)).toBeNull();
   });
+  test("a cancelled batch whose trades are still being written shows Archive disabled, saying why", () => {
+    const cancelled = { cancelledTrades: 6, cancelRequestedAt: "2026-11-21T09:02:00.000Z" };
+    expect(buttonsFor(batch("CANCELLED", { ...cancelled, cancelledUnmovedTrades: 5 }))).toEqual([
+      "Delete batch",
+      "Archive batch (disabled: The batch's 5 cancelled trades are still being written; archive it once they are (seconds).)",
+    ]);
+    cleanup();
+    expect(buttonsFor(batch("CANCELLED", { ...cancelled, cancelledUnmovedTrades: 0 }))).toEqual(["Delete batch", "Archive batch"]);
+  });
   test("an archived batch offers nothing and says it is archived, read-only", () => {
     expect(buttonsFor(batch("PARTIAL_SUCCESS", { succeededTrades: 4, failedTrades: 2, archivedAt: "2026-11-22T10:00:00.000Z" }))).toEqual(
       [],
