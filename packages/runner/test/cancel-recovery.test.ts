@@ -13,17 +13,21 @@ import {
 import { describe, expect, it } from "vitest";
 import {
   accounts,
+  attemptsOf,
   batchById,
   capturingLogger,
   ERROR,
   eventually,
   expectCountersMatchTrades,
   finished,
+  gate,
   openTestEnv,
   queueAndPromote,
   seedBatch,
   storedStatusCounts,
   type TestEnv,
+  tradeById,
+  tradesOf,
 } from "./harness";
 import { ScriptedGateway } from "./scripted-gateway";
 
@@ -159,6 +163,43 @@ describe("a cancel whose process stopped between chunks", () => {
     expect(final.succeededTrades + final.failedTrades + final.cancelledTrades).toBe(total);
     // The rows the API's chunk left are written by the woken runner (its next poll is ten minutes away).
     await eventually(async () => (await storedStatusCounts(env.database, batch.id)).PENDING === undefined, 5_000);
+    await expectCountersMatchTrades(env.database, batch.id);
+  });
+});
+
+describe("a booking in flight at the cancel that the bank refuses with QUOTE_EXPIRED", () => {
+  it("is not booked after the cancel: the trade is quoted again, its quote is not saved, and the cancel's pass ends it CANCELLED", async () => {
+    const env = await openTestEnv();
+    const booking = gate();
+    // Row 1's first booking waits for the test, then the bank says its quote expired; a second booking would be booked.
+    const gateway = new ScriptedGateway().script("ACC-0001", {
+      book: ["QUOTE_EXPIRED", "ok"],
+      before: (call) => (call.kind === "book" && call.index === 0 ? booking.opened : undefined),
+    });
+    const batch = await seedBatch(env.database, accounts(3));
+    await queueAndPromote(env.database, batch.id);
+    const runner = env.runner(gateway, { concurrency: 1, claimSize: 1 }, capturingLogger().log);
+    runner.start();
+    await eventually(() => gateway.calls.some((call) => call.kind === "book"));
+    const [row1] = await tradesOf(env.database, batch.id);
+
+    // The request counts rows 2 and 3 as cancelled; row 1's booking is in flight, so the batch waits for its answer.
+    expect(await requestAsTheApi(env.database, batch.id)).toMatchObject({ status: "RUNNING", cancelledTrades: 2 });
+    await runner.wake();
+    booking.open();
+    // The trade is quoted again under its second key, which is as far as it goes: the runner lets it go, still EXECUTING.
+    await eventually(() => gateway.calls.filter((call) => call.kind === "quote").length === 2 && runner.tradesInFlight === 0);
+    expect(await tradeById(env.database, row1!.id)).toMatchObject({ status: "EXECUTING", attempts: 2, quoteId: null });
+    // A poll (ten minutes away in these tests) or the API's next cancel wakes the pass that takes it.
+    await runner.wake();
+
+    expect(await finished(env.database, batch.id, 5_000)).toMatchObject({ status: "CANCELLED", cancelledTrades: 3, succeededTrades: 0 });
+    expect(gateway.calls.filter((call) => call.kind === "book").map((call) => call.key)).toEqual([`${row1!.id}:1`]);
+    expect(await tradeById(env.database, row1!.id)).toMatchObject({ status: "CANCELLED", attempts: 2, quoteId: null, transactionId: null });
+    expect(await attemptsOf(env.database, row1!.id)).toMatchObject([
+      { number: 1, outcome: "REFUSED", errorCode: "QUOTE_EXPIRED" },
+      { number: 2, outcome: "CANCELLED", quoteId: null },
+    ]);
     await expectCountersMatchTrades(env.database, batch.id);
   });
 });

@@ -143,6 +143,15 @@ export const batchesOfTrades = (tradeIds: readonly string[]): Prisma.Sql =>
   Prisma.sql`batch.id IN (SELECT trade.batch_id FROM trade WHERE trade.id = ANY(${[...tradeIds]}::uuid[]))`;
 
 /**
+ * The batches whose cancel was not requested. From its request on, a batch's claims neither go back
+ * to PENDING (its cancel counted the PENDING trades then: CANCELLED_BEFORE_WRITTEN, and a trade made
+ * PENDING after would read as cancelled without being counted) nor save a quote (a trade quoted again
+ * after its quote expired would be booked after the cancel). They stay EXECUTING, which the cancel's
+ * pass moves to CANCELLED (cancelPendingChunk) and counts then. New claims are refused the same way.
+ */
+export const notBeingCancelled = Prisma.sql`batch.cancel_requested_at IS NULL`;
+
+/**
  * Which table(s) a read of trades takes: the hot `trade`, `trade_archive` (the archived history),
  * or both, for one batch whose trades may be on either side (an archived batch, while and after
  * they move: see archive.ts). Either way the rows are named `trade`, so a statement is written once.

@@ -3,7 +3,7 @@ import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { type TradeRow, tradeColumns } from "../rows";
-import { batchesOfTrades, batchStatusIn, theBatch, tradeStatusIn } from "./fragments";
+import { batchesOfTrades, batchStatusIn, notBeingCancelled, theBatch, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 
 /** `locked_at` older than the lease: the runner that claimed the trade has stopped. */
@@ -18,7 +18,7 @@ export function claimPendingTrades(db: Queryable, batchId: string, limit: number
   return moveTrades(db, "claim", {
     // Checked on the batch row once its lock is granted: a cancel that committed meanwhile is seen.
     batches: Prisma.sql`${theBatch(batchId)} AND ${batchStatusIn(CLAIMABLE_BATCH_STATUSES, "batch.status")}
-      AND batch.cancel_requested_at IS NULL`,
+      AND ${notBeingCancelled}`,
     where: Prisma.sql`trade.batch_id = ${batchId}::uuid`,
     set: [Prisma.sql`attempts = t.attempts + 1, idempotency_key = t.id::text || ':' || (t.attempts + 1), locked_at = now()`],
     order: Prisma.sql`trade.row_number`,
@@ -26,14 +26,6 @@ export function claimPendingTrades(db: Queryable, batchId: string, limit: number
     skipLocked: true,
   });
 }
-
-/**
- * No claim of a batch being cancelled goes back to PENDING: its cancel counted the batch's PENDING
- * trades when it was requested (CANCELLED_BEFORE_WRITTEN), and a trade made PENDING after would read
- * as cancelled without being counted. The claim stays EXECUTING, which the cancel's pass moves to
- * CANCELLED (cancelPendingChunk) and counts then.
- */
-const notBeingCancelled = Prisma.sql`batch.cancel_requested_at IS NULL`;
 
 /**
  * Trades claimed by a runner that stopped (its lease ran out) before any booking was sent

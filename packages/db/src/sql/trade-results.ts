@@ -5,7 +5,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import type { BatchRow } from "../rows";
 import { closeFinishedBatches, closingStatus, lockBatch } from "./batch-lifecycle";
-import { batchesOfTrades } from "./fragments";
+import { batchesOfTrades, notBeingCancelled } from "./fragments";
 import { moveTrades, moveTradesOfBatches } from "./move-trades";
 
 export interface QuotedTrade {
@@ -26,12 +26,15 @@ const sameClaim = Prisma.sql`trade.idempotency_key = q.idempotency_key`;
 
 /**
  * Saves the quotes of claimed trades. Only trades still under the same claim move: one
- * cancelled in the meantime stays CANCELLED and its booking is never sent.
+ * cancelled in the meantime stays CANCELLED and its booking is never sent. Nor does a trade of a
+ * batch whose cancel was requested (notBeingCancelled): a claim the request found EXECUTING was
+ * cancelled by it, but one quoted again since (its booking refused QUOTE_EXPIRED) would otherwise
+ * be booked after the cancel. It stays EXECUTING for the cancel's pass.
  */
 export function markTradesQuoted(db: Queryable, quoted: readonly QuotedTrade[]): Promise<TradeChange[]> {
   if (quoted.length === 0) return Promise.resolve([]);
   return moveTrades(db, "saveQuote", {
-    batches: batchesOfTrades(quoted.map((q) => q.id)),
+    batches: Prisma.sql`${batchesOfTrades(quoted.map((q) => q.id))} AND ${notBeingCancelled}`,
     join: {
       relation: Prisma.sql`unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.idempotencyKey)}::text[],
                                  ${quoted.map((q) => q.quoteId)}::text[], ${quoted.map((q) => q.rate)}::numeric[],
