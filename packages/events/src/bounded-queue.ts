@@ -27,9 +27,14 @@ export class BoundedQueue<T> {
     return this.count;
   }
 
-  /** Adds a message; false, and nothing changes, when the queue is full and the message supersedes none. */
-  push(message: T, key: string | null = null): boolean {
+  /**
+   * Adds a message; false, and nothing changes, when the queue is full and the message supersedes none.
+   * With `supersedes`, a message of a key already queued replaces it only when that says so; otherwise
+   * it is dropped and the queued one keeps its place (an older snapshot that arrived late).
+   */
+  push(message: T, key: string | null = null, supersedes?: (incoming: T, queued: T) => boolean): boolean {
     const superseded = key === null ? undefined : this.byKey.get(key);
+    if (superseded && supersedes && !supersedes(message, superseded.message)) return true;
     if (superseded) this.unlink(superseded);
     else if (this.count === this.limit) return false;
     const entry: Entry<T> = { message, key, prev: this.tail, next: null };
@@ -103,6 +108,8 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
     private readonly channel: string,
     private readonly queue: BoundedQueue<T>,
     private readonly conflate: ((message: T) => string | null) | undefined,
+    /** With conflate: whether an incoming message replaces the queued one of its key (default: always). */
+    private readonly supersedes: ((incoming: T, queued: T) => boolean) | undefined,
     /** Stops the messages coming (removes the listener); called once, when the subscription ends. */
     private readonly onEnd: () => void,
   ) {}
@@ -113,14 +120,14 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
       reader.resolve({ value: message, done: false });
       return;
     }
-    let key: string | null;
+    let pushed: boolean;
     try {
-      key = this.conflate ? this.conflate(message) : null;
+      pushed = this.queue.push(message, this.conflate ? this.conflate(message) : null, this.supersedes);
     } catch (error) {
       this.end({ error });
       return;
     }
-    if (!this.queue.push(message, key)) this.end({ error: new SlowConsumerError(this.channel, this.queue.limit) });
+    if (!pushed) this.end({ error: new SlowConsumerError(this.channel, this.queue.limit) });
   }
 
   /** Stops listening at once, so nothing more is held; a failure is thrown by the next `next()`. */

@@ -31,6 +31,16 @@ export interface SubscribeOptions<T = unknown> {
    * @default undefined (every message is delivered, or the subscription ends)
    */
   conflate?: (message: T) => string | null;
+  /**
+   * With `conflate`: whether an incoming message replaces the unread one of its key. Messages of
+   * one key can arrive out of order (snapshots of one batch published by two API instances), and
+   * a late, older snapshot must not take the place of a newer one, least of all a batch's final
+   * one. A message it refuses is dropped. It runs only while the reader is behind. Throwing ends
+   * the subscription with its error, as `conflate` does.
+   *
+   * @default undefined (the incoming message always replaces the queued one)
+   */
+  supersedes?: (incoming: T, queued: T) => boolean;
 }
 
 /**
@@ -75,10 +85,14 @@ export function createInProcessEventBus(): InProcessEventBus {
       emitter.emit(channel, message);
       onHanded?.(handedAt);
     },
-    subscribe<T>(channel: string, signal?: AbortSignal, { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate }: SubscribeOptions<T> = {}) {
+    subscribe<T>(
+      channel: string,
+      signal?: AbortSignal,
+      { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate, supersedes }: SubscribeOptions<T> = {},
+    ) {
       const stop = () => subscription.end();
       const receive = (message: T) => subscription.receive(message);
-      const subscription = new BoundedSubscription<T>(channel, new BoundedQueue<T>(limit), conflate, () => {
+      const subscription = new BoundedSubscription<T>(channel, new BoundedQueue<T>(limit), conflate, supersedes, () => {
         emitter.off(channel, receive);
         signal?.removeEventListener("abort", stop);
         open.delete(stop);

@@ -1,4 +1,4 @@
-import type { BatchView, TradeStatus, TradeView } from "@fxbt/domain";
+import { type BatchView, isNewerBatchSnapshot, type TradeStatus, type TradeView } from "@fxbt/domain";
 
 /** What travels on each channel. */
 export interface BatchProgressMessage {
@@ -26,6 +26,21 @@ export interface SkippedSequencesMessage {
 export type TradeChannelMessage = TradeStatusMessage | SkippedSequencesMessage | { ended: "deleted" };
 
 export type BatchListMessage = { kind: "changed"; batch: BatchView } | { kind: "deleted"; batch: BatchView };
+
+/**
+ * Whether a batch's message replaces its unread one (a subscription's `supersedes`, with `conflate`
+ * by batch id). Two instances publish snapshots of one batch in the order their commits reached
+ * their publishers, so an older one can come after a newer one: it must not take its place, least
+ * of all the final one's. A deletion is the batch's last message: it replaces any, and nothing
+ * replaces it. Otherwise the higher event number wins, and the same number is the same state.
+ */
+export function supersedesUnreadBatchMessage<M extends BatchProgressMessage | BatchListMessage>(incoming: M, queued: M): boolean {
+  return !isDeletion(queued) && (isDeletion(incoming) || !isNewerBatchSnapshot(queued.batch, incoming.batch));
+}
+
+function isDeletion(message: BatchProgressMessage | BatchListMessage): boolean {
+  return "kind" in message ? message.kind === "deleted" : message.deleted === true;
+}
 
 /** Channel names, in one place so publishers and subscribers cannot drift apart. */
 export const channels = {

@@ -11,6 +11,7 @@ export {
   type BatchListMessage,
   type BatchProgressMessage,
   channels,
+  supersedesUnreadBatchMessage,
   type TradeChannelMessage,
   type TradeStatusMessage,
 } from "./channels";

@@ -98,6 +98,29 @@ describe("in-process event bus", () => {
     expect(await settled(progress)).toBe(PENDING);
   });
 
+  it("with supersedes, keeps a queued snapshot that a late, older one of its batch arrives after", async () => {
+    const bus = createInProcessEventBus();
+    const newer = (incoming: Snapshot, queued: Snapshot) => incoming.done >= queued.done;
+    const progress = bus.subscribe<Snapshot>(CHANNEL, undefined, { conflate: byBatch, supersedes: newer });
+    for (const snapshot of [
+      { batch: "A", done: 5 },
+      { batch: "B", done: 1 },
+      { batch: "A", done: 3 },
+    ])
+      bus.publish(CHANNEL, snapshot);
+    expect(await read(progress, 2)).toEqual([
+      { batch: "A", done: 5 },
+      { batch: "B", done: 1 },
+    ]);
+    bus.publish(CHANNEL, { batch: "A", done: 7 });
+    bus.publish(CHANNEL, { batch: "A", done: 6 });
+    expect(await read(progress, 1)).toEqual([{ batch: "A", done: 7 }]);
+    // The reader waits: what comes now is handed over at once, whatever its number.
+    const waiting = progress.next();
+    bus.publish(CHANNEL, { batch: "A", done: 4 });
+    expect(await waiting).toEqual({ value: { batch: "A", done: 4 }, done: false });
+  });
+
   it("never loses the last snapshot of a batch, however far behind its reader is", async () => {
     const bus = createInProcessEventBus();
     const progress = bus.subscribe<Snapshot>(CHANNEL, undefined, { limit: 2, conflate: byBatch });

@@ -4,6 +4,7 @@ import {
   type BatchProgressMessage,
   channels,
   SlowConsumerError,
+  supersedesUnreadBatchMessage,
   type TradeChannelMessage,
   type TradeStatusMessage,
 } from "@fxbt/events";
@@ -23,6 +24,7 @@ async function batchProgress(_: unknown, { id, afterSequence }: { id: string; af
   // Only the newest snapshot waits for a slow reader: a batch's final one is never dropped.
   const live = context.bus.subscribe<BatchProgressMessage>(channels.batchProgress(id), stop.signal, {
     conflate: (message) => message.batch.id,
+    supersedes: supersedesUnreadBatchMessage,
   });
   const current = await startingBatch(context, id, afterSequence, stop);
   return stoppedOnReturn(
@@ -124,6 +126,7 @@ function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
   const viewer = { partner: context.caller?.partner ?? null };
   const changes = context.bus.subscribe<BatchListMessage>(channels.batchList(), stop.signal, {
     conflate: (message) => message.batch.id,
+    supersedes: supersedesUnreadBatchMessage,
   });
   return stoppedOnReturn(
     stop,
