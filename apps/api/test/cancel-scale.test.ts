@@ -129,8 +129,20 @@ describe("cancelling a running batch of 100,000 trades while the runner writes o
     expect(read.cancelled.totalCount).toBeGreaterThanOrEqual(answer.cancelledTrades);
     // Most of those rows are still to be written, which the batch says, and archiving waits for.
     expect(answer.cancelledUnmovedTrades).toBeGreaterThan(0);
+    // Once CANCELLED (at once, or when the bookings in flight answer), while rows are still to write.
+    const cancelledEarly = await eventually(async () => {
+      const { batch: now } = await app.query<{ batch: { status: string; cancelledUnmovedTrades: number } }>(
+        `query($id: ID!) { batch(id: $id) { status cancelledUnmovedTrades } }`,
+        { id: batch.id },
+      );
+      return now.status === "CANCELLED" && now;
+    }, 60_000);
+    expect(cancelledEarly.cancelledUnmovedTrades).toBeGreaterThan(0);
     const early = await app.request(ARCHIVE, { id: batch.id });
-    expect(early.errors?.[0]?.extensions?.code).toBe("BAD_BATCH_STATE");
+    expect(early.errors?.[0]).toMatchObject({
+      extensions: { code: "BAD_BATCH_STATE" },
+      message: expect.stringMatching(/cancelled trades are still being written; archive it once they are/),
+    });
 
     const final = await finishedBatch(app, batch.id, 120_000);
     const cancelledMs = performance.now() - asked;

@@ -192,8 +192,12 @@ describe("resuming subscriptions", () => {
   });
 });
 
-test("on reconnection, queries a resuming subscription keeps current are not read again", () => {
+test("on reconnection, queries a resuming subscription keeps current are not read again; a final batch's page is", () => {
   expect(keptCurrentByResume({ queryName: "BatchDetail", variables: { id: "b1" } })).toBe(true);
+  const showing = (status: string) => () => ({ data: { batch: { id: "b1", status } } });
+  expect(keptCurrentByResume({ queryName: "BatchDetail", variables: { id: "b1" }, getCurrentResult: showing("RUNNING") })).toBe(true);
+  // A final batch's page has no batchProgress open: it is read again (a cancel's rows may have been written meanwhile).
+  expect(keptCurrentByResume({ queryName: "BatchDetail", variables: { id: "b1" }, getCurrentResult: showing("CANCELLED") })).toBe(false);
   expect(keptCurrentByResume({ queryName: "BatchTrades", variables: { id: "b1", first: 50 } })).toBe(true);
   expect(keptCurrentByResume({ queryName: "BatchTrades", variables: { id: "b1", first: 50, status: "FAILED" } })).toBe(false);
   expect(keptCurrentByResume({ queryName: "Batches", variables: {} })).toBe(false);

@@ -3,6 +3,8 @@ import { CombinedGraphQLErrors, CombinedProtocolErrors } from "@apollo/client/er
 import { isNetworkRequestInFlight } from "@apollo/client/utilities";
 import { OperationTypeNode } from "graphql";
 import { EMPTY, filter, firstValueFrom, map, tap } from "rxjs";
+import type { BatchStatus } from "../gql/graphql";
+import { isFinalBatchStatus } from "../lib/batch-status";
 import { withNewerStates } from "./cache-writes";
 import type { ConnectionStore } from "./connection-store";
 import { LiveSocket, toWebSocketUrl } from "./live-socket";
@@ -76,12 +78,22 @@ function newerStatesLink(cache: () => ApolloCache | undefined): ApolloLink {
 
 /**
  * Queries a resuming subscription keeps current across a dropped connection (live-socket.ts
- * resumable): a batch's own fields (batchProgress), and the pages of its trades in row order,
- * whose rows tradeStatusChanged updates and whose membership no change can alter. A page filtered
- * by status can gain or lose rows: it is read again.
+ * resumable): a batch's own fields (batchProgress) while the batch shown is not final, and the pages
+ * of its trades in row order, whose rows tradeStatusChanged updates and whose membership no change
+ * can alter. A page filtered by status can gain or lose rows: it is read again. So is a final batch:
+ * its page has no batchProgress open (the server ends it at the final status), yet the batch still
+ * changes after (a cancel's rows written, archiving), which only the feed brings, and the feed does
+ * not resume.
  */
-export function keptCurrentByResume(query: { queryName?: string; variables?: Record<string, unknown> }): boolean {
-  if (query.queryName === "BatchDetail") return true;
+export function keptCurrentByResume(query: {
+  queryName?: string;
+  variables?: Record<string, unknown>;
+  getCurrentResult?: () => { data?: unknown };
+}): boolean {
+  if (query.queryName === "BatchDetail") {
+    const shown = (query.getCurrentResult?.().data as { batch?: { status?: string } | null } | undefined)?.batch;
+    return !shown?.status || !isFinalBatchStatus(shown.status as BatchStatus);
+  }
   return query.queryName === "BatchTrades" && !query.variables?.status;
 }
 

@@ -54,7 +54,7 @@ export function offeredBatchActions(batch: BatchActionState, viewer: ViewerAcces
       offered.push({ action, refusal: awaitingApprovalReason(batch) });
     } else if (action === "archive" && isBatchActionAllowed({ ...batch, cancelledUnmovedTrades: 0 }, "archive")) {
       // Seconds after a large cancel: shown with why it must wait, and enabled by the event that writes the last rows.
-      offered.push({ action, refusal: asSentence(batchActionRefusal(batch, action) ?? "") });
+      offered.push({ action, refusal: roleRefusal(viewer, action) ?? asSentence(batchActionRefusal(batch, action) ?? "") });
     }
   }
   return offered;

@@ -84,6 +84,11 @@ describe("BatchActions shows only what the status allows", () => {
     ]);
     cleanup();
     expect(buttonsFor(batch("CANCELLED", { ...cancelled, cancelledUnmovedTrades: 0 }))).toEqual(["Delete batch", "Archive batch"]);
+    cleanup();
+    // Someone who may not archive at all is told that, not to wait.
+    expect(buttonsFor(batch("CANCELLED", { ...cancelled, cancelledUnmovedTrades: 5 }), viewer("VIEWER")).at(-1)).toBe(
+      "Archive batch (disabled: Archive needs the ADMIN role or higher; you have VIEWER.)",
+    );
   });
   test("an archived batch offers nothing and says it is archived, read-only", () => {
     expect(buttonsFor(batch("PARTIAL_SUCCESS", { succeededTrades: 4, failedTrades: 2, archivedAt: "2026-11-22T10:00:00.000Z" }))).toEqual(
