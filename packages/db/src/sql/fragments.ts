@@ -18,6 +18,10 @@ import { BATCHES_CANCELLED_BEFORE_WRITTEN, TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COL
  * a rule there changes what these statements do.
  */
 export function tradeStatusIn(statuses: readonly TradeStatus[], column = "status"): Prisma.Sql {
+  // One status is an equality: PostgreSQL 15 takes no order from an index past an `= ANY(…)` column.
+  // With ANY, the claim (a batch's PENDING trades by row_number) read every trade of the batch, run ones
+  // included, and sorted them, instead of reading (batch_id, status, row_number) from its first PENDING entry.
+  if (statuses.length === 1) return Prisma.sql`${Prisma.raw(column)} = ${statuses[0]}::"TradeStatus"`;
   return Prisma.sql`${Prisma.raw(column)} = ANY(${[...statuses]}::"TradeStatus"[])`;
 }
 
