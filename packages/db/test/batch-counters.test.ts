@@ -1,4 +1,4 @@
-import { FINAL_TRADE_STATUSES } from "@fxbt/domain";
+import { FINAL_TRADE_STATUSES, isFinalTradeStatus, TRADE_STATUSES } from "@fxbt/domain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { finishSettledBatches } from "../src/sql/batch-lifecycle";
 import { FINAL_STATUS_COUNTERS } from "../src/sql/fragments";
@@ -12,6 +12,7 @@ import {
   outcomeOf,
   quoteOf,
   setBatch,
+  setTradeStatus,
   type TestContext,
   tradesOf,
 } from "./helpers";
@@ -67,5 +68,19 @@ describe("FINAL_STATUS_COUNTERS, the batch's counter of each final trade status"
     const [finished] = await t.db.prisma.$transaction((tx) => finishSettledBatches(tx));
     expect(finished?.id).toBe(batch.id);
     expect(await countedFromCounters(batch.id)).toEqual(counted);
+  });
+
+  // Each status left to run is asked on its own (the partial indexes of 20261129090000): none may be left out.
+  it("the sweeper leaves a running batch alone while one trade is left to run, whichever status it is in", async () => {
+    const { batch, trades } = await claimedBatch(t.db, 2);
+    const [done, left] = trades;
+    await setTradeStatus(t.db.prisma, [done!.id], "SUCCESS");
+    const finishedNow = async () => (await t.db.prisma.$transaction((tx) => finishSettledBatches(tx))).map((b) => b.id);
+    for (const status of TRADE_STATUSES.filter((s) => !isFinalTradeStatus(s))) {
+      await setTradeStatus(t.db.prisma, [left!.id], status);
+      expect(await finishedNow(), status).not.toContain(batch.id);
+    }
+    await setTradeStatus(t.db.prisma, [left!.id], "FAILED");
+    expect(await finishedNow()).toContain(batch.id);
   });
 });

@@ -38,7 +38,7 @@ export const CANCEL_CHUNK_SIZE = 5_000;
  * Phase 1: marks the batch as being cancelled and takes it out of the queue, cancels its claims
  * with nothing sent to book (EXECUTING) and counts its PENDING trades as cancelled, closing it
  * when no booking of it is in flight (the caller has locked it and checked the action). The count
- * and the claims read the batch's entries of (batch_id, status, row_number).
+ * reads the batch's PENDING entries of (batch_id, status, row_number), the claims (status, locked_at).
  */
 export async function requestCancel(tx: Queryable, id: string): Promise<{ batch: BatchRow; trades: TradeChange[] }> {
   await tx.$executeRaw`
@@ -110,7 +110,7 @@ export async function cancelPendingChunk(
   const start = afterRow ?? (await firstCancellableRow(tx, id));
   const window = start === null ? null : await rowWindow(tx, id, start, limit);
   // The move picks by the window's row range, not by its trades' ids: an index range scan of
-  // (batch_id, status, row_number). Given 5,000 ids instead, PostgreSQL read the index entries
+  // (batch_id, row_number). Given 5,000 ids instead, PostgreSQL read the index entries
   // of every cancellable trade of the batch and filtered them (780 of 1,910 ms of a chunk's
   // statement at 100,000 trades, auto_explain).
   const trades =
