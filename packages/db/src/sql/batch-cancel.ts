@@ -1,4 +1,4 @@
-import { batchStatusesMovableTo, CANCELLED_BEFORE_WRITTEN, isFinalBatchStatus, TRADE_MOVES } from "@fxbt/domain";
+import { batchStatusesMovableTo, CANCELLED_BEFORE_WRITTEN, isFinalBatchStatus, TRADE_MOVES, type TradeStatus } from "@fxbt/domain";
 import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
@@ -161,9 +161,22 @@ async function rowWindow(tx: Queryable, id: string, start: number, limit: number
 
 /** The row before the batch's first trade the cancel move may take (claims go in row order, so the rows before are done); null when there is none. */
 async function firstCancellableRow(tx: Queryable, id: string): Promise<number | null> {
-  const [first] = await tx.$queryRaw<{ row: number | null }[]>`
-    SELECT min(row_number) - 1 AS row FROM trade WHERE batch_id = ${id}::uuid AND ${tradeStatusIn(TRADE_MOVES.cancel.from)}`;
+  // Status by status (eachCancellableStatus): each minimum is the first entry of one partial index.
+  const firsts = eachCancellableStatus(
+    (status) => Prisma.sql`(SELECT min(row_number) FROM trade WHERE batch_id = ${id}::uuid AND ${tradeStatusIn([status])})`,
+  );
+  const [first] = await tx.$queryRaw<{ row: number | null }[]>`SELECT LEAST(${Prisma.join(firsts)}) - 1 AS row`;
   return first?.row ?? null;
+}
+
+/**
+ * One SQL part per status the cancel move takes. Those statuses (PENDING, EXECUTING) are in different
+ * partial indexes of trade, and a condition naming both implies neither index's predicate: asked
+ * together, a batch's cancellable trades were found by reading all of its trades (208,000 rows
+ * filtered, 80 ms, on a 200,000-trade batch whose booking in flight kept it RUNNING), on every poll.
+ */
+function eachCancellableStatus(part: (status: TradeStatus) => Prisma.Sql): Prisma.Sql[] {
+  return TRADE_MOVES.cancel.from.map(part);
 }
 
 /**
@@ -174,7 +187,12 @@ export function listCancellingBatches(db: Queryable): Promise<BatchRow[]> {
   return db.$queryRaw<BatchRow[]>`
     SELECT ${batchColumns("b")} FROM batch b
     WHERE ${stillCancelling("b")}
-      AND EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND ${tradeStatusIn(TRADE_MOVES.cancel.from, "t.status")})
+      AND (${Prisma.join(
+        eachCancellableStatus(
+          (status) => Prisma.sql`EXISTS (SELECT 1 FROM trade t WHERE t.batch_id = b.id AND ${tradeStatusIn([status], "t.status")})`,
+        ),
+        " OR ",
+      )})
     ORDER BY b.cancel_requested_at, b.id`;
 }
 
