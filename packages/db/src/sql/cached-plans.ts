@@ -21,29 +21,3 @@ export async function discardCachedPlans(db: Queryable | pg.ClientBase): Promise
   if ("query" in db) await db.query("DISCARD PLANS");
   else await db.$executeRaw`DISCARD PLANS`;
 }
-
-/**
- * A staging at least this large may analyze trade (analyzeTradesAfterStaging): smaller ones change
- * the plans of nothing that reads a batch's trades.
- */
-export const ANALYZE_AFTER_STAGED_ROWS = 1_000;
-
-/**
- * Analyzes trade after a staging that grew it by a tenth or more (autovacuum's own rule,
- * autovacuum_analyze_scale_factor 0.1), or when it was never analyzed; true when it did. PostgreSQL
- * plans from the table's statistics, which only ANALYZE (or VACUUM) renews: autovacuum does so about
- * a minute after such a change, a server without it never. Until then a batch just staged is
- * planned as if trade held what it held before: with the statistics of a nearly empty table, the
- * runner's claim took the batch's (batch_id, sequence) index and sorted its PENDING trades for every
- * claim, and the foreign-key checks of its attempts kept plans made when trade was a page (above).
- * ANALYZE reads a sample (30,000 rows at the default statistics target), a fraction of a second at
- * 1,000,000 trades, and renews every connection's plans that read trade.
- */
-export async function analyzeTradesAfterStaging(db: Queryable, stagedRows: number): Promise<boolean> {
-  if (stagedRows < ANALYZE_AFTER_STAGED_ROWS) return false;
-  const [table] = await db.$queryRaw<{ rows: number }[]>`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'trade'::regclass`;
-  // reltuples is -1 until the table's first ANALYZE or VACUUM, and counts the staged rows only after one.
-  if (table && table.rows >= 0 && stagedRows < 0.1 * table.rows) return false;
-  await db.$executeRaw`ANALYZE trade`;
-  return true;
-}
