@@ -74,10 +74,7 @@ describe("moveTrades", () => {
     const [first, , third] = await tradesOf(t.db, batch.id);
     const changes = await moveTrades(t.db.prisma, "cancel", {
       batches: batchesOfTrades([third!.id, first!.id]),
-      join: {
-        relation: Prisma.sql`unnest(${[third!.id, first!.id]}::uuid[], ${["third", "first"]}::text[]) AS q(id, note)`,
-        on: Prisma.sql`q.id = trade.id`,
-      },
+      byId: Prisma.sql`unnest(${[third!.id, first!.id]}::uuid[], ${["third", "first"]}::text[]) AS q(id, note)`,
       where: Prisma.sql`TRUE`,
       carry: [Prisma.sql`q.note`],
       set: [Prisma.sql`error_message = picked.note`],
@@ -110,10 +107,7 @@ describe("moveTrades", () => {
 
     const { trades: changes, batches } = await moveTradesOfBatches(t.db.prisma, ["book", "refuseQuote", "refuseBooking"], {
       batches: theBatch(batch.id),
-      join: {
-        relation: Prisma.sql`unnest(${trades.map((trade) => trade.id)}::uuid[], ${moves}::text[]) AS q(id, move)`,
-        on: Prisma.sql`q.id = trade.id`,
-      },
+      byId: Prisma.sql`unnest(${trades.map((trade) => trade.id)}::uuid[], ${moves}::text[]) AS q(id, move)`,
       moveOf: Prisma.sql`q.move`,
       where: Prisma.sql`TRUE`,
       countsFinal: true,
@@ -153,10 +147,7 @@ describe("moveTrades", () => {
 
     const { trades: changes, batches } = await moveTradesOfBatches(t.db.prisma, ["book", "refuseQuote"], {
       batches: Prisma.sql`batch.id = ANY(${[a.batch.id, b.batch.id, c.batch.id]}::uuid[])`,
-      join: {
-        relation: Prisma.sql`unnest(${picks.map(([id]) => id)}::uuid[], ${picks.map(([, move]) => move)}::text[]) AS q(id, move)`,
-        on: Prisma.sql`q.id = trade.id`,
-      },
+      byId: Prisma.sql`unnest(${picks.map(([id]) => id)}::uuid[], ${picks.map(([, move]) => move)}::text[]) AS q(id, move)`,
       moveOf: Prisma.sql`q.move`,
       where: Prisma.sql`TRUE`,
       countsFinal: true,

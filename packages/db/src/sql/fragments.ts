@@ -160,9 +160,37 @@ export const ofPartner = (partner: string | null | undefined, column = "partner"
 /** The batch with this id (for moveTrades' `batches`). */
 export const theBatch = (id: string): Prisma.Sql => Prisma.sql`batch.id = ${id}::uuid`;
 
-/** The batches of these trades (for moveTrades' `batches`). */
+/**
+ * The batches of these trades (for moveTrades' `batches`): each trade is looked up by its primary
+ * key (the LATERAL subquery, whose LIMIT keeps it from being merged into a join the planner could
+ * turn into a scan of trade), then the batches by theirs, from the array of their ids.
+ */
 export const batchesOfTrades = (tradeIds: readonly string[]): Prisma.Sql =>
-  Prisma.sql`batch.id IN (SELECT trade.batch_id FROM trade WHERE trade.id = ANY(${[...tradeIds]}::uuid[]))`;
+  Prisma.sql`batch.id = ANY(ARRAY(
+    SELECT trade.batch_id FROM unnest(${[...tradeIds]}::uuid[]) AS q(id)
+    CROSS JOIN LATERAL (SELECT trade.batch_id FROM trade WHERE trade.id = q.id LIMIT 1) trade))`;
+
+/**
+ * The trades a relation names, as `trade`, read and locked through the primary key in id order
+ * (the order every statement that waits for trade locks takes them): `names` is aliased `q` and
+ * has an `id` column, e.g. `unnest(…) AS q(id, idempotency_key)`; its columns stay readable as
+ * `q.…`. `condition` (on `trade`) is tested before a trade is locked; whatever the caller tests
+ * after (a status guard, the claim's key) finds each trade locked, as it now stands.
+ *
+ * Why not a plain join: a subquery with FOR UPDATE is never merged into the query around it, and
+ * none of the caller's tests is pushed into one with a LIMIT (one trade per id), so a status guard
+ * tested outside cannot lead the planner to another index. Statistics taken while
+ * a batch was all PENDING say no trade is in flight, and a guard on EXECUTING or QUOTED was then
+ * planned as a scan of all of `(status, locked_at)`, which without vacuum keeps an entry for every
+ * trade that passed through (README, "What bounds the runner"). A trade the caller then turns down
+ * stays locked until the statement's transaction ends, as one it moves does.
+ */
+export function lockedTradesById(names: Prisma.Sql, options: { condition?: Prisma.Sql; skipLocked?: boolean } = {}): Prisma.Sql {
+  return Prisma.sql`(SELECT * FROM ${names} ORDER BY q.id) q
+    CROSS JOIN LATERAL (
+      SELECT trade.* FROM trade WHERE trade.id = q.id${options.condition ? Prisma.sql` AND ${options.condition}` : Prisma.empty}
+      LIMIT 1 FOR UPDATE${options.skipLocked ? Prisma.sql` SKIP LOCKED` : Prisma.empty}) trade`;
+}
 
 /**
  * The batches whose cancel was not requested. From its request on, a batch's claims neither go back

@@ -3,7 +3,7 @@ import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { type BatchRow, batchFieldsAs, type TradeRow, tradeColumnsAsWritten } from "../rows";
-import { FINAL_STATUS_COUNTERS, tradeStatusIn } from "./fragments";
+import { FINAL_STATUS_COUNTERS, lockedTradesById, tradeStatusIn } from "./fragments";
 
 export interface MoveTradesOptions {
   /**
@@ -15,14 +15,19 @@ export interface MoveTradesOptions {
   batches: Prisma.Sql;
   /** Which trades, besides the move's own status guard (columns of `trade`). */
   where: Prisma.Sql;
-  /** A relation joined to pick the trades, e.g. `unnest(…) AS q(id, …)` on `q.id = trade.id`. */
-  join?: { relation: Prisma.Sql; on: Prisma.Sql };
-  /** Columns of `join` the assignments need, e.g. `q.quote_id`; they are read as `picked.quote_id`. */
+  /**
+   * The trades to move named by id: a relation aliased `q` with an `id` column, e.g.
+   * `unnest(…) AS q(id, idempotency_key)`, whose columns `where` may test. Each trade is looked up
+   * by its primary key (lockedTradesById), never by a plan the statistics choose.
+   */
+  byId?: Prisma.Sql;
+  /** Columns of `byId` the assignments need, e.g. `q.quote_id`; they are read as `picked.quote_id`. */
   carry?: readonly Prisma.Sql[];
   /** Further assignments, e.g. `locked_at = now()` or `quote_id = picked.quote_id`. */
   set?: readonly Prisma.Sql[];
   /** Trades are locked in this order; the default, by id, is the one every waiting statement uses. */
   order?: Prisma.Sql;
+  /** At most this many trades; not with `byId`, which locks each trade it names before `where` and the guard test it. */
   limit?: number;
   /** Skip trades another transaction holds instead of waiting for them (claims, recovery). */
   skipLocked?: boolean;
@@ -39,7 +44,7 @@ export interface MoveTradesOptions {
    */
   carriesAnswer?: boolean;
   /**
-   * With several moves: which one each picked trade makes, an expression over `join` (e.g. `q.move`)
+   * With several moves: which one each picked trade makes, an expression over `byId` (e.g. `q.move`)
    * giving one of their names. Each trade is held to its own move's `from` statuses and goes to its `to`.
    */
   moveOf?: Prisma.Sql;
@@ -108,9 +113,10 @@ export async function moveTradesOfBatches(
   moves: readonly TradeMoveName[],
   options: MoveTradesOptions & { withBatches?: boolean },
 ): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
-  const { batches, where, join, carry = [], set = [], order = Prisma.sql`trade.id`, limit, skipLocked = false, history = [] } = options;
+  const { batches, where, byId, carry = [], set = [], order = Prisma.sql`trade.id`, limit, skipLocked = false, history = [] } = options;
   const { startsAttempt, endsAttempt, answers } = sharedTraits(moves);
   if (moves.length > 1 && !options.moveOf) throw new Error("moveTrades: several moves need moveOf");
+  if (byId && limit !== undefined) throw new Error("moveTrades: a limit needs trades picked by condition, not byId");
   const withBatches = options.withBatches ?? true;
   const statusTo = (column: string) => perMove(moves, column, (name) => Prisma.sql`${TRADE_MOVES[name].to}::"TradeStatus"`);
   const guard =
@@ -135,6 +141,7 @@ export async function moveTradesOfBatches(
   ];
   // The batches' ids are an InitPlan of `picked` (an uncorrelated subquery): PostgreSQL computes
   // it, taking every batch lock, before the scan below returns (and locks) its first trade.
+  const ofLockedBatches = Prisma.sql`trade.batch_id = ANY((SELECT array_agg(id) FROM locked_batches)::uuid[])`;
   // `in_order` numbers the picked trades as `picked` produced them (a CTE is scanned in the order
   // it produced its rows; FOR UPDATE does not allow the window function in `picked` itself).
   // A batch's row is returned once, with its first trade (the one numbered last_before + 1).
@@ -144,12 +151,11 @@ export async function moveTradesOfBatches(
     picked AS (
       SELECT trade.id, trade.batch_id, trade.status AS previous_status, trade.idempotency_key,
              ${moves.length === 1 ? Prisma.sql`${moves[0]}::text` : options.moveOf} AS move${list(carry)}
-      FROM trade ${join ? Prisma.sql`JOIN ${join.relation} ON ${join.on}` : Prisma.empty}
-      WHERE trade.batch_id = ANY((SELECT array_agg(id) FROM locked_batches)::uuid[])
-        AND ${guard} AND ${where}
+      FROM ${byId ? lockedTradesById(byId, { condition: ofLockedBatches, skipLocked }) : Prisma.sql`trade`}
+      WHERE ${byId ? Prisma.empty : Prisma.sql`${ofLockedBatches} AND`} ${guard} AND ${where}
       ORDER BY ${order}
       ${limit === undefined ? Prisma.empty : Prisma.sql`LIMIT ${limit}::int`}
-      FOR UPDATE OF trade ${skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty}),
+      ${byId ? Prisma.empty : Prisma.sql`FOR UPDATE OF trade ${skipLocked ? Prisma.sql`SKIP LOCKED` : Prisma.empty}`}),
     numbered_batches AS (
       UPDATE batch SET event_sequence = batch.event_sequence + counted.moves${
         answers ? Prisma.sql`, answered_trades = batch.answered_trades + counted.moves` : Prisma.empty

@@ -3,7 +3,7 @@ import type { TradeChange } from "../changes";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { type TradeRow, tradeColumns } from "../rows";
-import { batchesOfTrades, batchStatusIn, notBeingCancelled, theBatch, tradeStatusIn } from "./fragments";
+import { batchesOfTrades, batchStatusIn, lockedTradesById, notBeingCancelled, theBatch, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 
 /** `locked_at` older than the lease: the runner that claimed the trade has stopped. */
@@ -73,10 +73,7 @@ export function releaseClaims(db: Queryable, held: readonly HeldTrade[]): Promis
   if (held.length === 0) return Promise.resolve([]);
   return moveTrades(db, "releaseClaim", {
     batches: Prisma.sql`${batchesOfTrades(held.map((h) => h.id))} AND ${notBeingCancelled}`,
-    join: {
-      relation: Prisma.sql`unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)`,
-      on: Prisma.sql`q.id = trade.id`,
-    },
+    byId: Prisma.sql`unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)`,
     where: Prisma.sql`trade.idempotency_key = q.idempotency_key`,
     set: [Prisma.sql`locked_at = NULL`],
   });
@@ -92,11 +89,12 @@ export async function renewLeases(db: Queryable, held: readonly HeldTrade[]): Pr
   if (held.length === 0) return 0;
   return db.$executeRaw`
     WITH renewed AS (
-      SELECT trade.id FROM trade
-      JOIN unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)
-        ON q.id = trade.id AND q.idempotency_key = trade.idempotency_key
-      WHERE ${tradeStatusIn([...TRADE_MOVES.saveQuote.from, ...TRADE_MOVES.book.from], "trade.status")}
-      ORDER BY trade.id
-      FOR UPDATE OF trade SKIP LOCKED)
+      SELECT trade.id
+      FROM ${lockedTradesById(
+        Prisma.sql`unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.idempotencyKey)}::text[]) AS q(id, idempotency_key)`,
+        { skipLocked: true },
+      )}
+      WHERE q.idempotency_key = trade.idempotency_key
+        AND ${tradeStatusIn([...TRADE_MOVES.saveQuote.from, ...TRADE_MOVES.book.from], "trade.status")})
     UPDATE trade SET locked_at = now() FROM renewed WHERE trade.id = renewed.id`;
 }

@@ -35,14 +35,11 @@ export function markTradesQuoted(db: Queryable, quoted: readonly QuotedTrade[]):
   if (quoted.length === 0) return Promise.resolve([]);
   return moveTrades(db, "saveQuote", {
     batches: Prisma.sql`${batchesOfTrades(quoted.map((q) => q.id))} AND ${notBeingCancelled}`,
-    join: {
-      relation: Prisma.sql`unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.idempotencyKey)}::text[],
+    byId: Prisma.sql`unnest(${quoted.map((q) => q.id)}::uuid[], ${quoted.map((q) => q.idempotencyKey)}::text[],
                                  ${quoted.map((q) => q.quoteId)}::text[], ${quoted.map((q) => q.rate)}::numeric[],
                                  ${quoted.map((q) => q.sellAmount)}::numeric[], ${quoted.map((q) => q.buyAmount)}::numeric[],
                                  ${quoted.map((q) => q.expiresAt)}::timestamptz[])
                           AS q(id, idempotency_key, quote_id, rate, sell_amount, buy_amount, expires_at)`,
-      on: Prisma.sql`q.id = trade.id`,
-    },
     where: sameClaim,
     carry: [Prisma.sql`q.quote_id, q.rate, q.sell_amount, q.buy_amount, q.expires_at`],
     set: [
@@ -156,14 +153,11 @@ function oneOutcomePerTrade(outcomes: readonly TradeOutcome[]): TradeOutcome[][]
 function writeOutcomes(db: Queryable, outcomes: readonly TradeOutcome[]): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
   return moveTradesOfBatches(db, OUTCOME_MOVES, {
     batches: batchesOfTrades(outcomes.map((o) => o.id)),
-    join: {
-      relation: Prisma.sql`unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],
+    byId: Prisma.sql`unnest(${outcomes.map((o) => o.id)}::uuid[], ${outcomes.map((o) => o.idempotencyKey)}::text[],
                                  ${outcomes.map((o) => o.move)}::text[],
                                  ${outcomes.map((o) => o.transactionId)}::text[], ${outcomes.map((o) => o.errorCode)}::text[],
                                  ${outcomes.map((o) => o.errorMessage)}::text[], ${outcomes.map((o) => o.bookingSentAt ?? null)}::timestamptz[])
                           AS q(id, idempotency_key, move, transaction_id, error_code, error_message, booking_sent_at)`,
-      on: Prisma.sql`q.id = trade.id`,
-    },
     moveOf: Prisma.sql`q.move`,
     where: sameClaim,
     carry: [Prisma.sql`q.transaction_id, q.error_code, q.error_message, q.booking_sent_at`],
@@ -195,12 +189,9 @@ export function requoteTrades(db: Queryable, expired: readonly ExpiredQuote[]): 
   if (expired.length === 0) return Promise.resolve([]);
   return moveTrades(db, "requote", {
     batches: batchesOfTrades(expired.map((e) => e.id)),
-    join: {
-      relation: Prisma.sql`unnest(${expired.map((e) => e.id)}::uuid[], ${expired.map((e) => e.idempotencyKey)}::text[],
+    byId: Prisma.sql`unnest(${expired.map((e) => e.id)}::uuid[], ${expired.map((e) => e.idempotencyKey)}::text[],
                                  ${expired.map((e) => e.errorMessage)}::text[], ${expired.map((e) => e.bookingSentAt)}::timestamptz[])
                           AS q(id, idempotency_key, error_message, booking_sent_at)`,
-      on: Prisma.sql`q.id = trade.id`,
-    },
     where: sameClaim,
     carry: [Prisma.sql`NULL::text AS transaction_id, 'QUOTE_EXPIRED' AS error_code, q.error_message, q.booking_sent_at`],
     carriesAnswer: true,

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma, type PrismaClient } from "../src/generated/prisma/client";
+import type { Queryable } from "../src/queryable";
+import type { TradeRow } from "../src/rows";
+import { claimPendingTrades, releaseClaims, renewLeases } from "../src/sql/trade-claims";
+import { markTradesQuoted, recordTradeOutcomes, requoteTrades } from "../src/sql/trade-results";
+import { openTestDatabase, outcomeOf, quoteOf, setRunning, stageBatch, type TestContext, tradesOf } from "./helpers";
+
+let t: TestContext;
+beforeAll(async () => {
+  t = await openTestDatabase();
+});
+afterAll(() => t.close());
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of a plan, the root first. */
+function nodesOf(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
+}
+
+/**
+ * The plans of the statements `run` sends, as PostgreSQL makes them for the values given: each
+ * statement is explained instead of run (EXPLAIN without ANALYZE executes nothing), so `run`
+ * sees no rows back.
+ */
+async function plansOf(run: (db: Queryable & PrismaClient) => Promise<unknown>): Promise<PlanNode[][]> {
+  const plans: Promise<PlanNode[]>[] = [];
+  const explain = (query: Prisma.Sql) => {
+    plans.push(
+      t.db.prisma
+        .$queryRaw<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${query}`)
+        .then(([row]) => nodesOf(row!["QUERY PLAN"][0].Plan)),
+    );
+    return Promise.resolve([]);
+  };
+  const explaining = {
+    $queryRaw: (strings: TemplateStringsArray, ...values: unknown[]) => explain(Prisma.sql(strings, ...(values as Prisma.Sql[]))),
+    $executeRaw: (strings: TemplateStringsArray, ...values: unknown[]) =>
+      explain(Prisma.sql(strings, ...(values as Prisma.Sql[]))).then(() => 0),
+  };
+  await run(explaining as unknown as Queryable & PrismaClient);
+  return Promise.all(plans);
+}
+
+/** How each plan reads `trade`: "<node> <index>" for every scan of it. */
+function tradeScans(plan: PlanNode[]): string[] {
+  return plan
+    .filter((node) => node["Relation Name"] === "trade" && node["Node Type"] !== "ModifyTable")
+    .map((node) => `${node["Node Type"]} ${node["Index Name"] ?? ""}`.trim());
+}
+
+/**
+ * The statements that move or hold trades named by id (a quote save, an outcome write, a requote,
+ * a release, a lease renewal) must find each by its primary key whatever the statistics say.
+ * Statistics taken while a batch is all PENDING (autovacuum's ANALYZE after a large staging)
+ * say almost no trade is EXECUTING or QUOTED, and the status guard those statements share matches
+ * the in-flight index `(status, locked_at)`: planned over it, each statement reads every entry that
+ * index holds, and without vacuum it holds one for every trade that has passed through (README,
+ * "What bounds the runner": a run 35% slower).
+ */
+describe("the moves of trades named by id", () => {
+  let executing: TradeRow[];
+  let quoted: TradeRow[];
+
+  beforeAll(async () => {
+    const batch = await stageBatch(t.db, 10_000);
+    await setRunning(t.db.prisma, batch.id);
+    await t.db.prisma.$executeRawUnsafe("ANALYZE trade");
+    await claimPendingTrades(t.db.prisma, batch.id, 200);
+    const claimed = (await tradesOf(t.db, batch.id)).filter((trade) => trade.status === "EXECUTING");
+    expect(claimed).toHaveLength(200);
+    await markTradesQuoted(
+      t.db.prisma,
+      claimed.slice(100).map((trade) => quoteOf(trade)),
+    );
+    const now = await tradesOf(t.db, batch.id);
+    executing = now.filter((trade) => trade.status === "EXECUTING");
+    quoted = now.filter((trade) => trade.status === "QUOTED");
+    expect([executing.length, quoted.length]).toEqual([100, 100]);
+  });
+
+  it.each([
+    [
+      "markTradesQuoted",
+      (db: Queryable) =>
+        markTradesQuoted(
+          db,
+          executing.map((trade) => quoteOf(trade)),
+        ),
+    ],
+    [
+      "recordTradeOutcomes",
+      (db: PrismaClient) =>
+        recordTradeOutcomes(db, [...quoted.map((trade) => outcomeOf(trade, "book")), outcomeOf(executing[0]!, "refuseQuote")]),
+    ],
+    [
+      "requoteTrades",
+      (db: Queryable) =>
+        requoteTrades(
+          db,
+          quoted.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey!, errorMessage: "expired", bookingSentAt: null })),
+        ),
+    ],
+    [
+      "releaseClaims",
+      (db: Queryable) =>
+        releaseClaims(
+          db,
+          executing.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey! })),
+        ),
+    ],
+    [
+      "renewLeases",
+      (db: Queryable) =>
+        renewLeases(
+          db,
+          quoted.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey! })),
+        ),
+    ],
+  ] as const)("%s reads each trade by its primary key", async (_, run) => {
+    const plans = await plansOf(run as (db: Queryable & PrismaClient) => Promise<unknown>);
+
+    expect(plans).toHaveLength(1);
+    expect(new Set(tradeScans(plans[0]!))).toEqual(new Set(["Index Scan trade_pkey"]));
+  });
+});
