@@ -5,7 +5,7 @@
  *
  *   npm run bench                       # 100,000 rows on 127.0.0.1:5432
  *   BENCH_ROWS=20000 npm run bench
- *   BENCH_ADMIN_URL=postgresql://… npm run bench
+ *   TEST_DATABASE_ADMIN_URL=postgresql://… npm run bench   # another server (its databases are made there)
  */
 
 import { randomUUID } from "node:crypto";
