@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma, type PrismaClient } from "../src/generated/prisma/client";
 import type { Queryable } from "../src/queryable";
 import type { TradeRow } from "../src/rows";
+import { cancelClaimsOfCancellingBatches } from "../src/sql/batch-cancel";
 import { claimPendingTrades, releaseClaims, renewLeases } from "../src/sql/trade-claims";
 import { markTradesQuoted, recordTradeOutcomes, requoteTrades } from "../src/sql/trade-results";
 import { openTestDatabase, outcomeOf, quoteOf, setRunning, stageBatch, type TestContext, tradesOf } from "./helpers";
@@ -39,7 +40,8 @@ async function plansOf(run: (db: Queryable & PrismaClient) => Promise<unknown>):
     );
     return Promise.resolve([]);
   };
-  const explaining = {
+  const explaining: Record<string, unknown> = {
+    $transaction: (work: (tx: unknown) => Promise<unknown>) => work(explaining),
     $queryRaw: (strings: TemplateStringsArray, ...values: unknown[]) => explain(Prisma.sql(strings, ...(values as Prisma.Sql[]))),
     $executeRaw: (strings: TemplateStringsArray, ...values: unknown[]) =>
       explain(Prisma.sql(strings, ...(values as Prisma.Sql[]))).then(() => 0),
@@ -85,10 +87,12 @@ describe("the moves of trades named by id", () => {
     expect([executing.length, quoted.length]).toEqual([100, 100]);
   });
 
-  it.each([
+  /** The trades under the keys they hold. */
+  const held = (trades: readonly TradeRow[]) => trades.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey! }));
+  const statements: [string, (db: Queryable & PrismaClient) => Promise<unknown>][] = [
     [
       "markTradesQuoted",
-      (db: Queryable) =>
+      (db) =>
         markTradesQuoted(
           db,
           executing.map((trade) => quoteOf(trade)),
@@ -96,35 +100,23 @@ describe("the moves of trades named by id", () => {
     ],
     [
       "recordTradeOutcomes",
-      (db: PrismaClient) =>
-        recordTradeOutcomes(db, [...quoted.map((trade) => outcomeOf(trade, "book")), outcomeOf(executing[0]!, "refuseQuote")]),
+      (db) => recordTradeOutcomes(db, [...quoted.map((trade) => outcomeOf(trade, "book")), outcomeOf(executing[0]!, "refuseQuote")]),
     ],
     [
       "requoteTrades",
-      (db: Queryable) =>
+      (db) =>
         requoteTrades(
           db,
-          quoted.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey!, errorMessage: "expired", bookingSentAt: null })),
+          held(quoted).map((claim) => ({ ...claim, errorMessage: "expired", bookingSentAt: null })),
         ),
     ],
-    [
-      "releaseClaims",
-      (db: Queryable) =>
-        releaseClaims(
-          db,
-          executing.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey! })),
-        ),
-    ],
-    [
-      "renewLeases",
-      (db: Queryable) =>
-        renewLeases(
-          db,
-          quoted.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey! })),
-        ),
-    ],
-  ] as const)("%s reads each trade by its primary key", async (_, run) => {
-    const plans = await plansOf(run as (db: Queryable & PrismaClient) => Promise<unknown>);
+    ["cancelClaimsOfCancellingBatches", (db) => cancelClaimsOfCancellingBatches(db, held(executing))],
+    ["releaseClaims", (db) => releaseClaims(db, held(executing))],
+    ["renewLeases", (db) => renewLeases(db, held(quoted))],
+  ];
+
+  it.each(statements)("%s reads each trade by its primary key", async (_, run) => {
+    const plans = await plansOf(run);
 
     expect(plans).toHaveLength(1);
     expect(new Set(tradeScans(plans[0]!))).toEqual(new Set(["Index Scan trade_pkey"]));

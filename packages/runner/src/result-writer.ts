@@ -49,11 +49,15 @@ export class ResultWriter {
     return this.outcomes.load(outcome);
   }
 
-  /** Starts a new attempt for a trade whose quote expired; null when the trade is no longer under this claim. */
+  /**
+   * Starts a new attempt for a trade whose quote expired; null when the trade is no longer under
+   * this claim, or its batch's cancel cancelled the new attempt at once: nothing is to be quoted.
+   */
   async requote(expired: ExpiredQuote): Promise<TradeRow | null> {
-    const trades = await requoteTrades(this.database.prisma, [expired]);
-    this.publisher.publish({ trades });
-    return trades[0]?.trade ?? null;
+    const changed = await requoteTrades(this.database.prisma, [expired]);
+    this.publisher.publish(changed);
+    const latest = changed.trades.at(-1)?.trade;
+    return latest?.status === "EXECUTING" ? latest : null;
   }
 
   /** Gives back claims before any booking was sent, so the trades run again at once. */

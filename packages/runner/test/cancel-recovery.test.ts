@@ -168,7 +168,7 @@ describe("a cancel whose process stopped between chunks", () => {
 });
 
 describe("a booking in flight at the cancel that the bank refuses with QUOTE_EXPIRED", () => {
-  it("is not booked after the cancel: the trade is quoted again, its quote is not saved, and the cancel's pass ends it CANCELLED", async () => {
+  it("is cancelled at once, under the new attempt its requote started: never quoted again nor booked, and the batch ends CANCELLED", async () => {
     const env = await openTestEnv();
     const booking = gate();
     // Row 1's first booking waits for the test, then the bank says its quote expired; a second booking would be booked.
@@ -185,15 +185,19 @@ describe("a booking in flight at the cancel that the bank refuses with QUOTE_EXP
 
     // The request counts rows 2 and 3 as cancelled; row 1's booking is in flight, so the batch waits for its answer.
     expect(await requestAsTheApi(env.database, batch.id)).toMatchObject({ status: "RUNNING", cancelledTrades: 2 });
-    await runner.wake();
     booking.open();
-    // The trade is quoted again under its second key, which is as far as it goes: the runner lets it go, still EXECUTING.
-    await eventually(() => gateway.calls.filter((call) => call.kind === "quote").length === 2 && runner.tradesInFlight === 0);
-    expect(await tradeById(env.database, row1!.id)).toMatchObject({ status: "EXECUTING", attempts: 2, quoteId: null });
-    // A poll (ten minutes away in these tests) or the API's next cancel wakes the pass that takes it.
-    await runner.wake();
-
+    // No wake and no poll (ten minutes away in these tests): the requote's own transaction cancels the trade and closes the batch.
     expect(await finished(env.database, batch.id, 5_000)).toMatchObject({ status: "CANCELLED", cancelledTrades: 3, succeededTrades: 0 });
+    await eventually(() => runner.tradesInFlight === 0);
+    expect(gateway.calls.filter((call) => call.kind === "quote")).toHaveLength(1);
+    // Its events: the requote (EXECUTING under attempt 2), then the cancel, numbered one after the other.
+    const row1Events = env.tradeEvents(batch.id).filter(({ trade }) => trade.id === row1!.id);
+    expect(row1Events.slice(-2).map(({ trade }) => [trade.status, trade.attempts])).toEqual([
+      ["EXECUTING", 2],
+      ["CANCELLED", 2],
+    ]);
+    expect(row1Events.at(-1)!.trade.sequence).toBe(row1Events.at(-2)!.trade.sequence + 1);
+    await eventually(() => env.batchEvents(batch.id).at(-1)?.status === "CANCELLED");
     expect(gateway.calls.filter((call) => call.kind === "book").map((call) => call.key)).toEqual([`${row1!.id}:1`]);
     expect(await tradeById(env.database, row1!.id)).toMatchObject({ status: "CANCELLED", attempts: 2, quoteId: null, transactionId: null });
     expect(await attemptsOf(env.database, row1!.id)).toMatchObject([

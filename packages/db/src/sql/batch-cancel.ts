@@ -4,8 +4,9 @@ import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
 import { addOutcomeCounts } from "./batch-lifecycle";
-import { batchStatusIn, theBatch, tradeStatusIn } from "./fragments";
+import { batchesOfTrades, batchStatusIn, theBatch, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
+import type { HeldTrade } from "./trade-claims";
 
 /**
  * Cancelling is two phases, so no transaction holds the batch row over all its trades while
@@ -55,6 +56,38 @@ export async function requestCancel(tx: Queryable, id: string): Promise<{ batch:
     set: [Prisma.sql`locked_at = NULL`],
   });
   return { batch: await countCancelledMoves(tx, id, trades), trades };
+}
+
+/**
+ * Cancels claims of batches being cancelled at once, under the key each holds, and counts them as
+ * the cancel's pass would (closing a batch they were the last trades of). For a trade requoted
+ * since its batch's cancel was requested: its new attempt has asked the bank nothing, and would
+ * otherwise ask for a quote it could not save (markTradesQuoted) and wait for the pass. Claims of
+ * other batches are left alone. Returns the trades cancelled and their batches as they now stand.
+ */
+export async function cancelClaimsOfCancellingBatches(
+  tx: Queryable,
+  claims: readonly HeldTrade[],
+): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
+  if (claims.length === 0) return { trades: [], batches: [] };
+  const trades = await moveTrades(tx, "cancel", {
+    batches: Prisma.sql`${batchesOfTrades(claims.map((claim) => claim.id))} AND ${stillCancelling()}`,
+    byId: Prisma.sql`unnest(${claims.map((claim) => claim.id)}::uuid[], ${claims.map((claim) => claim.idempotencyKey)}::text[])
+                      AS q(id, idempotency_key)`,
+    where: Prisma.sql`trade.idempotency_key = q.idempotency_key`,
+    set: [Prisma.sql`locked_at = NULL`],
+  });
+  const batches: BatchRow[] = [];
+  for (const batchId of [...new Set(trades.map(({ trade }) => trade.batchId))].sort()) {
+    batches.push(
+      await countCancelledMoves(
+        tx,
+        batchId,
+        trades.filter(({ trade }) => trade.batchId === batchId),
+      ),
+    );
+  }
+  return { trades, batches };
 }
 
 /** Statuses a batch being cancelled may still be in: those it may move to CANCELLED from. */
