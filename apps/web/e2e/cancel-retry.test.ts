@@ -45,10 +45,14 @@ describe("Batch page actions", () => {
     await eventually(async () => (await batchStatusText(page)) === "Cancelled", 30_000);
     await eventually(async () => (await progressValue(bar)) === 100, 30_000);
     await eventually(async () => (await page.getByRole("button", { name: "Cancel batch" }).count()) === 0);
+    // The cancel's rows are written after the batch is CANCELLED (cancelledUnmovedTrades): the page
+    // offers Archive once the feed says they are, without a reload.
+    await eventually(() => page.getByRole("button", { name: "Archive batch" }).isEnabled(), 30_000);
     expect(await sameDocument()).toBe(true);
 
     const batch = await batchFromApi(staged.id);
     expect(batch.status).toBe("CANCELLED");
+    expect(batch.cancelledUnmovedTrades).toBe(0);
     expect(batch.cancelledTrades).toBeGreaterThan(0);
     expect(batch.processedTrades).toBe(5_000);
     expect(batch.succeededTrades + batch.failedTrades + batch.cancelledTrades).toBe(5_000);
