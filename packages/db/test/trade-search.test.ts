@@ -269,7 +269,7 @@ describe("migration 20261127200000_trade_search_table", () => {
           { trade: "2", field: "INSTRUCTION", text: "C-2\n222" },
         ]);
         const { rows: indexes } = await client.query(
-          `SELECT indexname FROM pg_indexes WHERE tablename = 'trade' AND indexdef ILIKE '%gin%'`,
+          `SELECT indexname FROM pg_indexes WHERE tablename = 'trade' AND indexdef ILIKE '% USING gin %'`,
         );
         expect(indexes).toEqual([]);
       } finally {

@@ -21,7 +21,9 @@ export function claimPendingTrades(db: Queryable, batchId: string, limit: number
       AND ${notBeingCancelled}`,
     where: Prisma.sql`trade.batch_id = ${batchId}::uuid`,
     set: [Prisma.sql`attempts = t.attempts + 1, idempotency_key = t.id::text || ':' || (t.attempts + 1), locked_at = now()`],
-    order: Prisma.sql`trade.row_number`,
+    // The expression of trade_claim_order_idx (PENDING trades only): the one index that gives this
+    // order, whatever the statistics say (migration 20261129100000_trade_claim_order_index).
+    order: Prisma.sql`trade.row_number::bigint`,
     limit,
     skipLocked: true,
   });
