@@ -63,7 +63,7 @@ interface CoalescedBatch {
  * broker waits for its delivery too, and the hold after it is shortened by the event's round trip,
  * since the next one takes about as long to come back. Should the broker lose the event, an
  * interval after its publish counts as its delivery, as every event over a broker was held a whole
- * interval from about its publish before its delivery was timed there (README "The fan-out" has
+ * interval from about its publish before its delivery was timed there (docs/performance.md, "The fan-out", has
  * the figures of both, bench/fanout.ts).
  */
 export class EventPublisher {
