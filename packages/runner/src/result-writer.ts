@@ -1,4 +1,5 @@
 import {
+  cancelClaimsOfCancellingBatches,
   type Database,
   type ExpiredQuote,
   type HeldTrade,
@@ -51,13 +52,19 @@ export class ResultWriter {
 
   /**
    * Starts a new attempt for a trade whose quote expired; null when the trade is no longer under
-   * this claim, or its batch's cancel cancelled the new attempt at once: nothing is to be quoted.
+   * this claim, or when its batch's cancel was requested: the new attempt is then cancelled at
+   * once, before the bank is asked for anything (each write published as it commits).
    */
   async requote(expired: ExpiredQuote): Promise<TradeRow | null> {
-    const changed = await requoteTrades(this.database.prisma, [expired]);
-    this.publisher.publish(changed);
-    const latest = changed.trades.at(-1)?.trade;
-    return latest?.status === "EXECUTING" ? latest : null;
+    const trades = await requoteTrades(this.database.prisma, [expired]);
+    this.publisher.publish({ trades });
+    const requoted = trades[0]?.trade;
+    if (!requoted) return null;
+    const cancelled = await this.database.prisma.$transaction((tx) =>
+      cancelClaimsOfCancellingBatches(tx, [{ id: requoted.id, idempotencyKey: requoted.idempotencyKey! }]),
+    );
+    this.publisher.publish(cancelled);
+    return cancelled.trades.length > 0 ? null : requoted;
   }
 
   /** Gives back claims before any booking was sent, so the trades run again at once. */

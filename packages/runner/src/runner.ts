@@ -239,7 +239,7 @@ export class BatchRunner {
 
   /**
    * Phase 2 of every cancel under way (see cancelPendingChunk): the rows of the trades the
-   * request counted as cancelled (and any claim requoted since) are written CANCELLED chunk by
+   * request counted as cancelled (and any claim a requote left since) are written CANCELLED chunk by
    * chunk, each chunk its own short transaction, so outcome writes wait at most one chunk; this
    * goes on after the batch is CANCELLED. The API wakes the runner when it has asked for a cancel;
    * every poll looks again, so a cancel whose process stopped between chunks is finished by the

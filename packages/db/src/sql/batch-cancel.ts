@@ -22,8 +22,9 @@ import type { HeldTrade } from "./trade-claims";
  *    written, in the transaction that write commits right after it (recordTradeOutcomes).
  * 2. cancelPendingChunk, again and again, each chunk its own short transaction: the rows of the
  *    trades the cancel move may take in the chunk's window are written CANCELLED. The PENDING ones
- *    were counted in phase 1 and leave cancelled_unmoved_trades; an EXECUTING one (a requote since
- *    the request) is counted now. This goes on after the batch is CANCELLED.
+ *    were counted in phase 1 and leave cancelled_unmoved_trades; an EXECUTING one (a claim requoted
+ *    since the request that its requote did not cancel: its process stopped in between) is counted
+ *    now. This goes on after the batch is CANCELLED.
  *
  * Writing 100,000 rows takes seconds however it is cut up (bench/cancel.ts: one UPDATE of as many
  * rows of a copy of trade with its indexes takes 1.7 s on a quiet 2-core machine, each row
@@ -60,10 +61,11 @@ export async function requestCancel(tx: Queryable, id: string): Promise<{ batch:
 
 /**
  * Cancels claims of batches being cancelled at once, under the key each holds, and counts them as
- * the cancel's pass would (closing a batch they were the last trades of). For a trade requoted
- * since its batch's cancel was requested: its new attempt has asked the bank nothing, and would
- * otherwise ask for a quote it could not save (markTradesQuoted) and wait for the pass. Claims of
- * other batches are left alone. Returns the trades cancelled and their batches as they now stand.
+ * the cancel's pass would (closing a batch they were the last trades of); claims of other batches
+ * are left alone, and no batch row of theirs is locked. For a trade requoted since its batch's
+ * cancel was requested: its new attempt has asked the bank nothing, and would otherwise ask for a
+ * quote it could not save (markTradesQuoted) and wait for the pass. Returns the trades cancelled
+ * and their batches as they now stand.
  */
 export async function cancelClaimsOfCancellingBatches(
   tx: Queryable,
@@ -111,7 +113,7 @@ export interface CancelChunkOptions {
   /**
    * Where the previous chunk of the same pass ended (its `throughRow`). Without it a pass starts
    * at the first row the cancel move may take. A trade behind it that becomes cancellable again
-   * (requoted) is left to the next pass (listCancellingBatches).
+   * (requoted, and left EXECUTING) is left to the next pass (listCancellingBatches).
    */
   afterRow?: number | null;
 }

@@ -21,8 +21,8 @@ import { BATCHES_CANCELLED_BEFORE_WRITTEN, TRADE_ATTEMPT_COLUMN_NAMES, TRADE_COL
 export function tradeStatusIn(statuses: readonly TradeStatus[], column = "status"): Prisma.Sql {
   const values = statuses.map(tradeStatusLiteral);
   // One status is an equality: PostgreSQL 15 takes no order from an index past an `= ANY(…)` column.
-  // With ANY, the claim (a batch's PENDING trades by row_number) read every trade of the batch, run ones
-  // included, and sorted them, instead of reading (batch_id, status, row_number) from its first PENDING entry.
+  // With ANY, a batch's trades of one status by row_number (the claim did so) were read whole, run ones
+  // included, and sorted, instead of read from the first entry of (batch_id, status, row_number).
   if (values.length === 0) return Prisma.sql`FALSE`;
   if (values.length === 1) return Prisma.sql`${Prisma.raw(column)} = ${values[0]!}`;
   return Prisma.sql`${Prisma.raw(column)} IN (${Prisma.join(values)})`;

@@ -25,7 +25,10 @@ export interface MoveTradesOptions {
   carry?: readonly Prisma.Sql[];
   /** Further assignments, e.g. `locked_at = now()` or `quote_id = picked.quote_id`. */
   set?: readonly Prisma.Sql[];
-  /** Trades are locked in this order; the default, by id, is the one every waiting statement uses. */
+  /**
+   * Trades are picked, and locked, in this order; the default, by id, is the one every waiting
+   * statement uses. With `byId` they are locked by id whatever this says (lockedTradesById).
+   */
   order?: Prisma.Sql;
   /** At most this many trades; not with `byId`, which locks each trade it names before `where` and the guard test it. */
   limit?: number;

@@ -4,7 +4,6 @@ import type { PrismaClient } from "../generated/prisma/client";
 import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import type { BatchRow } from "../rows";
-import { cancelClaimsOfCancellingBatches } from "./batch-cancel";
 import { closeFinishedBatches, closingStatus, lockBatch } from "./batch-lifecycle";
 import { batchesOfTrades, notBeingCancelled } from "./fragments";
 import { moveTrades, moveTradesOfBatches } from "./move-trades";
@@ -29,9 +28,9 @@ const sameClaim = Prisma.sql`trade.idempotency_key = q.idempotency_key`;
  * Saves the quotes of claimed trades. Only trades still under the same claim move: one
  * cancelled in the meantime stays CANCELLED and its booking is never sent. Nor does a trade of a
  * batch whose cancel was requested (notBeingCancelled): a claim the request found EXECUTING was
- * cancelled by it, and one quoted again since (its booking refused QUOTE_EXPIRED) is cancelled by
- * its requote (requoteTrades); should one be left all the same, it stays EXECUTING for the
- * cancel's pass rather than be booked after the cancel.
+ * cancelled by it, and the runner cancels one quoted again since (its booking refused
+ * QUOTE_EXPIRED) right after its requote (cancelClaimsOfCancellingBatches); should one be left all
+ * the same, it stays EXECUTING for the cancel's pass rather than be booked after the cancel.
  */
 export function markTradesQuoted(db: Queryable, quoted: readonly QuotedTrade[]): Promise<TradeChange[]> {
   if (quoted.length === 0) return Promise.resolve([]);
@@ -185,34 +184,22 @@ export interface ExpiredQuote {
 /**
  * Starts a new attempt for trades whose quote expired before the booking arrived: the old
  * attempt ends refused with QUOTE_EXPIRED, the trade goes back to EXECUTING under a new key,
- * and the runner asks for a new quote. In a batch whose cancel was requested nothing new starts:
- * the new attempt is cancelled in the same transaction (cancelClaimsOfCancellingBatches), as the
- * cancel's pass would have cancelled it. Returns every change of the trades, in order (a trade
- * requoted then cancelled twice), and the batches a cancel changed.
+ * and the runner asks for a new quote. Returns the trades under their new keys. (In a batch whose
+ * cancel was requested the runner then cancels the new attempt at once: cancelClaimsOfCancellingBatches.)
  */
-export function requoteTrades(
-  prisma: PrismaClient,
-  expired: readonly ExpiredQuote[],
-): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
-  if (expired.length === 0) return Promise.resolve({ trades: [], batches: [] });
-  return prisma.$transaction(async (tx) => {
-    const requoted = await moveTrades(tx, "requote", {
-      batches: batchesOfTrades(expired.map((e) => e.id)),
-      byId: Prisma.sql`unnest(${expired.map((e) => e.id)}::uuid[], ${expired.map((e) => e.idempotencyKey)}::text[],
-                                   ${expired.map((e) => e.errorMessage)}::text[], ${expired.map((e) => e.bookingSentAt)}::timestamptz[])
-                            AS q(id, idempotency_key, error_message, booking_sent_at)`,
-      where: sameClaim,
-      carry: [Prisma.sql`NULL::text AS transaction_id, 'QUOTE_EXPIRED' AS error_code, q.error_message, q.booking_sent_at`],
-      carriesAnswer: true,
-      set: [
-        Prisma.sql`attempts = t.attempts + 1, idempotency_key = t.id::text || ':' || (t.attempts + 1), locked_at = now()`,
-        Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL`,
-      ],
-    });
-    const cancelled = await cancelClaimsOfCancellingBatches(
-      tx,
-      requoted.map(({ trade }) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey! })),
-    );
-    return { trades: [...requoted, ...cancelled.trades], batches: cancelled.batches };
+export function requoteTrades(db: Queryable, expired: readonly ExpiredQuote[]): Promise<TradeChange[]> {
+  if (expired.length === 0) return Promise.resolve([]);
+  return moveTrades(db, "requote", {
+    batches: batchesOfTrades(expired.map((e) => e.id)),
+    byId: Prisma.sql`unnest(${expired.map((e) => e.id)}::uuid[], ${expired.map((e) => e.idempotencyKey)}::text[],
+                                 ${expired.map((e) => e.errorMessage)}::text[], ${expired.map((e) => e.bookingSentAt)}::timestamptz[])
+                          AS q(id, idempotency_key, error_message, booking_sent_at)`,
+    where: sameClaim,
+    carry: [Prisma.sql`NULL::text AS transaction_id, 'QUOTE_EXPIRED' AS error_code, q.error_message, q.booking_sent_at`],
+    carriesAnswer: true,
+    set: [
+      Prisma.sql`attempts = t.attempts + 1, idempotency_key = t.id::text || ':' || (t.attempts + 1), locked_at = now()`,
+      Prisma.sql`quote_id = NULL, rate = NULL, sell_amount = NULL, buy_amount = NULL`,
+    ],
   });
 }
