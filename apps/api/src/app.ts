@@ -64,6 +64,7 @@ export async function startApp(config: ApiConfig, overrides: AppOverrides = {}):
     wakeRunner: () => runner.wake(),
     limits: config.limits,
     approvalPolicy: config.access.approval,
+    log,
   });
   const tradeEntry = new TradeEntry({
     database,

@@ -24,6 +24,7 @@ export * from "./sql/batch-lifecycle";
 export * from "./sql/batch-preview";
 export * from "./sql/batch-queue";
 export * from "./sql/batch-reads";
+export { ANALYZE_AFTER_STAGED_ROWS, analyzeTradesAfterStaging } from "./sql/cached-plans";
 export * from "./sql/create-trade";
 export * from "./sql/export-cursor";
 export { type TradeSource, tradeSourceOf } from "./sql/fragments";

@@ -3,6 +3,7 @@ import { Prisma, type PrismaClient } from "../src/generated/prisma/client";
 import type { Queryable } from "../src/queryable";
 import type { TradeRow } from "../src/rows";
 import { cancelClaimsOfCancellingBatches } from "../src/sql/batch-cancel";
+import { analyzeTradesAfterStaging } from "../src/sql/cached-plans";
 import { claimPendingTrades, releaseClaims, renewLeases } from "../src/sql/trade-claims";
 import { markTradesQuoted, recordTradeOutcomes, requoteTrades } from "../src/sql/trade-results";
 import { openTestDatabase, outcomeOf, quoteOf, setRunning, setTradeStatus, stageBatch, type TestContext, tradesOf } from "./helpers";
@@ -30,11 +31,11 @@ function nodesOf(node: PlanNode): PlanNode[] {
  * statement is explained instead of run (EXPLAIN without ANALYZE executes nothing), so `run`
  * sees no rows back.
  */
-async function plansOf(run: (db: Queryable & PrismaClient) => Promise<unknown>): Promise<PlanNode[][]> {
+async function plansOf(run: (db: Queryable & PrismaClient) => Promise<unknown>, on: TestContext = t): Promise<PlanNode[][]> {
   const plans: Promise<PlanNode[]>[] = [];
   const explain = (query: Prisma.Sql) => {
     plans.push(
-      t.db.prisma
+      on.db.prisma
         .$queryRaw<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${query}`)
         .then(([row]) => nodesOf(row!["QUERY PLAN"][0].Plan)),
     );
@@ -143,5 +144,38 @@ describe("plans under statistics taken while the batch was all PENDING", () => {
 
     expect(plans).toHaveLength(1);
     expect(new Set(tradeScans(plans[0]!))).toEqual(new Set(["Index Scan trade_pkey"]));
+  });
+});
+
+/**
+ * A batch staged as the API stages it (analyzeTradesAfterStaging before stageBatch answers) is
+ * claimed through trade_claim_order_idx whatever the statistics were before: none yet (a new
+ * installation, or a server without autovacuum), or taken when every trade was final. With those
+ * statistics as they were, the claim was planned for the handful of rows they promise and read and
+ * sorted every PENDING trade of the batch on each call.
+ */
+describe("claims of a batch staged as the API stages it", () => {
+  let own: TestContext;
+  beforeAll(async () => {
+    own = await openTestDatabase();
+  });
+  afterAll(() => own.close());
+
+  const claimScans = async (batchId: string) => new Set(tradeScans((await plansOf((db) => claimPendingTrades(db, batchId, 100), own))[0]!));
+
+  it("read the claim's index, into a table never analyzed and into one analyzed when every trade was final", async () => {
+    const first = await stageBatch(own.db, 20_000);
+    await setRunning(own.db.prisma, first.id);
+    expect(await analyzeTradesAfterStaging(own.db.prisma, first.totalTrades)).toBe(true);
+    expect(await claimScans(first.id)).toEqual(new Set(["Index Scan trade_claim_order_idx", "Index Scan trade_pkey"]));
+
+    // The batch ran, then the statistics were renewed (autovacuum's ANALYZE), then another was staged.
+    const ids = (await tradesOf(own.db, first.id)).map((trade) => trade.id);
+    for (const status of ["EXECUTING", "QUOTED", "SUCCESS"] as const) await setTradeStatus(own.db.prisma, ids, status);
+    await own.db.prisma.$executeRawUnsafe("ANALYZE trade");
+    const second = await stageBatch(own.db, 20_000);
+    await setRunning(own.db.prisma, second.id);
+    expect(await analyzeTradesAfterStaging(own.db.prisma, second.totalTrades)).toBe(true);
+    expect(await claimScans(second.id)).toEqual(new Set(["Index Scan trade_claim_order_idx", "Index Scan trade_pkey"]));
   });
 });

@@ -1,4 +1,5 @@
 import {
+  analyzeTradesAfterStaging,
   approveBatchRow,
   type BatchRow,
   batchTotals,
@@ -42,6 +43,7 @@ import {
 } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import type { GraphQLError } from "graphql";
+import type { Logger } from "pino";
 import type { Caller } from "../auth/authenticate";
 import { apiError, notFound } from "../errors";
 import { checkId, isUuid } from "../ids";
@@ -65,6 +67,8 @@ export interface BatchCommandDeps {
   /** Moves an archived batch's trades (archiveBatch): the first chunk at once, the rest in a run. */
   archival?: { moveFirstChunk(batchId: string): Promise<void> } | null;
   now?: () => Date;
+  /** Hears what went wrong after a command succeeded (the statistics a staging renews). Default: nothing. */
+  log?: Pick<Logger, "warn">;
 }
 
 /** Who is acting, and from which address (for the audit log). */
@@ -174,6 +178,7 @@ export class BatchCommands {
     switch (staged.kind) {
       case "staged":
         this.deps.publisher.publish({ batches: [staged.batch] });
+        await this.renewTradeStatistics(staged.batch.totalTrades);
         return { batch: toBatchView(staged.batch), errors: [] };
       case "sameKey":
         return { batch: toBatchView(staged.batch), errors: [] };
@@ -185,6 +190,19 @@ export class BatchCommands {
         );
       case "duplicateContent":
         return { batch: null, errors: [{ row: null, field: null, message: duplicateFileMessage(staged.batch) }] };
+    }
+  }
+
+  /**
+   * Before a large batch can start, its trades are in trade's statistics (analyzeTradesAfterStaging),
+   * so its claims and checks are planned for them. The batch is staged whatever this does: a failed
+   * ANALYZE leaves the statistics to autovacuum, as before.
+   */
+  private async renewTradeStatistics(stagedRows: number): Promise<void> {
+    try {
+      await analyzeTradesAfterStaging(this.deps.database.prisma, stagedRows);
+    } catch (error) {
+      this.deps.log?.warn({ err: error }, "could not analyze trade after a staging: its statistics wait for autovacuum");
     }
   }
 

@@ -21,3 +21,40 @@ export async function discardCachedPlans(db: Queryable | pg.ClientBase): Promise
   if ("query" in db) await db.query("DISCARD PLANS");
   else await db.$executeRaw`DISCARD PLANS`;
 }
+
+/**
+ * A staging at least this large analyzes trade when it grows it by a tenth or more (autovacuum's
+ * own rule, autovacuum_analyze_scale_factor 0.1), or trade was never analyzed: smaller ones change
+ * the plans of nothing that reads a batch's trades.
+ */
+export const ANALYZE_AFTER_STAGED_ROWS = 1_000;
+
+/**
+ * A staging at least this large analyzes trade whatever its share of the table: statistics from
+ * before it know nothing of its trades (all PENDING, of a new batch), and the claim, planned for the
+ * handful of rows they promise, read and sorted every PENDING trade of the batch on each call
+ * (20,000 rows, 15–18 ms a claim; packages/db move-plans.test.ts). Below it that sort costs little.
+ */
+export const ALWAYS_ANALYZE_STAGED_ROWS = 10_000;
+
+/**
+ * Analyzes trade after a large staging (ANALYZE_AFTER_STAGED_ROWS, ALWAYS_ANALYZE_STAGED_ROWS);
+ * true when it did. PostgreSQL plans from the table's statistics, which only ANALYZE (or VACUUM)
+ * renews: autovacuum does so about a minute after a change of a tenth of the table, a server
+ * without it never, and never after a batch that is a smaller share of a large table. Until then a
+ * batch just staged is planned as if trade held what it held before: the runner's claims sorted the
+ * batch's PENDING trades for every claim, and the foreign-key checks of its attempts kept plans made
+ * when trade was a page (above). ANALYZE reads a sample (30,000 rows at the default statistics
+ * target), a fraction of a second at 1,000,000 trades, and renews every connection's plans that read
+ * trade. The PostgreSQL documentation advises the same after a bulk load.
+ */
+export async function analyzeTradesAfterStaging(db: Queryable, stagedRows: number): Promise<boolean> {
+  if (stagedRows < ANALYZE_AFTER_STAGED_ROWS) return false;
+  if (stagedRows < ALWAYS_ANALYZE_STAGED_ROWS) {
+    const [table] = await db.$queryRaw<{ rows: number }[]>`SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'trade'::regclass`;
+    // reltuples is -1 until the table's first ANALYZE or VACUUM, and counts the staged rows only after one.
+    if (table && table.rows >= 0 && stagedRows < 0.1 * table.rows) return false;
+  }
+  await db.$executeRaw`ANALYZE trade`;
+  return true;
+}

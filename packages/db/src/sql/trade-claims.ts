@@ -21,8 +21,10 @@ export function claimPendingTrades(db: Queryable, batchId: string, limit: number
       AND ${notBeingCancelled}`,
     where: Prisma.sql`trade.batch_id = ${batchId}::uuid`,
     set: [Prisma.sql`attempts = t.attempts + 1, idempotency_key = t.id::text || ':' || (t.attempts + 1), locked_at = now()`],
-    // The expression of trade_claim_order_idx (PENDING trades only): the one index that gives this
-    // order, whatever the statistics say (migration 20261129100000_trade_claim_order_index).
+    // The expression of trade_claim_order_idx (PENDING trades only), the one index that gives this
+    // order (migration 20261129100000_trade_claim_order_index): any other plan sorts the batch's
+    // PENDING trades, which only statistics that know nothing of them make look cheap (a large
+    // staging renews them: analyzeTradesAfterStaging).
     order: Prisma.sql`trade.row_number::bigint`,
     limit,
     skipLocked: true,
