@@ -209,15 +209,19 @@ function createSender(pool: pg.Pool, channel: string, id: string, awaiting: Awai
   }
 
   async function send(payloads: Payload[]): Promise<void> {
-    const statement = "SELECT pg_notify($1, x) FROM unnest($2::text[]) x";
-    const texts = payloads.map((payload) => payload.text);
+    // Each payload is a parameter of its own, not an element of one text[] parameter: pg writes an
+    // array as a literal, escaping every quote of the JSON with a regular expression, and that
+    // escaping was the largest single cost of the runner's events in Node (README, "What bounds
+    // the runner"). ARRAY[…] keeps the payloads, so the notifications, in order.
+    const statement = `SELECT pg_notify($1, x) FROM unnest(ARRAY[${payloads.map((_, i) => `$${i + 2}`).join(", ")}]::text[]) x`;
+    const values = [channel, ...payloads.map((payload) => payload.text)];
     try {
-      await pool.query(statement, [channel, texts]);
+      await pool.query(statement, values);
     } catch (first) {
       // Most often a connection that died idle: the pool opens another. Should the first have
       // been delivered after all, receivers drop the repeat by its sequence numbers.
       try {
-        await pool.query(statement, [channel, texts]);
+        await pool.query(statement, values);
       } catch (error) {
         onError(first);
         onError(error);
