@@ -2,6 +2,8 @@ import { performance } from "node:perf_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
+import type { Queryable } from "./queryable";
+import { rawQueryable } from "./raw";
 
 export type { Batch, Trade } from "./generated/prisma/client";
 export { Prisma } from "./generated/prisma/client";
@@ -16,6 +18,8 @@ export { Prisma } from "./generated/prisma/client";
 export interface Database {
   readonly url: string;
   readonly prisma: PrismaClient;
+  /** `$queryRaw` on the pool as named statements without Prisma's mapping (same rows): for hot statements of a fixed shape, committed on their own. */
+  readonly raw: Queryable;
   readonly pool: pg.Pool;
   /** At most `exportConnections` connections, for streaming CSV exports only. */
   readonly exportPool: pg.Pool;
@@ -133,6 +137,7 @@ export function connectDatabase({ url, maxConnections = 10, exportConnections }:
   return {
     url,
     prisma,
+    raw: rawQueryable(pool),
     pool,
     exportPool,
     async close() {

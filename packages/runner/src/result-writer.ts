@@ -73,14 +73,14 @@ export class ResultWriter {
   }
 
   private async writeQuotes(batch: readonly QuotedTrade[]): Promise<(TradeRow | null)[]> {
-    const trades = await markTradesQuoted(this.database.prisma, batch);
+    const trades = await markTradesQuoted(this.database.raw, batch);
     this.publisher.publish({ trades });
     const byId = new Map(trades.map(({ trade }) => [trade.id, trade]));
     return batch.map((quoted) => byId.get(quoted.id) ?? null);
   }
 
   private async writeOutcomes(batch: readonly TradeOutcome[]): Promise<boolean[]> {
-    const committed = await recordTradeOutcomes(this.database.prisma, batch);
+    const committed = await recordTradeOutcomes(this.database.prisma, batch, this.database.raw);
     for (const { trade } of committed.trades) if (trade.status === "SUCCESS" || trade.status === "FAILED") this.written[trade.status]++;
     this.publisher.publish(committed);
     const written = new Set(committed.trades.map(({ trade }) => trade.id));

@@ -226,7 +226,7 @@ export class BatchRunner {
       for (const batch of batches) {
         const room = this.freeSlots();
         if (room <= 0) break;
-        const trades = await claimPendingTrades(this.database.prisma, batch.id, Math.min(room, this.options.claimSize));
+        const trades = await claimPendingTrades(this.database.raw, batch.id, Math.min(room, this.options.claimSize));
         if (trades.length === 0) this.drained.add(batch.id);
         this.publisher.publish({ trades });
         for (const { trade } of trades) this.track(runClaimedTrade(trade, this.flow));

@@ -92,11 +92,13 @@ const OUTCOME_MOVES: readonly OutcomeMove[] = ["book", "refuseQuote", "refuseBoo
 export async function recordTradeOutcomes(
   prisma: PrismaClient,
   outcomes: readonly TradeOutcome[],
+  /** Runs the one statement of a single round (the runner passes Database.raw); rounds in a transaction go through `prisma`. */
+  statements: Queryable = prisma,
 ): Promise<{ trades: TradeChange[]; batches: BatchRow[] }> {
   if (outcomes.length === 0) return { trades: [], batches: [] };
   const rounds = oneOutcomePerTrade(outcomes);
   if (rounds.length === 1) {
-    const moved = await writeOutcomes(prisma, rounds[0]!);
+    const moved = await writeOutcomes(statements, rounds[0]!);
     const finishing = moved.batches.filter((batch) => closingStatus(batch) !== null).map((batch) => batch.id);
     if (finishing.length === 0) return moved;
     const closed = new Map((await closeFinishedAfter(prisma, finishing)).map((batch) => [batch.id, batch]));
