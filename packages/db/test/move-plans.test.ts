@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma, type PrismaClient } from "../src/generated/prisma/client";
 import type { Queryable } from "../src/queryable";
@@ -16,6 +17,7 @@ afterAll(() => t.close());
 
 interface PlanNode {
   "Node Type": string;
+  "Total Cost": number;
   "Relation Name"?: string;
   "Index Name"?: string;
   Plans?: PlanNode[];
@@ -29,15 +31,22 @@ function nodesOf(node: PlanNode): PlanNode[] {
 /**
  * The plans of the statements `run` sends, as PostgreSQL makes them for the values given: each
  * statement is explained instead of run (EXPLAIN without ANALYZE executes nothing), so `run`
- * sees no rows back.
+ * sees no rows back. `generic`: the plan a named statement may settle on after five calls
+ * (Database.raw's), made for no values in particular (plan_cache_mode = force_generic_plan).
  */
-async function plansOf(run: (db: Queryable & PrismaClient) => Promise<unknown>, on: TestContext = t): Promise<PlanNode[][]> {
+async function plansOf(
+  run: (db: Queryable & PrismaClient) => Promise<unknown>,
+  on: TestContext = t,
+  { generic = false } = {},
+): Promise<PlanNode[][]> {
   const plans: Promise<PlanNode[]>[] = [];
   const explain = (query: Prisma.Sql) => {
     plans.push(
-      on.db.prisma
-        .$queryRaw<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${query}`)
-        .then(([row]) => nodesOf(row!["QUERY PLAN"][0].Plan)),
+      generic
+        ? genericPlanOf(on, query)
+        : on.db.prisma
+            .$queryRaw<{ "QUERY PLAN": [{ Plan: PlanNode }] }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${query}`)
+            .then(([row]) => nodesOf(row!["QUERY PLAN"][0].Plan)),
     );
     return Promise.resolve([]);
   };
@@ -49,6 +58,31 @@ async function plansOf(run: (db: Queryable & PrismaClient) => Promise<unknown>, 
   };
   await run(explaining as unknown as Queryable & PrismaClient);
   return Promise.all(plans);
+}
+
+/** A statement's generic plan: prepared on a connection of its own, explained with its values written as literals. */
+async function genericPlanOf(on: TestContext, query: Prisma.Sql): Promise<PlanNode[]> {
+  const client = new pg.Client({ connectionString: on.database.url });
+  await client.connect();
+  try {
+    const literal = (value: unknown): string => {
+      if (value === null || value === undefined) return "NULL";
+      if (value instanceof Date) return client.escapeLiteral(value.toISOString());
+      if (!Array.isArray(value)) return client.escapeLiteral(String(value));
+      const items = value.map((item) =>
+        item === null ? "NULL" : `"${String(item instanceof Date ? item.toISOString() : item).replace(/(["\\])/g, "\\$1")}"`,
+      );
+      return client.escapeLiteral(`{${items.join(",")}}`);
+    };
+    await client.query("SET plan_cache_mode = force_generic_plan");
+    await client.query(`PREPARE statement AS ${query.text}`);
+    const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON) EXECUTE statement(${query.values.map(literal).join(", ")})`,
+    );
+    return nodesOf(rows[0]!["QUERY PLAN"][0].Plan);
+  } finally {
+    await client.end();
+  }
 }
 
 /** How each plan reads `trade`: "<node> <index>" for every scan of it. */
@@ -144,6 +178,27 @@ describe("plans under statistics taken while the batch was all PENDING", () => {
 
     expect(plans).toHaveLength(1);
     expect(new Set(tradeScans(plans[0]!))).toEqual(new Set(["Index Scan trade_pkey"]));
+  });
+
+  /**
+   * The runner sends the claim, the quote save and the outcome write as named statements
+   * (Database.raw), and PostgreSQL may plan a named statement once for any values: those plans read
+   * the same indexes.
+   */
+  it("the runner's named statements keep those plans when planned for any values", async () => {
+    const generic = { generic: true };
+    const claim = (db: Queryable) => claimPendingTrades(db, batchId, 100);
+    const [[forValues], [forAny]] = [await plansOf(claim), await plansOf(claim, t, generic)];
+    expect(tradeScans(forAny!)).toContain("Index Scan trade_claim_order_idx");
+    // Planned for any values, its LIMIT $n is guessed at a tenth of the batch's PENDING trades, and
+    // their update costs more than the plan made for the values given: PostgreSQL keeps planning
+    // each claim for its values (a generic plan replaces custom ones only when it costs no more).
+    expect(forAny![0]!["Total Cost"]).toBeGreaterThan(forValues![0]!["Total Cost"]);
+    for (const [, run] of statements.filter(([name]) => name === "markTradesQuoted" || name === "recordTradeOutcomes")) {
+      const plans = await plansOf(run, t, generic);
+      expect(plans).toHaveLength(1);
+      expect(new Set(tradeScans(plans[0]!))).toEqual(new Set(["Index Scan trade_pkey"]));
+    }
   });
 });
 
