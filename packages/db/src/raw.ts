@@ -6,7 +6,7 @@ import type { Queryable } from "./queryable";
 /**
  * The runner's hot statements (claim, quote save, outcome write) as `$queryRaw` would run them, with
  * the driver alone: the same rows (numeric as Prisma's Decimal, date and timestamps as Date, int8
- * as BigInt), without Prisma's round of parameter and row mapping (each parameter serialized to JSON
+ * as BigInt; columns of those types, not arrays of them, which the driver reads its own way), without Prisma's round of parameter and row mapping (each parameter serialized to JSON
  * and parsed back, each cell converted twice), and as named statements, which each connection
  * parses and plans once: Prisma sends every statement unnamed, so PostgreSQL planned each call
  * again (README, "What bounds the runner").
@@ -25,9 +25,14 @@ const TYPES = {
     PARSERS.get(oid) ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** A parameter as the driver sends it: a Decimal as its digits (the driver would send its JSON, quoted). */
+/**
+ * A parameter as Prisma sends it: a Decimal as its digits (the driver would send its JSON, quoted),
+ * a Date as its UTC instant (the driver would send local time with an offset, which a cast to
+ * `timestamp` or `date` drops).
+ */
 function parameter(value: unknown): unknown {
   if (Prisma.Decimal.isDecimal(value)) return value.toFixed();
+  if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(parameter);
   return value;
 }

@@ -38,6 +38,18 @@ describe("Database.raw", () => {
     expect((viaRaw.values[0]!.decimal as Prisma.Decimal).toFixed()).toBe("12.34");
   });
 
+  it("sends Dates as Prisma does, whatever the cast: the same instant as timestamptz, timestamp and date", async () => {
+    const at = new Date("2026-11-28T03:30:00.000Z");
+    const read = (db: typeof t.db.raw) =>
+      db.$queryRaw<
+        Record<string, unknown>[]
+      >`SELECT ${at}::timestamptz AS tz, ${at}::timestamp AS ts, ${at}::date AS d, ${[at]}::timestamptz[] AS tzs`;
+    const [viaRaw] = await read(t.db.raw);
+    expect(viaRaw).toEqual((await read(t.db.prisma))[0]);
+    expect((viaRaw!.ts as Date).toISOString()).toBe("2026-11-28T03:30:00.000Z");
+    expect((viaRaw!.d as Date).toISOString()).toBe("2026-11-28T00:00:00.000Z");
+  });
+
   it("sends named statements, which the connection keeps prepared", async () => {
     const mine = await t.db.raw.$queryRaw<{ name: string }[]>`
       SELECT name FROM pg_prepared_statements WHERE statement LIKE '%pg_prepared_statements%' AND name LIKE 'fxbt_%'`;
