@@ -30,12 +30,12 @@ export function tradeStatusIn(statuses: readonly TradeStatus[], column = "status
 
 /**
  * A status written into the statement, not sent as a parameter. trade's two status-led indexes are
- * partial (migration 20261129090000), and PostgreSQL uses a partial index only where it can prove
- * the statement's condition implies the index's: from a parameter it can do so only when it plans
- * with the value, as it does today for every statement (the driver adapter prepares none by name).
- * A statement planned once for any value (a named prepared statement, a pooler that caches them,
- * plan_cache_mode = force_generic_plan) would lose the claim's index: 0.6 ms a claim became 172 ms
- * on a 200,000-trade batch. The value is checked against the domain's statuses, so nothing else
+ * partial (migration 20261129090000), as is the claim's (20261129100000), and PostgreSQL uses a
+ * partial index only where it can prove the statement's condition implies the index's: from a
+ * parameter it can do so only when it plans with the value. The runner's hot statements are named
+ * prepared statements (Database.raw), which PostgreSQL may plan once for any value: with the status
+ * as a parameter such a plan lost the claim's index (0.6 ms a claim became 172 ms on a
+ * 200,000-trade batch; move-plans.test.ts holds those plans). The value is checked against the domain's statuses, so nothing else
  * can be written into the statement.
  */
 function tradeStatusLiteral(status: TradeStatus): Prisma.Sql {
