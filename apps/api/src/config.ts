@@ -268,6 +268,7 @@ export function configFromEnv(env: Env = process.env): ApiConfig {
     // No defaults here: an unset variable is left out, and the library's default applies.
     runner: readEnv(env, {
       concurrency: integer("RUNNER_CONCURRENCY", { min: 1 }),
+      heldTrades: integer("RUNNER_HELD_TRADES", { min: 1 }),
       claimSize: integer("RUNNER_CLAIM_SIZE", { min: 1 }),
       maxRunningBatches: integer("RUNNER_MAX_RUNNING_BATCHES", { min: 1 }),
       leaseMs: integer("RUNNER_LEASE_MS", { min: 1, unit: "milliseconds" }),

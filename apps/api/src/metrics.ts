@@ -15,10 +15,18 @@ export function createMetrics(runner: BatchRunner): Registry {
   databaseMetrics(registry);
   new Gauge({
     name: "fxbt_runner_trades_in_flight",
-    help: "Trades this instance has at the bank now",
+    help: "Trades this instance holds now: claimed and not yet final (at most RUNNER_HELD_TRADES)",
     registers: [registry],
     collect() {
       this.set(runner.tradesInFlight);
+    },
+  });
+  new Gauge({
+    name: "fxbt_runner_bank_calls_in_flight",
+    help: "Calls this instance has at the bank now (at most RUNNER_CONCURRENCY)",
+    registers: [registry],
+    collect() {
+      this.set(runner.bankCallsInFlight);
     },
   });
   new Counter({

@@ -195,12 +195,13 @@ describe("configFromEnv", () => {
       expect(
         configFromEnv({
           RUNNER_CONCURRENCY: "32",
+          RUNNER_HELD_TRADES: "512",
           RUNNER_CLAIM_SIZE: " 16 ",
           RUNNER_MAX_RUNNING_BATCHES: "2",
           RUNNER_LEASE_MS: "5000",
           RUNNER_POLL_INTERVAL_MS: "100",
         }).runner,
-      ).toEqual({ concurrency: 32, claimSize: 16, maxRunningBatches: 2, leaseMs: 5000, pollIntervalMs: 100 });
+      ).toEqual({ concurrency: 32, heldTrades: 512, claimSize: 16, maxRunningBatches: 2, leaseMs: 5000, pollIntervalMs: 100 });
     });
 
     it("leaves unset and empty variables to the runner's defaults", () => {
@@ -211,6 +212,7 @@ describe("configFromEnv", () => {
     it.each([
       ["RUNNER_CONCURRENCY", "abc", "a whole number of at least 1"],
       ["RUNNER_CONCURRENCY", "0", "a whole number of at least 1"],
+      ["RUNNER_HELD_TRADES", "0", "a whole number of at least 1"],
       ["RUNNER_CLAIM_SIZE", "1.5", "a whole number of at least 1"],
       ["RUNNER_MAX_RUNNING_BATCHES", "-2", "a whole number of at least 1"],
       ["RUNNER_LEASE_MS", "1e3", "a whole number of milliseconds between 1 and 2147483647"],

@@ -198,7 +198,12 @@ describe("a runner with fewer slots than half a claim", () => {
     // A poll (10 minutes) far longer than the test's wait (2 minutes, for a loaded machine: it takes
     // about 5 s on a quiet one): only claiming on completion can finish the batch in time.
     const own = await testDatabase();
-    const small = await startTestApp(own.url, { RUNNER_CONCURRENCY: "4", RUNNER_CLAIM_SIZE: "128", RUNNER_POLL_INTERVAL_MS: "600000" });
+    const small = await startTestApp(own.url, {
+      RUNNER_CONCURRENCY: "4",
+      RUNNER_HELD_TRADES: "4",
+      RUNNER_CLAIM_SIZE: "128",
+      RUNNER_POLL_INTERVAL_MS: "600000",
+    });
     try {
       const batch = await stage(small, tradesCsv(200));
       await small.query(START, { id: batch.id });

@@ -8,6 +8,7 @@ import {
   type QuoteRequest,
 } from "@fxbt/bank";
 import type { Logger } from "pino";
+import type { BankCallKind, BankSlots } from "./bank-slots";
 import type { CircuitBreaker } from "./circuit-breaker";
 import { pause, RunnerStopped, retryDelay } from "./retry";
 
@@ -32,13 +33,15 @@ export interface GuardedBankOptions {
 }
 
 /**
- * The gateway as the trade flow uses it: every call passes the circuit breaker, transient
- * failures are counted, and their details go to the log, never into a trade.
+ * The gateway as the trade flow uses it: every call passes the circuit breaker, then waits for one
+ * of the runner's slots at the bank (bookings and lookups before new quotes); transient failures
+ * are counted, and their details go to the log, never into a trade.
  */
 export class GuardedBank {
   constructor(
     private readonly gateway: FxGateway,
     private readonly breaker: CircuitBreaker,
+    private readonly slots: BankSlots,
     private readonly log: Logger,
     private readonly options: GuardedBankOptions,
   ) {}
@@ -51,7 +54,7 @@ export class GuardedBank {
   async quote(request: QuoteRequest, signal: AbortSignal): Promise<Quote> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.call(() => this.gateway.createQuote(request), signal);
+        return await this.call("quote", () => this.gateway.createQuote(request), signal);
       } catch (error) {
         if (error instanceof RunnerStopped || !isTransient(error)) throw error;
         this.log.warn({ err: error, requestId: request.requestId, attempt }, "quote not answered; asking again");
@@ -63,7 +66,7 @@ export class GuardedBank {
   /** One send of a booking, classified. Throws only RunnerStopped (while waiting for the circuit). */
   async book(request: BookingRequest, signal: AbortSignal): Promise<BookingAnswer> {
     try {
-      return { kind: "booked", deal: await this.call(() => this.gateway.bookDeal(request), signal) };
+      return { kind: "booked", deal: await this.call("settle", () => this.gateway.bookDeal(request), signal) };
     } catch (error) {
       if (error instanceof RunnerStopped) throw error;
       if (!isTransient(error)) return { kind: "refused", error: error as BankError };
@@ -75,7 +78,7 @@ export class GuardedBank {
   /** What the bank recorded under a key, or null when it could not say (a transient failure). Throws only RunnerStopped. */
   async lookup(idempotencyKey: string, signal: AbortSignal): Promise<BookingLookup | null> {
     try {
-      return await this.call(() => this.gateway.lookupBooking(idempotencyKey), signal);
+      return await this.call("settle", () => this.gateway.lookupBooking(idempotencyKey), signal);
     } catch (error) {
       if (error instanceof RunnerStopped) throw error;
       this.log.warn({ err: error, idempotencyKey }, "booking lookup not answered");
@@ -83,8 +86,10 @@ export class GuardedBank {
     }
   }
 
-  private async call<T>(send: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  private async call<T>(kind: BankCallKind, send: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    // The breaker first: a call held while the circuit is open holds no slot.
     await this.breaker.ready(signal);
+    const giveBack = await this.slots.take(kind, signal);
     try {
       const answer = await send();
       this.breaker.succeeded();
@@ -93,6 +98,8 @@ export class GuardedBank {
       if (isTransient(error)) this.breaker.failed();
       else this.breaker.succeeded();
       throw error;
+    } finally {
+      giveBack();
     }
   }
 }

@@ -17,9 +17,10 @@ import {
 } from "@fxbt/db";
 import type { EventPublisher } from "@fxbt/events";
 import { type Logger, pino } from "pino";
+import { BankSlots } from "./bank-slots";
 import { CircuitBreaker } from "./circuit-breaker";
 import { GuardedBank } from "./guarded-bank";
-import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from "./options";
+import { DEFAULT_RUNNER_OPTIONS, HELD_TRADES_PER_BANK_CALL, type RunnerOptions } from "./options";
 import { ResultWriter } from "./result-writer";
 import { recoverBooking, runClaimedTrade, type TradeFlowDeps } from "./trade-flow";
 
@@ -61,6 +62,7 @@ export class BatchRunner {
   private readonly log: Logger;
   private readonly breaker: CircuitBreaker;
   private readonly flow: TradeFlowDeps;
+  private readonly bankSlots: BankSlots;
   private stopping = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   /** Running batches this runner found with nothing left to claim; asked again after a poll or a wake. */
@@ -76,7 +78,8 @@ export class BatchRunner {
   private stopped = true;
 
   constructor(deps: BatchRunnerDeps) {
-    this.options = { ...DEFAULT_RUNNER_OPTIONS, ...deps.options };
+    const options = { ...DEFAULT_RUNNER_OPTIONS, ...deps.options };
+    this.options = { ...options, heldTrades: deps.options?.heldTrades ?? HELD_TRADES_PER_BANK_CALL * options.concurrency };
     this.database = deps.database;
     this.publisher = deps.publisher;
     this.log = deps.log ?? pino({ level: "silent" });
@@ -87,8 +90,9 @@ export class BatchRunner {
       onClose: () => void this.bankChanged(null),
     });
     const { retryBaseMs: baseMs, retryMaxMs: maxMs } = this.options;
+    this.bankSlots = new BankSlots(this.options.concurrency);
     this.flow = {
-      bank: new GuardedBank(deps.gateway, this.breaker, this.log, { retry: { baseMs, maxMs } }),
+      bank: new GuardedBank(deps.gateway, this.breaker, this.bankSlots, this.log, { retry: { baseMs, maxMs } }),
       writer: new ResultWriter(deps.database, deps.publisher, this.options.writeWindowMs),
       log: this.log,
       options: this.options,
@@ -155,8 +159,14 @@ export class BatchRunner {
     this.publisher.flush();
   }
 
+  /** Trades this runner holds: claimed and not yet final (at most heldTrades). */
   get tradesInFlight(): number {
     return this.inFlight.size;
+  }
+
+  /** Calls this runner has at the bank now (at most concurrency). */
+  get bankCallsInFlight(): number {
+    return this.bankSlots.inUse;
   }
 
   /** Final results this runner has written since it started. */
@@ -349,7 +359,7 @@ export class BatchRunner {
 
   /** Claim again once this many slots are free: half a claim, but never more than half the slots there are. */
   private get refillThreshold(): number {
-    return Math.max(1, Math.floor(Math.min(this.options.claimSize, this.options.concurrency) / 2));
+    return Math.max(1, Math.floor(Math.min(this.options.claimSize, this.options.heldTrades) / 2));
   }
 
   /**
@@ -358,7 +368,7 @@ export class BatchRunner {
    */
   private freeSlots(): number {
     if (this.breaker.isOpen) return this.inFlight.size === 0 ? 1 : 0;
-    return this.options.concurrency - this.inFlight.size;
+    return this.options.heldTrades - this.inFlight.size;
   }
 
   private track(work: Promise<void>): void {

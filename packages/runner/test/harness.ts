@@ -27,6 +27,7 @@ import {
 } from "@fxbt/events";
 import { type Logger, pino } from "pino";
 import { expect, inject, onTestFinished } from "vitest";
+import { BankSlots } from "../src/bank-slots";
 import { CircuitBreaker } from "../src/circuit-breaker";
 import { GuardedBank } from "../src/guarded-bank";
 import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from "../src/options";
@@ -42,6 +43,7 @@ export const TEST_RUNNER_OPTIONS: RunnerOptions = {
   retryMaxMs: 50,
   breakerCooldownMs: 200,
   concurrency: 16,
+  heldTrades: 16,
   claimSize: 16,
   maxRunningBatches: 4,
   leaseMs: 60_000,
@@ -98,7 +100,9 @@ export async function openTestEnv(): Promise<TestEnv> {
     publisher,
     events,
     runner(gateway, options = {}, log = silent) {
-      const runner = new BatchRunner({ database, gateway, publisher, log, options: { ...TEST_RUNNER_OPTIONS, ...options } });
+      // A test that sets the calls at the bank holds as many trades unless it says otherwise, as every runner did before heldTrades.
+      const held = { heldTrades: options.heldTrades ?? options.concurrency ?? TEST_RUNNER_OPTIONS.heldTrades };
+      const runner = new BatchRunner({ database, gateway, publisher, log, options: { ...TEST_RUNNER_OPTIONS, ...options, ...held } });
       cleanups.push(() => runner.stop());
       return runner;
     },
@@ -108,7 +112,9 @@ export async function openTestEnv(): Promise<TestEnv> {
       const stopping = new AbortController();
       cleanups.push(async () => stopping.abort());
       return {
-        bank: new GuardedBank(gateway, breaker, log, { retry: { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs } }),
+        bank: new GuardedBank(gateway, breaker, new BankSlots(options.concurrency), log, {
+          retry: { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs },
+        }),
         writer: new ResultWriter(database, publisher, options.writeWindowMs),
         log,
         options,

@@ -94,6 +94,42 @@ describe("BatchRunner", () => {
     for (const batch of batches) await expectCountersMatchTrades(env.database, batch.id);
   });
 
+  it("holds more trades than it has calls at the bank, and a quoted trade's booking goes before new quotes", async () => {
+    const env = await openTestEnv();
+    let mostTradesHeld = 0;
+    // Calls slower than a quote's save, as a bank's are: the quotes sent during a save are few.
+    const gateway = new ScriptedGateway({
+      delayMs: 25,
+      before: () => {
+        mostTradesHeld = Math.max(mostTradesHeld, runner.tradesInFlight);
+      },
+    });
+    const batch = await seedBatch(env.database, accounts(24));
+    await queue(env.database, batch.id);
+    const runner = env.runner(gateway, { concurrency: 2, heldTrades: 12, claimSize: 12 });
+
+    runner.start();
+    await runner.wake();
+    expect(await finished(env.database, batch.id, 20_000)).toMatchObject({ status: "SUCCESS", succeededTrades: 24 });
+    await runner.stop();
+
+    expect(gateway.maxInFlight).toBe(2);
+    expect(mostTradesHeld).toBeGreaterThan(2);
+    expect(mostTradesHeld).toBeLessThanOrEqual(12);
+    // Trades quoted and not yet booked, call by call. In arrival order (first come, first served)
+    // every one of the 12 held trades would be quoted before the first booking went out; with
+    // bookings first, a quote's booking waits at most for the calls already at the bank and the
+    // quotes sent while its quote was being saved.
+    let quotedUnbooked = 0;
+    let mostQuotedUnbooked = 0;
+    for (const call of gateway.calls) {
+      quotedUnbooked += call.kind === "quote" ? 1 : call.kind === "book" ? -1 : 0;
+      mostQuotedUnbooked = Math.max(mostQuotedUnbooked, quotedUnbooked);
+    }
+    expect(mostQuotedUnbooked).toBeLessThanOrEqual(8);
+    await expectCountersMatchTrades(env.database, batch.id);
+  });
+
   it("claims again as trades finish, without waiting for its poll interval", async () => {
     const env = await openTestEnv();
     const gateway = new ScriptedGateway({ delayMs: 20 });
