@@ -185,8 +185,24 @@ export function sumAmounts(values: Iterable<string>, currency: string): string {
 /** Rounds a plain decimal half-up to a currency's minor units: ("2.345", "USD") → "2.35", ("-2.345", "USD") → "-2.35". */
 export function roundToMinorUnits(value: string, currency: string): string {
   const digits = minorUnits(currency);
+  // Nothing to round (every amount the database holds): padded with zeros as toFixed would, without
+  // two Decimals. Every trade event formats three amounts this way (toTradeView).
+  const written = CANONICAL_DECIMAL.exec(value);
+  if (written) {
+    const fraction = written[1] ?? "";
+    if (fraction.length <= digits) {
+      const whole = fraction ? value.slice(0, value.length - fraction.length - 1) : value;
+      return digits === 0 ? whole : `${whole}.${fraction.padEnd(digits, "0")}`;
+    }
+  }
   return toDec(value, "value").toDecimalPlaces(digits, Decimal.ROUND_HALF_UP).toFixed(digits);
 }
+
+/**
+ * A plain decimal of zero or more as Decimal's toFixed writes one, no leading zeros (a negative one
+ * takes the Decimal path, whose toFixed writes negative zero without its sign); its fraction captured.
+ */
+const CANONICAL_DECIMAL = /^(?:0|[1-9]\d*)(?:\.(\d+))?$/;
 
 /**
  * amount × rate, rounded half-up to the minor units of `currency` (the currency of the result):

@@ -1,5 +1,6 @@
 import { Decimal } from "decimal.js";
 import { describe, expect, it } from "vitest";
+import { minorUnits } from "../src/currencies";
 import {
   amountFormatError,
   divideToMinorUnits,
@@ -130,6 +131,29 @@ describe("arithmetic", () => {
     expect(roundToMinorUnits("2.3449", "USD")).toBe("2.34");
     expect(roundToMinorUnits("0.5", "JPY")).toBe("1");
     expect(roundToMinorUnits("7", "KWD")).toBe("7.000");
+  });
+
+  it("writes a value with nothing to round exactly as rounding through Decimal does", () => {
+    const values = ["0", "-0", "7", "-7", "10", "0.5", "0.50", "-0.05", "100.1", "100.10", "123456789012345678901234.5"];
+    const unusual = ["007.5", "00", "-00.10", "1.000", "1.005", "+1", "1.", ".5", "1e3", " 1", ""];
+    for (const value of [...values, ...unusual]) {
+      for (const currency of ["JPY", "USD", "KWD"]) {
+        let expected: string;
+        try {
+          expected = new ExactDecimal(value).toDecimalPlaces(minorUnits(currency), Decimal.ROUND_HALF_UP).toFixed(minorUnits(currency));
+        } catch {
+          expected = "throws";
+        }
+        if (!/^-?\d+(\.\d+)?$/.test(value)) expected = "throws";
+        let got: string;
+        try {
+          got = roundToMinorUnits(value, currency);
+        } catch {
+          got = "throws";
+        }
+        expect(`${value} ${currency}: ${got}`).toBe(`${value} ${currency}: ${expected}`);
+      }
+    }
   });
 
   it("refuses anything that is not a plain decimal string, and non-positive rates", () => {
