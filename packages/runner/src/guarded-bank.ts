@@ -28,6 +28,11 @@ export function isTransient(error: unknown): boolean {
   return !(error instanceof BankError) || error.retryable;
 }
 
+/** Thrown instead of calling the bank when the caller no longer wants the call once a slot is free (its batch was cancelled). */
+export class CallNotWanted extends Error {
+  override readonly name = "CallNotWanted";
+}
+
 export interface GuardedBankOptions {
   retry: { baseMs: number; maxMs: number };
 }
@@ -49,14 +54,15 @@ export class GuardedBank {
   /**
    * A quote, asked for until the bank answers it: transient failures are retried with backoff
    * (held while the circuit is open) for as long as the runner runs. Throws the bank's
-   * refusal (a non-retryable BankError), or RunnerStopped.
+   * refusal (a non-retryable BankError), RunnerStopped, or CallNotWanted when `wanted` says no
+   * once a slot at the bank is free.
    */
-  async quote(request: QuoteRequest, signal: AbortSignal): Promise<Quote> {
+  async quote(request: QuoteRequest, signal: AbortSignal, wanted: () => boolean = () => true): Promise<Quote> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.call("quote", () => this.gateway.createQuote(request), signal);
+        return await this.call("quote", () => this.gateway.createQuote(request), signal, wanted);
       } catch (error) {
-        if (error instanceof RunnerStopped || !isTransient(error)) throw error;
+        if (error instanceof RunnerStopped || error instanceof CallNotWanted || !isTransient(error)) throw error;
         this.log.warn({ err: error, requestId: request.requestId, attempt }, "quote not answered; asking again");
         await pause(retryDelay(attempt, this.options.retry), signal);
       }
@@ -86,10 +92,15 @@ export class GuardedBank {
     }
   }
 
-  private async call<T>(kind: BankCallKind, send: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  private async call<T>(kind: BankCallKind, send: () => Promise<T>, signal: AbortSignal, wanted = () => true): Promise<T> {
     // The breaker first: a call held while the circuit is open holds no slot.
     await this.breaker.ready(signal);
     const giveBack = await this.slots.take(kind, signal);
+    // A slot may be a while coming when the runner holds many trades.
+    if (!wanted()) {
+      giveBack();
+      throw new CallNotWanted();
+    }
     try {
       const answer = await send();
       this.breaker.succeeded();

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FxGateway } from "@fxbt/bank";
 import {
+  batchesWithCancelRequested,
   cancelPendingChunk,
   claimAbandonedBookings,
   claimPendingTrades,
@@ -20,6 +21,7 @@ import { type Logger, pino } from "pino";
 import { BankSlots } from "./bank-slots";
 import { CircuitBreaker } from "./circuit-breaker";
 import { GuardedBank } from "./guarded-bank";
+import { HeldBatches } from "./held-batches";
 import { DEFAULT_RUNNER_OPTIONS, HELD_TRADES_PER_BANK_CALL, type RunnerOptions } from "./options";
 import { ResultWriter } from "./result-writer";
 import { recoverBooking, runClaimedTrade, type TradeFlowDeps } from "./trade-flow";
@@ -65,6 +67,7 @@ export class BatchRunner {
   private readonly bankSlots: BankSlots;
   private stopping = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly heldBatches = new HeldBatches();
   /** Running batches this runner found with nothing left to claim; asked again after a poll or a wake. */
   private readonly drained = new Set<string>();
   private filling: Promise<void> | null = null;
@@ -98,6 +101,7 @@ export class BatchRunner {
       options: this.options,
       signal: this.stopping.signal,
       held: new Map(),
+      cancelled: this.heldBatches.cancelled,
       today: () => new Date().toISOString().slice(0, 10),
     };
   }
@@ -130,9 +134,14 @@ export class BatchRunner {
     // (2.4 and 8.2 s beside a 4,000-trade batch at load 20, cancel-retry.test.ts's queue test).
     // The pass begun after it promotes again (one more short transaction), which a pass under way
     // needs anyway: a batch that finishes during it lets the next queued one in.
-    const promotion = this.promoteQueuedBatches().catch((error: unknown) => {
-      this.log.error({ err: error }, "promoting queued batches failed: the next poll promotes them");
-    });
+    // And the held trades' cancelled batches noted, before this resolves: the API wakes the runner
+    // after a cancel, and no trade of that batch waiting for the bank is quoted from then on.
+    const promotion = Promise.all([
+      this.promoteQueuedBatches().catch((error: unknown) => {
+        this.log.error({ err: error }, "promoting queued batches failed: the next poll promotes them");
+      }),
+      this.noteCancelledBatches(),
+    ]).then(() => {});
     this.promoting.add(promotion);
     try {
       await promotion;
@@ -196,6 +205,7 @@ export class BatchRunner {
         this.publisher.publish({ batches: swept });
       }
       if (this.stopped) return;
+      void this.noteCancelledBatches();
       void this.cancelPendingTrades();
       if (!this.breaker.isOpen) await this.recoverAbandonedWork();
       this.drained.clear();
@@ -239,7 +249,7 @@ export class BatchRunner {
         const trades = await claimPendingTrades(this.database.raw, batch.id, Math.min(room, this.options.claimSize));
         if (trades.length === 0) this.drained.add(batch.id);
         this.publisher.publish({ trades });
-        for (const { trade } of trades) this.track(runClaimedTrade(trade, this.flow));
+        for (const { trade } of trades) this.track(runClaimedTrade(trade, this.flow), trade.batchId);
         claimed += trades.length;
         this.stats.claimedTrades += trades.length;
       }
@@ -326,7 +336,7 @@ export class BatchRunner {
     const bookings = await claimAbandonedBookings(this.database.prisma, this.options.leaseMs, room);
     if (bookings.length > 0) this.log.warn({ trades: bookings.length }, "finishing bookings of a stopped runner: asking the bank by key");
     this.stats.resentBookings += bookings.length;
-    for (const trade of bookings) this.track(recoverBooking(trade, this.flow));
+    for (const trade of bookings) this.track(recoverBooking(trade, this.flow), trade.batchId);
   }
 
   /** Keeps the trades this runner holds from being taken over while it waits for the bank. */
@@ -371,13 +381,28 @@ export class BatchRunner {
     return this.options.heldTrades - this.inFlight.size;
   }
 
-  private track(work: Promise<void>): void {
+  private track(work: Promise<void>, batchId: string): void {
+    this.heldBatches.take(batchId);
     const tracked = work
       .catch((error) => this.log.error({ err: error }, "trade left for recovery after an error"))
       .finally(() => {
         this.inFlight.delete(tracked);
+        this.heldBatches.release(batchId);
         if (!this.stopped && this.freeSlots() >= this.refillThreshold) void this.fill();
       });
     this.inFlight.add(tracked);
+  }
+
+  /**
+   * Looks up which batches of the trades held have had their cancel requested: on a wake, as the
+   * API wakes this instance after a cancel, and on every poll, for a cancel asked of another
+   * instance (HeldBatches says why).
+   */
+  private async noteCancelledBatches(): Promise<void> {
+    try {
+      this.heldBatches.noteCancelled(await batchesWithCancelRequested(this.database.prisma, this.heldBatches.ids()));
+    } catch (error) {
+      this.log.warn({ err: error }, "could not look up cancelled batches: their held trades may be quoted for nothing");
+    }
   }
 }

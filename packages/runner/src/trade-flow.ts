@@ -2,7 +2,7 @@ import type { BankError, BookingLookup, QuoteRequest } from "@fxbt/bank";
 import { type TradeOutcome, type TradeRow, toTradeView } from "@fxbt/db";
 import { isValueDatePassed } from "@fxbt/domain";
 import type { Logger } from "pino";
-import type { GuardedBank } from "./guarded-bank";
+import { CallNotWanted, type GuardedBank } from "./guarded-bank";
 import type { RunnerOptions } from "./options";
 import type { ResultWriter } from "./result-writer";
 import { pause, RunnerStopped, retryDelay } from "./retry";
@@ -31,6 +31,8 @@ export interface TradeFlowDeps {
   signal: AbortSignal;
   /** The trades this runner holds, under the key of their current attempt (their leases are renewed). */
   held: Map<string, string>;
+  /** Batches of held trades whose cancel this runner has seen requested: their trades are not quoted any more. */
+  cancelled: ReadonlySet<string>;
   /** Today's date in UTC, YYYY-MM-DD. */
   today: () => string;
 }
@@ -134,9 +136,12 @@ async function quoteTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<TradeRo
   };
   let quote: Awaited<ReturnType<GuardedBank["quote"]>>;
   try {
-    quote = await deps.bank.quote(request, deps.signal);
+    quote = await deps.bank.quote(request, deps.signal, () => !deps.cancelled.has(trade.batchId));
   } catch (error) {
     if (error instanceof RunnerStopped) throw error;
+    // Nothing to write: the cancel request cancelled this claim (EXECUTING, nothing sent); a claim
+    // it could not see (a requote since) is taken by the cancel's pass.
+    if (error instanceof CallNotWanted) return null;
     await finish(deps, outcome(trade, "refuseQuote", refusalOf(error as BankError)));
     return null;
   }

@@ -120,6 +120,7 @@ export async function openTestEnv(): Promise<TestEnv> {
         options,
         signal: stopping.signal,
         held: new Map(),
+        cancelled: new Set(),
         today: () => new Date().toISOString().slice(0, 10),
       };
     },

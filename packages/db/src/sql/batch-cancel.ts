@@ -215,6 +215,18 @@ function eachCancellableStatus(part: (status: TradeStatus) => Prisma.Sql): Prism
 }
 
 /**
+ * Which of these batches have had their cancel requested (cancels are never withdrawn). The runner
+ * asks it of the batches whose trades it holds, so that a trade waiting for a call to the bank is
+ * not quoted after its batch's cancel.
+ */
+export async function batchesWithCancelRequested(db: Queryable, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id::text FROM batch WHERE id = ANY(${ids}::uuid[]) AND cancel_requested_at IS NOT NULL`;
+  return rows.map((row) => row.id);
+}
+
+/**
  * Batches being cancelled that still have trades the cancel move may take: those whose
  * canceller stopped between chunks (or a trade that became cancellable again, e.g. requoted).
  */
