@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Prisma } from "../src/client";
 import { insertStagedBatch } from "../src/sql/stage-batch";
-import { claimAbandonedBookings, claimPendingTrades, releaseAbandonedClaims } from "../src/sql/trade-claims";
+import { claimAbandonedBookings, claimPendingTrades, releaseAbandonedClaims, renewLeases } from "../src/sql/trade-claims";
 import { markTradesQuoted } from "../src/sql/trade-results";
 import {
   ageLocks,
@@ -233,5 +233,30 @@ describe("claimAbandonedBookings", () => {
     // The fresh booking and the old EXECUTING claim keep their leases.
     expect(after[4]!.lockedAt).toEqual(before[4]!.lockedAt);
     expect(after[5]!.lockedAt).toEqual(before[5]!.lockedAt);
+  });
+});
+
+describe("renewLeases", () => {
+  it("renews the leases older than it is told and leaves the rows of trades that moved since untouched", async () => {
+    const { batch, trades } = await claimedBatch(t.db, 4);
+    await ageLocks(t.db.prisma, [trades[0]!.id, trades[1]!.id], 10);
+    const versions = () =>
+      t.db.prisma.$queryRaw<{ id: string; version: string }[]>`
+        SELECT id::text, xmin::text || ctid::text AS version FROM trade WHERE batch_id = ${batch.id}::uuid ORDER BY row_number`;
+    const before = await versions();
+    const held = trades.map((trade) => ({ id: trade.id, idempotencyKey: trade.idempotencyKey! }));
+
+    expect(await renewLeases(t.db.prisma, held, 5_000)).toBe(2);
+
+    const after = await versions();
+    expect(after[0]!.version).not.toBe(before[0]!.version);
+    expect(after[1]!.version).not.toBe(before[1]!.version);
+    // Claimed a moment ago: not rewritten.
+    expect(after.slice(2)).toEqual(before.slice(2));
+    const ages = await t.db.prisma.$queryRaw<{ age: number }[]>`
+      SELECT extract(epoch FROM now() - locked_at)::float8 AS age FROM trade WHERE batch_id = ${batch.id}::uuid ORDER BY row_number`;
+    for (const { age } of ages) expect(age).toBeLessThan(5);
+    // With no threshold, every lease held is renewed.
+    expect(await renewLeases(t.db.prisma, held)).toBe(4);
   });
 });

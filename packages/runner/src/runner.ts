@@ -343,7 +343,9 @@ export class BatchRunner {
   private async renewLeases(): Promise<void> {
     const held = [...this.flow.held].map(([id, idempotencyKey]) => ({ id, idempotencyKey }));
     try {
-      await renewLeases(this.database.prisma, held);
+      // Every third of the lease, those older than a sixth of it: a lease is at most half its
+      // length old when the next pass comes, the other half left should that pass be late.
+      await renewLeases(this.database.prisma, held, this.options.leaseMs / 6);
     } catch (error) {
       this.log.warn({ err: error, trades: held.length }, "renewing leases failed");
     }

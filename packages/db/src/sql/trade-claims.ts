@@ -85,11 +85,15 @@ export function releaseClaims(db: Queryable, held: readonly HeldTrade[]): Promis
 
 /**
  * Renews the lease of trades a live runner holds (waiting for a slow or unavailable bank), so
- * that no other runner takes them over as abandoned. Trades another transaction holds right now
- * (a result being written) are skipped rather than waited for: locks are only ever waited for
- * in id order, or two statements could deadlock. Returns how many leases were renewed.
+ * that no other runner takes them over as abandoned. Only leases older than `olderThanMs` are
+ * renewed: a trade claimed or quoted since (each sets locked_at) has most of its lease left, and
+ * renewing it would rewrite its row, an entry in each of trade's indexes, for nothing: with
+ * thousands of trades held and each held for under a second, nearly all of them. Trades another
+ * transaction holds right now (a result being written) are skipped rather than waited for: locks
+ * are only ever waited for in id order, or two statements could deadlock. Returns how many leases
+ * were renewed.
  */
-export async function renewLeases(db: Queryable, held: readonly HeldTrade[]): Promise<number> {
+export async function renewLeases(db: Queryable, held: readonly HeldTrade[], olderThanMs = 0): Promise<number> {
   if (held.length === 0) return 0;
   return db.$executeRaw`
     WITH renewed AS (
@@ -99,6 +103,7 @@ export async function renewLeases(db: Queryable, held: readonly HeldTrade[]): Pr
         { skipLocked: true },
       )}
       WHERE q.idempotency_key = trade.idempotency_key
-        AND ${tradeStatusIn([...TRADE_MOVES.saveQuote.from, ...TRADE_MOVES.book.from], "trade.status")})
+        AND ${tradeStatusIn([...TRADE_MOVES.saveQuote.from, ...TRADE_MOVES.book.from], "trade.status")}
+        AND trade.locked_at < now() - make_interval(secs => ${olderThanMs / 1000}::float8))
     UPDATE trade SET locked_at = now() FROM renewed WHERE trade.id = renewed.id`;
 }
