@@ -1,15 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  CANCEL_CHUNK_SIZE,
-  cancelPendingChunk,
-  claimPendingTrades,
-  type Database,
-  lockBatch,
-  markTradesQuoted,
-  recordTradeOutcomes,
-  requestCancel,
-  type TradeRow,
-} from "@fxbt/db";
+import { CANCEL_CHUNK_SIZE, cancelPendingChunk, claimPendingTrades, markTradesQuoted, recordTradeOutcomes, type TradeRow } from "@fxbt/db";
 import { describe, expect, it } from "vitest";
 import {
   accounts,
@@ -23,6 +13,7 @@ import {
   gate,
   openTestEnv,
   queueAndPromote,
+  requestAsTheApi,
   seedBatch,
   storedStatusCounts,
   type TestEnv,
@@ -30,13 +21,6 @@ import {
   tradesOf,
 } from "./harness";
 import { ScriptedGateway } from "./scripted-gateway";
-
-/** Phase 1 of the API's cancelBatch: lock, mark, commit. */
-const requestAsTheApi = (database: Database, batchId: string) =>
-  database.prisma.$transaction(async (tx) => {
-    await lockBatch(tx, batchId);
-    return (await requestCancel(tx, batchId)).batch;
-  });
 
 /** The trades the batch's events say were cancelled, each id once per event. */
 const cancelledEvents = (env: TestEnv, batchId: string) => env.tradeEvents(batchId).filter(({ trade }) => trade.status === "CANCELLED");

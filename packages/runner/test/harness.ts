@@ -7,10 +7,12 @@ import {
   findTrade,
   findTradeAttempts,
   insertStagedBatch,
+  lockBatch,
   Prisma,
   pageBatchTrades,
   promoteQueuedBatches,
   queueBatch,
+  requestCancel,
   type TradeAttemptRow,
   type TradeRow,
   tradeStatusAsRead,
@@ -181,6 +183,13 @@ export async function queueAndPromote(database: Database, batchId: string): Prom
   await queue(database, batchId);
   await database.prisma.$transaction((tx) => promoteQueuedBatches(tx, 100));
 }
+
+/** Phase 1 of the API's cancelBatch: lock, mark, commit. */
+export const requestAsTheApi = (database: Database, batchId: string) =>
+  database.prisma.$transaction(async (tx) => {
+    await lockBatch(tx, batchId);
+    return (await requestCancel(tx, batchId)).batch;
+  });
 
 /** A running batch whose trades are all claimed (EXECUTING, each under its first key), in row order. */
 export async function claimedTrades(
