@@ -2,6 +2,7 @@ import {
   cancelClaimsOfCancellingBatches,
   type Database,
   type ExpiredQuote,
+  findTrade,
   type HeldTrade,
   markTradesQuoted,
   type QuotedTrade,
@@ -11,6 +12,7 @@ import {
   type TradeOutcome,
   type TradeRow,
 } from "@fxbt/db";
+import { canTradeMove } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
 import DataLoader from "dataloader";
 
@@ -51,20 +53,33 @@ export class ResultWriter {
   }
 
   /**
-   * Starts a new attempt for a trade whose quote expired; null when the trade is no longer under
-   * this claim, or when its batch's cancel was requested: the new attempt is then cancelled at
-   * once, before the bank is asked for anything (each write published as it commits).
+   * Starts a new attempt for a trade whose quote expired (one statement, published as it commits);
+   * null when the trade is no longer under this claim. The caller then asks mayAskForQuote
+   * before the bank is asked anything: a write of its own, since once this one has committed a
+   * second try of it finds the trade no longer under the old key.
    */
   async requote(expired: ExpiredQuote): Promise<TradeRow | null> {
     const trades = await requoteTrades(this.database.prisma, [expired]);
     this.publisher.publish({ trades });
-    const requoted = trades[0]?.trade;
-    if (!requoted) return null;
-    const cancelled = await this.database.prisma.$transaction((tx) =>
-      cancelClaimsOfCancellingBatches(tx, [{ id: requoted.id, idempotencyKey: requoted.idempotencyKey! }]),
-    );
+    return trades[0]?.trade ?? null;
+  }
+
+  /**
+   * Whether a requote's new attempt may ask the bank for a quote. In a batch whose cancel was
+   * requested it may not: the request did not see it (it was QUOTED then), so it is cancelled here
+   * at once, closing the batch if it was its last trade. Nor may it once it is no longer under this
+   * claim: the cancel's pass may have cancelled it while a failed check waited to be tried again,
+   * and a check whose commit was reported as failed has cancelled it already.
+   */
+  async mayAskForQuote(claim: HeldTrade): Promise<boolean> {
+    const { cancelled, held } = await this.database.prisma.$transaction(async (tx) => {
+      const cancelled = await cancelClaimsOfCancellingBatches(tx, [claim]);
+      const trade = cancelled.trades.length === 0 ? await findTrade(tx, claim.id) : null;
+      const held = trade?.idempotencyKey === claim.idempotencyKey && canTradeMove(trade.status, "QUOTED");
+      return { cancelled, held };
+    });
     this.publisher.publish(cancelled);
-    return cancelled.trades.length > 0 ? null : requoted;
+    return held;
   }
 
   /** Gives back claims before any booking was sent, so the trades run again at once. */

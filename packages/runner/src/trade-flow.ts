@@ -20,7 +20,8 @@ import { pause, RunnerStopped, retryDelay } from "./retry";
  * | nothing clear to the booking (timeout, any error)| asked by key, resent under the same key; QUOTED    |
  *
  * A failed database write is not an answer from the bank: the write is tried again, and if it
- * still fails the trade stays where it is, under its key, for recovery to finish.
+ * still fails the trade stays where it is, under its key, for recovery to finish (but for a
+ * requote's new attempt, which has sent nothing: its claim is given back, startNextAttempt).
  */
 export interface TradeFlowDeps {
   bank: GuardedBank;
@@ -62,15 +63,7 @@ export async function runClaimedTrade(claimed: TradeRow, deps: TradeFlowDeps): P
         await finish(deps, outcome(quoted, "refuseBooking", { errorCode: "QUOTE_EXPIRED", errorMessage: expiredMessage(requotes) }));
         return;
       }
-      trade = await write(deps, () =>
-        deps.writer.requote({
-          id: quoted.id,
-          idempotencyKey: quoted.idempotencyKey!,
-          errorMessage: "the quote expired before the booking arrived; quoting again",
-          bookingSentAt: settled.bookingSentAt,
-        }),
-      );
-      if (trade) deps.held.set(trade.id, trade.idempotencyKey!);
+      trade = await startNextAttempt(quoted, settled, deps);
     }
   } catch (error) {
     if (!(error instanceof RunnerStopped)) throw error;
@@ -91,14 +84,7 @@ export async function recoverBooking(trade: TradeRow, deps: TradeFlowDeps): Prom
     const settled = await settleBooking(trade, deps, { askFirst: true });
     // An expired quote found in recovery starts the trade's next attempt like any other.
     if (settled.result === "expired") {
-      const next = await write(deps, () =>
-        deps.writer.requote({
-          id: trade.id,
-          idempotencyKey: trade.idempotencyKey!,
-          errorMessage: "the quote expired before the booking arrived; quoting again",
-          bookingSentAt: settled.bookingSentAt,
-        }),
-      );
+      const next = await startNextAttempt(trade, settled, deps);
       if (next) {
         deps.held.delete(trade.id);
         await runClaimedTrade(next, deps);
@@ -108,6 +94,44 @@ export async function recoverBooking(trade: TradeRow, deps: TradeFlowDeps): Prom
     if (!(error instanceof RunnerStopped)) throw error;
   } finally {
     deps.held.delete(trade.id);
+  }
+}
+
+/**
+ * Starts the trade's next attempt after the bank refused its booking with QUOTE_EXPIRED, under a
+ * new key, and returns it when it may ask the bank for a quote: null when the trade is no longer
+ * this claim's, when its batch's cancel was requested (the new attempt is cancelled at once), and
+ * when that could not be checked (the claim is given back).
+ */
+async function startNextAttempt(quoted: TradeRow, settled: Settled, deps: TradeFlowDeps): Promise<TradeRow | null> {
+  const requoted = await write(deps, () =>
+    deps.writer.requote({
+      id: quoted.id,
+      idempotencyKey: quoted.idempotencyKey!,
+      errorMessage: "the quote expired before the booking arrived; quoting again",
+      bookingSentAt: settled.bookingSentAt,
+    }),
+  );
+  if (!requoted) return null;
+  deps.held.set(requoted.id, requoted.idempotencyKey!);
+  const claim = { id: requoted.id, idempotencyKey: requoted.idempotencyKey! };
+  try {
+    const mayQuote = await write(deps, () => deps.writer.mayAskForQuote(claim));
+    if (mayQuote !== null) return mayQuote ? requoted : null;
+    // The check kept failing. Going on is not safe: a cancel requested before the requote
+    // committed did not see this attempt (it was QUOTED then), so nothing else stops it asking
+    // the bank for a quote after the cancel (a quote markTradesQuoted would then refuse to save).
+    // Nor is waiting a lease needed: the attempt has sent nothing, so its claim is given back
+    // like any claim not yet quoted. Back to PENDING, it is claimed again by the next claim of its
+    // batch (at the latest the next poll); in a batch being cancelled the release leaves it
+    // EXECUTING (releaseClaims) for the cancel's pass, which the next poll runs; should the
+    // release fail too, lease recovery does either.
+    await write(deps, () => deps.writer.release([claim]));
+    return null;
+  } catch (error) {
+    // Stopping while checking: given back too (the caller's own release knows only the old attempt).
+    if (error instanceof RunnerStopped) await deps.writer.release([claim]).catch(() => {});
+    throw error;
   }
 }
 
