@@ -33,14 +33,18 @@ export class CircuitBreaker {
     return this.openSince !== null;
   }
 
-  /** Resolves when a call may be sent: at once while closed; after the cooldown, one caller at a time, while open. */
-  async ready(signal: AbortSignal): Promise<void> {
+  /**
+   * Resolves when a call may be sent: at once while closed; after the cooldown, one caller at a
+   * time, while open. True for that one caller, the probe: a caller that waits again before it
+   * sends (for a slot at the bank) must know whether an open circuit was opened for it.
+   */
+  async ready(signal: AbortSignal): Promise<boolean> {
     for (;;) {
-      if (!this.isOpen) return;
+      if (!this.isOpen) return false;
       const now = Date.now();
       if (now >= this.openUntil && now >= this.probeUntil) {
         this.probeUntil = now + this.options.cooldownMs;
-        return;
+        return true;
       }
       await pause(Math.max(Math.max(this.openUntil, this.probeUntil) - now, 50), signal);
     }

@@ -93,14 +93,26 @@ export class GuardedBank {
   }
 
   private async call<T>(kind: BankCallKind, send: () => Promise<T>, signal: AbortSignal, wanted = () => true): Promise<T> {
-    // The breaker first: a call held while the circuit is open holds no slot.
-    await this.breaker.ready(signal);
-    const giveBack = await this.slots.take(kind, signal);
-    // A slot may be a while coming when the runner holds many trades.
-    if (!wanted()) {
-      giveBack();
-      throw new CallNotWanted();
+    for (;;) {
+      // The breaker first: a call held while the circuit is open holds no slot.
+      const probe = await this.breaker.ready(signal);
+      const giveBack = await this.slots.take(kind, signal);
+      try {
+        // The circuit may have opened while this call waited for its slot (up to heldTrades calls
+        // wait, not just the calls at the bank): it waits for the circuit again, as a call that
+        // came now would, rather than go to a bank that keeps failing.
+        if (this.breaker.isOpen && !probe) continue;
+        // A slot may be a while coming when the runner holds many trades.
+        if (!wanted()) throw new CallNotWanted();
+        return await this.sent(send);
+      } finally {
+        giveBack();
+      }
     }
+  }
+
+  /** Sends the call and tells the breaker how it went. */
+  private async sent<T>(send: () => Promise<T>): Promise<T> {
     try {
       const answer = await send();
       this.breaker.succeeded();
@@ -109,8 +121,6 @@ export class GuardedBank {
       if (isTransient(error)) this.breaker.failed();
       else this.breaker.succeeded();
       throw error;
-    } finally {
-      giveBack();
     }
   }
 }

@@ -1,0 +1,68 @@
+import type { QuoteRequest } from "@fxbt/bank";
+import { pino } from "pino";
+import { describe, expect, it } from "vitest";
+import { BankSlots } from "../src/bank-slots";
+import { CircuitBreaker } from "../src/circuit-breaker";
+import { GuardedBank } from "../src/guarded-bank";
+import { RunnerStopped } from "../src/retry";
+import { gate } from "./harness";
+import { ScriptedGateway } from "./scripted-gateway";
+
+const quoteFor = (n: number): QuoteRequest => ({
+  requestId: `trade-${n}:1`,
+  clientId: "CLIENT-1",
+  accountNumber: `ACC-${n}`,
+  sellCurrency: "USD",
+  buyCurrency: "ZAR",
+  direction: "SELL",
+  amount: "1000.00",
+  valueDate: "2099-01-01",
+});
+
+describe("GuardedBank", () => {
+  it("does not send the calls that waited for a slot once the circuit opened meanwhile: they wait for the circuit again", async () => {
+    // The runner holds more trades than it has slots, so calls pass the closed breaker and then wait
+    // for a slot; the first call's failure opens the circuit while they wait.
+    const answered = gate();
+    const gateway = new ScriptedGateway({ quote: ["BANK_UNAVAILABLE"], before: () => answered.opened });
+    const breaker = new CircuitBreaker({ threshold: 1, cooldownMs: 60_000 });
+    const bank = new GuardedBank(gateway, breaker, new BankSlots(1), pino({ level: "silent" }), { retry: { baseMs: 1, maxMs: 1 } });
+    const stopping = new AbortController();
+    const quotes = [1, 2, 3, 4, 5].map((n) => bank.quote(quoteFor(n), stopping.signal));
+    for (const quote of quotes) quote.catch(() => {});
+
+    answered.open();
+    await expect.poll(() => breaker.isOpen).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Only the call at the bank when it failed: the circuit is open, the four waiting are held.
+    expect(gateway.quotes()).toHaveLength(1);
+
+    stopping.abort();
+    for (const quote of quotes) await expect(quote).rejects.toBeInstanceOf(RunnerStopped);
+  });
+
+  it("gives its slot back however the call ends: a `wanted` that throws, a gateway that throws before it returns a promise", async () => {
+    const slots = new BankSlots(1);
+    const breaker = new CircuitBreaker({ threshold: 100, cooldownMs: 60_000 });
+    const gateway = new ScriptedGateway();
+    const bank = new GuardedBank(gateway, breaker, slots, pino({ level: "silent" }), { retry: { baseMs: 1, maxMs: 1 } });
+    const never = new AbortController().signal;
+
+    // Thrown once, then wanted: the quote is asked again (not a refusal), and the retry needs the one slot.
+    let asked = 0;
+    const wantedOnSecondAsk = () => {
+      if (asked++ === 0) throw new TypeError("broken");
+      return true;
+    };
+    expect(await bank.quote(quoteFor(1), never, wantedOnSecondAsk)).toMatchObject({ quoteId: expect.any(String) });
+    expect(slots.inUse).toBe(0);
+
+    gateway.bookDeal = () => {
+      throw new TypeError("broken adapter");
+    };
+    expect(await bank.book({ quoteId: "q", idempotencyKey: "trade-1:1", accountNumber: "ACC-1" }, never)).toMatchObject({
+      kind: "unknown",
+    });
+    expect(slots.inUse).toBe(0);
+  });
+});
