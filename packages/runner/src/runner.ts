@@ -66,6 +66,8 @@ export class BatchRunner {
   private readonly flow: TradeFlowDeps;
   private readonly bankSlots: BankSlots;
   private stopping = new AbortController();
+  /** Aborted as stop() begins: trades not yet quoted are given back rather than quoted (TradeFlowDeps.quoting). */
+  private quoting = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly heldBatches = new HeldBatches();
   /** Running batches this runner found with nothing left to claim; asked again after a poll or a wake. */
@@ -100,6 +102,7 @@ export class BatchRunner {
       log: this.log,
       options: this.options,
       signal: this.stopping.signal,
+      quoting: this.quoting.signal,
       held: new Map(),
       cancelled: this.heldBatches.cancelled,
       today: () => new Date().toISOString().slice(0, 10),
@@ -110,9 +113,11 @@ export class BatchRunner {
     if (!this.stopped) return;
     this.stopped = false;
     this.stopping = new AbortController();
-    // Every waiting trade listens to this one signal: hundreds of listeners are expected, not a leak.
-    setMaxListeners(0, this.stopping.signal);
+    this.quoting = new AbortController();
+    // Every waiting trade listens to these signals: thousands of listeners are expected, not a leak.
+    setMaxListeners(0, this.stopping.signal, this.quoting.signal);
     this.flow.signal = this.stopping.signal;
+    this.flow.quoting = this.quoting.signal;
     this.timers = [
       setInterval(() => void this.poll(), this.options.pollIntervalMs),
       setInterval(() => void this.renewLeases(), Math.max(1, Math.floor(this.options.leaseMs / 3))),
@@ -152,13 +157,15 @@ export class BatchRunner {
   }
 
   /**
-   * Stops claiming and lets the trades in flight finish; those still waiting (for a bank that
-   * does not answer, a database that is away) after a grace period are left to recovery:
-   * a trade not yet quoted is given back, one whose booking may be out keeps its key.
+   * Stops claiming, gives back at once the trades not yet quoted (those waiting for a slot at the
+   * bank, or for the circuit), and lets the calls already made finish: a quote at the bank is saved
+   * and booked. Trades still waiting (for a bank that does not answer, a database that is away)
+   * after a grace period are left to recovery: one whose booking may be out keeps its key.
    */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.quoting.abort();
     for (const timer of this.timers) clearInterval(timer);
     await Promise.allSettled([this.polling, this.filling, this.cancelling, ...this.promoting]);
     const settled = Promise.allSettled([...this.inFlight]);

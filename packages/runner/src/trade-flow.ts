@@ -30,6 +30,13 @@ export interface TradeFlowDeps {
   options: Pick<RunnerOptions, "bookingAttempts" | "requoteLimit" | "writeAttempts" | "retryBaseMs" | "retryMaxMs">;
   /** Aborts when the runner stops: waits end, and the work is left for recovery. */
   signal: AbortSignal;
+  /**
+   * Aborts as soon as the runner begins to stop, before `signal`: a trade not yet quoted is given
+   * back (PENDING, for any instance) rather than quoted in stop()'s grace period, which is for the
+   * calls already made (a quote at the bank is saved and booked). Without it, the trades held that
+   * wait for a slot at the bank (up to heldTrades - concurrency) would all be quoted while stopping.
+   */
+  quoting: AbortSignal;
   /** The trades this runner holds, under the key of their current attempt (their leases are renewed). */
   held: Map<string, string>;
   /** Batches of held trades whose cancel this runner has seen requested: their trades are not quoted any more. */
@@ -160,7 +167,7 @@ async function quoteTrade(trade: TradeRow, deps: TradeFlowDeps): Promise<TradeRo
   };
   let quote: Awaited<ReturnType<GuardedBank["quote"]>>;
   try {
-    quote = await deps.bank.quote(request, deps.signal, () => !deps.cancelled.has(trade.batchId));
+    quote = await deps.bank.quote(request, deps.quoting, () => !deps.cancelled.has(trade.batchId));
   } catch (error) {
     if (error instanceof RunnerStopped) throw error;
     // Nothing to write: the cancel request cancelled this claim (EXECUTING, nothing sent); a claim

@@ -121,6 +121,7 @@ export async function openTestEnv(): Promise<TestEnv> {
         log,
         options,
         signal: stopping.signal,
+        quoting: stopping.signal,
         held: new Map(),
         cancelled: new Set(),
         today: () => new Date().toISOString().slice(0, 10),

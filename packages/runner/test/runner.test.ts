@@ -130,6 +130,30 @@ describe("BatchRunner", () => {
     await expectCountersMatchTrades(env.database, batch.id);
   });
 
+  it("stop() gives back the trades still waiting for their first quote rather than quote them in its grace period; a quoted one is booked", async () => {
+    const env = await openTestEnv();
+    const bank = gate();
+    const gateway = new ScriptedGateway({ before: () => bank.opened });
+    const batch = await seedBatch(env.database, accounts(12));
+    await queue(env.database, batch.id);
+    // One call at the bank at a time, twelve trades held: one quote out, eleven waiting for its slot.
+    const runner = env.runner(gateway, { concurrency: 1, heldTrades: 12, claimSize: 12 });
+    runner.start();
+    await runner.wake();
+    await eventually(() => gateway.quotes().length === 1 && runner.tradesInFlight === 12);
+
+    const stopped = runner.stop();
+    bank.open();
+    await stopped;
+
+    // The quote at the bank when stop() began is saved and booked; the eleven are PENDING again,
+    // for any instance to claim, instead of being quoted during the grace period.
+    expect(gateway.quotes()).toHaveLength(1);
+    expect(gateway.bookings()).toHaveLength(1);
+    expect(await statusCounts(env.database, batch.id)).toEqual({ SUCCESS: 1, PENDING: 11 });
+    await expectCountersMatchTrades(env.database, batch.id);
+  });
+
   it("claims again as trades finish, without waiting for its poll interval", async () => {
     const env = await openTestEnv();
     const gateway = new ScriptedGateway({ delayMs: 20 });
