@@ -11,6 +11,7 @@ import {
   expectCountersMatchTrades,
   finished,
   gate,
+  heldBehindOneSlot,
   openTestEnv,
   queueAndPromote,
   requestAsTheApi,
@@ -195,15 +196,8 @@ describe("a booking in flight at the cancel that the bank refuses with QUOTE_EXP
 describe("trades held while their batch is cancelled", () => {
   it("are not quoted once the runner knows of the cancel: those waiting for a call to the bank end with nothing sent", async () => {
     const env = await openTestEnv();
-    const bank = gate();
-    const gateway = new ScriptedGateway({ before: () => bank.opened });
-    const batch = await seedBatch(env.database, accounts(12));
-    await queueAndPromote(env.database, batch.id);
     // One call at the bank at a time, twelve trades held: one quote out, eleven waiting for its slot.
-    const runner = env.runner(gateway, { concurrency: 1, heldTrades: 12, claimSize: 12 });
-    runner.start();
-    await eventually(() => gateway.quotes().length === 1);
-    expect(runner.tradesInFlight).toBe(12);
+    const { bank, gateway, batch, runner } = await heldBehindOneSlot(env, 12);
 
     // The API's cancel: the request cancels the twelve claims (nothing sent to book), then wakes the runner.
     expect(await requestAsTheApi(env.database, batch.id)).toMatchObject({ status: "CANCELLED", cancelledTrades: 12 });

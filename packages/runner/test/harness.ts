@@ -36,7 +36,7 @@ import { DEFAULT_RUNNER_OPTIONS, type RunnerOptions } from "../src/options";
 import { ResultWriter } from "../src/result-writer";
 import { BatchRunner } from "../src/runner";
 import type { TradeFlowDeps } from "../src/trade-flow";
-import type { ScriptedGateway } from "./scripted-gateway";
+import { ScriptedGateway } from "./scripted-gateway";
 
 /** Options for runner tests: nothing happens on a timer unless a test asks for it. */
 export const TEST_RUNNER_OPTIONS: RunnerOptions = {
@@ -299,4 +299,20 @@ export function gate(): { opened: Promise<void>; open(): void } {
     open = resolve;
   });
   return { opened, open };
+}
+
+/**
+ * A runner that holds `trades` trades of one RUNNING batch with one call at the bank: the first
+ * quote waits at the bank until `bank.open()`, the other trades wait for its slot. Resolves once
+ * that quote is at the bank.
+ */
+export async function heldBehindOneSlot(env: TestEnv, trades = 12) {
+  const bank = gate();
+  const gateway = new ScriptedGateway({ before: () => bank.opened });
+  const batch = await seedBatch(env.database, accounts(trades));
+  await queueAndPromote(env.database, batch.id);
+  const runner = env.runner(gateway, { concurrency: 1, heldTrades: trades, claimSize: trades });
+  runner.start();
+  await eventually(() => gateway.quotes().length === 1 && runner.tradesInFlight === trades);
+  return { bank, gateway, batch, runner };
 }

@@ -8,6 +8,7 @@ import {
   expectCountersMatchTrades,
   finished,
   gate,
+  heldBehindOneSlot,
   openTestEnv,
   queue,
   queueAndPromote,
@@ -132,15 +133,8 @@ describe("BatchRunner", () => {
 
   it("stop() gives back the trades still waiting for their first quote rather than quote them in its grace period; a quoted one is booked", async () => {
     const env = await openTestEnv();
-    const bank = gate();
-    const gateway = new ScriptedGateway({ before: () => bank.opened });
-    const batch = await seedBatch(env.database, accounts(12));
-    await queue(env.database, batch.id);
     // One call at the bank at a time, twelve trades held: one quote out, eleven waiting for its slot.
-    const runner = env.runner(gateway, { concurrency: 1, heldTrades: 12, claimSize: 12 });
-    runner.start();
-    await runner.wake();
-    await eventually(() => gateway.quotes().length === 1 && runner.tradesInFlight === 12);
+    const { bank, gateway, batch, runner } = await heldBehindOneSlot(env, 12);
 
     const stopped = runner.stop();
     bank.open();
