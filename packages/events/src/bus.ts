@@ -7,6 +7,20 @@ export const DEFAULT_SUBSCRIBER_LIMIT = 1_000;
 /** Called with the time (`performance.now()`) a published message was handed to this process's subscribers. */
 export type OnHanded = (handedAt: number) => void;
 
+/** How a message is published. */
+export interface PublishOptions {
+  /**
+   * The message is a whole snapshot of something whose subscribers keep only the newest, judged by
+   * the message itself (a batch's progress, by its event number), so its order against other
+   * messages does not matter: this process's subscribers are handed it at once, and other
+   * instances' through the broker, where their own snapshots meet it in any order. It saves a
+   * broker's round trip (tens of milliseconds under load) on the way to this process's sockets.
+   *
+   * @default false (this process's subscribers get it when it comes back, in the broker's order)
+   */
+  snapshot?: boolean;
+}
+
 /** How much one subscriber may fall behind before messages are dropped or the subscription ends. */
 export interface SubscribeOptions<T = unknown> {
   /**
@@ -52,12 +66,12 @@ export interface EventBus {
   /**
    * Sends the message to every subscriber of the channel, on every instance. `onHanded` runs once
    * the message has been handed to this process's own subscribers (given when they were handed it,
-   * `performance.now()`): at once in process, when it comes back over a broker. Their sockets
+   * `performance.now()`): at once in process or for a snapshot, when it comes back over a broker. Their sockets
    * are written in the microtasks that follow, so the work it made is done by the next turn of the
    * event loop, where a publisher can time what the event cost (EventPublisher's hold). A message
    * lost on the way never calls it.
    */
-  publish(channel: string, message: unknown, onHanded?: OnHanded): void;
+  publish(channel: string, message: unknown, onHanded?: OnHanded, options?: PublishOptions): void;
   /**
    * Messages published on the channel from now on, until `signal` aborts, the caller stops
    * iterating (`return()`, or `break` out of `for await`), or the bus closes: each of these

@@ -7,6 +7,12 @@ import type { OnHanded } from "./bus";
  */
 
 /**
+ * Kept in place of a message's `onHanded` when this process's subscribers were handed it at once (a
+ * snapshot, PublishOptions): when it comes back it is not handed to them again.
+ */
+export const HANDED_HERE: OnHanded = () => {};
+
+/**
  * The most messages' callbacks kept: while a bus hears nothing back (its listener is away) they are
  * lost, and the oldest go first. EventPublisher has one progress event per running batch on its way.
  */

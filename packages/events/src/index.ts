@@ -5,6 +5,7 @@ export {
   type EventBus,
   type InProcessEventBus,
   type OnHanded,
+  type PublishOptions,
   type SubscribeOptions,
 } from "./bus";
 export {

@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { createInProcessEventBus, type EventBus, type InProcessEventBus, type OnHanded, type SubscribeOptions } from "./bus";
-import { AwaitingHands } from "./handed";
+import {
+  createInProcessEventBus,
+  type EventBus,
+  type InProcessEventBus,
+  type OnHanded,
+  type PublishOptions,
+  type SubscribeOptions,
+} from "./bus";
+import { AwaitingHands, HANDED_HERE } from "./handed";
 
 /**
  * The largest NOTIFY payload PostgreSQL accepts, in bytes: it refuses one of 8,000 or more
@@ -78,6 +85,7 @@ const PAYLOADS_PER_STATEMENT = 100;
  * every instance see one order: each instance's messages in the order it published them,
  * interleaved as its NOTIFYs committed. Local subscribers get local messages back through
  * PostgreSQL so that they share it; a message's `onHanded` runs when it is back and handed to them.
+ * A snapshot (PublishOptions) is handed to them at once instead, and not again when it is back.
  *
  * Each notification carries its bus's id and a sequence number, which keeps identical
  * payloads distinct (PostgreSQL folds identical notifications of one transaction into one),
@@ -98,15 +106,15 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
   // open when idle, so the first event after a quiet spell does not wait for a new connection.
   const pool = new pg.Pool({ connectionString: options.url, max: 1, idleTimeoutMillis: 0, application_name: "fxbt-events-publisher" });
   pool.on("error", onError);
-  const sender = createSender(pool, channel, id, awaiting, onError);
+  const sender = createSender(pool, channel, id, awaiting, local, onError);
   let closed = false;
   return {
-    publish(name, message, onHanded) {
+    publish(name, message, onHanded, publishOptions) {
       if (closed) {
         onError(new Error(`event on ${name} published after the bus closed: not sent`));
         return;
       }
-      sender.publish(name, message, onHanded);
+      sender.publish(name, message, onHanded, publishOptions);
     },
     subscribe<T>(name: string, signal?: AbortSignal, subscribeOptions?: SubscribeOptions<T>) {
       return local.subscribe<T>(name, signal, subscribeOptions);
@@ -142,6 +150,8 @@ function createReceiver(local: InProcessEventBus, ownId: string, awaiting: Await
     lastSeen.set(sender, sequence);
     const hands = sender === ownId ? awaiting.take(sequence) : undefined;
     for (let i = 1; i < lines.length; i++) {
+      // A snapshot of ours, handed to this process's subscribers when it was published.
+      if (hands?.[i - 1] === HANDED_HERE) continue;
       const line = lines[i]!;
       const tab = line.indexOf("\t");
       const name = line.slice(0, tab);
@@ -174,7 +184,14 @@ interface Payload {
  * "<bus id> <sequence>" then one "<channel>\t<JSON>" line per message: JSON never holds a raw
  * newline, and channel names with a tab or newline are refused.
  */
-function createSender(pool: pg.Pool, channel: string, id: string, awaiting: AwaitingHands, onError: (error: unknown) => void) {
+function createSender(
+  pool: pg.Pool,
+  channel: string,
+  id: string,
+  awaiting: AwaitingHands,
+  local: InProcessEventBus,
+  onError: (error: unknown) => void,
+) {
   // Room for the header with any sequence number this bus can reach.
   const largestLine = NOTIFY_PAYLOAD_LIMIT - Buffer.byteLength(`${id} ${Number.MAX_SAFE_INTEGER}\n`);
   let sequence = 0;
@@ -252,7 +269,7 @@ function createSender(pool: pg.Pool, channel: string, id: string, awaiting: Awai
   }
 
   return {
-    publish(name: string, message: unknown, onHanded?: OnHanded): void {
+    publish(name: string, message: unknown, onHanded?: OnHanded, options?: PublishOptions): void {
       if (/[\t\n]/.test(name)) {
         onError(new Error(`event channel names cannot hold a tab or newline: ${JSON.stringify(name)}`));
         return;
@@ -274,7 +291,14 @@ function createSender(pool: pg.Pool, channel: string, id: string, awaiting: Awai
         onError(new EventTooLargeError(name, bytes, largestLine));
         return;
       }
-      queue.push({ line, bytes, onHanded });
+      if (options?.snapshot) {
+        const handedAt = performance.now();
+        local.publish(name, message);
+        onHanded?.(handedAt);
+        queue.push({ line, bytes, onHanded: HANDED_HERE });
+      } else {
+        queue.push({ line, bytes, onHanded });
+      }
       schedule();
     },
     /** Resolves once everything published so far has been sent (or given up on). */

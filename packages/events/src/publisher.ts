@@ -56,8 +56,8 @@ interface CoalescedBatch {
  * snapshot goes; a change that comes after the hold goes at once. A fixed interval instead held a
  * change for up to a whole interval whatever the delivery cost, which was most of the latency
  * with few subscribers. The delivery is timed from the moment the bus hands the event to this
- * process's subscribers (at once in process; over a broker, Redis or PostgreSQL, when the event
- * comes back, which is what keeps one order per batch on every instance) to the next turn of the
+ * process's subscribers (at once: it is published as a snapshot, PublishOptions, so over a broker
+ * too; a bus that hands it only when it comes back is allowed for below) to the next turn of the
  * event loop, so it includes whatever else ran in that turn and any wait for a core: a busy or
  * starved process holds longer. A change that comes while the event is on its way through the
  * broker waits for its delivery too, and the hold after it is shortened by the event's round trip,
@@ -179,14 +179,22 @@ export class EventPublisher {
     entry.nextAt = published + this.progressIntervalMs;
     entry.delivering = true;
     let handed = false;
-    this.bus.publish(channels.batchProgress(batch.id), { batch } satisfies BatchProgressMessage, (handedAt) => {
-      handed = true;
-      // This process's subscriptions got the event in the microtasks that follow, and their sockets
-      // are written before the event loop moves on (thousands of writes at once when thousands of
-      // sockets watch the batch): by the next turn it is delivered. The list event published
-      // with it goes out in the same tick (one NOTIFY), so its delivery is timed too.
-      setImmediate(() => this.delivered(entry, batch, published, handedAt));
-    });
+    // A snapshot: this process's subscribers get it at once, not after a broker's round trip; those
+    // of other instances keep the newest whatever the order (isNewerBatchSnapshot).
+    this.bus.publish(
+      channels.batchProgress(batch.id),
+      { batch } satisfies BatchProgressMessage,
+      (handedAt) => {
+        handed = true;
+        // This process's subscriptions got the event in the microtasks that follow, and their sockets
+        // are written before the event loop moves on (thousands of writes at once when thousands of
+        // sockets watch the batch): by the next turn it is delivered. The list event published with
+        // it reaches this process's subscribers later, through the broker: its sockets (the
+        // dashboard's batch list, people rather than partner apps) are not timed.
+        setImmediate(() => this.delivered(entry, batch, published, handedAt));
+      },
+      { snapshot: true },
+    );
     this.bus.publish(channels.batchList(), { kind: "changed", batch } satisfies BatchListMessage);
     // A broker can lose a message (a listener reconnecting): its delivery would never end, and a
     // change after it would wait for ever. An interval after the publish is as long as any change

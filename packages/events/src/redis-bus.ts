@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { createInProcessEventBus, type EventBus, type SubscribeOptions } from "./bus";
-import { AwaitingEchoes } from "./handed";
+import { AwaitingEchoes, HANDED_HERE } from "./handed";
 
 /** Options of {@link createRedisEventBus}. */
 export interface RedisEventBusOptions {
@@ -28,7 +28,8 @@ export interface RedisEventBusOptions {
  *
  * Local subscribers receive messages published on this instance through Redis as well, so all
  * subscribers of a channel see one order: the order Redis received them in. A message's
- * `onHanded` runs when it is back and handed to them.
+ * `onHanded` runs when it is back and handed to them. A snapshot (PublishOptions) is handed to
+ * them at once instead, and not again when it is back.
  */
 export async function createRedisEventBus(options: RedisEventBusOptions): Promise<EventBus> {
   const prefix = options.prefix ?? "fxbt:events:";
@@ -43,6 +44,8 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   subscriber.on("pmessage", (_pattern: string, prefixed: string, text: string) => {
     const channel = prefixed.slice(prefix.length);
     const onHanded = awaiting.take(channel, text);
+    // A snapshot of ours, handed to this process's subscribers when it was published.
+    if (onHanded === HANDED_HERE) return;
     const handedAt = performance.now();
     if (local.listenerCount(channel) > 0) {
       try {
@@ -62,11 +65,18 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     throw new Error(`cannot reach Redis for events at ${options.url}: ${error instanceof Error ? error.message : String(error)}`);
   }
   return {
-    publish(channel, message, onHanded) {
+    publish(channel, message, onHanded, publishOptions) {
       const text = JSON.stringify(message);
-      if (onHanded) awaiting.add(channel, text, onHanded);
+      let awaited = onHanded;
+      if (publishOptions?.snapshot) {
+        const handedAt = performance.now();
+        local.publish(channel, message);
+        onHanded?.(handedAt);
+        awaited = HANDED_HERE;
+      }
+      if (awaited) awaiting.add(channel, text, awaited);
       publisher.publish(`${prefix}${channel}`, text).catch((error) => {
-        if (onHanded) awaiting.forget(onHanded);
+        if (awaited) awaiting.forget(awaited);
         onError(error);
       });
     },

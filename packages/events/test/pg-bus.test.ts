@@ -115,6 +115,23 @@ describe("the PostgreSQL event bus", () => {
     for (const [, at] of handed) expect(at).toBeGreaterThan(published);
   });
 
+  it("hands a snapshot to this instance's subscribers at once, and once, and to another's through PostgreSQL", async () => {
+    const {
+      buses: [a, b],
+    } = await instances(2);
+    const onA = a!.subscribe<{ n: number }>("batch-progress:s");
+    const onB = b!.subscribe<{ n: number }>("batch-progress:s");
+    const handed: number[] = [];
+    a!.publish("batch-progress:s", { n: 1 }, (at) => handed.push(at), { snapshot: true });
+    // Handed before publish returned, not a round trip later.
+    expect(handed).toHaveLength(1);
+    // Not a snapshot: this one comes back through PostgreSQL, after the snapshot's notification did.
+    a!.publish("batch-progress:s", { n: 2 });
+    expect((await take(onA, 2)).map((m) => m.n)).toEqual([1, 2]);
+    expect((await take(onB, 2)).map((m) => m.n)).toEqual([1, 2]);
+    expect(handed).toHaveLength(1);
+  });
+
   it("never runs the onHanded of a message it did not send", async () => {
     const {
       buses: [a],

@@ -46,6 +46,21 @@ describe("the Redis event bus", () => {
     expect(seenA.filter((m) => m.n % 2).map((m) => m.n)).toEqual(Array.from({ length: 100 }, (_, i) => 2 * i + 1));
   });
 
+  it("hands a snapshot to this instance's subscribers at once, and once, and to another's through Redis", async () => {
+    const [a, b] = await twoInstances();
+    const onA = a.subscribe<{ n: number }>("batch-progress:s");
+    const onB = b.subscribe<{ n: number }>("batch-progress:s");
+    const handed: number[] = [];
+    a.publish("batch-progress:s", { n: 1 }, (at) => handed.push(at), { snapshot: true });
+    // Handed before publish returned, not a round trip later.
+    expect(handed).toHaveLength(1);
+    // Not a snapshot: this one comes back through Redis, after the snapshot's echo did.
+    a.publish("batch-progress:s", { n: 2 });
+    expect((await take(onA, 2)).map((m) => m.n)).toEqual([1, 2]);
+    expect((await take(onB, 2)).map((m) => m.n)).toEqual([1, 2]);
+    expect(handed).toHaveLength(1);
+  });
+
   it("runs a message's onHanded once it is back and handed to this instance's subscribers, and not for another's", async () => {
     const [a, b] = await twoInstances();
     const onA = a.subscribe<{ n: number }>("batch-progress:h");

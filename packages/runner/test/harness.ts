@@ -87,9 +87,9 @@ export async function openTestEnv(): Promise<TestEnv> {
   const events: PublishedEvent[] = [];
   const inner = createInProcessEventBus();
   const bus: EventBus = {
-    publish(channel, message, onHanded) {
+    publish(channel, message, onHanded, options) {
       events.push({ channel, message });
-      inner.publish(channel, message, onHanded);
+      inner.publish(channel, message, onHanded, options);
     },
     subscribe: (channel, signal) => inner.subscribe(channel, signal),
     close: () => inner.close(),
