@@ -12,12 +12,13 @@ import type { BankCallKind, BankSlots } from "./bank-slots";
 import type { CircuitBreaker } from "./circuit-breaker";
 import { pause, RunnerStopped, retryDelay } from "./retry";
 
-/** What one send of a booking told us. */
-export type BookingAnswer =
+/** What one send of a booking told us, and when it left for the bank (after its waits for the circuit and a slot). */
+export type BookingAnswer = (
   | { kind: "booked"; deal: BookedDeal }
   | { kind: "refused"; error: BankError }
   /** No answer, or not one the bank vouches for: the deal may or may not be booked. */
-  | { kind: "unknown"; error: unknown };
+  | { kind: "unknown"; error: unknown }
+) & { sentAt: Date };
 
 /**
  * Whether a failure leaves the bank's answer open: its retryable codes, and anything that is
@@ -71,13 +72,19 @@ export class GuardedBank {
 
   /** One send of a booking, classified. Throws only RunnerStopped (while waiting for the circuit). */
   async book(request: BookingRequest, signal: AbortSignal): Promise<BookingAnswer> {
+    // Taken as the call leaves: every answer below comes after the send (only RunnerStopped can come before it).
+    let sentAt = new Date();
+    const send = () => {
+      sentAt = new Date();
+      return this.gateway.bookDeal(request);
+    };
     try {
-      return { kind: "booked", deal: await this.call("settle", () => this.gateway.bookDeal(request), signal) };
+      return { kind: "booked", deal: await this.call("settle", send, signal), sentAt };
     } catch (error) {
       if (error instanceof RunnerStopped) throw error;
-      if (!isTransient(error)) return { kind: "refused", error: error as BankError };
+      if (!isTransient(error)) return { kind: "refused", error: error as BankError, sentAt };
       this.log.warn({ err: error, idempotencyKey: request.idempotencyKey }, "booking not answered; its outcome is unknown");
-      return { kind: "unknown", error };
+      return { kind: "unknown", error, sentAt };
     }
   }
 

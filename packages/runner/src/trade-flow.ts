@@ -209,8 +209,9 @@ async function settleBooking(trade: TradeRow, deps: TradeFlowDeps, { askFirst }:
         continue;
       }
     }
-    firstSent ??= new Date();
     const answer = await deps.bank.book({ quoteId: trade.quoteId!, idempotencyKey: key, accountNumber: trade.accountNumber }, deps.signal);
+    // When it left for the bank, not when it began to wait for the circuit or a slot at the bank.
+    firstSent ??= answer.sentAt;
     if (answer.kind === "booked") {
       await finish(deps, outcome(trade, "book", { transactionId: answer.deal.transactionId, bookingSentAt: firstSent }));
       return settled("done");
