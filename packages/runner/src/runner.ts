@@ -212,7 +212,7 @@ export class BatchRunner {
         this.publisher.publish({ batches: swept });
       }
       if (this.stopped) return;
-      void this.noteCancelledBatches();
+      await this.noteCancelledBatches();
       void this.cancelPendingTrades();
       if (!this.breaker.isOpen) await this.recoverAbandonedWork();
       this.drained.clear();
