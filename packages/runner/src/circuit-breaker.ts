@@ -50,7 +50,14 @@ export class CircuitBreaker {
     }
   }
 
-  succeeded(): void {
+  /**
+   * A call the bank answered, sent at `sentAt` (Date.now()). One sent before the failures in a row
+   * began says nothing of the bank since: it neither resets the count nor closes the circuit.
+   * Otherwise calls already at the bank when it went down, coming back one by one, closed the
+   * circuit as soon as it opened and let every waiting call through to a bank that was down.
+   */
+  succeeded(sentAt = Date.now()): void {
+    if (this.firstFailureAt !== null && sentAt < this.firstFailureAt.getTime()) return;
     this.failuresInRow = 0;
     this.firstFailureAt = null;
     this.probeUntil = 0;

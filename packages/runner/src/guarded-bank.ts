@@ -120,13 +120,14 @@ export class GuardedBank {
 
   /** Sends the call and tells the breaker how it went. */
   private async sent<T>(send: () => Promise<T>): Promise<T> {
+    const sentAt = Date.now();
     try {
       const answer = await send();
-      this.breaker.succeeded();
+      this.breaker.succeeded(sentAt);
       return answer;
     } catch (error) {
       if (isTransient(error)) this.breaker.failed();
-      else this.breaker.succeeded();
+      else this.breaker.succeeded(sentAt);
       throw error;
     }
   }

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
+import { CircuitBreaker } from "../src/circuit-breaker";
 import {
   accounts,
   attemptsOf,
@@ -18,6 +19,32 @@ import { type AccountScript, type GatewayCall, ScriptedGateway } from "./scripte
 
 /** A bank that answers nothing: every quote, booking and lookup fails with BANK_UNAVAILABLE. */
 const DOWN: AccountScript = { quote: ["BANK_UNAVAILABLE"], book: ["BANK_UNAVAILABLE"], lookup: ["BANK_UNAVAILABLE"], delayMs: 10 };
+
+describe("CircuitBreaker", () => {
+  it("takes no success of a call sent before the failures began as news of the bank: it neither closes the circuit nor resets the count", async () => {
+    const changes: string[] = [];
+    const breaker = new CircuitBreaker({
+      threshold: 2,
+      cooldownMs: 60_000,
+      onOpen: () => changes.push("open"),
+      onClose: () => changes.push("close"),
+    });
+    const before = Date.now() - 1_000;
+    breaker.failed();
+    // Sent before that failure: the count goes on, and the next failure opens the circuit.
+    breaker.succeeded(before);
+    breaker.failed();
+    expect(breaker.isOpen).toBe(true);
+    // Calls that were at the bank when it went down come back answered: the circuit stays open.
+    breaker.succeeded(before);
+    breaker.succeeded(before);
+    expect(breaker.isOpen).toBe(true);
+    // A call sent since (the probe) closes it.
+    breaker.succeeded();
+    expect(breaker.isOpen).toBe(false);
+    expect(changes).toEqual(["open", "close"]);
+  });
+});
 
 describe("the circuit breaker, through the runner", () => {
   it("holds trades while the bank is down, marks running batches, probes one call at a time, and finishes once it is back", async () => {
