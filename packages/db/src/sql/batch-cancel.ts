@@ -4,7 +4,7 @@ import { Prisma } from "../generated/prisma/client";
 import type { Queryable } from "../queryable";
 import { BATCH_COLUMNS, type BatchRow, batchColumns } from "../rows";
 import { addOutcomeCounts } from "./batch-lifecycle";
-import { batchesOfTrades, batchStatusIn, theBatch, tradeStatusIn } from "./fragments";
+import { batchesOfTrades, batchStatusIn, notBeingCancelled, theBatch, tradeStatusIn } from "./fragments";
 import { moveTrades } from "./move-trades";
 import type { HeldTrade } from "./trade-claims";
 
@@ -222,7 +222,7 @@ function eachCancellableStatus(part: (status: TradeStatus) => Prisma.Sql): Prism
 export async function batchesWithCancelRequested(db: Queryable, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT id::text FROM batch WHERE id = ANY(${ids}::uuid[]) AND cancel_requested_at IS NOT NULL`;
+    SELECT id::text FROM batch WHERE id = ANY(${ids}::uuid[]) AND NOT (${notBeingCancelled})`;
   return rows.map((row) => row.id);
 }
 
