@@ -307,4 +307,5 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 }
 
 export const BATCH_LIST_CHANGED = `subscription { batchListChanged { kind batch { id partner } } }`;
+export const BATCH_FEED = `subscription { batchFeed { kind batch { id partner } } }`;
 export const BATCHES_CHANGED = `subscription { batchesChanged { id partner } }`;

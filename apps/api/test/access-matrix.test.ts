@@ -176,6 +176,7 @@ const CALLS: Record<RootType, Record<string, FieldCall>> = {
     },
     batchesChanged: { document: `subscription { batchesChanged { id } }`, passed: "event" },
     batchListChanged: { document: `subscription { batchListChanged { kind batch { id } } }`, passed: "event" },
+    batchFeed: { document: `subscription { batchFeed { kind batch { id } } }`, passed: "event" },
   },
 };
 

@@ -4,6 +4,7 @@ import { TRADE_CSV_COLUMNS } from "@fxbt/domain";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  BATCH_FEED,
   BATCH_LIST_CHANGED,
   BATCHES_CHANGED,
   codeOf,
@@ -253,6 +254,12 @@ describe("subscriptions", () => {
       BATCH_LIST_CHANGED,
       (data: Record<string, unknown>) => (data.batchListChanged as { batch: { id: string; partner: string | null } }).batch,
     ],
+    [
+      "batchFeed",
+      BATCH_FEED,
+      // Its first event, LISTENING, carries no batch.
+      (data: Record<string, unknown>) => (data.batchFeed as { batch: { id: string; partner: string | null } | null }).batch,
+    ],
   ])("%s delivers to each partner only its own batches' events; staff get all", async (_name, document, batchOf) => {
     const subscribers = {
       acme: socketClient(app.url, { key: keys.acme }),
@@ -263,7 +270,7 @@ describe("subscriptions", () => {
     const live = Object.fromEntries(
       Object.entries(subscribers).map(([who, socket]) => [who, subscribe<Record<string, unknown>>(socket.client, document)]),
     ) as Record<keyof typeof subscribers, ReturnType<typeof subscribe<Record<string, unknown>>>>;
-    const seen = (who: keyof typeof subscribers) => live[who].events.map((event) => batchOf(event.data!));
+    const seen = (who: keyof typeof subscribers) => live[who].events.flatMap((event) => batchOf(event.data!) ?? []);
     // Live once each partner's subscriber has seen a probe of its own.
     await eventually(async () => {
       const probes = await Promise.all([stage(acme, tradesCsv(1)), stage(globex, tradesCsv(1))]);

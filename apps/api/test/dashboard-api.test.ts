@@ -91,6 +91,28 @@ describe("batchListChanged", () => {
   });
 });
 
+describe("batchFeed", () => {
+  it("says when it is listening: a batch staged as soon as that arrives is delivered, then its deletion", async () => {
+    type FeedEvent = { batchFeed: { kind: string; batch: { id: string; status: string } | null } };
+    let listening = () => {};
+    const heard = new Promise<void>((resolve) => {
+      listening = resolve;
+    });
+    const events = app.collect<FeedEvent>(`subscription { batchFeed { kind batch { id status } } }`, {}, (event, all) => {
+      if (event.batchFeed.kind === "LISTENING") listening();
+      return all.some((e) => e.batchFeed.kind === "DELETED");
+    });
+    // No pause for the API to set the subscription up (batchListChanged's test above waits 200 ms): LISTENING says it has.
+    await heard;
+    const batch = await stage(app, tradesCsv(2));
+    await app.query(`mutation($id: ID!) { deleteBatch(id: $id) }`, { id: batch.id });
+    const all = await events.done;
+    expect(all[0]).toEqual({ batchFeed: { kind: "LISTENING", batch: null } });
+    expect(all.filter((e) => e.batchFeed.kind === "LISTENING")).toHaveLength(1);
+    expect(all.filter((e) => e.batchFeed.batch?.id === batch.id).map((e) => e.batchFeed.kind)).toEqual(["CHANGED", "DELETED"]);
+  });
+});
+
 describe("results CSV export", () => {
   it("streams every trade with its outcome, formula-safe, as an attachment", async () => {
     const csv = [

@@ -54,6 +54,7 @@ export const ROOT_FIELD_ACCESS: Record<string, Record<string, FieldAccess>> = {
     tradeStatusChanged: "read",
     batchesChanged: "read",
     batchListChanged: "read",
+    batchFeed: "read",
   },
 };
 

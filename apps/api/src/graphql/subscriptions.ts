@@ -123,16 +123,45 @@ function checkAfterSequence(afterSequence: number | null | undefined, batch: Bat
 
 function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
   const stop = new AbortController();
+  return stoppedOnReturn(stop, batchListMessages(context, stop));
+}
+
+/** batchFeed's first event. */
+interface ListeningMessage {
+  kind: "listening";
+}
+
+/**
+ * The batch list's changes after a first event saying the subscription is in place: the bus
+ * subscription is made before this returns, so the LISTENING event, which graphql-ws asks for only
+ * after, follows it, and a read the client makes on receiving it misses no change. The event is a
+ * new object per subscriber: shared execution (shared-execution.ts) keys events by identity, and a
+ * constant would stay in its memo for good.
+ */
+function batchFeed(_: unknown, __: unknown, context: GraphQLContext) {
+  const stop = new AbortController();
+  const changes = batchListMessages(context, stop);
+  return stoppedOnReturn(
+    stop,
+    (async function* (): AsyncGenerator<BatchListMessage | ListeningMessage> {
+      yield { kind: "listening" };
+      yield* changes;
+    })(),
+  );
+}
+
+/** The batch list's changes the caller may see, from the moment this is called (the bus subscription is made at once). */
+function batchListMessages(context: GraphQLContext, stop: AbortController): AsyncGenerator<BatchListMessage> {
   const viewer = { partner: context.caller?.partner ?? null };
   const changes = context.bus.subscribe<BatchListMessage>(channels.batchList(), stop.signal, {
     conflate: (message) => message.batch.id,
     supersedes: supersedesUnreadBatchMessage,
   });
-  return stoppedOnReturn(
-    stop,
-    withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch)),
-  );
+  return withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch));
 }
+
+/** The GraphQL kind of a batch list message. */
+const listChangeKind = (message: BatchListMessage) => (message.kind === "deleted" ? "DELETED" : "CHANGED");
 
 /**
  * Ends the bus subscription as soon as graphql-ws calls return() (the client completed, or its
@@ -183,6 +212,11 @@ export const subscriptionResolvers = {
   batchesChanged: { subscribe: batchesChanged, resolve: (message: BatchListMessage) => message.batch },
   batchListChanged: {
     subscribe: batchesChanged,
-    resolve: (message: BatchListMessage) => ({ kind: message.kind === "deleted" ? "DELETED" : "CHANGED", batch: message.batch }),
+    resolve: (message: BatchListMessage) => ({ kind: listChangeKind(message), batch: message.batch }),
+  },
+  batchFeed: {
+    subscribe: batchFeed,
+    resolve: (message: BatchListMessage | ListeningMessage) =>
+      message.kind === "listening" ? { kind: "LISTENING", batch: null } : { kind: listChangeKind(message), batch: message.batch },
   },
 };

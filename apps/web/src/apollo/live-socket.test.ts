@@ -54,7 +54,7 @@ class FakeSocket {
 
 function liveSocket() {
   const store = new ConnectionStore();
-  const events = { onSubscriptionsSent: vi.fn(), onSessionRefused: vi.fn() };
+  const events = { onSessionRefused: vi.fn() };
   const socket = new LiveSocket("ws://api.test/graphql", store, events, FakeSocket);
   return { store, events, socket };
 }
@@ -87,7 +87,7 @@ describe("LiveSocket", () => {
     expect(socket.running).toBe(false);
   });
 
-  test("a network drop is retried with backoff, shown meanwhile, and everything is read again once back", async () => {
+  test("a network drop is retried with backoff and shown meanwhile", async () => {
     const { store, events, socket } = liveSocket();
     socket.start();
     await FakeSocket.instances[0]!.accept();
@@ -97,13 +97,11 @@ describe("LiveSocket", () => {
     expect(FakeSocket.instances).toHaveLength(2);
     await FakeSocket.instances[1]!.accept();
     expect(store.getSnapshot().socket).toBe("connected");
-    // Once for the first connection, once for this one.
-    expect(events.onSubscriptionsSent).toHaveBeenCalledTimes(2);
     expect(events.onSessionRefused).not.toHaveBeenCalled();
   });
 
   test("after sign-out (stop) the socket closes quietly; subscriptions end at once; a new sign-in opens a new socket", async () => {
-    const { store, events, socket } = liveSocket();
+    const { store, socket } = liveSocket();
     socket.start();
     await FakeSocket.instances[0]!.accept();
     socket.stop();
@@ -113,7 +111,7 @@ describe("LiveSocket", () => {
     expect(store.getSnapshot().socket).toBe("off");
 
     const error = await new Promise<unknown>((resolve) => {
-      ApolloLink.execute(socket.link, { query: parse("subscription { batchListChanged { kind } }") }, { client: {} as never }).subscribe({
+      ApolloLink.execute(socket.link, { query: parse("subscription { batchFeed { kind } }") }, { client: {} as never }).subscribe({
         error: resolve,
       });
     });
@@ -124,20 +122,6 @@ describe("LiveSocket", () => {
     expect(FakeSocket.instances).toHaveLength(2);
     await FakeSocket.instances[1]!.accept();
     expect(store.getSnapshot().socket).toBe("connected");
-    expect(events.onSubscriptionsSent).toHaveBeenCalledTimes(2);
-  });
-
-  test("pages are told to read again only after the subscriptions that waited for the socket were sent on it", async () => {
-    const { events, socket } = liveSocket();
-    socket.start();
-    // The batch feed subscribes while the socket is still connecting (the pages render at sign-in).
-    ApolloLink.execute(socket.link, { query: parse("subscription { batchListChanged { kind } }") }, { client: {} as never }).subscribe({});
-    const sentWhenTold: string[][] = [];
-    events.onSubscriptionsSent.mockImplementation(() =>
-      sentWhenTold.push(FakeSocket.instances[0]!.sent.map((text) => JSON.parse(text).type)),
-    );
-    await FakeSocket.instances[0]!.accept();
-    expect(sentWhenTold).toEqual([["connection_init", "subscribe"]]);
   });
 });
 
@@ -182,7 +166,7 @@ describe("resuming subscriptions", () => {
     const { socket } = liveSocket();
     socket.start();
     await FakeSocket.instances[0]!.accept();
-    ApolloLink.execute(socket.link, { query: parse("subscription { batchListChanged { kind } }") }, { client: {} as never }).subscribe({});
+    ApolloLink.execute(socket.link, { query: parse("subscription { batchFeed { kind } }") }, { client: {} as never }).subscribe({});
     await vi.advanceTimersByTimeAsync(0);
     await FakeSocket.instances[0]!.closedBy(1006);
     await vi.advanceTimersByTimeAsync(1_000);

@@ -32,12 +32,6 @@ const PING_INTERVAL_MS = 10_000;
 const PONG_TIMEOUT_MS = 5_000;
 
 export interface LiveSocketEvents {
-  /**
-   * The socket is connected, the first time or again after a drop, and the subscriptions that
-   * waited for it have been sent. What changed before they started (while a page read what it
-   * shows, or while the socket was down) was not delivered by them.
-   */
-  onSubscriptionsSent(): void;
   /** The API closed the socket with 4401/4403: the session is over (or needs a new password). */
   onSessionRefused(code: number): void;
 }
@@ -114,13 +108,6 @@ export class LiveSocket {
           if (!isCurrent()) return;
           activeSocket = socket as WebSocket;
           this.store.update({ socket: "connected" });
-          // graphql-ws sends the waiting subscriptions once this handler returns (in promise jobs):
-          // a read made after them misses a change only if the API answers it before it has set
-          // those subscriptions up (docs/architecture.md, "What was read before the subscriptions
-          // started is read again").
-          setTimeout(() => {
-            if (isCurrent()) this.events.onSubscriptionsSent();
-          }, 0);
         },
         closed: (event) => {
           activeSocket = null;

@@ -98,11 +98,11 @@ export function keptCurrentByResume(query: {
 }
 
 /**
- * Reads again what the pages show, once the live subscriptions have started (the first time, after
- * a dropped socket, after the batch feed restarted): a change made before they started reaches no
- * page otherwise, until something else changes it. The answers cannot take a batch or a trade back
- * to an older state than an event already brought (newerStatesLink). What a resuming subscription
- * keeps current is not read again: it delivers what was missed.
+ * Reads again what the pages show, once the batch feed says it is listening (its LISTENING event:
+ * the first time, after a dropped socket, after the feed restarted): a change made before the API
+ * had it in place reaches no page otherwise, until something else changes it. The answers cannot
+ * take a batch or a trade back to an older state than an event already brought (newerStatesLink).
+ * What a resuming subscription keeps current is not read again: it delivers what was missed.
  */
 export function readShownAgain(client: ApolloClient): void {
   void client
@@ -132,7 +132,7 @@ export interface BrowserClient {
 }
 
 export function makeBrowserClient(apiUrl: string, store: ConnectionStore, signals: SessionSignals): BrowserClient {
-  // Declared before the links so the answers' guard and the reconnect handler can reach the client they belong to.
+  // Declared before the links so the answers' guard can reach the client it belongs to.
   let client: ApolloClient | undefined;
   const http = ApolloLink.from([
     httpHealthLink(store),
@@ -141,12 +141,7 @@ export function makeBrowserClient(apiUrl: string, store: ConnectionStore, signal
     // The session cookie lives on the API's origin (another port): the browser sends it only when asked.
     new HttpLink({ uri: apiUrl, credentials: "include" }),
   ]);
-  const socket = new LiveSocket(toWebSocketUrl(apiUrl), store, {
-    onSubscriptionsSent: () => {
-      if (client) readShownAgain(client);
-    },
-    onSessionRefused: () => signals.ended("socket"),
-  });
+  const socket = new LiveSocket(toWebSocketUrl(apiUrl), store, { onSessionRefused: () => signals.ended("socket") });
   client = new ApolloClient({
     cache: makeCache(),
     link: ApolloLink.split((op) => op.operationType === OperationTypeNode.SUBSCRIPTION, socket.link, http),

@@ -18,10 +18,13 @@ export const BatchesPageQuery = graphql(`
   }
 `);
 
-/** The one app-wide live feed of batch changes (list updates and finish notifications). */
-export const BatchListChangedSubscription = graphql(`
-  subscription BatchListChanged {
-    batchListChanged {
+/**
+ * The one app-wide live feed of batch changes (list updates and finish notifications). Its first
+ * event, LISTENING, is when the pages read again what they show (BatchFeed.tsx).
+ */
+export const BatchFeedSubscription = graphql(`
+  subscription BatchFeed {
+    batchFeed {
       kind
       batch {
         ...BatchFields

@@ -1,7 +1,10 @@
-import type { BatchListChangeKind, BatchOrderField, BatchStatus } from "../gql/graphql";
+import type { BatchFeedEventKind, BatchOrderField, BatchStatus } from "../gql/graphql";
+
+/** What happened to a batch, as the batch feed says after its first event (LISTENING, which carries no batch). */
+export type BatchChangeKind = Exclude<BatchFeedEventKind, "LISTENING">;
 
 export interface BatchListChange {
-  kind: BatchListChangeKind;
+  kind: BatchChangeKind;
   batchId: string;
   status: BatchStatus;
   /** The status this client last knew, or null when it had not seen the batch before. */

@@ -4,13 +4,14 @@ import { useApolloClient, useSubscription } from "@apollo/client/react";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { evictBatch, readBatch, writeBatchSnapshot } from "../../apollo/cache-writes";
 import { readShownAgain } from "../../apollo/make-client";
-import type { BatchFieldsFragment as BatchFields, BatchListChangeKind, BatchStatus } from "../../gql/graphql";
-import { BatchListChangedSubscription } from "../../graphql/batches";
+import type { BatchFieldsFragment as BatchFields, BatchStatus } from "../../gql/graphql";
+import { BatchFeedSubscription } from "../../graphql/batches";
 import { batchFinishedMessage, isFinalBatchStatus } from "../../lib/batch-status";
+import type { BatchChangeKind } from "../../lib/list-membership";
 import { type ToastTone, useToast } from "../toasts/ToastProvider";
 
 export interface BatchFeedEvent {
-  kind: BatchListChangeKind;
+  kind: BatchChangeKind;
   batch: BatchFields;
   /** The status this tab last knew for the batch; null when it had never seen it. */
   previousStatus: BatchStatus | null;
@@ -32,9 +33,12 @@ const FINISH_TONES: Record<BatchStatus, ToastTone> = {
 };
 
 /**
- * The one app-wide subscription to batchListChanged. It writes each batch into the
- * normalized cache (so every page showing that batch updates in place), announces
- * batches that finish, and hands each event to the pages that listen (for refetches).
+ * The one app-wide subscription to batchFeed. It writes each batch into the normalized cache (so
+ * every page showing that batch updates in place), announces batches that finish, and hands each
+ * event to the pages that listen (for refetches). On its first event, LISTENING, the pages read
+ * again what they show (readShownAgain): a change committed before the API had the subscription in
+ * place reached no page, and one committed after reaches the feed. That is each time it starts:
+ * at sign-in, after a dropped socket (graphql-ws subscribes again), after an error ended it.
  */
 export function BatchFeedProvider({ children }: { children: ReactNode }) {
   const client = useApolloClient();
@@ -62,7 +66,7 @@ export function BatchFeedProvider({ children }: { children: ReactNode }) {
   );
 
   const handleEvent = useCallback(
-    (kind: BatchListChangeKind, batch: BatchFields) => {
+    (kind: BatchChangeKind, batch: BatchFields) => {
       const { cache } = client;
       const cached = kind === "DELETED" ? readBatch(cache, batch.id) : writeBatchSnapshot(cache, batch);
       const previousStatus = lastStatus.current.get(batch.id) ?? cached?.status ?? null;
@@ -80,13 +84,15 @@ export function BatchFeedProvider({ children }: { children: ReactNode }) {
 
   // Counts the times the feed ended (an error, or the server completing it); each one schedules a restart.
   const [endings, setEndings] = useState(0);
-  const { restart } = useSubscription(BatchListChangedSubscription, {
+  const { restart } = useSubscription(BatchFeedSubscription, {
     // Written by hand above (older snapshots are skipped); ignoreResults: events must not re-render the whole app.
     fetchPolicy: "no-cache",
     ignoreResults: true,
     onData: ({ data }) => {
-      const event = data.data?.batchListChanged;
-      if (event) handleEvent(event.kind, event.batch);
+      const event = data.data?.batchFeed;
+      if (!event) return;
+      if (event.kind === "LISTENING") readShownAgain(client);
+      else if (event.batch) handleEvent(event.kind, event.batch);
     },
     onError: () => setEndings((count) => count + 1),
     onComplete: () => setEndings((count) => count + 1),
@@ -95,17 +101,10 @@ export function BatchFeedProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     // graphql-ws retries the socket forever; should the subscription still end in an error, start it again.
     if (endings === 0) return;
-    let readAgain: ReturnType<typeof setTimeout> | undefined;
-    const timer = setTimeout(() => {
-      restart();
-      // Once the new subscription is sent (in promise jobs): what changed while there was none was not delivered.
-      readAgain = setTimeout(() => readShownAgain(client), 0);
-    }, RESUBSCRIBE_DELAY_MS);
-    return () => {
-      clearTimeout(timer);
-      clearTimeout(readAgain);
-    };
-  }, [endings, restart, client]);
+    // What changed while there was none is read again on the new subscription's LISTENING.
+    const timer = setTimeout(restart, RESUBSCRIBE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [endings, restart]);
 
   const subscribe = useCallback((listener: FeedListener) => {
     listeners.current.add(listener);
