@@ -5,6 +5,7 @@
  *
  *   npm run bench                       # 100,000 rows on 127.0.0.1:5432
  *   BENCH_ROWS=20000 npm run bench
+ *   BENCH_BATCHES=4 npx tsx bench/run.ts     # the same rows as 4 batches run at once
  *   TEST_DATABASE_ADMIN_URL=postgresql://… npm run bench   # another server (its databases are made there)
  */
 
@@ -24,6 +25,12 @@ import { graphqlClient } from "./lib/graphql";
 import { databaseWork, workPerTrade } from "./lib/proc";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+/**
+ * The rows staged as this many batches of (about) equal size, all started at once. Each move of a
+ * batch's trades takes its batch row (it numbers the batch's events in commit order), so one
+ * batch's moves run one at a time; several batches show what that costs (README, "What bounds the runner").
+ */
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 1);
 const CURRENCIES = [
   ["ZAR", "USD"],
   ["USD", "EUR"],
@@ -76,6 +83,13 @@ async function copyCeiling(databaseUrl: string, csv: string): Promise<number> {
   }
 }
 
+/** The CSV's rows as `parts` CSVs of (about) equal size, each with the header. */
+function splitCsv(csv: string, parts: number): string[] {
+  const [header, ...rows] = csv.split("\n");
+  const size = Math.ceil(rows.length / parts);
+  return Array.from({ length: parts }, (_, i) => [header, ...rows.slice(i * size, (i + 1) * size)].join("\n"));
+}
+
 async function main() {
   const database = await createMigratedDatabase("fxbt_bench");
   const csv = benchCsv(ROWS);
@@ -99,26 +113,39 @@ async function main() {
     const copySeconds = await copyCeiling(database.url, csv);
 
     let started = performance.now();
-    const { stageBatch } = await graphql<{ stageBatch: { batch: { id: string } | null; errors: unknown[] } }>(
-      `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } errors { row field message } } }`,
-      { csv },
-    );
+    const batchIds: string[] = [];
+    for (const part of splitCsv(csv, BATCHES)) {
+      const { stageBatch } = await graphql<{ stageBatch: { batch: { id: string } | null; errors: unknown[] } }>(
+        `mutation($csv: String!) { stageBatch(input: { csv: $csv }) { batch { id } errors { row field message } } }`,
+        { csv: part },
+      );
+      if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors.slice(0, 3))}`);
+      batchIds.push(stageBatch.batch.id);
+    }
     const stageSeconds = (performance.now() - started) / 1000;
-    if (!stageBatch.batch) throw new Error(`staging failed: ${JSON.stringify(stageBatch.errors.slice(0, 3))}`);
 
     const workBefore = await databaseWork(database.url);
     const nodeBefore = process.cpuUsage();
     started = performance.now();
-    await graphql(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: stageBatch.batch.id });
-    let batch: { status: string; completedAt: string | null; succeededTrades: number; failedTrades: number };
+    for (const id of batchIds) await graphql(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id });
+    type Finished = { status: string; completedAt: string | null; succeededTrades: number; failedTrades: number };
+    let batches: Finished[];
     do {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      ({ batch } = await graphql<{ batch: typeof batch }>(
-        `query($id: ID!) { batch(id: $id) { status completedAt succeededTrades failedTrades } }`,
-        { id: stageBatch.batch.id },
-      ));
-    } while (!batch.completedAt);
+      batches = await Promise.all(
+        batchIds.map(async (id) => {
+          const { batch } = await graphql<{ batch: Finished }>(
+            `query($id: ID!) { batch(id: $id) { status completedAt succeededTrades failedTrades } }`,
+            { id },
+          );
+          return batch;
+        }),
+      );
+    } while (batches.some((batch) => !batch.completedAt));
     const runSeconds = (performance.now() - started) / 1000;
+    const statuses = [...new Set(batches.map((batch) => batch.status))].join(", ");
+    const succeeded = batches.reduce((sum, batch) => sum + batch.succeededTrades, 0);
+    const failed = batches.reduce((sum, batch) => sum + batch.failedTrades, 0);
     const nodeCpu = process.cpuUsage(nodeBefore);
     // The table statistics reach pg_stat_user_tables up to a second after the statements.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -133,10 +160,10 @@ async function main() {
     );
     console.log(`COPY ceiling:  ${copySeconds.toFixed(2)} s  ${rate(copySeconds)} rows/s`);
     console.log(
-      `stageBatch:    ${stageSeconds.toFixed(2)} s  ${rate(stageSeconds)} rows/s  (${Math.round((copySeconds / stageSeconds) * 100)}% of COPY; parse + validate + insert, over HTTP)`,
+      `stageBatch:    ${stageSeconds.toFixed(2)} s  ${rate(stageSeconds)} rows/s  (${Math.round((copySeconds / stageSeconds) * 100)}% of COPY; parse + validate + insert, over HTTP${BATCHES > 1 ? `; ${BATCHES} batches, one after the other` : ""})`,
     );
     console.log(
-      `run (latency 0): ${runSeconds.toFixed(2)} s  ${rate(runSeconds)} trades/s  (${batch.status}: ${batch.succeededTrades} succeeded, ${batch.failedTrades} failed)`,
+      `run (latency 0): ${runSeconds.toFixed(2)} s  ${rate(runSeconds)} trades/s  (${BATCHES > 1 ? `${BATCHES} batches at once, ` : ""}${statuses}: ${succeeded} succeeded, ${failed} failed)`,
     );
     // What bounds the run (README, "What bounds the runner"): CPU per trade on each side, what each trade writes.
     const backend = work.backendMs === null ? "unknown (the server is not on this machine)" : `${work.backendMs.toFixed(2)} ms`;
