@@ -275,6 +275,19 @@ describe("createTrade idempotency", () => {
     const partnerTrade = await created({ ...alone, allowDuplicate: true }, app.as(await app.createKey("TRADER", "initech")));
     expect(partnerTrade.id).not.toBe(first!.id);
   });
+
+  it("counts a key's length in characters: 200 emoji are a key, 201 are refused as such", async () => {
+    const emojiKey = "🔑".repeat(200);
+    const input = entry({ idempotencyKey: emojiKey });
+    const trade = await created(input);
+    expect((await created(input)).id).toBe(trade.id); // a retry with the key answers with its trade
+    const refused = await create(entry({ idempotencyKey: `${emojiKey}🔑` }));
+    expect(refused.errors).toBeUndefined();
+    expect(refused.data!.createTrade).toEqual({
+      trade: null,
+      errors: [{ row: null, field: "idempotencyKey", message: "idempotencyKey must be at most 200 characters, got 201" }],
+    });
+  });
 });
 
 describe("createTrade racing startBatch, cancelBatch and deleteBatch", () => {

@@ -26,7 +26,10 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function stageRaw(app: TestApp, csv: string, extra: { name?: string; priority?: number } = {}) {
+/** What these tests send beside the CSV. */
+type StageExtra = { name?: string; priority?: number; idempotencyKey?: string };
+
+async function stageRaw(app: TestApp, csv: string, extra: StageExtra = {}) {
   return (await app.query<StagePayload>(STAGE, { input: { csv, allowDuplicate: true, ...extra } })).stageBatch;
 }
 
@@ -35,7 +38,7 @@ async function batchCount(app: TestApp): Promise<number> {
 }
 
 /** Stages CSV that must be refused, and checks nothing was saved. */
-async function refused(app: TestApp, csv: string, extra: { name?: string; priority?: number } = {}): Promise<RowError[]> {
+async function refused(app: TestApp, csv: string, extra: StageExtra = {}): Promise<RowError[]> {
   const before = await batchCount(app);
   const result = await stageRaw(app, csv, extra);
   expect(result.batch).toBeNull();
@@ -215,6 +218,22 @@ describe("stageBatch with the default limits", () => {
       expect(staged.errors).toEqual([]);
       expect(staged.batch).toMatchObject({ priority, name: "x".repeat(200) });
     }
+  });
+
+  it("counts a name's and an idempotencyKey's length in characters, as a cell's: 200 emoji fit, 201 do not", async () => {
+    // An emoji is one character but two UTF-16 code units: counted in code units, 101 of them were "too long".
+    const staged = await app.request<StagePayload>(STAGE, {
+      input: { csv: tradesCsv(1), allowDuplicate: true, name: "😀".repeat(200), idempotencyKey: "🔑".repeat(200) },
+    });
+    expect(staged.errors).toBeUndefined();
+    expect(staged.data!.stageBatch.errors).toEqual([]);
+    expect(staged.data!.stageBatch.batch).toMatchObject({ name: "😀".repeat(200) });
+
+    const errors = await refused(app, tradesCsv(2), { name: "😀".repeat(201), idempotencyKey: "🔑".repeat(201) });
+    expect(errors).toEqual([
+      { row: null, field: "name", message: "name must be at most 200 characters, got 201" },
+      { row: null, field: "idempotencyKey", message: "idempotencyKey must be at most 200 characters, got 201" },
+    ]);
   });
 
   // 100,000 rows through the sources (tsx): well under a minute on a quiet machine, over one at load 20.

@@ -81,10 +81,15 @@ function characterCount(text: string): number {
   return count;
 }
 
-function tooLong(text: string, max: number): number | null {
+/**
+ * "`label` must be at most `max` characters, got n" when `text` has more than `max` characters
+ * (Unicode code points, as PostgreSQL counts VARCHAR(n): an emoji is one, not two UTF-16 units),
+ * otherwise null. The one length rule of every text the user writes: cells, a batch's name, keys.
+ */
+export function textLengthProblem(label: string, text: string, max: number): string | null {
   if (text.length <= max) return null; // UTF-16 length ≥ character count, so this is the fast common path
   const count = characterCount(text);
-  return count > max ? count : null;
+  return count > max ? `${label} must be at most ${max} characters, got ${count}` : null;
 }
 
 /**
@@ -135,16 +140,12 @@ function field(column: TradeCsvColumn, rule: FieldRule) {
 function requiredText(column: TradeCsvColumn, max: number): FieldRule {
   return (value) => {
     if (value.trim() === "") return `${column} is required`;
-    const count = tooLong(value, max);
-    return count === null ? null : `${column} must be at most ${max} characters, got ${count}`;
+    return textLengthProblem(column, value, max);
   };
 }
 
 function optionalText(column: TradeCsvColumn, max: number): FieldRule {
-  return (value) => {
-    const count = tooLong(value, max);
-    return count === null ? null : `${column} must be at most ${max} characters, got ${count}`;
-  };
+  return (value) => textLengthProblem(column, value, max);
 }
 
 const ACCOUNT_NUMBER = new RegExp(`^[0-9]{${FIELD_LIMITS.accountNumberMinDigits},${FIELD_LIMITS.accountNumberMaxDigits}}$`);

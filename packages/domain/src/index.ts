@@ -10,6 +10,7 @@ export {
   REQUIRED_TRADE_CSV_COLUMNS,
   TRADE_CSV_COLUMNS,
   type TradeCsvColumn,
+  textLengthProblem,
   unstorableTextProblem,
 } from "./csv-schema";
 export { ACTIVE_CURRENCIES, activeCurrencyCodes, CURRENCY_LIST_PUBLISHED, isActiveCurrency, minorUnits } from "./currencies";

@@ -39,6 +39,7 @@ import {
   retrySelectionProblem,
   type SelectionProblem,
   selectedRetryDetail,
+  textLengthProblem,
   unstorableTextProblem,
 } from "@fxbt/domain";
 import type { EventPublisher } from "@fxbt/events";
@@ -130,8 +131,9 @@ export class BatchCommands {
     const nameProblem = name && unstorableTextProblem(name);
     if (nameProblem) {
       errors.push({ row: null, field: "name", message: `name ${nameProblem}` });
-    } else if (name && name.length > MAX_NAME_LENGTH) {
-      errors.push({ row: null, field: "name", message: `name must be at most ${MAX_NAME_LENGTH} characters, got ${name.length}` });
+    } else {
+      const nameTooLong = name && textLengthProblem("name", name, MAX_NAME_LENGTH);
+      if (nameTooLong) errors.push({ row: null, field: "name", message: nameTooLong });
     }
     // Over GraphQL the API answers these before this point (priorityInputGuard); kept for every other caller.
     const priorityWrong = priorityProblem(priority);
@@ -139,8 +141,9 @@ export class BatchCommands {
     const keyProblem = stagingKey && unstorableTextProblem(stagingKey);
     if (keyProblem) {
       errors.push({ row: null, field: "idempotencyKey", message: `idempotencyKey ${keyProblem}` });
-    } else if (stagingKey && stagingKey.length > MAX_KEY_LENGTH) {
-      errors.push({ row: null, field: "idempotencyKey", message: `idempotencyKey must be at most ${MAX_KEY_LENGTH} characters` });
+    } else {
+      const keyTooLong = stagingKey && textLengthProblem("idempotencyKey", stagingKey, MAX_KEY_LENGTH);
+      if (keyTooLong) errors.push({ row: null, field: "idempotencyKey", message: keyTooLong });
     }
     const now = this.deps.now?.() ?? new Date();
     const parsed = parseTradeCsv(input.csv, { today: this.today(), ...this.deps.limits });

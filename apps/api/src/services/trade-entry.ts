@@ -24,6 +24,7 @@ import {
   type RowError,
   type TradeEntryInput,
   type TradeView,
+  textLengthProblem,
   tradeAdditionProblem,
   unstorableTextProblem,
   validateTradeEntry,
@@ -84,8 +85,9 @@ export class TradeEntry {
     if (!validated.ok) for (const { field, message } of validated.errors) errors.push({ row: null, field, message });
     const keyProblem = entryKey && unstorableTextProblem(entryKey);
     if (keyProblem) errors.push({ row: null, field: "idempotencyKey", message: `idempotencyKey ${keyProblem}` });
-    else if (entryKey && entryKey.length > MAX_KEY_LENGTH) {
-      errors.push({ row: null, field: "idempotencyKey", message: `idempotencyKey must be at most ${MAX_KEY_LENGTH} characters` });
+    else {
+      const keyTooLong = entryKey && textLengthProblem("idempotencyKey", entryKey, MAX_KEY_LENGTH);
+      if (keyTooLong) errors.push({ row: null, field: "idempotencyKey", message: keyTooLong });
     }
     if (!validated.ok || errors.length > 0) return { trade: null, errors };
 
