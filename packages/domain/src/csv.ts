@@ -20,7 +20,8 @@ import type { TradeInstruction } from "./views";
  * caller reads the file and passes "today"; nothing here touches files, network or the clock.
  *
  * Error addressing (RowError):
- * - row null, field null: a problem with the file as a whole — too large, empty, no data rows, too many rows;
+ * - row null, field null: a problem with the file as a whole — too large, empty, no data rows, too many rows,
+ *   lines ending with a lone CR (read as one line: its header holds the CRs);
  * - row 0: a problem with the header — unknown, duplicate, unnamed or missing column (field = the column);
  * - row n ≥ 1: the n-th data row, counting from 1 after the header; blank lines (and lines whose cells are
  *   all empty, as spreadsheets export them) are skipped and not counted. field is the column, or null when
@@ -149,10 +150,21 @@ function forEachRecord(text: string, maxRows: number, onRecord: (cells: string[]
   }
 }
 
+/**
+ * A carriage return not followed by a line feed. Files are read with LF and CRLF line ends, so in a
+ * file whose lines end with a lone CR (classic Mac OS) several lines read as one record, and the
+ * only trace of their ends is this character inside a cell.
+ */
+const LONE_CR = /\r(?!\n)/;
+
+const LONE_CR_LINE_ENDS = "a carriage return alone (CR, as some older programs write CSV)";
+
 /** A file's records in order: the header first, then each data row checked as it comes. */
 class FileChecker {
   private records = 0;
   private header: HeaderResult | null = null;
+  /** The header holds a lone CR inside a name: the file's lines end with it, and the whole file is that one line. */
+  private headerHasLoneCr = false;
   private rows: RowChecker | null = null;
 
   constructor(
@@ -165,6 +177,8 @@ class FileChecker {
   add(cells: string[]): boolean {
     this.records++;
     if (this.header === null) {
+      // trimmed as the names are: a header line ending in CR CR LF is a header
+      this.headerHasLoneCr = cells.some((cell) => LONE_CR.test(cell.trim()));
       this.header = mapHeader(cells, this.maxErrors);
       if (this.header.ok) this.rows = new RowChecker(this.header.index, cells.length, this.today, this.maxErrors);
     } else if (this.records - 1 <= this.maxRows) {
@@ -176,6 +190,12 @@ class FileChecker {
   result(): ParseTradeCsvResult {
     if (this.header === null) {
       return fileError(`The file is empty; its first line must be a header naming the columns (${TRADE_CSV_COLUMNS.join(", ")})`);
+    }
+    if (this.headerHasLoneCr) {
+      return fileError(
+        `The file's lines end with ${LONE_CR_LINE_ENDS}, so it reads as a single line; ` +
+          'save it again with LF or CRLF line ends (for example as "CSV UTF-8" in Excel)',
+      );
     }
     if (this.records === 1) return fileError("The file has a header but no data rows");
     if (this.records - 1 > this.maxRows) {
@@ -208,12 +228,13 @@ class RowChecker {
   check(cells: readonly string[], rowNumber: number): void {
     const { index, errors, rowErrors } = this;
     if (cells.length !== this.columnCount) {
+      const count = `The row has ${cells.length} cell${cells.length === 1 ? "" : "s"} but the header has ${this.columnCount} columns; `;
       errors.add({
         row: rowNumber,
         field: null,
-        message:
-          `The row has ${cells.length} cell${cells.length === 1 ? "" : "s"} but the header has ${this.columnCount} columns; ` +
-          "check for a missing or extra comma, or a value with a comma that is not enclosed in double quotes",
+        message: cells.some((cell) => LONE_CR.test(cell))
+          ? `${count}a line of it ends with ${LONE_CR_LINE_ENDS}, so several lines read as one: save the file again with LF or CRLF line ends`
+          : `${count}check for a missing or extra comma, or a value with a comma that is not enclosed in double quotes`,
       });
       return;
     }

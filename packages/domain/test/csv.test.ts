@@ -226,6 +226,31 @@ describe("CSV syntax", () => {
     ]);
   });
 
+  it("says the lines end with a lone CR when they do, instead of finding no data rows or too many cells", () => {
+    // Classic Mac OS line ends: csv-parse reads the whole file as one line, the header.
+    expect(errorsOf(parse(`${HEADER}\r${line()}\r${line({ client_id: "C-2" })}\r`))).toEqual([
+      {
+        row: null,
+        field: null,
+        message:
+          "The file's lines end with a carriage return alone (CR, as some older programs write CSV), so it reads as a single line; " +
+          'save it again with LF or CRLF line ends (for example as "CSV UTF-8" in Excel)',
+      },
+    ]);
+    // A header ending in CRLF, then rows ending in a lone CR: the first data row holds them all.
+    expect(errorsOf(parse(`${HEADER}\r\n${line()}\r${line({ client_id: "C-2" })}\r`))).toEqual([
+      {
+        row: 1,
+        field: null,
+        message:
+          "The row has 17 cells but the header has 9 columns; a line of it ends with a carriage return alone (CR, as some older programs write CSV), " +
+          "so several lines read as one: save the file again with LF or CRLF line ends",
+      },
+    ]);
+    // A CR inside a quoted value is part of the value, as before.
+    expect(rowsOf(parse(csv(HEADER, line({ client_name: '"Acme\rLtd"' })))).map((row) => row.clientName)).toEqual(["Acme\rLtd"]);
+  });
+
   it("skips blank lines (and lines of empty cells) without counting them as rows", () => {
     const text = `\n\n${HEADER}\n\n${line({ client_id: "C-1" })}\n   \n,,,,,,,,\n\r\n${line({ client_id: "" })}\n\n`;
     expect(errorsOf(parse(text))).toEqual([{ row: 2, field: "client_id", message: "client_id is required" }]);
