@@ -167,10 +167,12 @@ function currencyRule(column: TradeCsvColumn): FieldRule {
   };
 }
 
+// Any case of the letters A to Z only: toUpperCase would also take "ſell" (a long s) for SELL.
+const DIRECTION = /^(?:buy|sell)$/i;
+
 const directionRule: FieldRule = (value) => {
   if (value === "") return "direction is required (BUY or SELL)";
-  const upper = value.toUpperCase();
-  return upper === "BUY" || upper === "SELL" ? null : `direction must be BUY or SELL, got ${quoteValue(value)}`;
+  return DIRECTION.test(value) ? null : `direction must be BUY or SELL, got ${quoteValue(value)}`;
 };
 
 function valueDateRule(today: string): FieldRule {

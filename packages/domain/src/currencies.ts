@@ -56,17 +56,28 @@ export function activeCurrencyCodes(): string[] {
   return [...ACTIVE_CURRENCIES.keys()];
 }
 
-/** True when `code` (any letter case, no surrounding spaces) is an active tradable ISO 4217 currency. */
+/**
+ * `code` upper-cased when it is written in the letters A to Z only, otherwise null: toUpperCase alone
+ * turns other letters into them ("uſd", with a long s, into "USD"; "ıdr", with a dotless i, into "IDR").
+ */
+function asciiUpperCase(code: string): string | null {
+  return /^[A-Za-z]+$/.test(code) ? code.toUpperCase() : null;
+}
+
+/** True when `code` (letters A to Z in any case, no surrounding spaces) is an active tradable ISO 4217 currency. */
 export function isActiveCurrency(code: string): boolean {
-  return ACTIVE_CURRENCIES.has(code) || ACTIVE_CURRENCIES.has(code.toUpperCase());
+  if (ACTIVE_CURRENCIES.has(code)) return true;
+  const upper = asciiUpperCase(code);
+  return upper !== null && ACTIVE_CURRENCIES.has(upper);
 }
 
 /**
- * Number of minor-unit digits of an active currency (any letter case).
+ * Number of minor-unit digits of an active currency (letters A to Z in any case).
  * @throws RangeError when the code is not an active tradable currency.
  */
 export function minorUnits(code: string): number {
-  const digits = ACTIVE_CURRENCIES.get(code) ?? ACTIVE_CURRENCIES.get(code.toUpperCase());
+  const upper = asciiUpperCase(code);
+  const digits = ACTIVE_CURRENCIES.get(code) ?? (upper === null ? undefined : ACTIVE_CURRENCIES.get(upper));
   if (digits === undefined) {
     throw new RangeError(`${JSON.stringify(code)} is not an active ISO 4217 currency code`);
   }

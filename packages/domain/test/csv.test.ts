@@ -460,6 +460,24 @@ describe("row rules", () => {
     ]);
   });
 
+  it("takes only the letters A to Z in codes and directions: no other letter upper-cases into one", () => {
+    // "ſ" (long s) upper-cases to "S" and "ı" (dotless i) to "I": "uſd" was staged as USD and "ſell" as SELL,
+    // a stored value other than the one written.
+    expect(rowErrors({ sell_currency: "uſd", buy_currency: "ıdr", direction: "ſell" })).toEqual([
+      {
+        row: 1,
+        field: "sell_currency",
+        message: 'sell_currency must be the 3-letter ISO 4217 code of an active currency (such as USD, EUR or ZAR), got "uſd"',
+      },
+      {
+        row: 1,
+        field: "buy_currency",
+        message: 'buy_currency must be the 3-letter ISO 4217 code of an active currency (such as USD, EUR or ZAR), got "ıdr"',
+      },
+      { row: 1, field: "direction", message: 'direction must be BUY or SELL, got "ſell"' },
+    ]);
+  });
+
   it("keeps text that a spreadsheet would run as a formula as given (it is escaped on export)", () => {
     const rows = rowsOf(
       parse(csv(HEADER, line({ client_id: "=1+1", client_name: '"=HYPERLINK(""http://x"",""y"")"', reference: "@SUM(A1)" }))),

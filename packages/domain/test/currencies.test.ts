@@ -38,6 +38,11 @@ describe("active currencies", () => {
 
   it("refuses unknown, withdrawn or malformed codes", () => {
     for (const code of ["XXY", "HRK", "DEM", "", "US", "USDD", " USD"]) expect(isActiveCurrency(code), code).toBe(false);
+    // letters other than A to Z that upper-case into them (long s, dotless i) make no code
+    for (const code of ["uſd", "ıdr", "ınr"]) {
+      expect(isActiveCurrency(code), code).toBe(false);
+      expect(() => minorUnits(code), code).toThrow(RangeError);
+    }
   });
 
   it("gives the minor-unit digits", () => {
