@@ -325,6 +325,31 @@ class CappedErrors {
   }
 }
 
+/** Why a first line that names no known column is not a header (`names` are its cells trimmed and lower-cased). */
+function noHeaderMessage(header: readonly string[], names: readonly string[]): string {
+  const separator = OTHER_SEPARATORS.find(({ character }) =>
+    names.some((name) => name.split(character).some((part) => KNOWN_COLUMNS.has(part.trim()))),
+  );
+  if (separator !== undefined) {
+    // The header is there, split by another character: "must be the header" would puzzle whoever reads it.
+    return (
+      `The header's columns are separated by ${separator.name}, as spreadsheets save CSV in some languages; ` +
+      'this format separates them with commas: save the file as comma-separated CSV (such as "CSV UTF-8 (Comma delimited)" in Excel)'
+    );
+  }
+  const found = header.slice(0, 4).map((cell) => quoteValue(cell));
+  return (
+    `The first line must be the header naming the columns (${TRADE_CSV_COLUMNS.join(", ")}); ` +
+    `found ${found.join(", ")}${header.length > 4 ? ", …" : ""}`
+  );
+}
+
+/** Column separators other files use: a header split by one of them names the columns all the same. */
+const OTHER_SEPARATORS = [
+  { character: ";", name: "semicolons (;)" },
+  { character: "\t", name: "tabs" },
+] as const;
+
 type HeaderResult = { ok: true; index: Record<TradeCsvColumn, number> } | { ok: false; errors: RowError[] };
 
 /**
@@ -334,21 +359,7 @@ type HeaderResult = { ok: true; index: Record<TradeCsvColumn, number> } | { ok: 
 function mapHeader(header: readonly string[], maxErrors: number): HeaderResult {
   const names = header.map((cell) => cell.trim().toLowerCase());
   if (!names.some((name) => KNOWN_COLUMNS.has(name) || IGNORED_COLUMNS.has(name))) {
-    return {
-      ok: false,
-      errors: [
-        {
-          row: 0,
-          field: null,
-          message:
-            `The first line must be the header naming the columns (${TRADE_CSV_COLUMNS.join(", ")}); ` +
-            `found ${header
-              .slice(0, 4)
-              .map((cell) => quoteValue(cell))
-              .join(", ")}${header.length > 4 ? ", …" : ""}`,
-        },
-      ],
-    };
+    return { ok: false, errors: [{ row: 0, field: null, message: noHeaderMessage(header, names) }] };
   }
 
   const errors = new CappedErrors(maxErrors);

@@ -373,6 +373,22 @@ describe("header", () => {
     ]);
   });
 
+  it("says so when the columns are separated by semicolons or tabs, not commas", () => {
+    // Excel saves "CSV" with semicolons where the comma is the decimal separator (German, French…).
+    const semicolons = `${HEADER.replaceAll(",", ";")}\nC-1;Acme;1234567890;ZAR;USD;BUY;100,00;;\n`;
+    expect(errorsOf(parse(semicolons))).toEqual([
+      {
+        row: 0,
+        field: null,
+        message:
+          "The header's columns are separated by semicolons (;), as spreadsheets save CSV in some languages; " +
+          'this format separates them with commas: save the file as comma-separated CSV (such as "CSV UTF-8 (Comma delimited)" in Excel)',
+      },
+    ]);
+    const tabs = `client_id\taccount_number\tsell_currency\tbuy_currency\tdirection\tamount\nC-1\t1234567890\tZAR\tUSD\tBUY\t100\n`;
+    expect(errorsOf(parse(tabs))[0]!.message).toMatch(/^The header's columns are separated by tabs, as spreadsheets save/);
+  });
+
   it("rejects an empty file and a file without data rows", () => {
     const empty = [
       {
