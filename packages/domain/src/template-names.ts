@@ -1,4 +1,4 @@
-import { unstorableTextProblem } from "./csv-schema";
+import { textLengthProblem, unstorableTextProblem } from "./csv-schema";
 
 /**
  * A batch template's name and the pattern that names the batches staged from it: the rules the API
@@ -33,8 +33,7 @@ export function templateNameProblem(name: string): string | null {
   if (trimmed === "") return "name is required";
   const unstorable = unstorableTextProblem(trimmed);
   if (unstorable) return `name ${unstorable}`;
-  if (trimmed.length > TEMPLATE_NAME_MAX) return `name must be at most ${TEMPLATE_NAME_MAX} characters, got ${trimmed.length}`;
-  return null;
+  return textLengthProblem("name", trimmed, TEMPLATE_NAME_MAX);
 }
 
 type Piece = { text: string } | { placeholder: NamePlaceholder };
@@ -76,7 +75,8 @@ export function namePatternProblem(pattern: string): string | null {
   if (pattern.trim() === "") return "namePattern must not be blank; leave it out to name batches after the template";
   const unstorable = unstorableTextProblem(pattern);
   if (unstorable) return `namePattern ${unstorable}`;
-  if (pattern.length > NAME_PATTERN_MAX) return `namePattern must be at most ${NAME_PATTERN_MAX} characters, got ${pattern.length}`;
+  const tooLong = textLengthProblem("namePattern", pattern, NAME_PATTERN_MAX);
+  if (tooLong) return tooLong;
   const parsed = parsePattern(pattern);
   return parsed.ok ? null : `namePattern ${parsed.problem}`;
 }

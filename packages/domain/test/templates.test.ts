@@ -31,6 +31,9 @@ describe("template names", () => {
     expect(templateNameProblem("x".repeat(101))).toBe("name must be at most 100 characters, got 101");
     expect(templateNameProblem(`  ${"x".repeat(100)}  `)).toBeNull();
     expect(templateNameProblem("a\u0000b")).toMatch(/^name contains a NUL character/);
+    // characters, as a CSV cell's length: an emoji is one (two UTF-16 units)
+    expect(templateNameProblem("😀".repeat(100))).toBeNull();
+    expect(templateNameProblem("😀".repeat(101))).toBe("name must be at most 100 characters, got 101");
   });
 });
 
@@ -58,6 +61,8 @@ describe("name patterns", () => {
     expect(namePatternProblem("ab }")).toMatch(/^namePattern has a '\}' with no '\{' at character 4/);
     expect(namePatternProblem("")).toMatch(/^namePattern must not be blank/);
     expect(namePatternProblem("x".repeat(201))).toBe("namePattern must be at most 200 characters, got 201");
+    expect(namePatternProblem("😀".repeat(200))).toBeNull();
+    expect(namePatternProblem("😀".repeat(201))).toBe("namePattern must be at most 200 characters, got 201");
     expect(() => renderNamePattern("{nope}", { now, n: 1, template: "T" })).toThrow(RangeError);
   });
 });
