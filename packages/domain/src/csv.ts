@@ -25,7 +25,7 @@ import type { TradeInstruction } from "./views";
  * - row 0: a problem with the header — unknown, duplicate, unnamed or missing column (field = the column);
  * - row n ≥ 1: the n-th data row, counting from 1 after the header; blank lines (and lines whose cells are
  *   all empty, as spreadsheets export them) are skipped and not counted. field is the column, or null when
- *   the problem is the row itself (wrong number of cells, broken quoting).
+ *   the problem is the row itself (wrong number of cells, broken quoting, the header line repeated).
  * Broken quoting stops the parser, so only the first such problem is reported (with its data row and line).
  *
  * At most `maxErrors` (MAX_ROW_ERRORS, 1,000) problems are listed, in file order; when there are more, the
@@ -180,7 +180,7 @@ class FileChecker {
       // trimmed as the names are: a header line ending in CR CR LF is a header
       this.headerHasLoneCr = cells.some((cell) => LONE_CR.test(cell.trim()));
       this.header = mapHeader(cells, this.maxErrors);
-      if (this.header.ok) this.rows = new RowChecker(this.header.index, cells.length, this.today, this.maxErrors);
+      if (this.header.ok) this.rows = new RowChecker(this.header.index, cells, this.today, this.maxErrors);
     } else if (this.records - 1 <= this.maxRows) {
       this.rows?.check(cells, this.records - 1);
     }
@@ -215,12 +215,18 @@ class RowChecker {
   // the problems of the row being checked, put in column order before they join the list
   private readonly rowErrors: RowError[] = [];
 
+  private readonly columnCount: number;
+  /** The header's names as mapHeader reads them (trimmed, lower-cased), to recognise the header repeated. */
+  private readonly headerNames: readonly string[];
+
   constructor(
     private readonly index: Record<TradeCsvColumn, number>,
-    private readonly columnCount: number,
+    header: readonly string[],
     today: string,
     maxErrors: number,
   ) {
+    this.columnCount = header.length;
+    this.headerNames = header.map((cell) => cell.trim().toLowerCase());
     this.schema = createTradeRowSchema(today);
     this.errors = new CappedErrors(maxErrors);
   }
@@ -235,6 +241,16 @@ class RowChecker {
         message: cells.some((cell) => LONE_CR.test(cell))
           ? `${count}a line of it ends with ${LONE_CR_LINE_ENDS}, so several lines read as one: save the file again with LF or CRLF line ends`
           : `${count}check for a missing or extra comma, or a value with a comma that is not enclosed in double quotes`,
+      });
+      return;
+    }
+
+    // Files joined with their headers: one problem for the line, not one per column it fails.
+    if (cells.every((cell, position) => cell.trim().toLowerCase() === this.headerNames[position])) {
+      errors.add({
+        row: rowNumber,
+        field: null,
+        message: "The row repeats the header line, as when files are joined together with their headers; remove it",
       });
       return;
     }

@@ -373,6 +373,16 @@ describe("header", () => {
     ]);
   });
 
+  it("reports a header line repeated further down (files joined together) as one problem of its row", () => {
+    const joined = csv(HEADER, line(), line({ client_id: "C-2" }), HEADER.toUpperCase(), line({ client_id: "C-3" }), HEADER);
+    const repeated = (row: number) => ({
+      row,
+      field: null,
+      message: "The row repeats the header line, as when files are joined together with their headers; remove it",
+    });
+    expect(errorsOf(parse(joined))).toEqual([repeated(3), repeated(5)]);
+  });
+
   it("says so when the columns are separated by semicolons or tabs, not commas", () => {
     // Excel saves "CSV" with semicolons where the comma is the decimal separator (German, French…).
     const semicolons = `${HEADER.replaceAll(",", ";")}\nC-1;Acme;1234567890;ZAR;USD;BUY;100,00;;\n`;
