@@ -22,7 +22,11 @@ describe("batchFeed", () => {
     const { bus, feed, resolve } = feedOf(null);
     bus.publish(channels.batchList(), { kind: "changed", batch: batch("b1") } satisfies BatchListMessage);
     const first = await feed.next();
-    const second = await feed.next();
+    // A feed that subscribed only when asked for its second event would have lost b1: it gets b2
+    // (rather than waiting for good, a hang the test would report only at its time limit).
+    const pulled = feed.next();
+    bus.publish(channels.batchList(), { kind: "changed", batch: batch("b2") } satisfies BatchListMessage);
+    const second = await pulled;
     expect(resolve(first.value)).toEqual({ kind: "LISTENING", batch: null });
     expect(resolve(second.value)).toEqual({ kind: "CHANGED", batch: batch("b1") });
     await feed.return(undefined);
