@@ -89,6 +89,24 @@ describe("the batch feed", () => {
     }
   });
 
+  test("after a dropped socket the same subscription says LISTENING again (graphql-ws subscribed anew): the pages read again", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { reads, feeds, send } = await renderFeed();
+      await send({ kind: "LISTENING", batch: null });
+      await send({ kind: "CHANGED", batch: batchFields({ status: "RUNNING" }) });
+      expect(reads).toHaveLength(2);
+
+      // The socket dropped and came back: graphql-ws sent the subscribe message again on the new
+      // one, and Apollo's subscription never ended, so this LISTENING is the only sign of it.
+      await send({ kind: "LISTENING", batch: null });
+      expect(feeds).toHaveLength(1);
+      expect(reads).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test("a feed that ended is subscribed again, and the pages read again on its new LISTENING", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     try {
