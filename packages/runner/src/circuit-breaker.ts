@@ -67,6 +67,15 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * The probe `ready` let through was not sent after all (its trade's batch was cancelled while it
+   * waited for a slot, or the runner is stopping): the next caller may probe at once, rather than
+   * wait a cooldown for an answer that will not come.
+   */
+  probeNotSent(): void {
+    this.probeUntil = 0;
+  }
+
   failed(): void {
     this.failuresInRow++;
     this.firstFailureAt ??= new Date();

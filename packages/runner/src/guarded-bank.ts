@@ -103,17 +103,23 @@ export class GuardedBank {
     for (;;) {
       // The breaker first: a call held while the circuit is open holds no slot.
       const probe = await this.breaker.ready(signal);
-      const giveBack = await this.slots.take(kind, signal);
+      let sending = false;
       try {
-        // The circuit may have opened while this call waited for its slot (up to heldTrades calls
-        // wait, not just the calls at the bank): it waits for the circuit again, as a call that
-        // came now would, rather than go to a bank that keeps failing.
-        if (this.breaker.isOpen && !probe) continue;
-        // A slot may be a while coming when the runner holds many trades.
-        if (!wanted()) throw new CallNotWanted();
-        return await this.sent(send);
+        const giveBack = await this.slots.take(kind, signal);
+        try {
+          // The circuit may have opened while this call waited for its slot (up to heldTrades calls
+          // wait, not just the calls at the bank): it waits for the circuit again, as a call that
+          // came now would, rather than go to a bank that keeps failing.
+          if (this.breaker.isOpen && !probe) continue;
+          // A slot may be a while coming when the runner holds many trades.
+          if (!wanted()) throw new CallNotWanted();
+          sending = true;
+          return await this.sent(send);
+        } finally {
+          giveBack();
+        }
       } finally {
-        giveBack();
+        if (probe && !sending) this.breaker.probeNotSent();
       }
     }
   }

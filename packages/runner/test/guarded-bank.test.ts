@@ -1,9 +1,9 @@
 import type { QuoteRequest } from "@fxbt/bank";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BankSlots } from "../src/bank-slots";
 import { CircuitBreaker } from "../src/circuit-breaker";
-import { GuardedBank } from "../src/guarded-bank";
+import { CallNotWanted, GuardedBank } from "../src/guarded-bank";
 import { RunnerStopped } from "../src/retry";
 import { gate } from "./harness";
 import { ScriptedGateway } from "./scripted-gateway";
@@ -39,6 +39,35 @@ describe("GuardedBank", () => {
 
     stopping.abort();
     for (const quote of quotes) await expect(quote).rejects.toBeInstanceOf(RunnerStopped);
+  });
+
+  it("lets the next call probe at once when the probe the circuit let through was not sent (its batch was cancelled)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const gateway = new ScriptedGateway({ quote: ["BANK_UNAVAILABLE", "ok"] });
+      const breaker = new CircuitBreaker({ threshold: 1, cooldownMs: 60_000 });
+      const bank = new GuardedBank(gateway, breaker, new BankSlots(1), pino({ level: "silent" }), { retry: { baseMs: 1, maxMs: 1 } });
+      const never = new AbortController().signal;
+      const stopping = new AbortController();
+      const request = (n: number) => ({ ...quoteFor(1), requestId: `trade-${n}:1` });
+      // Refused as unavailable: it opens the circuit and waits (by the real clock) to be asked again.
+      const first = bank.quote(request(1), stopping.signal);
+      first.catch(() => {});
+      await expect.poll(() => breaker.isOpen).toBe(true);
+
+      vi.setSystemTime(Date.now() + 61_000);
+      // The cooldown is over: this call is the probe, but its trade's batch was cancelled meanwhile.
+      await expect(bank.quote(request(2), never, () => false)).rejects.toBeInstanceOf(CallNotWanted);
+      // The next call probes now; it waited another cooldown (a minute here) before.
+      const next = bank.quote(request(3), never);
+      await expect.poll(() => gateway.quotes().length, { timeout: 1_000 }).toBe(2);
+      expect(await next).toMatchObject({ quoteId: expect.any(String) });
+      expect(breaker.isOpen).toBe(false);
+      stopping.abort();
+      await expect(first).rejects.toBeInstanceOf(RunnerStopped);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("gives its slot back however the call ends: a `wanted` that throws, a gateway that throws before it returns a promise", async () => {
