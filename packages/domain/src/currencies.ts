@@ -40,15 +40,28 @@ const NOT_TRADABLE: ReadonlySet<string> = new Set([
   "UYW",
 ]);
 
+/**
+ * ISO 4217 amendments that came into force after the list currency-codes carries (published
+ * 2024-06-25; 2.2.0 is its latest release), so that "active" means active today:
+ * - XCG, the Caribbean guilder (2 digits), replaced ANG, the Netherlands Antillean guilder, in
+ *   Curaçao and Sint Maarten on 2025-03-31;
+ * - BGN, the Bulgarian lev, was replaced by the euro on 2026-01-01.
+ * Check these again when the package publishes a newer list.
+ */
+const ADDED_SINCE_LIST: readonly (readonly [code: string, digits: number])[] = [["XCG", 2]];
+const WITHDRAWN_SINCE_LIST: ReadonlySet<string> = new Set(["ANG", "BGN"]);
+
 /** Active, tradable ISO 4217 codes (upper case) → number of minor-unit digits (2 for USD, 0 for JPY, 3 for KWD). */
 export const ACTIVE_CURRENCIES: ReadonlyMap<string, number> = new Map(
-  iso4217
-    .filter((record) => !NOT_TRADABLE.has(record.code))
-    .map((record) => [record.code, record.digits] as const)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  [
+    ...iso4217
+      .filter((record) => !NOT_TRADABLE.has(record.code) && !WITHDRAWN_SINCE_LIST.has(record.code))
+      .map((record) => [record.code, record.digits] as const),
+    ...ADDED_SINCE_LIST,
+  ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
 );
 
-/** Publication date of the ISO 4217 list the currency data comes from (YYYY-MM-DD). */
+/** Publication date of the ISO 4217 list the currency data comes from (YYYY-MM-DD), before the amendments above. */
 export const CURRENCY_LIST_PUBLISHED: string = publishDate;
 
 /** The active currency codes in alphabetical order. */

@@ -45,6 +45,17 @@ describe("active currencies", () => {
     }
   });
 
+  it("follows the ISO 4217 amendments made after the currency-codes package's list (2024-06-25)", () => {
+    // the Caribbean guilder replaced the Netherlands Antillean guilder on 2025-03-31
+    expect(isActiveCurrency("XCG")).toBe(true);
+    expect(minorUnits("xcg")).toBe(2);
+    expect(isActiveCurrency("ANG")).toBe(false);
+    // Bulgaria has paid in euro since 2026-01-01
+    expect(isActiveCurrency("BGN")).toBe(false);
+    expect(activeCurrencyCodes()).toContain("XCG");
+    expect(activeCurrencyCodes()).not.toContain("BGN");
+  });
+
   it("gives the minor-unit digits", () => {
     expect(minorUnits("USD")).toBe(2);
     expect(minorUnits("jpy")).toBe(0);
