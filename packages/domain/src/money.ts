@@ -43,9 +43,16 @@ const ZEROS = /^0*$/;
 
 export type AmountParseResult = { ok: true; value: string } | { ok: false; message: string };
 
-/** Shows a user's value in a message: quoted, and cut short so one huge cell cannot flood a report. */
+/**
+ * Shows a user's value in a message: quoted, and cut short so one huge cell cannot flood a report.
+ * The cut never splits a character written as two UTF-16 units (an emoji): its lone first half
+ * would show as the text "\ud83d".
+ */
 export function quoteValue(value: string, maxLength = 40): string {
-  return JSON.stringify(value.length > maxLength ? `${value.slice(0, maxLength)}…` : value);
+  if (value.length <= maxLength) return JSON.stringify(value);
+  const last = value.charCodeAt(maxLength - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? maxLength - 1 : maxLength;
+  return JSON.stringify(`${value.slice(0, end)}…`);
 }
 
 /**

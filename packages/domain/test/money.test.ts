@@ -8,6 +8,7 @@ import {
   multiplyToMinorUnits,
   normalizeAmount,
   parseAmount,
+  quoteValue,
   roundToMinorUnits,
   sumAmounts,
   sumDecimals,
@@ -85,6 +86,16 @@ describe("parseAmount", () => {
     const result = parseAmount("x".repeat(5000), "USD");
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message.length).toBeLessThan(200);
+  });
+
+  it("never cuts a character in two when it cuts a value short", () => {
+    // "1" and 19.5 emoji make 40 UTF-16 units: cut there, the 20th emoji lost its second half and showed as "\ud83d"
+    const result = parseAmount(`1${"😀".repeat(30)}`, "USD");
+    expect(result).toEqual({
+      ok: false,
+      message: `amount must be a plain decimal number such as 1234.56 (digits, optionally a "." and more digits), got "1${"😀".repeat(19)}…"`,
+    });
+    expect(quoteValue("😀".repeat(30), 5)).toBe(`"😀😀…"`);
   });
 
   it("normalizeAmount refuses what it would have to round or cannot read", () => {
