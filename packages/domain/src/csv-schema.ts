@@ -121,17 +121,35 @@ export function unstorableTextProblem(text: string): string | null {
   return null;
 }
 
+/**
+ * Why `text` is damaged text, or null: the replacement character U+FFFD is what a program reading
+ * a file as UTF-8 (a browser's File.text(), Python's errors="replace") puts where its bytes were not
+ * UTF-8, such as a file Excel saved as "CSV (Comma delimited)" in Windows-1252, where "Société"
+ * arrives as "Soci\uFFFDt\uFFFD". Stored, the original letters would be lost for good. Completes
+ * a sentence whose subject names the value, as unstorableTextProblem does.
+ */
+export function replacementCharacterProblem(text: string): string | null {
+  const at = text.indexOf("\uFFFD");
+  if (at < 0) return null;
+  return (
+    `contains the replacement character (U+FFFD) at character ${characterCount(text.slice(0, at)) + 1}, ` +
+    "which a program puts where bytes were not valid UTF-8: the file was not saved as UTF-8; " +
+    'save it again as UTF-8 (in Excel, "CSV UTF-8 (Comma delimited)") and upload it again'
+  );
+}
+
 /** One field rule: returns null when the value is fine, otherwise the message for the user. */
 type FieldRule = (value: string) => string | null;
 
 /**
  * A zod string schema running one rule and reporting at most one issue per field, so a user gets one
  * precise message per cell. Issues are "continuable" so the cross-field check still runs. Text that
- * cannot be stored (unstorableTextProblem) is refused before the column's own rule runs.
+ * cannot be stored (unstorableTextProblem) or was damaged by a decoding (replacementCharacterProblem)
+ * is refused before the column's own rule runs.
  */
 function field(column: TradeCsvColumn, rule: FieldRule) {
   return z.string().check((ctx) => {
-    const problem = unstorableTextProblem(ctx.value);
+    const problem = unstorableTextProblem(ctx.value) ?? replacementCharacterProblem(ctx.value);
     const message = problem === null ? rule(ctx.value) : `${column} ${problem}`;
     if (message !== null) ctx.issues.push({ code: "custom", message, input: ctx.value, continue: true });
   });

@@ -769,6 +769,22 @@ describe("number of errors listed", () => {
 });
 
 describe("text that cannot be stored", () => {
+  it("refuses the replacement character in a cell: a file not saved as UTF-8, read by a browser, arrives with it", () => {
+    // Excel's "CSV (Comma delimited)" is Windows-1252: File.text() turns each "é" (byte E9) into U+FFFD.
+    const windows1252 = Buffer.from(csv(HEADER, line({ client_name: "Société" })), "latin1");
+    const decoded = new TextDecoder().decode(windows1252);
+    expect(decoded).toContain("Soci\uFFFDt\uFFFD");
+    expect(errorsOf(parse(decoded))).toEqual([
+      {
+        row: 1,
+        field: "client_name",
+        message:
+          "client_name contains the replacement character (U+FFFD) at character 5, which a program puts where bytes were not valid UTF-8: " +
+          'the file was not saved as UTF-8; save it again as UTF-8 (in Excel, "CSV UTF-8 (Comma delimited)") and upload it again',
+      },
+    ]);
+  });
+
   it("refuses a NUL character in a cell, naming the row and column", () => {
     const text = csv(HEADER, line(), line({ client_name: "Ac\u0000me" }));
     expect(errorsOf(parse(text))).toEqual([
