@@ -41,6 +41,22 @@ describe("batchFeed", () => {
     await feed.return(undefined);
   });
 
+  it("says LISTENING again, in order with the changes, when the bus says messages may have been lost", async () => {
+    const { bus, feed, resolve } = feedOf(null);
+    expect(resolve((await feed.next()).value)).toEqual({ kind: "LISTENING", batch: null });
+    bus.publish(channels.batchList(), { kind: "changed", batch: batch("b1") } satisfies BatchListMessage);
+    bus.missed();
+    bus.publish(channels.batchList(), { kind: "changed", batch: batch("b2") } satisfies BatchListMessage);
+    const kinds = [];
+    for (let i = 0; i < 3; i++) kinds.push(resolve((await feed.next()).value));
+    expect(kinds).toEqual([
+      { kind: "CHANGED", batch: batch("b1") },
+      { kind: "LISTENING", batch: null },
+      { kind: "CHANGED", batch: batch("b2") },
+    ]);
+    await feed.return(undefined);
+  });
+
   it("ends its bus subscription when the client goes, even while it waits for a change", async () => {
     const { bus, feed } = feedOf(null);
     await feed.next();
@@ -49,5 +65,50 @@ describe("batchFeed", () => {
     await feed.return(undefined);
     expect(await waiting).toEqual({ done: true, value: undefined });
     expect(bus.listenerCount(channels.batchList())).toBe(0);
+  });
+});
+
+describe("batchProgress after the bus lost messages", () => {
+  const snapshot = (eventSequence: number, status = "RUNNING") =>
+    ({ id: "6f1c0a4e-0000-4000-8000-000000000001", status, eventSequence }) as unknown as BatchView;
+
+  async function progressOf(reads: (BatchView | null)[]) {
+    const bus = createInProcessEventBus();
+    const queries = { batch: async () => reads.shift() ?? null };
+    const context = { bus, caller: { partner: null }, queries } as unknown as GraphQLContext;
+    const progress = (await subscriptionResolvers.batchProgress.subscribe(
+      null,
+      { id: snapshot(0).id },
+      context,
+    )) as AsyncGenerator<unknown>;
+    const next = async () => {
+      const result = await progress.next();
+      return result.done ? "done" : subscriptionResolvers.batchProgress.resolve(result.value as never);
+    };
+    return { bus, next };
+  }
+
+  it("reads the batch again: a final snapshot that was lost ends the subscription", async () => {
+    const { bus, next } = await progressOf([snapshot(3), snapshot(9, "SUCCESS")]);
+    expect(await next()).toMatchObject({ batch: { eventSequence: 3 }, deleted: false });
+    bus.missed();
+    expect(await next()).toMatchObject({ batch: { eventSequence: 9, status: "SUCCESS" }, sequence: 9 });
+    expect(await next()).toBe("done");
+  });
+
+  it("ends with the deletion when the batch is gone", async () => {
+    const { bus, next } = await progressOf([snapshot(3), null]);
+    await next();
+    bus.missed();
+    expect(await next()).toMatchObject({ batch: { eventSequence: 3 }, deleted: true });
+    expect(await next()).toBe("done");
+  });
+
+  it("sends nothing when the batch has not changed since", async () => {
+    const { bus, next } = await progressOf([snapshot(3), snapshot(3), snapshot(4, "SUCCESS")]);
+    await next();
+    bus.missed();
+    bus.missed();
+    expect(await next()).toMatchObject({ batch: { eventSequence: 4 } });
   });
 });

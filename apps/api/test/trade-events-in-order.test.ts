@@ -47,6 +47,32 @@ async function deliver(
 }
 
 describe("tradeEventsInOrder", () => {
+  it("reads what changed since its last number when the bus says messages were lost, though no later number shows a gap", async () => {
+    // Trades a and b finished at 6 and 7 while the bus's connection was down: their events never came,
+    // and they were the batch's last. The one loss message is all there is to go on.
+    const db = database([trade("a", 6, "SUCCESS"), trade("b", 7, "SUCCESS")]);
+    const bus = createInProcessEventBus();
+    const stop = new AbortController();
+    const live = bus.subscribe<TradeChannelMessage | { missed: true }>("trades", stop.signal, { missed: () => ({ missed: true }) });
+    const out: [string, number, string | null][] = [];
+    const reading = (async () => {
+      for await (const message of tradeEventsInOrder(live, { after: 4, replay: false, ...db, gapWaitMs: 60_000 })) {
+        out.push([message.trade.id, message.trade.sequence, message.previousStatus]);
+        if (out.length === 3) break;
+      }
+    })();
+    bus.publish("trades", event("a", 5));
+    bus.missed();
+    await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    stop.abort();
+    expect(out).toEqual([
+      ["a", 5, "PENDING"],
+      ["a", 6, null],
+      ["b", 7, null],
+    ]);
+    expect(db.reads).toEqual([{ after: 5, through: null }]);
+  });
+
   it("replays what changed after the number, each trade once as it stands, then live events without a duplicate at the seam", async () => {
     // Trade a changed at 3 and 5 (the table has its latest), b at 4 then 6 (live), c at 7 (live).
     const db = database([trade("x", 2), trade("a", 5), trade("b", 4)]);

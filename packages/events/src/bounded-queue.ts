@@ -114,7 +114,8 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
     private readonly onEnd: () => void,
   ) {}
 
-  receive(message: T): void {
+  /** A message for the reader; with `conflated: false` it supersedes nothing and nothing supersedes it. */
+  receive(message: T, { conflated = true }: { conflated?: boolean } = {}): void {
     const reader = this.readers.shift();
     if (reader) {
       reader.resolve({ value: message, done: false });
@@ -122,7 +123,7 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
     }
     let pushed: boolean;
     try {
-      pushed = this.queue.push(message, this.conflate ? this.conflate(message) : null, this.supersedes);
+      pushed = this.queue.push(message, conflated && this.conflate ? this.conflate(message) : null, this.supersedes);
     } catch (error) {
       this.end({ error });
       return;

@@ -55,6 +55,17 @@ export interface SubscribeOptions<T = unknown> {
    * @default undefined (the incoming message always replaces the queued one)
    */
   supersedes?: (incoming: T, queued: T) => boolean;
+  /**
+   * Makes the message this subscriber receives when messages published on its channel may not have
+   * reached it: the bus's broker connection was lost and is back (messages sent meanwhile are
+   * gone), or some of another instance's notifications never arrived. It is queued as any message
+   * (never conflated), after those that came before the loss was noticed, so a subscriber that
+   * cannot see a gap in what it receives (a feed of many batches, a batch's last change) can read
+   * again what it keeps current. The in-process bus loses nothing and never sends it.
+   *
+   * @default undefined (the subscriber is not told)
+   */
+  missed?: () => T;
 }
 
 /**
@@ -85,6 +96,12 @@ export interface EventBus {
 export interface InProcessEventBus extends EventBus {
   /** Subscriptions open on the channel (each is one listener, removed the moment it ends). */
   listenerCount(channel: string): number;
+  /**
+   * Hands every subscriber that asked for it (`SubscribeOptions.missed`) its message saying that
+   * messages may have been lost: called by a bus over a broker that serves its subscribers
+   * through this one, once it is receiving again.
+   */
+  missed(): void;
 }
 
 export function createInProcessEventBus(): InProcessEventBus {
@@ -92,6 +109,8 @@ export function createInProcessEventBus(): InProcessEventBus {
   // Every open subscription is a listener; hundreds on one channel are expected, not a leak.
   emitter.setMaxListeners(0);
   const open = new Set<() => void>();
+  /** Tells an open subscription that asked (SubscribeOptions.missed) that messages may have been lost. */
+  const toldOfLosses = new Set<() => void>();
   let closed = false;
   return {
     publish(channel, message, onHanded) {
@@ -102,14 +121,18 @@ export function createInProcessEventBus(): InProcessEventBus {
     subscribe<T>(
       channel: string,
       signal?: AbortSignal,
-      { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate, supersedes }: SubscribeOptions<T> = {},
+      { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate, supersedes, missed }: SubscribeOptions<T> = {},
     ) {
       const stop = () => subscription.end();
       const receive = (message: T) => subscription.receive(message);
+      const tellLoss = () => {
+        if (missed) subscription.receive(missed(), { conflated: false });
+      };
       const subscription = new BoundedSubscription<T>(channel, new BoundedQueue<T>(limit), conflate, supersedes, () => {
         emitter.off(channel, receive);
         signal?.removeEventListener("abort", stop);
         open.delete(stop);
+        toldOfLosses.delete(tellLoss);
       });
       if (closed || signal?.aborted) {
         subscription.end();
@@ -117,8 +140,12 @@ export function createInProcessEventBus(): InProcessEventBus {
         emitter.on(channel, receive);
         signal?.addEventListener("abort", stop, { once: true });
         open.add(stop);
+        if (missed) toldOfLosses.add(tellLoss);
       }
       return subscription;
+    },
+    missed() {
+      for (const tell of toldOfLosses) tell();
     },
     async close() {
       closed = true;

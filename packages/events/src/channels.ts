@@ -28,6 +28,16 @@ export type TradeChannelMessage = TradeStatusMessage | SkippedSequencesMessage |
 export type BatchListMessage = { kind: "changed"; batch: BatchView } | { kind: "deleted"; batch: BatchView };
 
 /**
+ * Never published: what a subscriber that asked for it (SubscribeOptions.missed) receives when
+ * messages on its channel may have been lost, so that it reads again what it keeps current.
+ */
+export interface MissedMessage {
+  missed: true;
+}
+
+export const missedMessage = (): MissedMessage => ({ missed: true });
+
+/**
  * Whether a batch's message replaces its unread one (a subscription's `supersedes`, with `conflate`
  * by batch id). Two instances publish snapshots of one batch in the order their commits reached
  * their publishers, so an older one can come after a newer one: it must not take its place, least

@@ -12,6 +12,8 @@ export {
   type BatchListMessage,
   type BatchProgressMessage,
   channels,
+  type MissedMessage,
+  missedMessage,
   supersedesUnreadBatchMessage,
   type TradeChannelMessage,
   type TradeStatusMessage,

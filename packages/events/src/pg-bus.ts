@@ -91,7 +91,8 @@ const PAYLOADS_PER_STATEMENT = 100;
  * payloads distinct (PostgreSQL folds identical notifications of one transaction into one),
  * drops a notification delivered twice after a retried NOTIFY, and tells (onError) when some
  * were missed: notifications sent while a listener was reconnecting are lost, as they are
- * with Redis pub/sub.
+ * with Redis pub/sub. Either way the subscribers that asked (`SubscribeOptions.missed`) are told
+ * too, once the listener hears again, so they can read again what they keep current.
  */
 export async function createPostgresEventBus(options: PostgresEventBusOptions): Promise<EventBus> {
   const channel = options.channel ?? "fxbt_events";
@@ -101,7 +102,14 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
   const id = randomBytes(6).toString("hex");
   const awaiting = new AwaitingHands();
   const receiver = createReceiver(local, id, awaiting, onError);
-  const listener = await startListener(options.url, channel, (payload) => receiver(payload), onError);
+  // Notifications sent while the listener was away are lost: the subscribers that asked are told.
+  const listener = await startListener(
+    options.url,
+    channel,
+    (payload) => receiver(payload),
+    onError,
+    () => local.missed(),
+  );
   // A pool of one: publishes stay in order, and a connection lost between two is replaced. Kept
   // open when idle, so the first event after a quiet spell does not wait for a new connection.
   const pool = new pg.Pool({ connectionString: options.url, max: 1, idleTimeoutMillis: 0, application_name: "fxbt-events-publisher" });
@@ -146,7 +154,10 @@ function createReceiver(local: InProcessEventBus, ownId: string, awaiting: Await
     }
     const previous = lastSeen.get(sender);
     if (previous !== undefined && sequence <= previous) return;
-    if (previous !== undefined && sequence > previous + 1) onError(new MissedEventsError(sender, sequence - previous - 1));
+    if (previous !== undefined && sequence > previous + 1) {
+      onError(new MissedEventsError(sender, sequence - previous - 1));
+      local.missed();
+    }
     lastSeen.set(sender, sequence);
     const hands = sender === ownId ? awaiting.take(sequence) : undefined;
     for (let i = 1; i < lines.length; i++) {
@@ -315,7 +326,14 @@ function createSender(
  * One dedicated connection that LISTENs, and listens again after it is lost (backing off from
  * 0.1 s to 5 s). The first LISTEN must succeed: the API does not start without its events.
  */
-async function startListener(url: string, channel: string, receive: (payload: string) => void, onError: (error: unknown) => void) {
+async function startListener(
+  url: string,
+  channel: string,
+  receive: (payload: string) => void,
+  onError: (error: unknown) => void,
+  /** Called each time it listens again after losing its connection. */
+  onListeningAgain: () => void,
+) {
   let stopped = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
@@ -361,6 +379,7 @@ async function startListener(url: string, channel: string, receive: (payload: st
         }
         client = connection;
         delay = FIRST_RECONNECT_DELAY_MS;
+        onListeningAgain();
       } catch (error) {
         onError(error);
         delay = Math.min(delay * 2, MAX_RECONNECT_DELAY_MS);

@@ -38,7 +38,9 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   const awaiting = new AwaitingEchoes();
   // A connection in subscriber mode can do nothing else, so publishing has its own.
   const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  const subscriber = new Redis(options.url, { lazyConnect: true });
+  // Named, so that an operator (CLIENT LIST) can tell the installation's listening connections.
+  const subscriber = new Redis(options.url, { lazyConnect: true, connectionName: `fxbt-events:${prefix.replace(/[^\w:.-]/g, "_")}` });
+  const pattern = `${escapePattern(prefix)}*`;
   publisher.on("error", onError);
   subscriber.on("error", onError);
   subscriber.on("pmessage", (_pattern: string, prefixed: string, text: string) => {
@@ -58,7 +60,14 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   });
   try {
     await Promise.all([publisher.connect(), subscriber.connect()]);
-    await subscriber.psubscribe(`${escapePattern(prefix)}*`);
+    await subscriber.psubscribe(pattern);
+    // After a lost connection ioredis connects again and subscribes again by itself, without
+    // waiting for the answer: the pattern is asked for here too (a repeat changes nothing), and
+    // once Redis has answered, messages meanwhile being gone, the subscribers that asked are told
+    // (SubscribeOptions.missed).
+    subscriber.on("ready", () => {
+      subscriber.psubscribe(pattern).then(() => local.missed(), onError);
+    });
   } catch (error) {
     publisher.disconnect();
     subscriber.disconnect();

@@ -27,6 +27,27 @@ interface Snapshot {
 const byBatch = (message: Snapshot) => message.batch;
 
 describe("in-process event bus", () => {
+  it("hands `missed` to the subscribers that asked, in order with the messages, never conflated, and to no one once ended", async () => {
+    const bus = createInProcessEventBus();
+    type Message = { batch: string; n: number } | { missed: true };
+    const conflate = (message: Message) => ("batch" in message ? message.batch : null);
+    const asked = bus.subscribe<Message>(CHANNEL, undefined, { conflate, missed: () => ({ missed: true }) });
+    const other = bus.subscribe<Message>(CHANNEL);
+    bus.publish(CHANNEL, { batch: "b1", n: 1 });
+    bus.missed();
+    bus.missed();
+    bus.publish(CHANNEL, { batch: "b1", n: 2 });
+    // The second snapshot of b1 replaced the first, unread; the two losses stay, in their place.
+    expect(await read(asked, 3)).toEqual([{ missed: true }, { missed: true }, { batch: "b1", n: 2 }]);
+    expect(await read(other, 2)).toEqual([
+      { batch: "b1", n: 1 },
+      { batch: "b1", n: 2 },
+    ]);
+    await asked.return?.();
+    bus.missed();
+    expect(await asked.next()).toEqual({ done: true, value: undefined });
+  });
+
   it("delivers in the order published", async () => {
     const bus = createInProcessEventBus();
     const messages = bus.subscribe<number>(CHANNEL);

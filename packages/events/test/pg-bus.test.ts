@@ -215,14 +215,21 @@ describe("the PostgreSQL event bus", () => {
     const [pid] = (await listenerPids()).filter((p) => !before.includes(p));
     expect(pid).toBeDefined();
     const seen = watcher.subscribe<{ n: number }>("batch-progress:r");
+    // A subscriber that asked to be told of losses: it can read again what it keeps current.
+    const told = watcher.subscribe<{ n: number } | { missed: true }>("batch-progress:r", undefined, { missed: () => ({ missed: true }) });
     a!.publish("batch-progress:r", { n: 1 });
     expect(await take(seen, 1)).toEqual([{ n: 1 }]);
+    expect(await take(told, 1)).toEqual([{ n: 1 }]);
 
     await sql.query("SELECT pg_terminate_backend($1)", [pid]);
     a!.publish("batch-progress:r", { n: 2 }); // sent while the watcher listens no more: lost to it
     await waitFor(async () => (await listenerPids()).some((p) => p !== pid && !before.includes(p)));
+    // Told once it listens again, before anything published since.
+    expect(await take(told, 1)).toEqual([{ missed: true }]);
     a!.publish("batch-progress:r", { n: 3 });
     expect(await take(seen, 1)).toEqual([{ n: 3 }]);
+    // And again when the gap in a's numbers shows, just before the message after it.
+    expect(await take(told, 2)).toEqual([{ missed: true }, { n: 3 }]);
     expect(errors.some((error) => error instanceof Error && /lost its connection/.test(error.message))).toBe(true);
     expect(errors.some((error) => error instanceof MissedEventsError && error.missed === 1)).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import Redis from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createRedisEventBus, type EventBus } from "../src";
 
@@ -100,6 +101,32 @@ describe("the Redis event bus", () => {
       { batch: "y", done: 50 },
       { batch: "end", done: 0 },
     ]);
+  });
+
+  it("tells the subscribers that asked when its connection was lost and is back: what was published meanwhile is gone", async () => {
+    const prefix = `fxbt:test:${randomUUID()}:`;
+    const [a, b] = await Promise.all([createRedisEventBus({ url: REDIS_URL, prefix }), createRedisEventBus({ url: REDIS_URL, prefix })]);
+    open.push(a, b);
+    const told = b.subscribe<{ n: number } | { missed: true }>("batch-list", undefined, { missed: () => ({ missed: true }) });
+    a.publish("batch-list", { n: 1 });
+    expect(await take(told, 1)).toEqual([{ n: 1 }]);
+
+    // Both instances' listening connections (named after the installation's prefix) are cut.
+    const admin = new Redis(REDIS_URL);
+    try {
+      const clients = (await admin.client("LIST")) as string;
+      const ids = clients
+        .split("\n")
+        .filter((line) => line.includes(` name=fxbt-events:${prefix} `))
+        .map((line) => /\bid=(\d+)/.exec(line)![1]!);
+      expect(ids).toHaveLength(2);
+      for (const id of ids) await admin.client("KILL", "ID", id);
+    } finally {
+      admin.disconnect();
+    }
+    expect(await take(told, 1)).toEqual([{ missed: true }]);
+    a.publish("batch-list", { n: 3 });
+    expect(await take(told, 1)).toEqual([{ n: 3 }]);
   });
 
   it("ends its subscriptions on close, and refuses to start without Redis", async () => {

@@ -3,6 +3,8 @@ import {
   type BatchListMessage,
   type BatchProgressMessage,
   channels,
+  type MissedMessage,
+  missedMessage,
   SlowConsumerError,
   supersedesUnreadBatchMessage,
   type TradeChannelMessage,
@@ -16,15 +18,19 @@ import { tradeEventsInOrder } from "./trade-events-in-order";
 /**
  * A batch's progress. Subscribes before reading the current state, so nothing published in
  * between is missed. Snapshots are numbered by the batch's event sequence: one at or below what
- * was already sent (or below `afterSequence`, which the caller has) is not sent again.
+ * was already sent (or below `afterSequence`, which the caller has) is not sent again. Should the
+ * bus say that messages may have been lost (its broker connection was), the batch is read again:
+ * a lost final snapshot, or a lost deletion, would otherwise leave the subscription open for good.
  */
 async function batchProgress(_: unknown, { id, afterSequence }: { id: string; afterSequence?: number | null }, context: GraphQLContext) {
   checkId("batch", id);
   const stop = new AbortController();
   // Only the newest snapshot waits for a slow reader: a batch's final one is never dropped.
-  const live = context.bus.subscribe<BatchProgressMessage>(channels.batchProgress(id), stop.signal, {
-    conflate: (message) => message.batch.id,
-    supersedes: supersedesUnreadBatchMessage,
+  const live = context.bus.subscribe<BatchProgressMessage | MissedMessage>(channels.batchProgress(id), stop.signal, {
+    conflate: (message) => ("missed" in message ? null : message.batch.id),
+    // Only messages of one batch meet here: the loss is never conflated (SubscribeOptions.missed).
+    supersedes: (incoming, queued) => supersedesUnreadBatchMessage(incoming as BatchProgressMessage, queued as BatchProgressMessage),
+    missed: missedMessage,
   });
   const current = await startingBatch(context, id, afterSequence, stop);
   return stoppedOnReturn(
@@ -34,7 +40,12 @@ async function batchProgress(_: unknown, { id, afterSequence }: { id: string; af
         let latest: BatchView = current;
         if (afterSequence == null || isNewerBatchSnapshot(current, { eventSequence: afterSequence })) yield { batch: latest };
         if (isFinalBatchStatus(latest.status)) return;
-        for await (const message of live) {
+        for await (const received of live) {
+          let message: BatchProgressMessage = received as BatchProgressMessage;
+          if ("missed" in received) {
+            const now = await context.queries.batch(id);
+            message = now ? { batch: now } : { batch: latest, deleted: true };
+          }
           if (message.deleted) {
             yield message;
             return;
@@ -65,8 +76,9 @@ async function tradeStatusChanged(
   const stop = new AbortController();
   // Room for a whole batch's transitions at once (a cancel publishes them together); a reader
   // that falls further behind is told so (LIMIT_EXCEEDED) and resumes after its last number.
-  const live = context.bus.subscribe<TradeChannelMessage>(channels.tradeStatus(batchId), stop.signal, {
+  const live = context.bus.subscribe<TradeChannelMessage | MissedMessage>(channels.tradeStatus(batchId), stop.signal, {
     limit: TRADE_STATUS_BUFFER,
+    missed: missedMessage,
   });
   const batch = await startingBatch(context, batchId, afterSequence, stop);
   const queries = context.queries;
@@ -105,7 +117,7 @@ async function startingBatch(
 }
 
 /** The live events of a batch that has none to come. */
-const NO_LIVE_EVENTS: AsyncIterator<TradeChannelMessage> = {
+const NO_LIVE_EVENTS: AsyncIterator<TradeChannelMessage | MissedMessage> = {
   next: async () => ({ done: true, value: undefined }),
 };
 
@@ -123,10 +135,10 @@ function checkAfterSequence(afterSequence: number | null | undefined, batch: Bat
 
 function batchesChanged(_: unknown, __: unknown, context: GraphQLContext) {
   const stop = new AbortController();
-  return stoppedOnReturn(stop, batchListMessages(context, stop));
+  return stoppedOnReturn(stop, batchListMessages(context, stop, false) as AsyncGenerator<BatchListMessage>);
 }
 
-/** batchFeed's first event. */
+/** batchFeed's first event, and its event after the bus says messages may have been lost. */
 interface ListeningMessage {
   kind: "listening";
 }
@@ -134,13 +146,15 @@ interface ListeningMessage {
 /**
  * The batch list's changes after a first event saying the subscription is in place: the bus
  * subscription is made before this returns, so the LISTENING event, which graphql-ws asks for only
- * after, follows it, and a read the client makes on receiving it misses no change. The event is a
- * new object per subscriber: shared execution (shared-execution.ts) keys events by identity, and a
- * constant would stay in its memo for good.
+ * after, follows it, and a read the client makes on receiving it misses no change. Should the bus
+ * say later that messages may have been lost (its broker connection was), LISTENING comes again,
+ * in order with the changes, and the client reads again. The event is a new object per subscriber:
+ * shared execution (shared-execution.ts) keys events by identity, and a constant would stay in its
+ * memo for good.
  */
 function batchFeed(_: unknown, __: unknown, context: GraphQLContext) {
   const stop = new AbortController();
-  const changes = batchListMessages(context, stop);
+  const changes = batchListMessages(context, stop, true);
   return stoppedOnReturn(
     stop,
     (async function* (): AsyncGenerator<BatchListMessage | ListeningMessage> {
@@ -150,14 +164,23 @@ function batchFeed(_: unknown, __: unknown, context: GraphQLContext) {
   );
 }
 
-/** The batch list's changes the caller may see, from the moment this is called (the bus subscription is made at once). */
-function batchListMessages(context: GraphQLContext, stop: AbortController): AsyncGenerator<BatchListMessage> {
+/**
+ * The batch list's changes the caller may see, from the moment this is called (the bus subscription
+ * is made at once); with `toldOfLosses`, a ListeningMessage where messages may have been lost.
+ */
+function batchListMessages(
+  context: GraphQLContext,
+  stop: AbortController,
+  toldOfLosses: boolean,
+): AsyncGenerator<BatchListMessage | ListeningMessage> {
   const viewer = { partner: context.caller?.partner ?? null };
-  const changes = context.bus.subscribe<BatchListMessage>(channels.batchList(), stop.signal, {
-    conflate: (message) => message.batch.id,
-    supersedes: supersedesUnreadBatchMessage,
+  const changes = context.bus.subscribe<BatchListMessage | ListeningMessage>(channels.batchList(), stop.signal, {
+    conflate: (message) => (message.kind === "listening" ? null : message.batch.id),
+    // Only changes meet here: a loss is never conflated (SubscribeOptions.missed).
+    supersedes: (incoming, queued) => supersedesUnreadBatchMessage(incoming as BatchListMessage, queued as BatchListMessage),
+    missed: toldOfLosses ? () => ({ kind: "listening" }) : undefined,
   });
-  return withCleanup(changes, stop, (message) => canSeeBatch(viewer, message.batch));
+  return withCleanup(changes, stop, (message) => message.kind === "listening" || canSeeBatch(viewer, message.batch));
 }
 
 /** The GraphQL kind of a batch list message. */

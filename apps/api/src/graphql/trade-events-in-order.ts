@@ -1,5 +1,5 @@
 import type { TradeView } from "@fxbt/domain";
-import type { TradeChannelMessage, TradeStatusMessage } from "@fxbt/events";
+import type { MissedMessage, TradeChannelMessage, TradeStatusMessage } from "@fxbt/events";
 
 /** Reads a batch's trades changed after a number (and at most `through`), as they stand now, in event order. */
 export type ReadChangedTrades = (range: { after: number; through?: number | null; limit: number }) => Promise<TradeView[]>;
@@ -39,10 +39,13 @@ const GAP_TIMEOUT = Symbol("gap timeout");
  * ones. A live event numbered at or below the last delivered is a repeat of what was read and is
  * dropped; one above the next expected waits until the numbers before it arrive, or, after
  * `gapWaitMs`, until they are read from the database. So there is no gap and no duplicate at the
- * seam between the replay and live events, whichever instance published them.
+ * seam between the replay and live events, whichever instance published them. When the bus says
+ * messages may have been lost (MissedMessage: its broker connection was), everything changed since
+ * the last number delivered is read at once: the lost numbers may have been the batch's last, and
+ * no later one would then show the gap.
  */
 export async function* tradeEventsInOrder(
-  live: AsyncIterator<TradeChannelMessage>,
+  live: AsyncIterator<TradeChannelMessage | MissedMessage>,
   { after, replay, readChanged, gapWaitMs = 1_000, pageSize = 500 }: TradeEventsInOrderOptions,
 ): AsyncGenerator<TradeStatusMessage> {
   let delivered = after;
@@ -87,7 +90,10 @@ export async function* tradeEventsInOrder(
     next = live.next();
     const message = result.value;
     if ("ended" in message) return;
-    if ("skippedSequences" in message) {
+    if ("missed" in message) {
+      yield* readFromDatabase(null);
+      for (const n of early.keys()) if (n <= delivered) early.delete(n);
+    } else if ("skippedSequences" in message) {
       for (const n of message.skippedSequences) if (n > delivered && !early.has(n)) early.set(n, null);
     } else if (message.trade.sequence > delivered) {
       early.set(message.trade.sequence, message);
