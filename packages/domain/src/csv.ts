@@ -83,6 +83,17 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
     return fileError(`The file is larger than the limit of ${formatBytes(maxBytes)}; split it into smaller files`);
   }
 
+  const longLine = firstOverlongLine(text);
+  if (longLine !== null) {
+    return fileError(
+      LONE_CR.test(text.slice(0, MAX_LINE_CHARACTERS))
+        ? `The file's lines end with ${LONE_CR_LINE_ENDS}, so it reads as a single line; ` +
+            'save it again with LF or CRLF line ends (for example as "CSV UTF-8" in Excel)'
+        : `Line ${formatCount(longLine)} of the file is longer than ${formatCount(MAX_LINE_CHARACTERS)} characters, ` +
+            "far more than a row of trades can hold; is this the trades CSV?",
+    );
+  }
+
   const protectedText = protectUnpairedSurrogates(text);
   if (protectedText === null) {
     // cannot happen with a real file: it would hold every one of the 6,400 private-use characters
@@ -100,6 +111,26 @@ export function parseTradeCsv(text: string, options: ParseTradeCsvOptions): Pars
     return { ok: false, errors: [describeCsvSyntaxError(error)] };
   }
   return file.result();
+}
+
+/**
+ * The longest line of a file that is read at all. A row of trades is its cells at their longest
+ * (a few thousand characters, every quote doubled); a line far longer is not one, and the parser
+ * would make a cell of every comma in it before any check: a 10 MB line of commas took about 600 MB.
+ */
+export const MAX_LINE_CHARACTERS = 65_536;
+
+/** The number (from 1) of the first line longer than MAX_LINE_CHARACTERS, or null. */
+function firstOverlongLine(text: string): number | null {
+  let line = 1;
+  for (let start = 0; start < text.length; line++) {
+    const end = text.indexOf("\n", start);
+    const stop = end === -1 ? text.length : end;
+    if (stop - start > MAX_LINE_CHARACTERS) return line;
+    if (end === -1) return null;
+    start = end + 1;
+  }
+  return null;
 }
 
 /** Bytes of the file given to the parser at a time: the records of one piece at most exist at once. */

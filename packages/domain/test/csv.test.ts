@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "../src/csv";
+import { MAX_LINE_CHARACTERS, type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "../src/csv";
 import { unstorableTextProblem } from "../src/csv-schema";
 import { MAX_ROW_ERRORS } from "../src/limits";
 
@@ -249,6 +249,22 @@ describe("CSV syntax", () => {
     ]);
     // A CR inside a quoted value is part of the value, as before.
     expect(rowsOf(parse(csv(HEADER, line({ client_name: '"Acme\rLtd"' })))).map((row) => row.clientName)).toEqual(["Acme\rLtd"]);
+  });
+
+  it("refuses a line far longer than any row before parsing it (a line of commas made a cell of each: 600 MB for 10 MB)", () => {
+    const commas = ",".repeat(MAX_LINE_CHARACTERS + 1);
+    expect(errorsOf(parse(`${HEADER}\n${line()}\n${commas}\n`))).toEqual([
+      {
+        row: null,
+        field: null,
+        message: "Line 3 of the file is longer than 65,536 characters, far more than a row of trades can hold; is this the trades CSV?",
+      },
+    ]);
+    // A line of exactly the limit is read as usual (here: the header's 9 cells against one long cell).
+    expect(errorsOf(parse(`${HEADER}\n${"x".repeat(MAX_LINE_CHARACTERS)}\n`))[0]?.message).not.toMatch(/longer than/);
+    // Lines that end with a lone CR make the whole file one long line: that is what it is told.
+    const rows = Array.from({ length: 1_000 }, (_, i) => line({ client_id: `C-${i}` })).join("\r");
+    expect(errorsOf(parse(`${HEADER}\r${rows}\r`))[0]?.message).toMatch(/^The file's lines end with a carriage return alone/);
   });
 
   it("skips blank lines (and lines of empty cells) without counting them as rows", () => {
