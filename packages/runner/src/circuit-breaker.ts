@@ -10,6 +10,16 @@ export interface CircuitBreakerOptions {
   onClose?: () => void;
 }
 
+/** The one call an open circuit lets through after its cooldown. */
+export interface Probe {
+  /**
+   * It was not sent after all (its trade's batch was cancelled while it waited for a slot, or the
+   * runner is stopping): the next caller may probe at once, rather than wait a cooldown for an
+   * answer that will not come. Nothing changes once a later probe holds the way.
+   */
+  notSent(): void;
+}
+
 /**
  * Stops sending to a bank that keeps failing. After `threshold` transient failures in a row
  * the circuit opens: calls wait instead of being sent. After `cooldownMs` one call goes
@@ -22,6 +32,8 @@ export class CircuitBreaker {
   private openUntil = 0;
   /** A probe holds the way through until this instant (or until it reports), so one caller probes at a time. */
   private probeUntil = 0;
+  /** The probe `ready` let through last: only it may give the way back unsent. */
+  private heldBy: Probe | null = null;
   /** When the circuit opened; null while closed. */
   openSince: Date | null = null;
   /** How many times the circuit has opened. */
@@ -34,17 +46,26 @@ export class CircuitBreaker {
   }
 
   /**
-   * Resolves when a call may be sent: at once while closed; after the cooldown, one caller at a
-   * time, while open. True for that one caller, the probe: a caller that waits again before it
-   * sends (for a slot at the bank) must know whether an open circuit was opened for it.
+   * Resolves when a call may be sent: at once while closed (null); after the cooldown, one caller
+   * at a time, while open. The Probe for that one caller: a caller that waits again before it
+   * sends (for a slot at the bank) must know whether an open circuit was opened for it, and tell
+   * it should it not send after all.
    */
-  async ready(signal: AbortSignal): Promise<boolean> {
+  async ready(signal: AbortSignal): Promise<Probe | null> {
     for (;;) {
-      if (!this.isOpen) return false;
+      if (!this.isOpen) return null;
       const now = Date.now();
       if (now >= this.openUntil && now >= this.probeUntil) {
         this.probeUntil = now + this.options.cooldownMs;
-        return true;
+        const probe: Probe = {
+          // Its hold may have lapsed while it waited (for a slot), and another probe hold the way
+          // since: that one's hold stays, or two calls would probe at once.
+          notSent: () => {
+            if (this.heldBy === probe) this.probeUntil = 0;
+          },
+        };
+        this.heldBy = probe;
+        return probe;
       }
       await pause(Math.max(Math.max(this.openUntil, this.probeUntil) - now, 50), signal);
     }
@@ -65,15 +86,6 @@ export class CircuitBreaker {
       this.openSince = null;
       this.options.onClose?.();
     }
-  }
-
-  /**
-   * The probe `ready` let through was not sent after all (its trade's batch was cancelled while it
-   * waited for a slot, or the runner is stopping): the next caller may probe at once, rather than
-   * wait a cooldown for an answer that will not come.
-   */
-  probeNotSent(): void {
-    this.probeUntil = 0;
   }
 
   failed(): void {

@@ -119,7 +119,7 @@ export class GuardedBank {
           giveBack();
         }
       } finally {
-        if (probe && !sending) this.breaker.probeNotSent();
+        if (probe && !sending) probe.notSent();
       }
     }
   }

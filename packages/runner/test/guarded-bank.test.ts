@@ -70,6 +70,47 @@ describe("GuardedBank", () => {
     }
   });
 
+  it("lets a probe that was not sent give the way back only while it holds it: a later probe's hold stays, one probe at a time", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const atBank = gate();
+      const gateway = new ScriptedGateway({ before: () => atBank.opened });
+      const breaker = new CircuitBreaker({ threshold: 1, cooldownMs: 60_000 });
+      const bank = new GuardedBank(gateway, breaker, new BankSlots(1), pino({ level: "silent" }), { retry: { baseMs: 1, maxMs: 1 } });
+      const never = new AbortController().signal;
+      const request = (n: number) => ({ ...quoteFor(1), requestId: `trade-${n}:1` });
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+      // A call sent while the bank was up holds the one slot; then the circuit opens.
+      const atBankCall = bank.quote(request(1), never);
+      await expect.poll(() => gateway.quotes().length).toBe(1);
+      breaker.failed();
+
+      // After the cooldown, call A is the probe and waits for the slot, longer than its hold.
+      vi.setSystemTime(Date.now() + 61_000);
+      const cancelA = new AbortController();
+      const probeA = bank.quote(request(2), cancelA.signal);
+      probeA.catch(() => {});
+      await tick();
+      vi.setSystemTime(Date.now() + 61_000);
+      // A's hold has lapsed: call B is the probe now, and waits for the slot too.
+      const cancelB = new AbortController();
+      const probeB = bank.quote(request(3), cancelB.signal);
+      probeB.catch(() => {});
+      await tick();
+      // A's batch is cancelled: A was not sent, but the way is B's, not free for a third probe.
+      cancelA.abort();
+      await expect(probeA).rejects.toBeInstanceOf(RunnerStopped);
+      await expect(breaker.ready(AbortSignal.timeout(200))).rejects.toBeInstanceOf(RunnerStopped);
+
+      cancelB.abort();
+      await expect(probeB).rejects.toBeInstanceOf(RunnerStopped);
+      atBank.open();
+      await atBankCall;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("gives its slot back however the call ends: a `wanted` that throws, a gateway that throws before it returns a promise", async () => {
     const slots = new BankSlots(1);
     const breaker = new CircuitBreaker({ threshold: 100, cooldownMs: 60_000 });
