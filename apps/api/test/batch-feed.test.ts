@@ -112,3 +112,36 @@ describe("batchProgress after the bus lost messages", () => {
     expect(await next()).toMatchObject({ batch: { eventSequence: 4 } });
   });
 });
+
+describe("tradeStatusChanged after the bus lost messages", () => {
+  const batchId = "6f1c0a4e-0000-4000-8000-000000000002";
+  const running = { id: batchId, status: "RUNNING", eventSequence: 4, archivedAt: null } as unknown as BatchView;
+
+  it("ends when the batch is gone: its end (deleted) may have been the message lost", async () => {
+    const bus = createInProcessEventBus();
+    const reads: (BatchView | null)[] = [running, null];
+    const queries = { batch: async () => reads.shift() ?? null, tradesChangedAfter: async () => [] };
+    const context = { bus, caller: { partner: null }, queries } as unknown as GraphQLContext;
+    const changes = (await subscriptionResolvers.tradeStatusChanged.subscribe(null, { batchId }, context)) as AsyncGenerator<unknown>;
+    const next = changes.next();
+    // Deleted while the bus's connection was down: its `ended` never came, only the loss is told.
+    bus.missed();
+    const waited = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 1_000));
+    expect(await Promise.race([next, waited])).toEqual({ done: true, value: undefined });
+    expect(bus.listenerCount(channels.tradeStatus(batchId))).toBe(0);
+    await changes.return(undefined);
+  });
+
+  it("stays open while the batch is there", async () => {
+    const bus = createInProcessEventBus();
+    const queries = { batch: async () => running, tradesChangedAfter: async () => [] };
+    const context = { bus, caller: { partner: null }, queries } as unknown as GraphQLContext;
+    const changes = (await subscriptionResolvers.tradeStatusChanged.subscribe(null, { batchId }, context)) as AsyncGenerator<unknown>;
+    const next = changes.next();
+    bus.missed();
+    const waited = new Promise((resolve) => setTimeout(() => resolve("still waiting"), 200));
+    expect(await Promise.race([next, waited])).toBe("still waiting");
+    await changes.return(undefined);
+    expect(bus.listenerCount(channels.tradeStatus(batchId))).toBe(0);
+  });
+});

@@ -86,7 +86,7 @@ async function tradeStatusChanged(
   // sends what changed after afterSequence (nothing without it) and completes, rather than
   // staying open for events that cannot come.
   if (batch.archivedAt) stop.abort();
-  const events = tradeEventsInOrder(batch.archivedAt ? NO_LIVE_EVENTS : live, {
+  const events = tradeEventsInOrder(batch.archivedAt ? NO_LIVE_EVENTS : endedIfDeleted(live, batchId, queries), {
     after: afterSequence ?? batch.eventSequence,
     replay: afterSequence != null,
     readChanged: (range) => queries.tradesChangedAfter(batchId, range),
@@ -113,6 +113,25 @@ async function startingBatch(
   } catch (error) {
     stop.abort();
     throw error;
+  }
+}
+
+/**
+ * A batch's live trade messages, ended as its deletion ends them when the bus says messages may
+ * have been lost and the batch is gone: its end (`ended`) may have been one of them, and nothing
+ * more would ever come on its channel.
+ */
+async function* endedIfDeleted(
+  live: AsyncIterableIterator<TradeChannelMessage | MissedMessage>,
+  batchId: string,
+  queries: GraphQLContext["queries"],
+): AsyncGenerator<TradeChannelMessage | MissedMessage> {
+  for await (const message of live) {
+    if ("missed" in message && !(await queries.batch(batchId))) {
+      yield { ended: "deleted" };
+      return;
+    }
+    yield message;
   }
 }
 
