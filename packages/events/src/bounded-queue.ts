@@ -1,9 +1,12 @@
 interface Entry<T> {
   message: T;
-  key: string | null;
+  key: QueueKey | null;
   prev: Entry<T> | null;
   next: Entry<T> | null;
 }
+
+/** A queued message's key: a conflate key, or a key of the subscription's own (a loss). */
+type QueueKey = string | symbol;
 
 /**
  * Messages waiting for one reader, oldest first, at most `limit` of them. A message with a
@@ -15,7 +18,7 @@ interface Entry<T> {
 export class BoundedQueue<T> {
   private head: Entry<T> | null = null;
   private tail: Entry<T> | null = null;
-  private readonly byKey = new Map<string, Entry<T>>();
+  private readonly byKey = new Map<QueueKey, Entry<T>>();
   private count = 0;
 
   /** @param limit the most messages held; a positive whole number. */
@@ -32,7 +35,7 @@ export class BoundedQueue<T> {
    * With `supersedes`, a message of a key already queued replaces it only when that says so; otherwise
    * it is dropped and the queued one keeps its place (an older snapshot that arrived late).
    */
-  push(message: T, key: string | null = null, supersedes?: (incoming: T, queued: T) => boolean): boolean {
+  push(message: T, key: QueueKey | null = null, supersedes?: (incoming: T, queued: T) => boolean): boolean {
     const superseded = key === null ? undefined : this.byKey.get(key);
     if (superseded && supersedes && !supersedes(message, superseded.message)) return true;
     if (superseded) this.unlink(superseded);
@@ -93,6 +96,11 @@ export class SlowConsumerError extends Error {
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
 
+/** The queue key of a loss (SubscribeOptions.missed); no conflate key can be it. */
+const LOSS = Symbol("loss");
+/** An unread loss stays where it is: the newer one adds nothing to it. */
+const keepQueued = () => false;
+
 interface Reader<T> {
   resolve(result: IteratorResult<T>): void;
   reject(error: unknown): void;
@@ -114,8 +122,12 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
     private readonly onEnd: () => void,
   ) {}
 
-  /** A message for the reader; with `conflated: false` it supersedes nothing and nothing supersedes it. */
-  receive(message: T, { conflated = true }: { conflated?: boolean } = {}): void {
+  /**
+   * A message for the reader. A `loss` (SubscribeOptions.missed) is never conflated with messages,
+   * and is dropped while an earlier one is unread: the reader reads again when it reads that one,
+   * after this loss too, so a reader that is behind is not ended for being told of losses again.
+   */
+  receive(message: T, { loss = false }: { loss?: boolean } = {}): void {
     const reader = this.readers.shift();
     if (reader) {
       reader.resolve({ value: message, done: false });
@@ -123,7 +135,9 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
     }
     let pushed: boolean;
     try {
-      pushed = this.queue.push(message, conflated && this.conflate ? this.conflate(message) : null, this.supersedes);
+      pushed = loss
+        ? this.queue.push(message, LOSS, keepQueued)
+        : this.queue.push(message, this.conflate ? this.conflate(message) : null, this.supersedes);
     } catch (error) {
       this.end({ error });
       return;

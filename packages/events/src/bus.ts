@@ -61,7 +61,8 @@ export interface SubscribeOptions<T = unknown> {
    * gone), or some of another instance's notifications never arrived. It is queued as any message
    * (never conflated), after those that came before the loss was noticed, so a subscriber that
    * cannot see a gap in what it receives (a feed of many batches, a batch's last change) can read
-   * again what it keeps current. The in-process bus loses nothing and never sends it.
+   * again what it keeps current. While one is unread, another is not queued: reading again on the
+   * first covers both. The in-process bus loses nothing and never sends it.
    *
    * @default undefined (the subscriber is not told)
    */
@@ -126,7 +127,7 @@ export function createInProcessEventBus(): InProcessEventBus {
       const stop = () => subscription.end();
       const receive = (message: T) => subscription.receive(message);
       const tellLoss = () => {
-        if (missed) subscription.receive(missed(), { conflated: false });
+        if (missed) subscription.receive(missed(), { loss: true });
       };
       const subscription = new BoundedSubscription<T>(channel, new BoundedQueue<T>(limit), conflate, supersedes, () => {
         emitter.off(channel, receive);

@@ -27,7 +27,7 @@ interface Snapshot {
 const byBatch = (message: Snapshot) => message.batch;
 
 describe("in-process event bus", () => {
-  it("hands `missed` to the subscribers that asked, in order with the messages, never conflated, and to no one once ended", async () => {
+  it("hands `missed` to the subscribers that asked, in order with the messages, never conflated with them, and to no one once ended", async () => {
     const bus = createInProcessEventBus();
     type Message = { batch: string; n: number } | { missed: true };
     const conflate = (message: Message) => ("batch" in message ? message.batch : null);
@@ -37,8 +37,9 @@ describe("in-process event bus", () => {
     bus.missed();
     bus.missed();
     bus.publish(CHANNEL, { batch: "b1", n: 2 });
-    // The second snapshot of b1 replaced the first, unread; the two losses stay, in their place.
-    expect(await read(asked, 3)).toEqual([{ missed: true }, { missed: true }, { batch: "b1", n: 2 }]);
+    // The second snapshot of b1 replaced the first, unread; the loss stays in its place, and the
+    // second loss, told while the first was unread, adds nothing to it.
+    expect(await read(asked, 2)).toEqual([{ missed: true }, { batch: "b1", n: 2 }]);
     expect(await read(other, 2)).toEqual([
       { batch: "b1", n: 1 },
       { batch: "b1", n: 2 },
@@ -46,6 +47,23 @@ describe("in-process event bus", () => {
     await asked.return?.();
     bus.missed();
     expect(await asked.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("ends no reader that is behind for being told of losses again and again: one unread loss covers the next", async () => {
+    const bus = createInProcessEventBus();
+    type Message = { batch: string; n: number } | { missed: true };
+    const conflate = (message: Message) => ("batch" in message ? message.batch : null);
+    const behind = bus.subscribe<Message>(CHANNEL, undefined, { limit: 3, conflate, missed: () => ({ missed: true }) });
+    bus.publish(CHANNEL, { batch: "b1", n: 1 });
+    // A broker that keeps losing its connection, or many gaps, while the reader reads nothing.
+    for (let i = 0; i < 5; i++) bus.missed();
+    bus.publish(CHANNEL, { batch: "b2", n: 1 });
+    // It reads again when it reads the loss: what was lost since is read then too.
+    expect(await read(behind, 3)).toEqual([{ batch: "b1", n: 1 }, { missed: true }, { batch: "b2", n: 1 }]);
+    // Once read, the next loss is told again.
+    bus.missed();
+    expect(await read(behind, 1)).toEqual([{ missed: true }]);
+    await behind.return?.();
   });
 
   it("delivers in the order published", async () => {
