@@ -132,6 +132,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
       closed = true;
       // What was published before close still reaches the other instances (the last snapshots at shutdown).
       await sender.drained();
+      sender.close();
       await local.close();
       await listener.stop();
       awaiting.clear();
@@ -209,6 +210,9 @@ function createSender(
   let queue: Queued[] = [];
   let scheduled = false;
   let flushing: Promise<void> | null = null;
+  /** The wait before announcing that payloads were lost (announceLoss). */
+  let announcing: NodeJS.Timeout | null = null;
+  let closed = false;
 
   /** The payloads, each with its sequence number; their messages' onHanded wait in `awaiting`. */
   function pack(messages: Queued[]): Payload[] {
@@ -254,8 +258,29 @@ function createSender(
         onError(first);
         onError(error);
         for (const payload of payloads) awaiting.forget(payload.sequence);
+        announceLoss(FIRST_RECONNECT_DELAY_MS);
       }
     }
+  }
+
+  /**
+   * After payloads could not be sent: receivers find a loss only from the next number they get
+   * from this bus, so one is sent (a payload of no messages) as soon as a NOTIFY goes through
+   * again, unless a publish sends one first. Otherwise an instance whose last event was lost (a
+   * batch's final snapshot, say) left every subscriber waiting until it published again.
+   */
+  function announceLoss(delayMs: number): void {
+    if (closed || announcing !== null) return;
+    announcing = setTimeout(async () => {
+      announcing = null;
+      if (closed || scheduled || flushing !== null || queue.length > 0) return;
+      try {
+        await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${++sequence}`]);
+      } catch (error) {
+        onError(error);
+        announceLoss(Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS));
+      }
+    }, delayMs);
   }
 
   async function flush(): Promise<void> {
@@ -311,6 +336,12 @@ function createSender(
         queue.push({ line, bytes, onHanded });
       }
       schedule();
+    },
+    /** Stops announcing losses (the bus is closing). */
+    close(): void {
+      closed = true;
+      if (announcing) clearTimeout(announcing);
+      announcing = null;
     },
     /** Resolves once everything published so far has been sent (or given up on). */
     async drained(): Promise<void> {

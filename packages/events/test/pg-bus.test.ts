@@ -1,4 +1,4 @@
-import { createEmptyDatabase, type TestDatabase } from "@fxbt/db/testing";
+import { createEmptyDatabase, openTcpProxy, type TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresEventBus, type EventBus, EventTooLargeError, MissedEventsError, NOTIFY_PAYLOAD_LIMIT } from "../src";
@@ -232,6 +232,33 @@ describe("the PostgreSQL event bus", () => {
     expect(await take(told, 2)).toEqual([{ missed: true }, { n: 3 }]);
     expect(errors.some((error) => error instanceof Error && /lost its connection/.test(error.message))).toBe(true);
     expect(errors.some((error) => error instanceof MissedEventsError && error.missed === 1)).toBe(true);
+  });
+
+  it("tells the other instances of a NOTIFY it could not send once it can again, though it publishes nothing more", async () => {
+    // Instance a reaches PostgreSQL through a proxy the test cuts; b directly.
+    const proxy = await openTcpProxy(new URL(db.url));
+    try {
+      const channel = `fxbt_test_${++channelCount}`;
+      const throughProxy = new URL(db.url);
+      throughProxy.port = String(proxy.port);
+      const errors: unknown[] = [];
+      const a = await createPostgresEventBus({ url: throughProxy.toString(), channel, onError: (error) => errors.push(error) });
+      const b = await createPostgresEventBus({ url: db.url, channel });
+      open.push(a, b);
+      const told = b.subscribe<{ n: number } | { missed: true }>("batch-progress:q", undefined, { missed: () => ({ missed: true }) });
+      a.publish("batch-progress:q", { n: 1 });
+      expect(await take(told, 1)).toEqual([{ n: 1 }]);
+
+      proxy.cut();
+      a.publish("batch-progress:q", { n: 2 }); // its NOTIFY and the retry fail: lost to every instance
+      await waitFor(() => errors.length >= 2);
+      proxy.restore();
+      // a publishes nothing more, yet b learns that it missed something.
+      expect(await take(told, 1, 4_000)).toEqual([{ missed: true }]);
+    } finally {
+      await Promise.all(open.splice(0).map((bus) => bus.close()));
+      await proxy.close();
+    }
   });
 
   it("ends its subscriptions and its connections on close, sending what was published before", async () => {
