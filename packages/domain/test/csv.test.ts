@@ -267,6 +267,25 @@ describe("CSV syntax", () => {
     expect(errorsOf(parse(`${HEADER}\r${rows}\r`))[0]?.message).toMatch(/^The file's lines end with a carriage return alone/);
   });
 
+  it("refuses a row of more cells than any line may hold, its lines kept short by line feeds inside quotes", () => {
+    // Each cell a quoted line feed: every line is 4 characters, the row one of 65,537 cells.
+    const cells = '"\n",'.repeat(MAX_LINE_CHARACTERS);
+    expect(errorsOf(parse(`${HEADER}\n${line()}\n${cells}\n`))).toEqual([
+      {
+        row: null,
+        field: null,
+        message:
+          "The row starting on line 3 of the file has more than 65,536 cells, far more than a row of trades can hold; is this the trades CSV?",
+      },
+    ]);
+    // Line feeds and commas inside quoted values are no cells of their own.
+    const note = `"${"a,\n".repeat(MAX_LINE_CHARACTERS)}"`;
+    expect(errorsOf(parse(`${HEADER}\n${line({ client_name: note })}\n`))[0]?.message).not.toMatch(/cells, far more/);
+    // Doubled quotes leave the value quoted.
+    const quotes = `"${'"",'.repeat(MAX_LINE_CHARACTERS / 4)}"`;
+    expect(errorsOf(parse(`${HEADER}\n${line({ client_name: quotes })}\n`))[0]?.message).not.toMatch(/cells, far more/);
+  });
+
   it("skips blank lines (and lines of empty cells) without counting them as rows", () => {
     const text = `\n\n${HEADER}\n\n${line({ client_id: "C-1" })}\n   \n,,,,,,,,\n\r\n${line({ client_id: "" })}\n\n`;
     expect(errorsOf(parse(text))).toEqual([{ row: 2, field: "client_id", message: "client_id is required" }]);
