@@ -132,7 +132,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
       closed = true;
       // What was published before close still reaches the other instances (the last snapshots at shutdown).
       await sender.drained();
-      sender.close();
+      await sender.close();
       await local.close();
       await listener.stop();
       awaiting.clear();
@@ -212,6 +212,8 @@ function createSender(
   let flushing: Promise<void> | null = null;
   /** The wait before announcing that payloads were lost (announceLoss). */
   let announcing: NodeJS.Timeout | null = null;
+  /** Payloads were given up on, and no notification of a later number has gone through since. */
+  let lossUntold = false;
   let closed = false;
 
   /** The payloads, each with its sequence number; their messages' onHanded wait in `awaiting`. */
@@ -249,18 +251,27 @@ function createSender(
     const values = [channel, ...payloads.map((payload) => payload.text)];
     try {
       await pool.query(statement, values);
+      lossUntold = false;
     } catch (first) {
       // Most often a connection that died idle: the pool opens another. Should the first have
       // been delivered after all, receivers drop the repeat by its sequence numbers.
       try {
         await pool.query(statement, values);
+        lossUntold = false;
       } catch (error) {
         onError(first);
         onError(error);
         for (const payload of payloads) awaiting.forget(payload.sequence);
+        lossUntold = true;
         announceLoss(FIRST_RECONNECT_DELAY_MS);
       }
     }
+  }
+
+  /** A notification of no messages, its number next: receivers see the gap before it. */
+  async function announce(): Promise<void> {
+    await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${++sequence}`]);
+    lossUntold = false;
   }
 
   /**
@@ -273,9 +284,10 @@ function createSender(
     if (closed || announcing !== null) return;
     announcing = setTimeout(async () => {
       announcing = null;
-      if (closed || scheduled || flushing !== null || queue.length > 0) return;
+      // A flush under way or due carries the next number, or fails and announces again.
+      if (closed || !lossUntold || scheduled || flushing !== null || queue.length > 0) return;
       try {
-        await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${++sequence}`]);
+        await announce();
       } catch (error) {
         onError(error);
         announceLoss(Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS));
@@ -337,11 +349,21 @@ function createSender(
       }
       schedule();
     },
-    /** Stops announcing losses (the bus is closing). */
-    close(): void {
+    /**
+     * Stops announcing losses (the bus is closing, everything published sent or given up on),
+     * after one last try to announce one still untold: the lost payloads may be its last (the
+     * final snapshots at shutdown), and it will send no other number.
+     */
+    async close(): Promise<void> {
       closed = true;
       if (announcing) clearTimeout(announcing);
       announcing = null;
+      if (!lossUntold) return;
+      try {
+        await announce();
+      } catch (error) {
+        onError(error);
+      }
     },
     /** Resolves once everything published so far has been sent (or given up on). */
     async drained(): Promise<void> {

@@ -1,4 +1,4 @@
-import { createEmptyDatabase, openTcpProxy, type TestDatabase } from "@fxbt/db/testing";
+import { createEmptyDatabase, openTcpProxy, type TcpProxy, type TestDatabase } from "@fxbt/db/testing";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresEventBus, type EventBus, EventTooLargeError, MissedEventsError, NOTIFY_PAYLOAD_LIMIT } from "../src";
@@ -53,6 +53,22 @@ async function rawListener(channel: string): Promise<{ payloads: string[]; end()
   client.on("notification", (n) => payloads.push(n.payload ?? ""));
   await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
   return { payloads, end: () => client.end() };
+}
+
+/**
+ * Runs `test` with a proxy to the test database that it may cut (its URL given) and a channel of
+ * its own; closes the buses opened meanwhile before the proxy.
+ */
+async function withProxy(test: (proxy: TcpProxy, throughProxy: string, channel: string) => Promise<void>): Promise<void> {
+  const proxy = await openTcpProxy(new URL(db.url));
+  try {
+    const throughProxy = new URL(db.url);
+    throughProxy.port = String(proxy.port);
+    await test(proxy, throughProxy.toString(), `fxbt_test_${++channelCount}`);
+  } finally {
+    await Promise.all(open.splice(0).map((bus) => bus.close()));
+    await proxy.close();
+  }
 }
 
 async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
@@ -236,13 +252,9 @@ describe("the PostgreSQL event bus", () => {
 
   it("tells the other instances of a NOTIFY it could not send once it can again, though it publishes nothing more", async () => {
     // Instance a reaches PostgreSQL through a proxy the test cuts; b directly.
-    const proxy = await openTcpProxy(new URL(db.url));
-    try {
-      const channel = `fxbt_test_${++channelCount}`;
-      const throughProxy = new URL(db.url);
-      throughProxy.port = String(proxy.port);
+    await withProxy(async (proxy, throughProxy, channel) => {
       const errors: unknown[] = [];
-      const a = await createPostgresEventBus({ url: throughProxy.toString(), channel, onError: (error) => errors.push(error) });
+      const a = await createPostgresEventBus({ url: throughProxy, channel, onError: (error) => errors.push(error) });
       const b = await createPostgresEventBus({ url: db.url, channel });
       open.push(a, b);
       const told = b.subscribe<{ n: number } | { missed: true }>("batch-progress:q", undefined, { missed: () => ({ missed: true }) });
@@ -255,10 +267,26 @@ describe("the PostgreSQL event bus", () => {
       proxy.restore();
       // a publishes nothing more, yet b learns that it missed something.
       expect(await take(told, 1, 4_000)).toEqual([{ missed: true }]);
-    } finally {
-      await Promise.all(open.splice(0).map((bus) => bus.close()));
-      await proxy.close();
-    }
+    });
+  });
+
+  it("tells of a NOTIFY it could not send when it is closed before its announcement was due", async () => {
+    await withProxy(async (proxy, throughProxy, channel) => {
+      const errors: unknown[] = [];
+      const a = await createPostgresEventBus({ url: throughProxy, channel, onError: (error) => errors.push(error) });
+      const b = await createPostgresEventBus({ url: db.url, channel });
+      open.push(a, b);
+      const told = b.subscribe<{ n: number } | { missed: true }>("batch-progress:c", undefined, { missed: () => ({ missed: true }) });
+      a.publish("batch-progress:c", { n: 1 });
+      expect(await take(told, 1)).toEqual([{ n: 1 }]);
+
+      proxy.cut();
+      a.publish("batch-progress:c", { n: 2 }); // the last snapshot before shutdown, lost
+      await waitFor(() => errors.length >= 2);
+      proxy.restore();
+      await a.close(); // at once: the instance is shutting down
+      expect(await take(told, 1, 2_000)).toEqual([{ missed: true }]);
+    });
   });
 
   it("ends its subscriptions and its connections on close, sending what was published before", async () => {
