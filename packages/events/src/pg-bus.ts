@@ -115,6 +115,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
   const pool = new pg.Pool({ connectionString: options.url, max: 1, idleTimeoutMillis: 0, application_name: "fxbt-events-publisher" });
   pool.on("error", onError);
   const sender = createSender(pool, channel, id, awaiting, local, onError);
+  await sender.introduce();
   let closed = false;
   return {
     publish(name, message, onHanded, publishOptions) {
@@ -348,6 +349,18 @@ function createSender(
         queue.push({ line, bytes, onHanded });
       }
       schedule();
+    },
+    /**
+     * Number 0, before any message: the instances listening already (this one too) know this
+     * bus's numbers from the start, so they see a loss of its very first payloads as well (a
+     * receiver sees a gap only after a number it has heard). Not sent, that case stays untold.
+     */
+    async introduce(): Promise<void> {
+      try {
+        await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${sequence}`]);
+      } catch (error) {
+        onError(error);
+      }
     },
     /**
      * Stops announcing losses (the bus is closing, everything published sent or given up on),

@@ -270,6 +270,23 @@ describe("the PostgreSQL event bus", () => {
     });
   });
 
+  it("tells of a NOTIFY it could not send though it had sent none before (the others knew none of its numbers)", async () => {
+    await withProxy(async (proxy, throughProxy, channel) => {
+      const b = await createPostgresEventBus({ url: db.url, channel });
+      open.push(b);
+      const told = b.subscribe<{ n: number } | { missed: true }>("batch-progress:f", undefined, { missed: () => ({ missed: true }) });
+      const errors: unknown[] = [];
+      const a = await createPostgresEventBus({ url: throughProxy, channel, onError: (error) => errors.push(error) });
+      open.push(a);
+
+      proxy.cut();
+      a.publish("batch-progress:f", { n: 1 }); // a's first message, lost to every instance
+      await waitFor(() => errors.length >= 2);
+      proxy.restore();
+      expect(await take(told, 1, 4_000)).toEqual([{ missed: true }]);
+    });
+  });
+
   it("tells of a NOTIFY it could not send when it is closed before its announcement was due", async () => {
     await withProxy(async (proxy, throughProxy, channel) => {
       const errors: unknown[] = [];
