@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { MAX_LINE_CHARACTERS, type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "../src/csv";
+import { type ParseTradeCsvResult, parseTradeCsv, type RowError, type ValidTradeRow } from "../src/csv";
 import { unstorableTextProblem } from "../src/csv-schema";
+import { MAX_LINE_CHARACTERS } from "../src/csv-text";
 import { MAX_ROW_ERRORS } from "../src/limits";
 
 const TODAY = "2026-03-02";
