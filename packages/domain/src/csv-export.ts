@@ -11,7 +11,12 @@
  * but a difference or a signed total must not turn into the text "'-5".
  */
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * What the export escapes: a formula start (=, +, -, @, tab, CR), or single quotes before one. The second keeps the round
+ * trip exact: "'=x" exported as is would come back as "=x" (fromCsvCell takes the quote for the
+ * export's own), so it is exported as "''=x" and comes back as "'=x".
+ */
+const ESCAPED_START = /^'*[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
 
@@ -22,24 +27,25 @@ export type CsvNumberCell = { readonly kind: "csv-number"; readonly value: strin
 export type CsvCellValue = string | null | number | CsvNumberCell;
 
 /**
- * A text cell per RFC 4180: null → empty cell; a value starting with =, +, -, @, tab or CR gets a leading
- * single quote; the result is enclosed in double quotes (inner quotes doubled) when it contains a comma,
- * a double quote, CR or LF.
+ * A text cell per RFC 4180: null → empty cell; a value starting with =, +, -, @, tab or CR, or with
+ * single quotes and then one of those, gets a leading single quote; the result is enclosed in double
+ * quotes (inner quotes doubled) when it contains a comma, a double quote, CR or LF.
  */
 export function toCsvCell(value: string | null): string {
   if (value === null || value === "") return "";
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  const safe = ESCAPED_START.test(value) ? `'${value}` : value;
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /**
  * Undoes toCsvCell's formula escape when an exported cell comes back in an upload: a value that
- * begins with a single quote followed by =, +, -, @, tab or carriage return is read without the
- * quote, so exporting and staging again keeps "=Acme" as "=Acme" (spreadsheets also read that
- * leading quote as "this is text", not as part of the value). Any other value is returned as is.
+ * begins with a single quote followed by =, +, -, @, tab or carriage return (or by more single
+ * quotes and then one of those) is read without its first quote, so exporting and staging again
+ * keeps "=Acme" as "=Acme" and "'=Acme" as "'=Acme" (spreadsheets also read that leading quote as
+ * "this is text", not as part of the value). Any other value is returned as is.
  */
 export function fromCsvCell(value: string): string {
-  return value.charCodeAt(0) === APOSTROPHE && FORMULA_START.test(value.slice(1, 2)) ? value.slice(1) : value;
+  return value.charCodeAt(0) === APOSTROPHE && ESCAPED_START.test(value.slice(1)) ? value.slice(1) : value;
 }
 
 const APOSTROPHE = 0x27;
