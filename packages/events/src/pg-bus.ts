@@ -116,7 +116,7 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
 
 /** Turns each notification back into messages for the local subscribers. */
 function createReceiver(local: InProcessEventBus, ownId: string, awaiting: AwaitingHands, onError: (error: unknown) => void) {
-  /** The last sequence number heard from each bus: one entry per bus that ever published. */
+  /** The last sequence number heard from each bus: one entry per bus heard from (each sends number 0 as it starts). */
   const lastSeen = new Map<string, number>();
   return (payload: string) => {
     const lines = payload.split("\n");
