@@ -148,6 +148,23 @@ describe("saving a batch as a template", () => {
     expect(answer.errors![0]!.message).toContain(message);
   });
 
+  it("refuses a pattern whose names can pass a batch name's 200 characters, and a rename that would make them: every staging from it was refused", async () => {
+    const batch = await stage(app, sourceCsv(nextSaturday()));
+    const name = unique("L").padEnd(95, "x");
+    // The name twice (95 + 95), "{n}" (9 digits at most) and " ": 200 fits; one character more does not.
+    const fits = await saved({ batchId: batch.id, name, namePattern: "{template}{template} {n}", includeRows: true });
+    const tooLong = await save({ batchId: batch.id, name: `${name}y`, namePattern: "{template}{template} {n}", includeRows: true });
+    expect(codeOf(tooLong)).toBe("BAD_USER_INPUT");
+    expect(tooLong.errors![0]!.extensions!.argument).toBe("input.namePattern");
+    expect(tooLong.errors![0]!.message).toContain("namePattern gives names of up to 202 characters");
+    const answer = await app.request<{ renameBatchTemplate: Template }>(RENAME, { id: fits.id, name: `${name}yz` });
+    expect(codeOf(answer)).toBe("BAD_USER_INPUT");
+    expect(answer.errors![0]!.extensions!.argument).toBe("name");
+    expect(answer.errors![0]!.message).toContain("up to 204 characters");
+    // Unchanged.
+    expect((await app.query<{ batchTemplate: BatchTemplateView }>(ONE, { id: fits.id })).batchTemplate.name).toBe(name);
+  });
+
   it("an unknown batch (an id, a batchUid, anything) is NOT_FOUND", async () => {
     for (const batchId of [randomUUID(), "B-20200101-0001", "nope"]) {
       const answer = await save({ batchId, name: unique("x"), includeRows: true });

@@ -24,6 +24,7 @@ export {
   UNKNOWN_FAILURE_CODE,
 } from "./failure-codes";
 export {
+  BATCH_NAME_MAX,
   DEFAULT_MAX_BYTES,
   DEFAULT_MAX_ROWS,
   FIELD_LIMITS,

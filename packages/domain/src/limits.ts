@@ -3,6 +3,9 @@
  * Kept in one place so the API, the UI and the tests agree on the same numbers.
  */
 
+/** A batch's name is at most this many characters (stageBatch's `name`, and any a template's pattern gives). */
+export const BATCH_NAME_MAX = 200;
+
 /** Default maximum number of data rows in one uploaded file (the header is not counted). */
 export const DEFAULT_MAX_ROWS = 100_000;
 

@@ -1,4 +1,5 @@
 import { textLengthProblem, unstorableTextProblem } from "./csv-schema";
+import { BATCH_NAME_MAX } from "./limits";
 
 /**
  * A batch template's name and the pattern that names the batches staged from it: the rules the API
@@ -8,7 +9,7 @@ import { textLengthProblem, unstorableTextProblem } from "./csv-schema";
 
 /** A template's name: what people pick it by; unique per owner whatever its case. */
 export const TEMPLATE_NAME_MAX = 100;
-/** A name pattern is at most this long (the name it gives is checked again at staging, at 200). */
+/** A name pattern is at most this long (the names it gives are held to BATCH_NAME_MAX: patternNamesLengthProblem). */
 export const NAME_PATTERN_MAX = 200;
 
 /** The placeholders of a name pattern and what each becomes when a batch is staged. */
@@ -79,6 +80,29 @@ export function namePatternProblem(pattern: string): string | null {
   if (tooLong) return tooLong;
   const parsed = parsePattern(pattern);
   return parsed.ok ? null : `namePattern ${parsed.problem}`;
+}
+
+/** {n} at its longest when a pattern's names are measured: a template staged up to 999,999,999 times. */
+const LONGEST_COUNT_DIGITS = 9;
+
+/**
+ * Why the names `pattern` gives the batches of a template named `template` can be longer than a
+ * batch's name may be (BATCH_NAME_MAX), or null: each placeholder counted at its longest ({date} 10
+ * characters, {time} 5, {n} 9 digits, {template} the name). Checked when a template is saved or
+ * renamed: otherwise every staging from it was refused, for a name nobody typed.
+ */
+export function patternNamesLengthProblem(pattern: string | null, template: string): string | null {
+  if (pattern === null) return null;
+  const parsed = parsePattern(pattern);
+  if (!parsed.ok) return null;
+  const longest: Record<NamePlaceholder, number> = { date: 10, time: 5, n: LONGEST_COUNT_DIGITS, template: [...template].length };
+  let characters = 0;
+  for (const piece of parsed.pieces) characters += "text" in piece ? [...piece.text].length : longest[piece.placeholder];
+  if (characters <= BATCH_NAME_MAX) return null;
+  return (
+    `namePattern gives names of up to ${characters} characters with the template named ${JSON.stringify(template)}, ` +
+    `more than the ${BATCH_NAME_MAX} a batch's name may have ({date} counts 10, {time} 5, {n} 9, {template} the name): shorten it or the name`
+  );
 }
 
 /** What a pattern's placeholders become for one staging. */

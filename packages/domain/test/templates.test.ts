@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   namePatternProblem,
   parseTradeCsv,
+  patternNamesLengthProblem,
   renderNamePattern,
   rollValueDate,
   rollValueDates,
@@ -64,6 +65,21 @@ describe("name patterns", () => {
     expect(namePatternProblem("😀".repeat(200))).toBeNull();
     expect(namePatternProblem("😀".repeat(201))).toBe("namePattern must be at most 200 characters, got 201");
     expect(() => renderNamePattern("{nope}", { now, n: 1, template: "T" })).toThrow(RangeError);
+  });
+});
+
+describe("the length of the names a pattern gives", () => {
+  it("counts each placeholder at its longest and characters as people do, against a batch name's 200", () => {
+    expect(patternNamesLengthProblem(null, "x".repeat(100))).toBeNull();
+    // {date} 10 + " " + {time} 5 + " #" + {n} 9 + " " + the name 100 = 128.
+    expect(patternNamesLengthProblem("{date} {time} #{n} {template}", "x".repeat(100))).toBeNull();
+    // 95 emoji are 95 characters (190 UTF-16 units): 95 + 95 + 9 + 1 = 200.
+    expect(patternNamesLengthProblem("{template}{template}{n} ", "😀".repeat(95))).toBeNull();
+    expect(patternNamesLengthProblem("{template}{template}{n}  ", "😀".repeat(95))).toMatch(
+      /^namePattern gives names of up to 201 characters/,
+    );
+    // A pattern it cannot read is namePatternProblem's to report.
+    expect(patternNamesLengthProblem("{nope}", "x")).toBeNull();
   });
 });
 

@@ -21,6 +21,7 @@ import {
 import {
   type ApprovalPolicy,
   approverProblem,
+  BATCH_NAME_MAX,
   type BatchAction,
   type BatchView,
   canSeeBatch,
@@ -107,7 +108,6 @@ export interface StagingSource {
   note: string;
 }
 
-const MAX_NAME_LENGTH = 200;
 const MAX_KEY_LENGTH = 200;
 
 /**
@@ -132,7 +132,7 @@ export class BatchCommands {
     if (nameProblem) {
       errors.push({ row: null, field: "name", message: `name ${nameProblem}` });
     } else {
-      const nameTooLong = name && textLengthProblem("name", name, MAX_NAME_LENGTH);
+      const nameTooLong = name && textLengthProblem("name", name, BATCH_NAME_MAX);
       if (nameTooLong) errors.push({ row: null, field: "name", message: nameTooLong });
     }
     // Over GraphQL the API answers these before this point (priorityInputGuard); kept for every other caller.

@@ -18,6 +18,7 @@ import {
   canSeeBatch,
   isBatchUid,
   namePatternProblem,
+  patternNamesLengthProblem,
   type RowError,
   renderNamePattern,
   rollValueDates,
@@ -134,7 +135,7 @@ export class TemplateService {
     const name = this.checkName(input.name, "input.name");
     const namePattern = input.namePattern == null ? null : input.namePattern.trim();
     if (namePattern !== null) {
-      const problem = namePatternProblem(namePattern);
+      const problem = namePatternProblem(namePattern) ?? patternNamesLengthProblem(namePattern, name);
       if (problem) throw badInput("input.namePattern", problem);
     }
     const { caller } = acting;
@@ -173,6 +174,9 @@ export class TemplateService {
     return this.named(name, "name", async () => {
       const renamed = await this.deps.database.prisma.$transaction(async (tx) => {
         const before = await findBatchTemplate(tx, id, partner);
+        // The new name is what {template} becomes: the pattern's names must still fit a batch.
+        const tooLong = before && patternNamesLengthProblem(before.namePattern, name);
+        if (tooLong) throw badInput("name", tooLong);
         const row = before && (await renameBatchTemplate(tx, id, partner, name));
         if (!before || !row) throw notFound("template", id);
         await this.audit(tx, acting, "RENAME_TEMPLATE", row, { detail: `${before.name} → ${name}` });

@@ -173,7 +173,7 @@ export type SaveBatchTemplateInput = {
   includeRows: boolean;
   /** 1 to 100 characters, not used by another of your templates (whatever the case) */
   name: string;
-  /** At most 200 characters; see BatchTemplate for the placeholders. Omit to name batches after the template */
+  /** At most 200 characters, and the names it gives too, each placeholder at its longest ({n} counted as 9 digits); see BatchTemplate for the placeholders. Omit to name batches after the template */
   namePattern?: string | null | undefined;
 };
 

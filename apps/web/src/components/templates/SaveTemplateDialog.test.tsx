@@ -61,6 +61,16 @@ describe("Save as template", () => {
     expect(sent).not.toHaveBeenCalled();
   });
 
+  test("refuses a pattern whose names could pass a batch name's 200 characters with this template name", async () => {
+    const sent = vi.fn();
+    renderDialog([saveMock({ batchId: BATCH.id, name: "x", namePattern: null, includeRows: true }, { data: null }, sent)]);
+    fireEvent.change(screen.getByLabelText("Template name"), { target: { value: "n".repeat(96) } });
+    fireEvent.change(screen.getByLabelText("Name pattern"), { target: { value: "{template}{template} {n}" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save template" }));
+    expect(await screen.findByText(/^NamePattern gives names of up to 202 characters/)).toBeTruthy();
+    expect(sent).not.toHaveBeenCalled();
+  });
+
   test("saves the batch's name, the pattern and its trades, then closes", async () => {
     const sent = vi.fn();
     const onClose = renderDialog([

@@ -3,7 +3,7 @@
 import type { ErrorLike } from "@apollo/client";
 import { CombinedGraphQLErrors } from "@apollo/client/errors";
 import { useMutation } from "@apollo/client/react";
-import { NAME_PATTERN_RULE, namePatternProblem, templateNameProblem } from "@fxbt/domain/template-names";
+import { NAME_PATTERN_RULE, namePatternProblem, patternNamesLengthProblem, templateNameProblem } from "@fxbt/domain/template-names";
 import { useId, useState } from "react";
 import { BatchTemplatesQuery, SaveBatchTemplateMutation } from "../../graphql/templates";
 import { useToast } from "../toasts/ToastProvider";
@@ -41,7 +41,10 @@ export function SaveTemplateDialog({ batch, onClose }: SaveTemplateDialogProps) 
   const [save, { loading }] = useMutation(SaveBatchTemplateMutation, { refetchQueries: [BatchTemplatesQuery] });
 
   const nameProblem = tried ? templateNameProblem(name) : null;
-  const patternProblem = tried && pattern.trim() !== "" ? namePatternProblem(pattern.trim()) : null;
+  /** The pattern's own problem, or the length of the names it would give with this name; null when none or blank. */
+  const patternProblemNow = () =>
+    pattern.trim() === "" ? null : (namePatternProblem(pattern.trim()) ?? patternNamesLengthProblem(pattern.trim(), name.trim()));
+  const patternProblem = tried ? patternProblemNow() : null;
   const field = refusedField(failure);
   const apiProblem = failure ? describeError(failure) : null;
   const nameShown = nameProblem ?? (field === "name" ? apiProblem?.message : null);
@@ -50,7 +53,7 @@ export function SaveTemplateDialog({ batch, onClose }: SaveTemplateDialogProps) 
   async function submit() {
     setTried(true);
     setFailure(null);
-    if (templateNameProblem(name) || (pattern.trim() !== "" && namePatternProblem(pattern.trim()))) return;
+    if (templateNameProblem(name) || patternProblemNow()) return;
     try {
       const { data } = await save({
         variables: { input: { batchId: batch.id, name: name.trim(), namePattern: pattern.trim() || null, includeRows } },
