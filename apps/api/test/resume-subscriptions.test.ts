@@ -186,6 +186,11 @@ describe("two API processes on one database, both running the batch (Redis betwe
     const [first, second] = await Promise.all([startApiProcess(env), startApiProcess(env)]);
     const TRADES = 200;
     const batch = await stageBatch(first.url, key, TRADES);
+    let connected = 0;
+    let bothConnected = () => {};
+    const connections = new Promise<void>((resolve) => {
+      bothConnected = resolve;
+    });
     const plain = [first, second].map((api) =>
       resumingSubscriber({
         url: api.url,
@@ -194,9 +199,17 @@ describe("two API processes on one database, both running the batch (Redis betwe
         trades: TRADES,
         afterSequence: batch.eventSequence,
         maxConnectionMs: 600_000,
+        onConnected: () => (++connected === 2 ? bothConnected() : undefined),
       }),
     );
     const resuming = resumingSubscriber({ url: second.url, key, batchId: batch.id, trades: TRADES, afterSequence: batch.eventSequence });
+    // Both plain subscribers live before the run: one still being set up when it started began with a
+    // replay of the first 60–80 events from the database (no previous status), not live events, and
+    // too few were shared below. The subscribe message follows the connection's acknowledgement; on a
+    // process just started its set-up (the caller's checks, a first GraphQL execution) took a few
+    // hundred milliseconds.
+    await connections;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await post(first.url, key, START, { id: batch.id });
     const [onFirst, onSecond] = (await Promise.all(plain)) as [Run, Run];
     // Both processes' runners took part.

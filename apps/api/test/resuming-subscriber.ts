@@ -29,6 +29,8 @@ export interface ResumingSubscriberOptions {
   maxConnectionMs?: number;
   /** Give up (and fail) after this long. */
   timeoutMs?: number;
+  /** Called when the API has acknowledged the first connection (the subscribe message follows it). */
+  onConnected?: () => void;
 }
 
 const FINAL = new Set(["SUCCESS", "FAILED", "CANCELLED"]);
@@ -56,6 +58,7 @@ export async function resumingSubscriber(
       webSocketImpl: WebSocket,
       retryAttempts: 0,
       connectionParams: { authorization: `Bearer ${key}` },
+      on: { connected: () => (current === 0 ? options.onConnected?.() : undefined) },
     });
     const current = connection;
     await new Promise<void>((resolve, reject) => {
