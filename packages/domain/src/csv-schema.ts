@@ -67,7 +67,7 @@ export function isValidIsoDate(text: string): boolean {
 }
 
 /** Length in characters (Unicode code points), as PostgreSQL counts VARCHAR(n). */
-function characterCount(text: string): number {
+export function characterCount(text: string): number {
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);

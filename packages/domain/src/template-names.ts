@@ -1,4 +1,4 @@
-import { textLengthProblem, unstorableTextProblem } from "./csv-schema";
+import { characterCount, textLengthProblem, unstorableTextProblem } from "./csv-schema";
 import { BATCH_NAME_MAX } from "./limits";
 
 /**
@@ -95,9 +95,9 @@ export function patternNamesLengthProblem(pattern: string | null, template: stri
   if (pattern === null) return null;
   const parsed = parsePattern(pattern);
   if (!parsed.ok) return null;
-  const longest: Record<NamePlaceholder, number> = { date: 10, time: 5, n: LONGEST_COUNT_DIGITS, template: [...template].length };
+  const longest: Record<NamePlaceholder, number> = { date: 10, time: 5, n: LONGEST_COUNT_DIGITS, template: characterCount(template) };
   let characters = 0;
-  for (const piece of parsed.pieces) characters += "text" in piece ? [...piece.text].length : longest[piece.placeholder];
+  for (const piece of parsed.pieces) characters += "text" in piece ? characterCount(piece.text) : longest[piece.placeholder];
   if (characters <= BATCH_NAME_MAX) return null;
   return (
     `namePattern gives names of up to ${characters} characters with the template named ${JSON.stringify(template)}, ` +

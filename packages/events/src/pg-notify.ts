@@ -116,9 +116,14 @@ export function createSender(
     }
   }
 
+  /** A notification of no messages, numbered `n`. */
+  async function notifyNumber(n: number): Promise<void> {
+    await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${n}`]);
+  }
+
   /** A notification of no messages, its number next: receivers see the gap before it. */
   async function announce(): Promise<void> {
-    await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${++sequence}`]);
+    await notifyNumber(++sequence);
     lossUntold = false;
   }
 
@@ -204,7 +209,7 @@ export function createSender(
      */
     async introduce(): Promise<void> {
       try {
-        await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${sequence}`]);
+        await notifyNumber(sequence);
       } catch (error) {
         onError(error);
       }

@@ -103,7 +103,7 @@ describe("the Redis event bus", () => {
     ]);
   });
 
-  it("tells the subscribers that asked when its connection was lost and is back: what was published meanwhile is gone", async () => {
+  it("tells the subscribers that asked when its connection was lost and is back, before what is published since", async () => {
     const prefix = `fxbt:test:${randomUUID()}:`;
     const [a, b] = await Promise.all([createRedisEventBus({ url: REDIS_URL, prefix }), createRedisEventBus({ url: REDIS_URL, prefix })]);
     open.push(a, b);
