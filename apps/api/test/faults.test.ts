@@ -245,7 +245,7 @@ describe("the database unreachable for a few seconds", () => {
     expect(JSON.stringify(answer.errors)).not.toMatch(/Prisma|ECONN|57P0|Code:|stack/);
     await sleep(4000);
     expect((await fetch(app.url.replace("/graphql", "/health"))).status).toBe(200);
-    proxy.restore();
+    await proxy.restore();
 
     const end = await runToEnd(db.url, batch.id);
     expect(["SUCCESS", "PARTIAL_SUCCESS"]).toContain(end.status);

@@ -10,8 +10,14 @@ export interface TcpProxy {
    * new connections are let through.
    */
   reset(): Promise<void>;
-  /** Lets connections through again. */
-  restore(): void;
+  /**
+   * Drops every connection and closes the port, so that connecting is refused (ECONNREFUSED) as by
+   * a server that is down: a client that counts its failed reconnections (ioredis) gives up on its
+   * queued commands, where cut() lets each reconnection succeed before dropping it.
+   */
+  refuse(): Promise<void>;
+  /** Lets connections through again (on the same port after refuse()). */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,24 +52,31 @@ export async function openTcpProxy(target: URL): Promise<TcpProxy> {
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const cut = () => {
+    open = false;
+    for (const socket of sockets) socket.destroy();
+  };
   return {
-    port: (server.address() as net.AddressInfo).port,
-    cut() {
-      open = false;
-      for (const socket of sockets) socket.destroy();
-    },
+    port,
+    cut,
     async reset() {
       const closed = [...clients].map((client) => new Promise((resolve) => client.once("close", resolve)));
       for (const client of clients) client.resetAndDestroy();
       await Promise.all(closed);
     },
-    restore() {
+    async refuse() {
+      cut();
+      await new Promise((resolve) => server.close(resolve));
+    },
+    async restore() {
       open = true;
+      if (!server.listening) await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     },
     close() {
       open = false;
       for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
+      return server.listening ? new Promise((resolve) => server.close(() => resolve())) : Promise.resolve();
     },
   };
 }

@@ -19,9 +19,10 @@ export const HANDED_HERE: OnHanded = () => {};
 const MOST_AWAITING = 10_000;
 
 /**
- * The `onHanded` of this bus's own messages on their way through PostgreSQL, by the sequence number
- * of their notification and their line in it. A notification of this bus's comes back after every
- * earlier one: those still here when a later one is back were lost, and are forgotten.
+ * The `onHanded` of this bus's own messages on their way through the broker, by their number
+ * (numbered.ts) and, over PostgreSQL, their line in the notification of that number (a Redis
+ * message is alone under its number). A number of this bus's comes back after every earlier one:
+ * those still here when a later one is back were lost, and are forgotten.
  */
 export class AwaitingHands {
   private readonly notifications = new Map<number, (OnHanded | undefined)[]>();
@@ -51,41 +52,5 @@ export class AwaitingHands {
 
   clear(): void {
     this.notifications.clear();
-  }
-}
-
-/**
- * The `onHanded` of this process's own messages on their way through Redis, in the order they were
- * published. Redis delivers one connection's publishes in that order, interleaved with other
- * instances' messages, and a message carries nothing but its JSON: one of ours is known by its
- * channel and text. Those published before it that are still here when it is back were lost (the
- * subscriber connection was away), and are forgotten. A message from another instance with the
- * same channel and text would be taken for ours: then only the time it is taken to have been
- * handed is early, and a batch's snapshots differ in their counters and updatedAt anyway.
- */
-export class AwaitingEchoes {
-  private queue: { channel: string; text: string; onHanded: OnHanded }[] = [];
-
-  add(channel: string, text: string, onHanded: OnHanded): void {
-    this.queue.push({ channel, text, onHanded });
-    if (this.queue.length > MOST_AWAITING) this.queue.shift();
-  }
-
-  /** The onHanded of the message if it is one of ours, forgetting it and every one published before it. */
-  take(channel: string, text: string): OnHanded | undefined {
-    const index = this.queue.findIndex((message) => message.channel === channel && message.text === text);
-    if (index < 0) return undefined;
-    const { onHanded } = this.queue[index]!;
-    this.queue = this.queue.slice(index + 1);
-    return onHanded;
-  }
-
-  /** A message that was not published never comes back. */
-  forget(onHanded: OnHanded): void {
-    this.queue = this.queue.filter((message) => message.onHanded !== onHanded);
-  }
-
-  clear(): void {
-    this.queue = [];
   }
 }

@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createInProcessEventBus, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
 import { AwaitingHands, HANDED_HERE } from "./handed";
-import { createSender, EventTooLargeError, FIRST_RECONNECT_DELAY_MS, MAX_RECONNECT_DELAY_MS, NOTIFY_PAYLOAD_LIMIT } from "./pg-notify";
+import { FIRST_RECONNECT_DELAY_MS, HeardNumbers, MAX_RECONNECT_DELAY_MS, MissedEventsError } from "./numbered";
+import { createSender, EventTooLargeError, NOTIFY_PAYLOAD_LIMIT } from "./pg-notify";
 
-export { EventTooLargeError, NOTIFY_PAYLOAD_LIMIT };
+export { EventTooLargeError, MissedEventsError, NOTIFY_PAYLOAD_LIMIT };
 
 /** Options of {@link createPostgresEventBus}. */
 export interface PostgresEventBusOptions {
@@ -23,17 +24,6 @@ export interface PostgresEventBusOptions {
    * ({@link MissedEventsError}). Default: ignored.
    */
   onError?: (error: unknown) => void;
-}
-
-/** Notifications of one publishing instance that never arrived (the listener was away, or a NOTIFY failed). */
-export class MissedEventsError extends Error {
-  constructor(
-    readonly sender: string,
-    readonly missed: number,
-  ) {
-    super(`${missed} event notification(s) from bus ${sender} were missed: their subscribers skipped some messages`);
-    this.name = "MissedEventsError";
-  }
 }
 
 /**
@@ -116,8 +106,10 @@ export async function createPostgresEventBus(options: PostgresEventBusOptions): 
 
 /** Turns each notification back into messages for the local subscribers. */
 function createReceiver(local: InProcessEventBus, ownId: string, awaiting: AwaitingHands, onError: (error: unknown) => void) {
-  /** The last sequence number heard from each bus: one entry per bus heard from (each sends number 0 as it starts). */
-  const lastSeen = new Map<string, number>();
+  const heard = new HeardNumbers((missed) => {
+    onError(missed);
+    local.missed();
+  });
   return (payload: string) => {
     const lines = payload.split("\n");
     const [sender = "", sequenceText = ""] = (lines[0] ?? "").split(" ");
@@ -126,13 +118,7 @@ function createReceiver(local: InProcessEventBus, ownId: string, awaiting: Await
       onError(new Error(`malformed event notification: ${payload.slice(0, 80)}`));
       return;
     }
-    const previous = lastSeen.get(sender);
-    if (previous !== undefined && sequence <= previous) return;
-    if (previous !== undefined && sequence > previous + 1) {
-      onError(new MissedEventsError(sender, sequence - previous - 1));
-      local.missed();
-    }
-    lastSeen.set(sender, sequence);
+    if (!heard.take(sender, sequence)) return;
     const hands = sender === ownId ? awaiting.take(sequence) : undefined;
     for (let i = 1; i < lines.length; i++) {
       // A snapshot of ours, handed to this process's subscribers when it was published.

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { InProcessEventBus, OnHanded, PublishOptions } from "./bus";
 import { type AwaitingHands, HANDED_HERE } from "./handed";
+import { LossAnnouncer } from "./numbered";
 
 // The PostgreSQL event bus's sending side (pg-bus.ts has the bus and its listening side).
 
@@ -22,9 +23,6 @@ export class EventTooLargeError extends Error {
   }
 }
 
-/** The longest wait between two attempts to listen again, in ms. */
-export const MAX_RECONNECT_DELAY_MS = 5_000;
-export const FIRST_RECONNECT_DELAY_MS = 100;
 /** Payloads sent by one statement: a backlog goes out in statements of at most ~800 kB. */
 const PAYLOADS_PER_STATEMENT = 100;
 
@@ -58,11 +56,16 @@ export function createSender(
   let queue: Queued[] = [];
   let scheduled = false;
   let flushing: Promise<void> | null = null;
-  /** The wait before announcing that payloads were lost (announceLoss). */
-  let announcing: NodeJS.Timeout | null = null;
-  /** Payloads were given up on, and no notification of a later number has gone through since. */
-  let lossUntold = false;
-  let closed = false;
+  const losses = new LossAnnouncer({
+    async sendNumber() {
+      const n = ++sequence;
+      await notifyNumber(n);
+      return n;
+    },
+    // A flush under way or due carries the next number, or fails and tells of its loss again.
+    busy: () => scheduled || flushing !== null || queue.length > 0,
+    onError,
+  });
 
   /** The payloads, each with its sequence number; their messages' onHanded wait in `awaiting`. */
   function pack(messages: Queued[]): Payload[] {
@@ -97,21 +100,21 @@ export function createSender(
     // the runner"). ARRAY[…] keeps the payloads, so the notifications, in order.
     const statement = `SELECT pg_notify($1, x) FROM unnest(ARRAY[${payloads.map((_, i) => `$${i + 2}`).join(", ")}]::text[]) x`;
     const values = [channel, ...payloads.map((payload) => payload.text)];
+    const last = payloads[payloads.length - 1]!.sequence;
     try {
       await pool.query(statement, values);
-      lossUntold = false;
+      losses.sent(last);
     } catch (first) {
       // Most often a connection that died idle: the pool opens another. Should the first have
       // been delivered after all, receivers drop the repeat by its sequence numbers.
       try {
         await pool.query(statement, values);
-        lossUntold = false;
+        losses.sent(last);
       } catch (error) {
         onError(first);
         onError(error);
         for (const payload of payloads) awaiting.forget(payload.sequence);
-        lossUntold = true;
-        announceLoss(FIRST_RECONNECT_DELAY_MS);
+        losses.lost(last);
       }
     }
   }
@@ -119,33 +122,6 @@ export function createSender(
   /** A notification of no messages, numbered `n`. */
   async function notifyNumber(n: number): Promise<void> {
     await pool.query("SELECT pg_notify($1, $2)", [channel, `${id} ${n}`]);
-  }
-
-  /** A notification of no messages, its number next: receivers see the gap before it. */
-  async function announce(): Promise<void> {
-    await notifyNumber(++sequence);
-    lossUntold = false;
-  }
-
-  /**
-   * After payloads could not be sent: receivers find a loss only from the next number they get
-   * from this bus, so one is sent (a payload of no messages) as soon as a NOTIFY goes through
-   * again, unless a publish sends one first. Otherwise an instance whose last event was lost (a
-   * batch's final snapshot, say) left every subscriber waiting until it published again.
-   */
-  function announceLoss(delayMs: number): void {
-    if (closed || announcing !== null) return;
-    announcing = setTimeout(async () => {
-      announcing = null;
-      // A flush under way or due carries the next number, or fails and announces again.
-      if (closed || !lossUntold || scheduled || flushing !== null || queue.length > 0) return;
-      try {
-        await announce();
-      } catch (error) {
-        onError(error);
-        announceLoss(Math.min(delayMs * 2, MAX_RECONNECT_DELAY_MS));
-      }
-    }, delayMs);
   }
 
   async function flush(): Promise<void> {
@@ -216,19 +192,10 @@ export function createSender(
     },
     /**
      * Stops announcing losses (the bus is closing, everything published sent or given up on),
-     * after one last try to announce one still untold: the lost payloads may be its last (the
-     * final snapshots at shutdown), and it will send no other number.
+     * after one last try to announce one still untold (LossAnnouncer.close).
      */
-    async close(): Promise<void> {
-      closed = true;
-      if (announcing) clearTimeout(announcing);
-      announcing = null;
-      if (!lossUntold) return;
-      try {
-        await announce();
-      } catch (error) {
-        onError(error);
-      }
+    close(): Promise<void> {
+      return losses.close();
     },
     /** Resolves once everything published so far has been sent (or given up on). */
     async drained(): Promise<void> {

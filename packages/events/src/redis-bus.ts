@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { createInProcessEventBus, type EventBus, type SubscribeOptions } from "./bus";
-import { AwaitingEchoes, HANDED_HERE } from "./handed";
+import { AwaitingHands, HANDED_HERE } from "./handed";
+import { HeardNumbers, LossAnnouncer } from "./numbered";
 
 /** Options of {@link createRedisEventBus}. */
 export interface RedisEventBusOptions {
@@ -30,12 +32,25 @@ export interface RedisEventBusOptions {
  * subscribers of a channel see one order: the order Redis received them in. A message's
  * `onHanded` runs when it is back and handed to them. A snapshot (PublishOptions) is handed to
  * them at once instead, and not again when it is back.
+ *
+ * Each message is "<bus id> <sequence>", a newline, then its JSON, numbered as the PostgreSQL
+ * bus numbers its notifications (numbered.ts): a receiver drops a message ioredis sent twice (it
+ * resends a command whose answer was lost with its connection) and sees a gap where a publish
+ * failed (ioredis gives up on a command after three reconnections) or its own subscriber was
+ * away. A bus says its numbers with no message on the channel that is the prefix alone: number 0
+ * as it starts, and the next one after a publish it gave up on, as soon as Redis takes it. The
+ * subscribers that asked (`SubscribeOptions.missed`) are told of every loss seen.
  */
 export async function createRedisEventBus(options: RedisEventBusOptions): Promise<EventBus> {
   const prefix = options.prefix ?? "fxbt:events:";
   const onError = options.onError ?? (() => {});
   const local = createInProcessEventBus();
-  const awaiting = new AwaitingEchoes();
+  const id = randomBytes(6).toString("hex");
+  const awaiting = new AwaitingHands();
+  const heard = new HeardNumbers((missed) => {
+    onError(missed);
+    local.missed();
+  });
   // A connection in subscriber mode can do nothing else, so publishing has its own.
   const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   // Named, so that an operator (CLIENT LIST) can tell the installation's listening connections.
@@ -44,19 +59,38 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   publisher.on("error", onError);
   subscriber.on("error", onError);
   subscriber.on("pmessage", (_pattern: string, prefixed: string, text: string) => {
+    const newline = text.indexOf("\n");
+    const [sender = "", sequenceText = ""] = (newline < 0 ? text : text.slice(0, newline)).split(" ");
+    const sequence = Number(sequenceText);
+    if (!sender || !Number.isSafeInteger(sequence)) {
+      onError(new Error(`malformed event message: ${text.slice(0, 80)}`));
+      return;
+    }
+    if (!heard.take(sender, sequence)) return;
+    const onHanded = sender === id ? awaiting.take(sequence)?.[0] : undefined;
+    // A number alone; or a snapshot of ours, handed to this process's subscribers when it was published.
+    if (newline < 0 || onHanded === HANDED_HERE) return;
     const channel = prefixed.slice(prefix.length);
-    const onHanded = awaiting.take(channel, text);
-    // A snapshot of ours, handed to this process's subscribers when it was published.
-    if (onHanded === HANDED_HERE) return;
     const handedAt = performance.now();
     if (local.listenerCount(channel) > 0) {
       try {
-        local.publish(channel, JSON.parse(text));
+        local.publish(channel, JSON.parse(text.slice(newline + 1)));
       } catch (error) {
         onError(error);
       }
     }
     onHanded?.(handedAt);
+  });
+  let sequence = 0;
+  /** The last publish sent: they settle in the order they were sent, so once it has, every one has. */
+  let lastPublish: Promise<unknown> = Promise.resolve();
+  const losses = new LossAnnouncer({
+    async sendNumber() {
+      const n = ++sequence;
+      await publisher.publish(prefix, `${id} ${n}`);
+      return n;
+    },
+    onError,
   });
   try {
     await Promise.all([publisher.connect(), subscriber.connect()]);
@@ -68,6 +102,9 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     subscriber.on("ready", () => {
       subscriber.psubscribe(pattern).then(() => local.missed(), onError);
     });
+    // Number 0, before any message: the instances listening already (this one too) know this bus's
+    // numbers from the start, so they see a loss of its very first messages as well.
+    await publisher.publish(prefix, `${id} ${sequence}`).catch(onError);
   } catch (error) {
     publisher.disconnect();
     subscriber.disconnect();
@@ -75,7 +112,10 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   }
   return {
     publish(channel, message, onHanded, publishOptions) {
-      const text = JSON.stringify(message);
+      // Numbered once it is known to be JSON: a number taken by nothing sent would read as a loss.
+      const json = JSON.stringify(message);
+      const n = ++sequence;
+      const text = `${id} ${n}\n${json}`;
       let awaited = onHanded;
       if (publishOptions?.snapshot) {
         const handedAt = performance.now();
@@ -83,16 +123,23 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
         onHanded?.(handedAt);
         awaited = HANDED_HERE;
       }
-      if (awaited) awaiting.add(channel, text, awaited);
-      publisher.publish(`${prefix}${channel}`, text).catch((error) => {
-        if (awaited) awaiting.forget(awaited);
-        onError(error);
-      });
+      if (awaited) awaiting.add(n, [awaited]);
+      lastPublish = publisher.publish(`${prefix}${channel}`, text).then(
+        () => losses.sent(n),
+        (error) => {
+          awaiting.forget(n);
+          onError(error);
+          losses.lost(n);
+        },
+      );
     },
     subscribe<T>(channel: string, signal?: AbortSignal, subscribeOptions?: SubscribeOptions<T>) {
       return local.subscribe<T>(channel, signal, subscribeOptions);
     },
     async close() {
+      // What was published before close still reaches the other instances, or its loss is told.
+      await lastPublish;
+      await losses.close();
       await local.close();
       awaiting.clear();
       await Promise.allSettled([subscriber.quit(), publisher.quit()]);

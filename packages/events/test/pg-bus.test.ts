@@ -264,7 +264,7 @@ describe("the PostgreSQL event bus", () => {
       proxy.cut();
       a.publish("batch-progress:q", { n: 2 }); // its NOTIFY and the retry fail: lost to every instance
       await waitFor(() => errors.length >= 2);
-      proxy.restore();
+      await proxy.restore();
       // a publishes nothing more, yet b learns that it missed something.
       expect(await take(told, 1, 4_000)).toEqual([{ missed: true }]);
     });
@@ -282,7 +282,7 @@ describe("the PostgreSQL event bus", () => {
       proxy.cut();
       a.publish("batch-progress:f", { n: 1 }); // a's first message, lost to every instance
       await waitFor(() => errors.length >= 2);
-      proxy.restore();
+      await proxy.restore();
       expect(await take(told, 1, 4_000)).toEqual([{ missed: true }]);
     });
   });
@@ -300,7 +300,7 @@ describe("the PostgreSQL event bus", () => {
       proxy.cut();
       a.publish("batch-progress:c", { n: 2 }); // the last snapshot before shutdown, lost
       await waitFor(() => errors.length >= 2);
-      proxy.restore();
+      await proxy.restore();
       await a.close(); // at once: the instance is shutting down
       expect(await take(told, 1, 2_000)).toEqual([{ missed: true }]);
     });

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { openTcpProxy, type TcpProxy } from "@fxbt/db/testing";
 import Redis from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRedisEventBus, type EventBus } from "../src";
+import { createRedisEventBus, type EventBus, MissedEventsError } from "../src";
 
 /** The machine's Redis (CI starts it when it is down); each test has channels of its own. */
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -33,6 +34,51 @@ async function take<T>(iterator: AsyncIterator<T>, count: number, timeoutMs = 5_
   }
   return out;
 }
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Two instances on one installation: `a` reaches Redis through a proxy the test may cut, `b` directly;
+ * `b` has a subscriber of "batch-list" that asked to be told of losses. Closes both before the proxy.
+ */
+async function withCutAway(
+  test: (context: {
+    proxy: TcpProxy;
+    a: EventBus;
+    b: EventBus;
+    told: AsyncIterator<{ n: number } | { missed: true }>;
+    errorsOfA: unknown[];
+  }) => Promise<void>,
+): Promise<void> {
+  const proxy = await openTcpProxy(new URL(REDIS_URL));
+  const prefix = `fxbt:test:${randomUUID()}:`;
+  const throughProxy = new URL(REDIS_URL);
+  throughProxy.port = String(proxy.port);
+  const errorsOfA: unknown[] = [];
+  const buses: EventBus[] = [];
+  try {
+    const b = await createRedisEventBus({ url: REDIS_URL, prefix });
+    buses.push(b);
+    const told = b.subscribe<{ n: number } | { missed: true }>("batch-list", undefined, { missed: () => ({ missed: true }) });
+    const a = await createRedisEventBus({ url: throughProxy.toString(), prefix, onError: (error) => errorsOfA.push(error) });
+    buses.push(a);
+    await test({ proxy, a, b, told, errorsOfA });
+  } finally {
+    await proxy.restore();
+    await Promise.all(buses.map((bus) => bus.close()));
+    await proxy.close();
+  }
+}
+
+/** Whether ioredis gave up on a publish (after its three reconnections), which the bus reports. */
+const gaveUp = (errors: unknown[]) =>
+  errors.some((error) => error instanceof Error && /max retries|MaxRetriesPerRequest/i.test(error.message));
 
 describe("the Redis event bus", () => {
   it("delivers what one instance publishes to subscribers on both, in one order", async () => {
@@ -127,6 +173,63 @@ describe("the Redis event bus", () => {
     expect(await take(told, 1)).toEqual([{ missed: true }]);
     a.publish("batch-list", { n: 3 });
     expect(await take(told, 1)).toEqual([{ n: 3 }]);
+  });
+
+  it("tells the other instances of a publish it could not send once it can again, though it publishes nothing more", async () => {
+    await withCutAway(async ({ proxy, a, told, errorsOfA }) => {
+      a.publish("batch-list", { n: 1 });
+      expect(await take(told, 1)).toEqual([{ n: 1 }]);
+
+      await proxy.refuse();
+      a.publish("batch-list", { n: 2 }); // given up on after ioredis's reconnections: lost to every instance
+      await waitFor(() => gaveUp(errorsOfA));
+      await proxy.restore();
+      // a publishes nothing more, yet b learns that it missed something.
+      expect(await take(told, 1, 8_000)).toEqual([{ missed: true }]);
+    });
+  }, 20_000);
+
+  it("tells of a publish it could not send though it had sent none before (the others knew none of its numbers)", async () => {
+    await withCutAway(async ({ proxy, a, told, errorsOfA }) => {
+      await proxy.refuse();
+      a.publish("batch-list", { n: 1 }); // a's first message, lost to every instance
+      await waitFor(() => gaveUp(errorsOfA));
+      await proxy.restore();
+      expect(await take(told, 1, 8_000)).toEqual([{ missed: true }]);
+    });
+  }, 20_000);
+
+  it("tells of a publish it could not send when it is closed before its announcement was due", async () => {
+    await withCutAway(async ({ proxy, a, told, errorsOfA }) => {
+      a.publish("batch-list", { n: 1 });
+      expect(await take(told, 1)).toEqual([{ n: 1 }]);
+      await proxy.refuse();
+      a.publish("batch-list", { n: 2 }); // the last snapshot before shutdown, lost
+      await waitFor(() => gaveUp(errorsOfA));
+      await proxy.restore();
+      await a.close(); // at once: the instance is shutting down
+      expect(await take(told, 1, 4_000)).toEqual([{ missed: true }]);
+    });
+  }, 20_000);
+
+  it("takes a message delivered twice once, and tells of the numbers of a bus that never arrived", async () => {
+    const prefix = `fxbt:test:${randomUUID()}:`;
+    const errors: unknown[] = [];
+    const b = await createRedisEventBus({ url: REDIS_URL, prefix, onError: (error) => errors.push(error) });
+    open.push(b);
+    const told = b.subscribe<{ n: number } | { missed: true }>("batch-list", undefined, { missed: () => ({ missed: true }) });
+    // Another instance's messages as they travel, the way ioredis resends one whose answer was lost.
+    const raw = new Redis(REDIS_URL);
+    try {
+      await raw.publish(`${prefix}batch-list`, 'other 1\n{"n":1}');
+      await raw.publish(`${prefix}batch-list`, 'other 1\n{"n":1}');
+      await raw.publish(`${prefix}batch-list`, 'other 2\n{"n":2}');
+      await raw.publish(`${prefix}batch-list`, 'other 5\n{"n":5}');
+    } finally {
+      raw.disconnect();
+    }
+    expect(await take(told, 4)).toEqual([{ n: 1 }, { n: 2 }, { missed: true }, { n: 5 }]);
+    expect(errors.filter((error) => error instanceof MissedEventsError).map((error) => (error as MissedEventsError).missed)).toEqual([2]);
   });
 
   it("ends its subscriptions on close, and refuses to start without Redis", async () => {
