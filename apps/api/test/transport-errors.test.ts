@@ -65,6 +65,31 @@ describe("errors over HTTP and over the WebSocket", () => {
     expect((ws as { errors?: unknown[] }).errors).toEqual(http.errors);
   });
 
+  it("a variable of the wrong type answers the same BAD_USER_INPUT on both, naming the variable", async () => {
+    const cases: [string, Record<string, unknown>][] = [
+      [`query($first: Int) { batches(first: $first) { totalCount } }`, { first: "10" }],
+      [`query($status: [BatchStatus!]) { batches(filter: { status: $status }) { totalCount } }`, { status: ["BOGUS"] }],
+      [`query($id: ID!) { batch(id: $id) { id } }`, { id: { a: 1 } }],
+      [`mutation($input: StageBatchInput!) { stageBatch(input: $input) { batch { id } } }`, { input: { csv: "a", bogus: 1 } }],
+    ];
+    for (const [query, variables] of cases) {
+      const http = await app.request(query, variables);
+      const [ws] = await overWebSocket(query, variables);
+      const variable = Object.keys(variables).at(-1);
+      expect(http.errors?.[0]?.extensions?.code, query).toBe("BAD_USER_INPUT");
+      expect(http.errors?.[0]?.message, query).toContain(`Variable "$${variable}"`);
+      expect((ws as { error?: unknown[] }).error, query).toEqual(http.errors);
+    }
+    // A subscription's variables, which only the WebSocket serves.
+    const [ws] = await overWebSocket(`subscription($id: ID!, $after: Int) { batchProgress(id: $id, afterSequence: $after) { sequence } }`, {
+      id: "x",
+      after: 1.5,
+    });
+    const [error] = (ws as { error: { message: string; extensions?: { code?: string } }[] }).error;
+    expect(error?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect(error?.message).toContain(`Variable "$after"`);
+  });
+
   it("a misspelt field answers GRAPHQL_VALIDATION_FAILED with the reason on both, not an internal error", async () => {
     const batch = await stage(app, tradesCsv(1));
     const subscription = `subscription($id: ID!) { batchProgress(id: $id) { batch { statuss } } }`;

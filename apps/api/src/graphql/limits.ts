@@ -7,6 +7,8 @@ import {
   type ExecutionArgs,
   GraphQLError,
   type GraphQLSchema,
+  getOperationAST,
+  getVariableValues,
   type ParseOptions,
   parse,
   specifiedRules,
@@ -132,5 +134,12 @@ export function subscribeWithLimits(
       ? validate(schema, document, [...specifiedRules, ...queryLimitRules, ...extraRules])
       : validateOperation(schema, document);
   if (errors.length > 0) return errors.map((error) => withCode(error, (error.extensions.code as string | undefined) ?? LIMIT_ERROR_CODE));
+  // Variables of the wrong type: graphql's execute would answer them in a result with no code, which
+  // the masking turns into INTERNAL_SERVER_ERROR; Apollo answers them BAD_USER_INPUT over HTTP.
+  const operation = getOperationAST(document, payload.operationName);
+  if (operation) {
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return coerced.errors.map((error) => withCode(error, "BAD_USER_INPUT"));
+  }
   return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
 }
