@@ -190,6 +190,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     plugins: [
       options.introspection ? ApolloServerPluginLandingPageLocalDefault() : ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // graphql's execute would run a subscription's field resolvers with no event (and no
+      // authorization: it guards `subscribe`), failing as INTERNAL_SERVER_ERROR.
+      {
+        requestDidStart: async () => ({
+          didResolveOperation: async ({ operation }) => {
+            if (operation?.operation !== "subscription") return;
+            throw new GraphQLError("subscriptions are served over the WebSocket (graphql-ws) at this same path, not over HTTP", {
+              extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+            });
+          },
+        }),
+      },
       {
         serverWillStart: async () => ({
           drainServer: async () => {

@@ -90,6 +90,21 @@ describe("errors over HTTP and over the WebSocket", () => {
     expect(error?.message).toContain(`Variable "$after"`);
   });
 
+  it("a subscription sent over HTTP is refused as a bad request saying where subscriptions are served, with or without credentials", async () => {
+    const batch = await stage(app, tradesCsv(1));
+    for (const caller of [app, app.as(null)]) {
+      const response = await fetch(app.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(caller.key ? { authorization: `Bearer ${caller.key}` } : {}) },
+        body: JSON.stringify({ query: `subscription($id: ID!) { batchProgress(id: $id) { sequence } }`, variables: { id: batch.id } }),
+      });
+      const body = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+      expect(response.status).toBe(400);
+      expect(body.errors?.[0]?.extensions).toEqual({ code: "BAD_REQUEST" });
+      expect(body.errors?.[0]?.message).toMatch(/WebSocket/);
+    }
+  });
+
   it("a misspelt field answers GRAPHQL_VALIDATION_FAILED with the reason on both, not an internal error", async () => {
     const batch = await stage(app, tradesCsv(1));
     const subscription = `subscription($id: ID!) { batchProgress(id: $id) { batch { statuss } } }`;
