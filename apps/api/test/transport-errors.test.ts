@@ -65,6 +65,33 @@ describe("errors over HTTP and over the WebSocket", () => {
     expect((ws as { errors?: unknown[] }).errors).toEqual(http.errors);
   });
 
+  it("a cursor whose parts the database cannot hold (a date it cannot read, a number beyond its integers) is BAD_USER_INPUT on both", async () => {
+    const batch = await stage(app, tradesCsv(1));
+    const id = "00000000-0000-4000-8000-000000000000";
+    const cursor = (parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString("base64url");
+    const cases: [string, Record<string, unknown>, unknown[]][] = [];
+    const trades = `query($after: String) { trades(first: 5, after: $after) { totalCount } }`;
+    for (const at of ["1", "Tuesday 1", "+275760-09-13T00:00:00.000Z", "0000-01-01T00:00:00.000Z"]) cases.push([trades, {}, [at, 0, id]]);
+    for (const row of [1e10, -1e300]) cases.push([trades, {}, ["2026-01-01T00:00:00.000Z", row, id]]);
+    const batches = `query($after: String, $field: BatchOrderField!) { batches(first: 5, after: $after, orderBy: { field: $field, direction: ASC }) { totalCount } }`;
+    cases.push([batches, { field: "CREATED_AT" }, ["CREATED_AT", "1", id]]);
+    cases.push([batches, { field: "PRIORITY" }, ["PRIORITY", 1e10, id]]);
+    cases.push([batches, { field: "TOTAL_TRADES" }, ["TOTAL_TRADES", -1e12, id]]);
+    const ofBatch = `query($id: ID!, $after: String) { batch(id: $id) { trades(first: 5, after: $after) { totalCount } } }`;
+    cases.push([ofBatch, { id: batch.id }, [1e10, id]]);
+    const audit = `query($after: String) { auditLog(first: 5, after: $after) { totalCount } }`;
+    cases.push([audit, {}, ["2026-01-01T00:00:00.000Z", "9999999999999999999"]]);
+    cases.push([audit, {}, ["1", "1"]]);
+    cases.push([`query($after: String) { batchTemplates(first: 5, after: $after) { totalCount } }`, {}, ["a\u0000b"]]);
+    for (const [query, variables, parts] of cases) {
+      const sent = { ...variables, after: cursor(parts) };
+      const http = await app.request(query, sent);
+      const [ws] = await overWebSocket(query, sent);
+      expect(http.errors?.[0]?.extensions, JSON.stringify(parts)).toEqual({ code: "BAD_USER_INPUT", argument: "after" });
+      expect((ws as { errors?: unknown[] }).errors, JSON.stringify(parts)).toEqual(http.errors);
+    }
+  });
+
   it("a variable of the wrong type answers the same BAD_USER_INPUT on both, naming the variable", async () => {
     const cases: [string, Record<string, unknown>][] = [
       [`query($first: Int) { batches(first: $first) { totalCount } }`, { first: "10" }],

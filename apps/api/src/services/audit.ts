@@ -1,6 +1,6 @@
 import { type AuditEventRow, type AuditFilter, type Database, insertAuditEvent, pageAuditEvents, type Queryable } from "@fxbt/db";
 import { isUuid } from "../ids";
-import { type Connection, checkPageSize, decodeCursor, encodeCursor, toConnection } from "./pagination";
+import { type Connection, checkPageSize, cursorPart, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
 /** Every action the audit log records (AuditAction in the schema). */
 export const AUDIT_ACTIONS = [
@@ -82,14 +82,11 @@ export interface AuditLogArgs {
   } | null;
 }
 
-const isTimestamp = (value: unknown) => typeof value === "string" && !Number.isNaN(Date.parse(value));
-const isSequence = (value: unknown) => typeof value === "string" && /^\d{1,19}$/.test(value);
-
 /** The audit log, newest first, as a Relay connection. */
 export async function auditLog(database: Database, { first, after, filter }: AuditLogArgs): Promise<Connection<AuditEventView>> {
   checkPageSize(first);
   if (filter?.batchId && !isUuid(filter.batchId)) return toConnection([], first, 0, () => "");
-  const cursor = after ? decodeCursor(after, [isTimestamp, isSequence]) : null;
+  const cursor = after ? decodeCursor(after, [cursorPart.timestamp, cursorPart.bigintText]) : null;
   const query: AuditFilter = { ...filter, actions: filter?.action };
   const { rows, totalCount } = await pageAuditEvents(database.prisma, {
     first,

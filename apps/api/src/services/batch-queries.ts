@@ -44,7 +44,7 @@ import {
 import { apiError } from "../errors";
 import { isUuid } from "../ids";
 import { type BatchPreviewView, batchPreview } from "./batch-preview";
-import { type Connection, checkPageSize, decodeCursor, encodeCursor, toConnection } from "./pagination";
+import { type Connection, checkPageSize, cursorPart, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
 export interface BatchListArgs {
   first: number;
@@ -67,8 +67,8 @@ export interface TradeHistoryArgs {
   filter?: TradeHistoryFilter | null;
 }
 
-const isTimestamp = (value: unknown) => typeof value === "string" && !Number.isNaN(Date.parse(value));
-const isInteger = (value: unknown) => Number.isInteger(value);
+const isTimestamp = cursorPart.timestamp;
+const isInteger = cursorPart.int;
 const isBatchStatus = (value: unknown) => BATCH_STATUSES.includes(value as BatchStatus);
 
 /** A search is text the database can hold; anything else says so rather than failing in SQL. */

@@ -1,3 +1,4 @@
+import { unstorableTextProblem } from "@fxbt/domain";
 import { apiError } from "../errors";
 
 export const MAX_PAGE_SIZE = 100;
@@ -17,6 +18,27 @@ export function checkPageSize(first: number, argument = "first"): number {
 export function encodeCursor(key: readonly unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
+
+/**
+ * The checks of a cursor's parts, each as strict as the column it is compared with: a part that
+ * passed them but the database could not read (a date JavaScript reads loosely, a number beyond
+ * the column's integers) failed in SQL as an internal error.
+ */
+export const cursorPart = {
+  /** A time as the cursor wrote it (toISOString), years 1 to 9999. */
+  timestamp: (value: unknown): boolean =>
+    typeof value === "string" &&
+    /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(value) &&
+    !Number.isNaN(Date.parse(value)) &&
+    new Date(value).toISOString() === value,
+  /** A PostgreSQL integer (int4). */
+  int: (value: unknown): boolean => Number.isInteger(value) && (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31,
+  /** A PostgreSQL bigint that is not negative, as a string of digits. */
+  bigintText: (value: unknown): boolean =>
+    typeof value === "string" && /^\d{1,19}$/.test(value) && BigInt(value) <= 9_223_372_036_854_775_807n,
+  /** Text the database can hold. */
+  text: (value: unknown): boolean => typeof value === "string" && unstorableTextProblem(value) === null,
+};
 
 /** Reads a cursor back, each part checked, so a forged or foreign cursor never reaches SQL. */
 export function decodeCursor(cursor: string, parts: readonly ((value: unknown) => boolean)[]): unknown[] {

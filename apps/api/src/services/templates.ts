@@ -31,7 +31,7 @@ import { checkId, isUuid } from "../ids";
 import { actorOf } from "./access";
 import { type AuditAction, recordAudit } from "./audit";
 import type { Acting, BatchCommands } from "./batch-commands";
-import { type Connection, checkPageSize, decodeCursor, encodeCursor, toConnection } from "./pagination";
+import { type Connection, checkPageSize, cursorPart, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
 /** A template as the API serves it (its rows stay in the database; rowCount says how many). */
 export interface BatchTemplateView {
@@ -113,7 +113,7 @@ export class TemplateService {
 
   async list(partner: string | null, { first, after, search }: TemplateListArgs): Promise<Connection<BatchTemplateView>> {
     checkPageSize(first);
-    const cursor = after ? decodeCursor(after, [(value) => typeof value === "string"]) : null;
+    const cursor = after ? decodeCursor(after, [cursorPart.text]) : null;
     const problem = search ? unstorableTextProblem(search) : null;
     if (problem) throw badInput("search", `search ${problem}`);
     const { rows, totalCount } = await pageBatchTemplates(this.deps.database.prisma, {
