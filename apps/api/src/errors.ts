@@ -1,4 +1,5 @@
 import { isDatabaseUnavailable } from "@fxbt/db";
+import { unstorableTextProblem } from "@fxbt/domain";
 import { type ExecutionResult, type FormattedExecutionResult, GraphQLError, type GraphQLFormattedError } from "graphql";
 
 /**
@@ -17,6 +18,15 @@ export type ErrorCode =
 
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/**
+ * Refuses text the database cannot hold (a NUL, an unpaired surrogate) with BAD_USER_INPUT naming
+ * the argument, before it reaches SQL, where it failed as an internal error.
+ */
+export function checkStorableText(value: string | null | undefined, argument: string): void {
+  const problem = value ? unstorableTextProblem(value) : null;
+  if (problem) throw apiError("BAD_USER_INPUT", `${argument} ${problem}`, { argument });
 }
 
 export const notFound = (what: string, id: string) => apiError("NOT_FOUND", `${what} ${id} does not exist`, { id });

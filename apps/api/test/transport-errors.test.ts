@@ -92,6 +92,24 @@ describe("errors over HTTP and over the WebSocket", () => {
     }
   });
 
+  it("a NUL in an audit actor, a trades errorCode or a sign-in email is BAD_USER_INPUT naming it, not an internal error", async () => {
+    const batch = await stage(app, tradesCsv(1));
+    const cases: [string, Record<string, unknown>, string][] = [
+      [`query($actor: String) { auditLog(first: 5, filter: { actor: $actor }) { totalCount } }`, { actor: "a\u0000b" }, "filter.actor"],
+      [
+        `query($id: ID!, $code: String) { batch(id: $id) { trades(errorCode: $code) { totalCount } } }`,
+        { id: batch.id, code: "a\u0000b" },
+        "errorCode",
+      ],
+      [`mutation($email: String!) { signIn(email: $email, password: "whatever") { id } }`, { email: "a\u0000b@example.test" }, "email"],
+    ];
+    for (const [query, variables, argument] of cases) {
+      const http = await app.request(query, variables);
+      expect(http.errors?.[0]?.extensions, query).toEqual({ code: "BAD_USER_INPUT", argument });
+      expect(http.errors?.[0]?.message, query).toMatch(/NUL/);
+    }
+  });
+
   it("a variable of the wrong type answers the same BAD_USER_INPUT on both, naming the variable", async () => {
     const cases: [string, Record<string, unknown>][] = [
       [`query($first: Int) { batches(first: $first) { totalCount } }`, { first: "10" }],

@@ -29,7 +29,7 @@ import {
   looksLikeApiKey,
   verifyPassword,
 } from "../auth/secrets";
-import { apiError, notFound } from "../errors";
+import { apiError, checkStorableText, notFound } from "../errors";
 import { isUuid } from "../ids";
 import { type Actor, type AuditAction, recordAudit } from "./audit";
 
@@ -148,6 +148,8 @@ export class AccessService {
    * was wrong. A locked account refuses even the right password until the lock ends.
    */
   async signIn(emailInput: string, password: string, address: string | null): Promise<UserRow> {
+    // No account has such an email, and it could be neither looked up nor audited.
+    checkStorableText(emailInput, "email");
     const email = emailInput.trim().toLowerCase();
     const user = email.length <= 254 ? await findUserByEmail(this.db, email) : null;
     const refuse = async (detail: string) => {

@@ -1,4 +1,5 @@
 import { type AuditEventRow, type AuditFilter, type Database, insertAuditEvent, pageAuditEvents, type Queryable } from "@fxbt/db";
+import { checkStorableText } from "../errors";
 import { isUuid } from "../ids";
 import { type Connection, checkPageSize, cursorPart, decodeCursor, encodeCursor, toConnection } from "./pagination";
 
@@ -85,6 +86,7 @@ export interface AuditLogArgs {
 /** The audit log, newest first, as a Relay connection. */
 export async function auditLog(database: Database, { first, after, filter }: AuditLogArgs): Promise<Connection<AuditEventView>> {
   checkPageSize(first);
+  checkStorableText(filter?.actor, "filter.actor");
   if (filter?.batchId && !isUuid(filter.batchId)) return toConnection([], first, 0, () => "");
   const cursor = after ? decodeCursor(after, [cursorPart.timestamp, cursorPart.bigintText]) : null;
   const query: AuditFilter = { ...filter, actions: filter?.action };

@@ -38,10 +38,9 @@ import {
   type TradeAttemptView,
   type TradeStatus,
   type TradeView,
-  unstorableTextProblem,
   volumeHoursProblem,
 } from "@fxbt/domain";
-import { apiError } from "../errors";
+import { apiError, checkStorableText } from "../errors";
 import { isUuid } from "../ids";
 import { type BatchPreviewView, batchPreview } from "./batch-preview";
 import { type Connection, checkPageSize, cursorPart, decodeCursor, encodeCursor, toConnection } from "./pagination";
@@ -73,8 +72,7 @@ const isBatchStatus = (value: unknown) => BATCH_STATUSES.includes(value as Batch
 
 /** A search is text the database can hold; anything else says so rather than failing in SQL. */
 function checkSearch(search: string | null | undefined): void {
-  const problem = search ? unstorableTextProblem(search) : null;
-  if (problem) throw apiError("BAD_USER_INPUT", `filter.search ${problem}`, { argument: "filter.search" });
+  checkStorableText(search, "filter.search");
 }
 
 /**
@@ -230,6 +228,7 @@ export class BatchQueries {
     checkPageSize(args.first);
     const cursor = args.after ? decodeCursor(args.after, [isInteger, isUuid]) : null;
     const errorCode = args.errorCode ?? null;
+    checkStorableText(errorCode, "errorCode");
     const [rows, totalCount] = await Promise.all([
       pageBatchTrades(
         this.db,
