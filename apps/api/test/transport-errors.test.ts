@@ -110,6 +110,25 @@ describe("errors over HTTP and over the WebSocket", () => {
     }
   });
 
+  it("a DateTime that is no date on the calendar, or before year 1, is BAD_USER_INPUT, not rolled over or an internal error", async () => {
+    const query = `query($from: DateTime) { batches(first: 5, filter: { createdFrom: $from }) { totalCount } }`;
+    for (const from of [
+      "2026-02-30T00:00:00Z",
+      "2026-04-31T10:00:00+02:00",
+      "2026-01-01T24:00:00Z",
+      "0000-01-01T00:00:00Z",
+      "0001-01-01T00:30:00+01:00",
+    ]) {
+      const http = await app.request(query, { from });
+      expect(http.errors?.[0]?.extensions?.code, from).toBe("BAD_USER_INPUT");
+      expect(http.errors?.[0]?.message, from).toContain(from);
+      const [ws] = await overWebSocket(query, { from });
+      expect((ws as { error?: unknown[] }).error, from).toEqual(http.errors);
+    }
+    const leap = await app.request(query, { from: "2028-02-29T23:59:59.999+14:00" });
+    expect(leap.errors).toBeUndefined();
+  });
+
   it("a variable of the wrong type answers the same BAD_USER_INPUT on both, naming the variable", async () => {
     const cases: [string, Record<string, unknown>][] = [
       [`query($first: Int) { batches(first: $first) { totalCount } }`, { first: "10" }],

@@ -28,12 +28,32 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
   },
 });
 
+/**
+ * Whether the date and time as written are on the calendar: JavaScript rolls 2026-02-30 over to
+ * March and 24:00 to the next day rather than refusing them.
+ */
+function isOnTheCalendar(text: string): boolean {
+  const [year, month, day, hour, minute] = text.split(/[-T:]/, 5).map(Number) as [number, number, number, number, number];
+  const written = new Date(Date.UTC(2000, month - 1, day, hour, minute));
+  written.setUTCFullYear(year);
+  return (
+    written.getUTCMonth() === month - 1 &&
+    written.getUTCDate() === day &&
+    written.getUTCHours() === hour &&
+    written.getUTCMinutes() === minute
+  );
+}
+
 function parseDateTime(text: unknown): Date {
-  if (typeof text === "string" && ISO_DATE_TIME.test(text)) {
+  if (typeof text === "string" && ISO_DATE_TIME.test(text) && isOnTheCalendar(text)) {
     const date = new Date(text);
-    if (!Number.isNaN(date.getTime())) return date;
+    // Year 1 on: the database has no year 0, and refused it as an internal error.
+    if (!Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1) return date;
   }
-  throw apiError("BAD_USER_INPUT", `DateTime must be ISO-8601 with a zone, e.g. 2026-11-21T09:30:00.000Z, got ${JSON.stringify(text)}`);
+  throw apiError(
+    "BAD_USER_INPUT",
+    `DateTime must be a date and time on the calendar, from year 1, in ISO-8601 with a zone, e.g. 2026-11-21T09:30:00.000Z, got ${JSON.stringify(text)}`,
+  );
 }
 
 /** ISO-8601 in UTC out; any ISO-8601 with an explicit zone in. */
