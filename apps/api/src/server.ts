@@ -184,6 +184,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const apollo = new ApolloServer<GraphQLContext>({
     schema: options.schema,
     includeStacktraceInErrorResponses: false,
+    // Automatic persisted queries are off: the API takes the document in every request (docs/api.md),
+    // and their errors (an unknown hash, a hash not the query's) carried codes the masking made internal.
+    persistedQueries: false,
     formatError: mask,
     ...apolloQueryLimits,
     introspection: options.introspection ?? false,

@@ -200,6 +200,24 @@ describe("every HTTP route answers JSON", () => {
       expect(JSON.parse(body).errors[0].extensions.code).toMatch(/BAD_REQUEST|NOT_FOUND/);
     }
   });
+
+  it("a persisted-query extension (an unknown hash, or one that is not the query's) is answered PERSISTED_QUERY_NOT_SUPPORTED, not an internal error", async () => {
+    for (const body of [
+      { extensions: { persistedQuery: { version: 1, sha256Hash: "abc" } } },
+      { query: "{ me { kind } }", extensions: { persistedQuery: { version: 1, sha256Hash: "abc" } } },
+      { query: "{ me { kind } }", extensions: { persistedQuery: { version: 2, sha256Hash: "abc" } } },
+    ]) {
+      const response = await fetch(app.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${app.key}` },
+        body: JSON.stringify(body),
+      });
+      const answer = await response.json();
+      expect(answer, JSON.stringify(body)).toEqual({
+        errors: [{ message: "PersistedQueryNotSupported", extensions: { code: "PERSISTED_QUERY_NOT_SUPPORTED" } }],
+      });
+    }
+  });
 });
 
 describe("the WebSocket", () => {
