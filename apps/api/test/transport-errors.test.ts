@@ -154,6 +154,30 @@ describe("errors over HTTP and over the WebSocket", () => {
     expect(error?.message).toContain(`Variable "$after"`);
   });
 
+  it("an operationName that names no operation of the document answers the same OPERATION_RESOLUTION_FAILURE on both", async () => {
+    for (const [query, operationName] of [
+      ["query A { me { kind } }", "C"],
+      ["query A { me { kind } } query B { me { kind } }", undefined],
+    ] as const) {
+      const response = await fetch(app.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${app.key}` },
+        body: JSON.stringify({ query, operationName }),
+      });
+      const http = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+      expect(http.errors?.[0]?.extensions?.code).toBe("OPERATION_RESOLUTION_FAILURE");
+      const client = wsClient(app.url, app.key);
+      try {
+        const ws = await new Promise<unknown>((resolve) => {
+          client.subscribe({ query, operationName }, { next: resolve, error: resolve, complete: () => resolve(null) });
+        });
+        expect(ws, query).toEqual(http.errors);
+      } finally {
+        await client.dispose();
+      }
+    }
+  });
+
   it("a subscription sent over HTTP is refused as a bad request saying where subscriptions are served, with or without credentials", async () => {
     const batch = await stage(app, tradesCsv(1));
     for (const caller of [app, app.as(null)]) {

@@ -9,6 +9,7 @@ import {
   type GraphQLSchema,
   getOperationAST,
   getVariableValues,
+  Kind,
   type ParseOptions,
   parse,
   specifiedRules,
@@ -110,6 +111,13 @@ const withCode = (error: GraphQLError, code: string) =>
     extensions: { ...error.extensions, code },
   });
 
+/** Why no operation of the document runs, as graphql's execute (and so Apollo over HTTP) words it. */
+function operationNotFound(document: DocumentNode, operationName: string | null | undefined): string {
+  if (operationName) return `Unknown operation named "${operationName}".`;
+  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION).length;
+  return operations > 1 ? "Must provide operation name if query contains multiple operations." : "Must provide an operation.";
+}
+
 /**
  * graphql-ws's `onSubscribe`: parses and validates with the same limits as HTTP, answering a
  * refused document with its errors (coded as Apollo codes them) before anything is executed.
@@ -137,9 +145,10 @@ export function subscribeWithLimits(
   // Variables of the wrong type: graphql's execute would answer them in a result with no code, which
   // the masking turns into INTERNAL_SERVER_ERROR; Apollo answers them BAD_USER_INPUT over HTTP.
   const operation = getOperationAST(document, payload.operationName);
-  if (operation) {
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
-    if (coerced.errors) return coerced.errors.map((error) => withCode(error, "BAD_USER_INPUT"));
-  }
+  // graphql-ws would answer "Unable to identify operation" (GRAPHQL_VALIDATION_FAILED); Apollo's words and code.
+  if (!operation)
+    return [new GraphQLError(operationNotFound(document, payload.operationName), { extensions: { code: "OPERATION_RESOLUTION_FAILURE" } })];
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: 50 });
+  if (coerced.errors) return coerced.errors.map((error) => withCode(error, "BAD_USER_INPUT"));
   return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
 }
