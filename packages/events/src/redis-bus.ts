@@ -52,7 +52,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     local.missed();
   });
   // A connection in subscriber mode can do nothing else, so publishing has its own.
-  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const publisher = new Redis(options.url, { lazyConnect: true, maxRetriesPerRequest: MAX_RETRIES_PER_REQUEST });
   // Named, so that an operator (CLIENT LIST) can tell the installation's listening connections.
   const subscriber = new Redis(options.url, { lazyConnect: true, connectionName: `fxbt-events:${prefix.replace(/[^\w:.-]/g, "_")}` });
   const pattern = `${escapePattern(prefix)}*`;
@@ -82,7 +82,12 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     onHanded?.(handedAt);
   });
   let sequence = 0;
-  /** The last publish sent: they settle in the order they were sent, so once it has, every one has. */
+  /**
+   * The last publish sent. Once it has settled, the earlier ones have been sent or given up on,
+   * except one written to a connection that was lost: ioredis resends it once connected again, and
+   * keeps it until then (MAX_RETRIES_PER_REQUEST does not count for it once a reconnection has
+   * got as far as connecting).
+   */
   let lastPublish: Promise<unknown> = Promise.resolve();
   const losses = new LossAnnouncer({
     async sendNumber() {
@@ -110,8 +115,13 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
     subscriber.disconnect();
     throw new Error(`cannot reach Redis for events at ${options.url}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  let closed = false;
   return {
     publish(channel, message, onHanded, publishOptions) {
+      if (closed) {
+        onError(new Error(`event on ${channel} published after the bus closed: not sent`));
+        return;
+      }
       // Numbered once it is known to be JSON: a number taken by nothing sent would read as a loss.
       const json = JSON.stringify(message);
       const n = ++sequence;
@@ -137,14 +147,51 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
       return local.subscribe<T>(channel, signal, subscribeOptions);
     },
     async close() {
-      // What was published before close still reaches the other instances, or its loss is told.
-      await lastPublish;
+      if (closed) return;
+      closed = true;
+      // What was published before close still reaches the other instances, or its loss is told;
+      // but while Redis is unreachable, waiting no longer than ioredis waits for a queued command:
+      // one written to a connection lost while Redis takes connections and drops them (a proxy
+      // before a server that is down, maxclients reached) would be waited for until it is back.
+      await untilSettledOrUnreachable(publisher, lastPublish);
       await losses.close();
       await local.close();
       awaiting.clear();
-      await Promise.allSettled([subscriber.quit(), publisher.quit()]);
+      // What this bus sent is answered or given up on by now (or stuck as above); quit would wait behind
+      // what a reconnection left queued (its setup commands) for as long as Redis stays away.
+      subscriber.disconnect();
+      publisher.disconnect();
     },
   };
+}
+
+/** How many reconnections ioredis waits through before it gives up on a queued publish. */
+const MAX_RETRIES_PER_REQUEST = 3;
+
+/**
+ * Resolves once `settled` has, or once the connection has been lost more often in a row than
+ * ioredis tries again for a queued command (MAX_RETRIES_PER_REQUEST).
+ */
+async function untilSettledOrUnreachable(connection: Redis, settled: Promise<unknown>): Promise<void> {
+  let failures = 0;
+  let giveUp = () => {};
+  const gaveUp = new Promise<void>((resolve) => {
+    giveUp = resolve;
+  });
+  const onReconnecting = () => {
+    if (++failures > MAX_RETRIES_PER_REQUEST) giveUp();
+  };
+  const onReady = () => {
+    failures = 0;
+  };
+  connection.on("reconnecting", onReconnecting);
+  connection.on("ready", onReady);
+  try {
+    await Promise.race([settled, gaveUp]);
+  } finally {
+    connection.off("reconnecting", onReconnecting);
+    connection.off("ready", onReady);
+  }
 }
 
 /** Redis glob patterns treat * ? [ ] \ as special: a prefix is matched literally. */

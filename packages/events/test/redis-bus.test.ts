@@ -212,6 +212,24 @@ describe("the Redis event bus", () => {
     });
   }, 20_000);
 
+  it("closes within seconds while Redis takes connections and drops them, a publish of its on the way", async () => {
+    await withCutAway(async ({ proxy, a, errorsOfA }) => {
+      a.publish("batch-list", { n: 1 });
+      // Written to the connection, which is lost before Redis answers; each reconnection is
+      // accepted and dropped (a proxy before a server that is down), so ioredis keeps the publish
+      // to send again once it is back, and keeps the listening connection's setup commands queued.
+      proxy.cut();
+      await waitFor(() => errorsOfA.length > 0);
+      const started = Date.now();
+      const closed = await Promise.race([
+        a.close().then(() => "closed"),
+        new Promise((resolve) => setTimeout(resolve, 8_000, "still closing")),
+      ]);
+      expect(closed).toBe("closed");
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+  }, 20_000);
+
   it("takes a message delivered twice once, and tells of the numbers of a bus that never arrived", async () => {
     const prefix = `fxbt:test:${randomUUID()}:`;
     const errors: unknown[] = [];
