@@ -24,6 +24,17 @@ export class MissedEventsError extends Error {
 }
 
 /**
+ * The bus and number of a message's first line, "<bus id> <number>" (a number in decimal digits,
+ * as the buses write it), or undefined for anything else: a message of a version that did not
+ * number its messages (plain JSON) is not taken for a number 0 of a "bus" named by its text.
+ */
+export function readNumber(header: string): { sender: string; sequence: number } | undefined {
+  const match = /^(\S+) (0|[1-9]\d*)$/.exec(header);
+  const sequence = Number(match?.[2]);
+  return match && Number.isSafeInteger(sequence) ? { sender: match[1]!, sequence } : undefined;
+}
+
+/**
  * The last number heard from each bus, kept for the life of the receiver (one entry per bus heard
  * from: each says number 0 as it starts, publishing or not).
  */

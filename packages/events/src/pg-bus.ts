@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createInProcessEventBus, type EventBus, type InProcessEventBus, type SubscribeOptions } from "./bus";
 import { AwaitingHands, HANDED_HERE } from "./handed";
-import { FIRST_RECONNECT_DELAY_MS, HeardNumbers, MAX_RECONNECT_DELAY_MS, MissedEventsError } from "./numbered";
+import { FIRST_RECONNECT_DELAY_MS, HeardNumbers, MAX_RECONNECT_DELAY_MS, MissedEventsError, readNumber } from "./numbered";
 import { createSender, EventTooLargeError, NOTIFY_PAYLOAD_LIMIT } from "./pg-notify";
 
 export { EventTooLargeError, MissedEventsError, NOTIFY_PAYLOAD_LIMIT };
@@ -112,12 +112,12 @@ function createReceiver(local: InProcessEventBus, ownId: string, awaiting: Await
   });
   return (payload: string) => {
     const lines = payload.split("\n");
-    const [sender = "", sequenceText = ""] = (lines[0] ?? "").split(" ");
-    const sequence = Number(sequenceText);
-    if (!sender || !Number.isSafeInteger(sequence)) {
+    const numbered = readNumber(lines[0] ?? "");
+    if (!numbered) {
       onError(new Error(`malformed event notification: ${payload.slice(0, 80)}`));
       return;
     }
+    const { sender, sequence } = numbered;
     if (!heard.take(sender, sequence)) return;
     const hands = sender === ownId ? awaiting.take(sequence) : undefined;
     for (let i = 1; i < lines.length; i++) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { createInProcessEventBus, type EventBus, type SubscribeOptions } from "./bus";
 import { AwaitingHands, HANDED_HERE } from "./handed";
-import { HeardNumbers, LossAnnouncer } from "./numbered";
+import { HeardNumbers, LossAnnouncer, readNumber } from "./numbered";
 
 /** Options of {@link createRedisEventBus}. */
 export interface RedisEventBusOptions {
@@ -60,12 +60,12 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
   subscriber.on("error", onError);
   subscriber.on("pmessage", (_pattern: string, prefixed: string, text: string) => {
     const newline = text.indexOf("\n");
-    const [sender = "", sequenceText = ""] = (newline < 0 ? text : text.slice(0, newline)).split(" ");
-    const sequence = Number(sequenceText);
-    if (!sender || !Number.isSafeInteger(sequence)) {
+    const numbered = readNumber(newline < 0 ? text : text.slice(0, newline));
+    if (!numbered) {
       onError(new Error(`malformed event message: ${text.slice(0, 80)}`));
       return;
     }
+    const { sender, sequence } = numbered;
     if (!heard.take(sender, sequence)) return;
     const onHanded = sender === id ? awaiting.take(sequence)?.[0] : undefined;
     // A number alone; or a snapshot of ours, handed to this process's subscribers when it was published.

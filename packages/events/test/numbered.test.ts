@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { HeardNumbers, LossAnnouncer, type MissedEventsError } from "../src/numbered";
+import { HeardNumbers, LossAnnouncer, type MissedEventsError, readNumber } from "../src/numbered";
 
 describe("HeardNumbers", () => {
   it("takes each bus's numbers once, in order, and tells how many of a bus's numbers never arrived", () => {
@@ -17,6 +17,29 @@ describe("HeardNumbers", () => {
       ["a", 2],
       ["b", 1],
     ]);
+  });
+});
+
+describe("readNumber", () => {
+  it("reads a bus's id and number, and nothing else", () => {
+    expect(readNumber("a1b2 0")).toEqual({ sender: "a1b2", sequence: 0 });
+    expect(readNumber("a1b2 17")).toEqual({ sender: "a1b2", sequence: 17 });
+    // A message of a version that sent plain JSON, and numbers the buses never write.
+    for (const header of [
+      '{"n":1}',
+      "a1b2",
+      "a1b2 ",
+      "a1b2 -1",
+      "a1b2 0x1f",
+      "a1b2 1e3",
+      "a1b2 1.5",
+      "a1b2 01",
+      "a1b2  3",
+      " 3",
+      "a1b2 99999999999999999",
+    ]) {
+      expect(readNumber(header), header).toBeUndefined();
+    }
   });
 });
 

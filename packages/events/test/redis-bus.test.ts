@@ -250,6 +250,27 @@ describe("the Redis event bus", () => {
     expect(errors.filter((error) => error instanceof MissedEventsError).map((error) => (error as MissedEventsError).missed)).toEqual([2]);
   });
 
+  it("reports a message that is not numbered (plain JSON, as before the numbering) rather than taking it for a number", async () => {
+    const prefix = `fxbt:test:${randomUUID()}:`;
+    const errors: unknown[] = [];
+    const b = await createRedisEventBus({ url: REDIS_URL, prefix, onError: (error) => errors.push(error) });
+    open.push(b);
+    const told = b.subscribe<{ n: number }>("batch-list");
+    const raw = new Redis(REDIS_URL);
+    try {
+      await raw.publish(`${prefix}batch-list`, '{"n":1}');
+      await raw.publish(`${prefix}batch-list`, "other 0x2");
+      await raw.publish(`${prefix}batch-list`, 'other 3\n{"n":3}');
+    } finally {
+      raw.disconnect();
+    }
+    expect(await take(told, 1)).toEqual([{ n: 3 }]);
+    expect(errors.map((error) => String(error))).toEqual([
+      expect.stringMatching(/malformed event message: \{"n":1\}/),
+      expect.stringMatching(/malformed event message: other 0x2/),
+    ]);
+  });
+
   it("ends its subscriptions on close, and refuses to start without Redis", async () => {
     const [a] = await twoInstances();
     const subscription = a.subscribe("batch-list");
