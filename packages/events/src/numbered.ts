@@ -47,11 +47,15 @@ export class HeardNumbers {
   /**
    * Whether the message numbered `sequence` from `sender` is to be taken: false for a repeat (a
    * retried send that had gone through after all). A first number from a bus never heard of is
-   * taken as it is: what that bus sent before is not known here.
+   * taken as it is: what that bus sent before is not known here; except a number `alone` (with no
+   * message) above 0, which a bus sends only after it gave up on sending something
+   * (LossAnnouncer): this receiver, started after that bus's number 0 and having heard none of its
+   * numbers since, may have been waiting for what was lost, and is told of (at least) one loss.
    */
-  take(sender: string, sequence: number): boolean {
+  take(sender: string, sequence: number, alone = false): boolean {
     const previous = this.lastSeen.get(sender);
     if (previous !== undefined && sequence <= previous) return false;
+    if (previous === undefined && alone && sequence > 0) this.onMissed(new MissedEventsError(sender, 1));
     if (previous !== undefined && sequence > previous + 1) this.onMissed(new MissedEventsError(sender, sequence - previous - 1));
     this.lastSeen.set(sender, sequence);
     return true;

@@ -118,7 +118,7 @@ function createReceiver(local: InProcessEventBus, ownId: string, awaiting: Await
       return;
     }
     const { sender, sequence } = numbered;
-    if (!heard.take(sender, sequence)) return;
+    if (!heard.take(sender, sequence, lines.length === 1)) return;
     const hands = sender === ownId ? awaiting.take(sequence) : undefined;
     for (let i = 1; i < lines.length; i++) {
       // A snapshot of ours, handed to this process's subscribers when it was published.

@@ -66,7 +66,7 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
       return;
     }
     const { sender, sequence } = numbered;
-    if (!heard.take(sender, sequence)) return;
+    if (!heard.take(sender, sequence, newline < 0)) return;
     const onHanded = sender === id ? awaiting.take(sequence)?.[0] : undefined;
     // A number alone; or a snapshot of ours, handed to this process's subscribers when it was published.
     if (newline < 0 || onHanded === HANDED_HERE) return;

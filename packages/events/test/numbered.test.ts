@@ -18,6 +18,17 @@ describe("HeardNumbers", () => {
       ["b", 1],
     ]);
   });
+
+  it("tells of a loss on the first number heard of a bus when it comes alone and is not its 0: only a loss is announced so", () => {
+    const missed: MissedEventsError[] = [];
+    const heard = new HeardNumbers((error) => missed.push(error));
+    expect(heard.take("a", 0, true)).toBe(true); // a bus starting
+    expect(heard.take("b", 4, false)).toBe(true); // a message: what came before is not known here
+    expect(missed).toEqual([]);
+    expect(heard.take("c", 7, true)).toBe(true); // c gave up on a send before 7, which this receiver may have waited for
+    expect(heard.take("c", 7, true)).toBe(false);
+    expect(missed.map((error) => [error.sender, error.missed])).toEqual([["c", 1]]);
+  });
 });
 
 describe("readNumber", () => {

@@ -212,6 +212,32 @@ describe("the Redis event bus", () => {
     });
   }, 20_000);
 
+  it("tells of a publish it could not send to an instance started after it, which never heard its numbers", async () => {
+    const proxy = await openTcpProxy(new URL(REDIS_URL));
+    const prefix = `fxbt:test:${randomUUID()}:`;
+    const throughProxy = new URL(REDIS_URL);
+    throughProxy.port = String(proxy.port);
+    const errorsOfA: unknown[] = [];
+    const buses: EventBus[] = [];
+    try {
+      // a started first and has published nothing since b started: b knows none of its numbers.
+      const a = await createRedisEventBus({ url: throughProxy.toString(), prefix, onError: (error) => errorsOfA.push(error) });
+      buses.push(a);
+      const b = await createRedisEventBus({ url: REDIS_URL, prefix });
+      buses.push(b);
+      const told = b.subscribe<{ n: number } | { missed: true }>("batch-list", undefined, { missed: () => ({ missed: true }) });
+      await proxy.refuse();
+      a.publish("batch-list", { n: 1 }); // what b's subscriber waits for, lost
+      await waitFor(() => gaveUp(errorsOfA));
+      await proxy.restore();
+      expect(await take(told, 1, 8_000)).toEqual([{ missed: true }]);
+    } finally {
+      await proxy.restore();
+      await Promise.all(buses.map((bus) => bus.close()));
+      await proxy.close();
+    }
+  }, 20_000);
+
   it("closes within seconds while Redis takes connections and drops them, a publish of its on the way", async () => {
     await withCutAway(async ({ proxy, a, errorsOfA }) => {
       a.publish("batch-list", { n: 1 });
