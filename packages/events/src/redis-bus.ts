@@ -123,7 +123,18 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
         return;
       }
       // Numbered once it is known to be JSON: a number taken by nothing sent would read as a loss.
-      const json = JSON.stringify(message);
+      // Not JSON is reported as the PostgreSQL bus does, rather than thrown at the publisher.
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(message);
+      } catch (error) {
+        onError(error);
+        return;
+      }
+      if (json === undefined) {
+        onError(new Error(`event on ${channel} is not JSON: not sent`));
+        return;
+      }
       const n = ++sequence;
       const text = `${id} ${n}\n${json}`;
       let awaited = onHanded;

@@ -297,6 +297,23 @@ describe("the Redis event bus", () => {
     ]);
   });
 
+  it("reports a message that is not JSON, sends nothing for it, and goes on with the next (no loss told)", async () => {
+    const prefix = `fxbt:test:${randomUUID()}:`;
+    const errorsOfA: unknown[] = [];
+    const [a, b] = await Promise.all([
+      createRedisEventBus({ url: REDIS_URL, prefix, onError: (error) => errorsOfA.push(error) }),
+      createRedisEventBus({ url: REDIS_URL, prefix }),
+    ]);
+    open.push(a, b);
+    const told = b.subscribe<{ n: number } | { missed: true }>("batch-list", undefined, { missed: () => ({ missed: true }) });
+    expect(() => a.publish("batch-list", { n: 1n })).not.toThrow();
+    a.publish("batch-list", undefined);
+    a.publish("batch-list", { n: 2 });
+    expect(await take(told, 1)).toEqual([{ n: 2 }]);
+    expect(await take(told, 1, 300)).toEqual([]);
+    expect(errorsOfA.map((error) => String(error))).toEqual([expect.stringMatching(/BigInt/), expect.stringMatching(/not JSON: not sent/)]);
+  });
+
   it("ends its subscriptions on close, and refuses to start without Redis", async () => {
     const [a] = await twoInstances();
     const subscription = a.subscribe("batch-list");
