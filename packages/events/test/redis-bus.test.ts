@@ -212,6 +212,17 @@ describe("the Redis event bus", () => {
     });
   }, 20_000);
 
+  it("tells of a lost first publish by the next message, before it: the others heard its number 0", async () => {
+    await withCutAway(async ({ proxy, a, told, errorsOfA }) => {
+      await proxy.refuse();
+      a.publish("batch-list", { n: 1 }); // a's first message, lost to every instance
+      await waitFor(() => gaveUp(errorsOfA));
+      a.publish("batch-list", { n: 2 }); // queued before the loss is announced, sent once Redis is back
+      await proxy.restore();
+      expect(await take(told, 2, 8_000)).toEqual([{ missed: true }, { n: 2 }]);
+    });
+  }, 20_000);
+
   it("tells of a publish it could not send to an instance started after it, which never heard its numbers", async () => {
     const proxy = await openTcpProxy(new URL(REDIS_URL));
     const prefix = `fxbt:test:${randomUUID()}:`;
