@@ -94,6 +94,23 @@ export interface EventBus {
   close(): Promise<void>;
 }
 
+/**
+ * The JSON a bus over a broker sends for `message`, or undefined (reported to `onError`, nothing
+ * sent) for one that is not JSON: thrown at the publisher, or sent as "undefined", it would fail
+ * there or at every receiver.
+ */
+export function messageJson(name: string, message: unknown, onError: (error: unknown) => void): string | undefined {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(message);
+  } catch (error) {
+    onError(error);
+    return undefined;
+  }
+  if (json === undefined) onError(new Error(`event on ${name} is not JSON: not sent`));
+  return json;
+}
+
 export interface InProcessEventBus extends EventBus {
   /** Subscriptions open on the channel (each is one listener, removed the moment it ends). */
   listenerCount(channel: string): number;

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { InProcessEventBus, OnHanded, PublishOptions } from "./bus";
+import { type InProcessEventBus, messageJson, type OnHanded, type PublishOptions } from "./bus";
 import { type AwaitingHands, HANDED_HERE } from "./handed";
 import { LossAnnouncer } from "./numbered";
 
@@ -151,17 +151,8 @@ export function createSender(
         onError(new Error(`event channel names cannot hold a tab or newline: ${JSON.stringify(name)}`));
         return;
       }
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(message);
-      } catch (error) {
-        onError(error);
-        return;
-      }
-      if (json === undefined) {
-        onError(new Error(`event on ${name} is not JSON: not sent`));
-        return;
-      }
+      const json = messageJson(name, message, onError);
+      if (json === undefined) return;
       const line = `${name}\t${json}`;
       const bytes = Buffer.byteLength(line);
       if (bytes > largestLine) {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { createInProcessEventBus, type EventBus, type SubscribeOptions } from "./bus";
+import { createInProcessEventBus, type EventBus, messageJson, type SubscribeOptions } from "./bus";
 import { AwaitingHands, HANDED_HERE } from "./handed";
 import { HeardNumbers, LossAnnouncer, readNumber } from "./numbered";
 
@@ -123,18 +123,8 @@ export async function createRedisEventBus(options: RedisEventBusOptions): Promis
         return;
       }
       // Numbered once it is known to be JSON: a number taken by nothing sent would read as a loss.
-      // Not JSON is reported as the PostgreSQL bus does, rather than thrown at the publisher.
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(message);
-      } catch (error) {
-        onError(error);
-        return;
-      }
-      if (json === undefined) {
-        onError(new Error(`event on ${channel} is not JSON: not sent`));
-        return;
-      }
+      const json = messageJson(channel, message, onError);
+      if (json === undefined) return;
       const n = ++sequence;
       const text = `${id} ${n}\n${json}`;
       let awaited = onHanded;
