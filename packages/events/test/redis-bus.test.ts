@@ -46,6 +46,7 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
 /**
  * Two instances on one installation: `a` reaches Redis through a proxy the test may cut, `b` directly;
  * `b` has a subscriber of "batch-list" that asked to be told of losses. Closes both before the proxy.
+ * `b` starts first, so it hears `a`'s number 0, unless `aFirst`.
  */
 async function withCutAway(
   test: (context: {
@@ -55,6 +56,7 @@ async function withCutAway(
     told: AsyncIterator<{ n: number } | { missed: true }>;
     errorsOfA: unknown[];
   }) => Promise<void>,
+  { aFirst = false } = {},
 ): Promise<void> {
   const proxy = await openTcpProxy(new URL(REDIS_URL));
   const prefix = `fxbt:test:${randomUUID()}:`;
@@ -62,12 +64,17 @@ async function withCutAway(
   throughProxy.port = String(proxy.port);
   const errorsOfA: unknown[] = [];
   const buses: EventBus[] = [];
+  const startA = async () => {
+    const a = await createRedisEventBus({ url: throughProxy.toString(), prefix, onError: (error) => errorsOfA.push(error) });
+    buses.push(a);
+    return a;
+  };
   try {
+    const early = aFirst ? await startA() : undefined;
     const b = await createRedisEventBus({ url: REDIS_URL, prefix });
     buses.push(b);
     const told = b.subscribe<{ n: number } | { missed: true }>("batch-list", undefined, { missed: () => ({ missed: true }) });
-    const a = await createRedisEventBus({ url: throughProxy.toString(), prefix, onError: (error) => errorsOfA.push(error) });
-    buses.push(a);
+    const a = early ?? (await startA());
     await test({ proxy, a, b, told, errorsOfA });
   } finally {
     await proxy.restore();
@@ -224,29 +231,16 @@ describe("the Redis event bus", () => {
   }, 20_000);
 
   it("tells of a publish it could not send to an instance started after it, which never heard its numbers", async () => {
-    const proxy = await openTcpProxy(new URL(REDIS_URL));
-    const prefix = `fxbt:test:${randomUUID()}:`;
-    const throughProxy = new URL(REDIS_URL);
-    throughProxy.port = String(proxy.port);
-    const errorsOfA: unknown[] = [];
-    const buses: EventBus[] = [];
-    try {
-      // a started first and has published nothing since b started: b knows none of its numbers.
-      const a = await createRedisEventBus({ url: throughProxy.toString(), prefix, onError: (error) => errorsOfA.push(error) });
-      buses.push(a);
-      const b = await createRedisEventBus({ url: REDIS_URL, prefix });
-      buses.push(b);
-      const told = b.subscribe<{ n: number } | { missed: true }>("batch-list", undefined, { missed: () => ({ missed: true }) });
-      await proxy.refuse();
-      a.publish("batch-list", { n: 1 }); // what b's subscriber waits for, lost
-      await waitFor(() => gaveUp(errorsOfA));
-      await proxy.restore();
-      expect(await take(told, 1, 8_000)).toEqual([{ missed: true }]);
-    } finally {
-      await proxy.restore();
-      await Promise.all(buses.map((bus) => bus.close()));
-      await proxy.close();
-    }
+    await withCutAway(
+      async ({ proxy, a, told, errorsOfA }) => {
+        await proxy.refuse();
+        a.publish("batch-list", { n: 1 }); // what b's subscriber waits for, lost
+        await waitFor(() => gaveUp(errorsOfA));
+        await proxy.restore();
+        expect(await take(told, 1, 8_000)).toEqual([{ missed: true }]);
+      },
+      { aFirst: true }, // a has published nothing since b started: b knows none of its numbers
+    );
   }, 20_000);
 
   it("closes within seconds while Redis takes connections and drops them, a publish of its on the way", async () => {
