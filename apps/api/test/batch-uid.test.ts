@@ -82,5 +82,12 @@ describe("batch(id:) by batchUid", () => {
   it("opens by uid only where the batch is read: commands still take the id", async () => {
     const answer = await staff.request(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id: staffBatch.batchUid });
     expect(answer.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    // Not "does not exist": the batch does, and the answer says what to send instead (whether or not it exists).
+    for (const id of [staffBatch.batchUid, "B-20000101-9999"]) {
+      const refused = await staff.request(`mutation($id: ID!) { startBatch(id: $id) { id } }`, { id });
+      expect(refused.errors?.[0]?.message).toBe(
+        `${id} is a batchUid: this takes the batch's id (a UUID), which batch(id: "${id}") { id } reads`,
+      );
+    }
   });
 });
