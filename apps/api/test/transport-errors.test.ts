@@ -178,6 +178,19 @@ describe("errors over HTTP and over the WebSocket", () => {
     }
   });
 
+  it("an empty document answers the same BAD_REQUEST on both, not a parse failure over the WebSocket", async () => {
+    const response = await fetch(app.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${app.key}` },
+      body: JSON.stringify({ query: "" }),
+    });
+    expect(response.status).toBe(400);
+    const http = (await response.json()) as { errors?: { message: string; extensions?: { code?: string } }[] };
+    expect(http.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
+    const [ws] = await overWebSocket("");
+    expect((ws as { error?: unknown }).error).toEqual(http.errors);
+  });
+
   it("a subscription sent over HTTP is refused as a bad request saying where subscriptions are served, with or without credentials", async () => {
     const batch = await stage(app, tradesCsv(1));
     for (const caller of [app, app.as(null)]) {

@@ -118,6 +118,9 @@ function operationNotFound(document: DocumentNode, operationName: string | null 
   return operations > 1 ? "Must provide operation name if query contains multiple operations." : "Must provide an operation.";
 }
 
+/** Apollo's words for a request with an empty `query` (its requestPipeline). */
+const EMPTY_DOCUMENT_MESSAGE = "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.";
+
 /**
  * graphql-ws's `onSubscribe`: parses and validates with the same limits as HTTP, answering a
  * refused document with its errors (coded as Apollo codes them) before anything is executed.
@@ -127,6 +130,8 @@ export function subscribeWithLimits(
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
   extraRules: readonly ValidationRule[] = [],
 ): ExecutionArgs | readonly GraphQLError[] {
+  // Apollo refuses an empty document before parsing it, BAD_REQUEST over HTTP; parse would answer GRAPHQL_PARSE_FAILED.
+  if (payload.query === "") return [new GraphQLError(EMPTY_DOCUMENT_MESSAGE, { extensions: { code: "BAD_REQUEST" } })];
   let document: DocumentNode;
   try {
     document = parse(payload.query, queryParseOptions);
