@@ -1,3 +1,4 @@
+import { firstFew, shortened } from "./first-few";
 /**
  * Which failed trades a retry may send again. A trade fails only when the bank (or the product,
  * for a passed value date) said no; some of those answers would come back the same for the same
@@ -39,6 +40,9 @@ export interface RetryPlan {
   leftPermanent: FailureCount[];
 }
 
+/** How many unknown codes a refused choice names before it says how many more there are. */
+const NAMED_CODES = 5;
+
 /**
  * Which failures a retry takes: with no `chosen` codes, every retryable one; with `chosen`, exactly
  * those codes, permanent or not (a person chose them). Returns a problem instead when the choice is
@@ -62,7 +66,10 @@ export function planRetry(
   const codes = new Set(chosen);
   const missing = [...codes].filter((code) => !present.some((failure) => failure.errorCode === code));
   if (missing.length > 0) {
-    const named = missing.map((code) => JSON.stringify(code)).join(", ");
+    const named = firstFew(
+      missing.map((code) => JSON.stringify(shortened(code))),
+      NAMED_CODES,
+    );
     return { ok: false, problem: `no failed trade has error code ${named}` };
   }
   return { ok: true, plan: { retried: present.filter((failure) => codes.has(failure.errorCode)), leftPermanent: [] } };

@@ -1,4 +1,5 @@
 import { type FailureCount, UNKNOWN_FAILURE_CODE } from "./failure-codes";
+import { firstFew, shortened } from "./first-few";
 import { MAX_RETRY_SELECTION } from "./limits";
 import { TRADE_MOVES, type TradeStatus } from "./status";
 
@@ -41,14 +42,6 @@ const RETRYABLE_STATUSES: readonly TradeStatus[] = TRADE_MOVES.retry.from;
 
 /** A trade id is a UUID, which names the same trade in either case. */
 const sameId = (id: string) => id.toLowerCase();
-
-function firstFew(items: readonly string[], limit: number, separator = ", "): string {
-  const more = items.length - limit;
-  return `${items.slice(0, limit).join(separator)}${more > 0 ? ` and ${more.toLocaleString("en-US")} more` : ""}`;
-}
-
-/** A malformed id as an answer repeats it: whole when it is short, its start when it is not (it is not ours). */
-const shortened = (id: string) => (id.length > 40 ? `${id.slice(0, 40)}…` : id);
 
 /**
  * The problems of the arguments alone, before any trade is read: both ways of choosing given

@@ -52,6 +52,15 @@ describe("which failures a retry takes", () => {
     });
   });
 
+  it("names the first five codes no failed trade has, each shortened, and how many more: the answer does not repeat whatever was sent", () => {
+    const long = "X".repeat(10_000);
+    const result = planRetry(failures, [long, ...Array.from({ length: 999 }, (_, i) => `CODE_${i}`)]);
+    expect(result).toEqual({
+      ok: false,
+      problem: `no failed trade has error code "${"X".repeat(40)}…", "CODE_0", "CODE_1", "CODE_2", "CODE_3" and 995 more`,
+    });
+  });
+
   it("says why nothing would be retried", () => {
     const onlyPermanent = planRetry([{ errorCode: "INVALID_ACCOUNT", count: 12 }]);
     expect(onlyPermanent.ok && nothingToRetryReason(onlyPermanent.plan)).toBe("no retryable failures: 12 INVALID_ACCOUNT are permanent");
