@@ -211,13 +211,13 @@ export class BatchCommands {
 
   async startBatch(id: string, acting: Acting): Promise<BatchView> {
     const today = this.today();
-    await this.act(id, "start", acting, async (tx, batch) => {
+    const started = await this.act(id, "start", acting, async (tx, batch) => {
       const reason = pastValueDatesReason(await countValueDates(tx, batch.id), today);
       if (reason) throw apiError("BAD_BATCH_STATE", `batch ${batch.batchUid}: ${reason}`, { id, status: batch.status });
       return { batch: await queueBatch(tx, batch.id), trades: [] };
     });
     await this.deps.wakeRunner();
-    return this.current(id);
+    return this.current(id, started);
   }
 
   /** Four eyes: a person other than the stager approves a batch that needs it, before its start. */
@@ -268,7 +268,7 @@ export class BatchCommands {
     { errorCodes = null, tradeIds = null }: { errorCodes?: readonly string[] | null; tradeIds?: readonly string[] | null } = {},
   ): Promise<BatchView> {
     if (tradeIds !== null) return this.retrySelected(id, acting, tradeIds, errorCodes);
-    await this.act(id, "retry", acting, async (tx, batch) => {
+    const retried = await this.act(id, "retry", acting, async (tx, batch) => {
       const planned = planRetry((await batchTotals(tx, batch.id)).failuresByCode, errorCodes);
       if (!planned.ok) throw apiError("BAD_USER_INPUT", `batch ${batch.batchUid}: ${planned.problem}`, { argument: "errorCodes" });
       const { retried } = planned.plan;
@@ -280,7 +280,7 @@ export class BatchCommands {
       return { ...requeued, detail };
     });
     await this.deps.wakeRunner();
-    return this.current(id);
+    return this.current(id, retried);
   }
 
   /**
@@ -300,14 +300,14 @@ export class BatchCommands {
       apiError("BAD_USER_INPUT", batchUid ? `batch ${batchUid}: ${problem}` : problem, { argument: "tradeIds", tradeIds: named });
     const listProblem = retrySelectionProblem(tradeIds, { errorCodes, isTradeId: isUuid });
     if (listProblem) throw refuse(listProblem);
-    await this.act(id, "retry", acting, async (tx, batch) => {
+    const retried = await this.act(id, "retry", acting, async (tx, batch) => {
       const planned = planSelectedRetry(tradeIds, await findTradesOfBatch(tx, batch.id, tradeIds));
       if (!planned.ok) throw refuse(planned.problem, batch.batchUid);
       const requeued = await requeueFailedTrades(tx, batch.id, { tradeIds: planned.plan.trades.map((trade) => trade.id) });
       return { ...requeued, detail: `${batch.batchUid}: retried ${selectedRetryDetail(planned.plan)}` };
     });
     await this.deps.wakeRunner();
-    return this.current(id);
+    return this.current(id, retried);
   }
 
   async deleteBatch(id: string, acting: Acting): Promise<string> {
@@ -398,9 +398,14 @@ export class BatchCommands {
     return (this.deps.now?.() ?? new Date()).toISOString().slice(0, 10);
   }
 
-  private async current(id: string): Promise<BatchView> {
+  /**
+   * The batch as it stands after an action committed (a start or retry: the runner, woken, may have
+   * promoted it meanwhile). A batch deleted since (a deleteBatch waiting for the lock, as a queued
+   * batch may be deleted) is answered as the action left it: the action took effect and is audited
+   * as done, so its caller is never told the batch "does not exist" as if nothing had happened.
+   */
+  private async current(id: string, committed: BatchView): Promise<BatchView> {
     const row = await findBatch(this.deps.database.prisma, id);
-    if (!row) throw notFound("batch", id);
-    return toBatchView(row);
+    return row ? toBatchView(row) : committed;
   }
 }
