@@ -66,6 +66,7 @@ afterAll(async () => {
 const DELETE = `mutation($id: ID!) { deleteBatch(id: $id) }`;
 const APPROVE = `mutation($id: ID!) { approveBatch(id: $id) { id status approvedAt } }`;
 const ARCHIVE = `mutation($id: ID!) { archiveBatch(id: $id) { id status archived } }`;
+const SAVE_TEMPLATE = `mutation($input: SaveBatchTemplateInput!) { saveBatchTemplate(input: $input) { id rowCount } }`;
 
 type Answer = GraphQLResponse<unknown>;
 type Call = () => Promise<Answer>;
@@ -318,5 +319,24 @@ describe("staged and finished batches: start, delete, cancel, approve, createTra
       console.info(`${name}: ${JSON.stringify(tally(outcomes))}`);
     }
     await expectInvariants(ids);
+  }, 60_000);
+
+  it("saveBatchTemplate (with rows) + delete: the template holds every trade of the batch, or is refused", async () => {
+    const ids: string[] = [];
+    const outcomes: string[] = [];
+    for (let round = 0; round < 2 * ROUNDS; round++) {
+      const { id } = await stage(one, tradesCsv(5));
+      ids.push(id);
+      const save: Move = {
+        action: "SAVE_TEMPLATE",
+        call: () => one.request(SAVE_TEMPLATE, { input: { batchId: id, name: `race ${id}`, includeRows: true } }),
+        may: ["NOT_FOUND"],
+      };
+      const [saved, deleted] = await race(id, save, B().delete(id));
+      outcomes.push(`${saved}/${deleted}`);
+      const { rows } = await sql.query(`SELECT jsonb_array_length(rows) AS n FROM batch_template WHERE name = $1`, [`race ${id}`]);
+      expect(rows.map((row) => row.n)).toEqual(saved === "ok" ? [5] : []);
+    }
+    console.info(`saveTemplate+delete: ${JSON.stringify(tally(outcomes))}`);
   }, 60_000);
 });
