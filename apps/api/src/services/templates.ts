@@ -7,6 +7,7 @@ import {
   findBatch,
   findBatchByUid,
   findBatchTemplate,
+  holdBatch,
   insertBatchTemplate,
   isTemplateNameTaken,
   pageBatchTemplates,
@@ -146,7 +147,11 @@ export class TemplateService {
     if (!batch || !canSeeBatch(caller, batch)) throw notFound("batch", input.batchId);
     return this.named(name, "input.name", async () => {
       const saved = await prisma.$transaction(async (tx) => {
-        const rows = input.includeRows ? await batchInstructions(tx, batch) : null;
+        // Held until the template commits: a deleteBatch waiting for it finds the template made
+        // from every trade, and one that went first is NOT_FOUND here (never a template of no rows).
+        const held = await holdBatch(tx, batch.id);
+        if (!held) throw notFound("batch", input.batchId);
+        const rows = input.includeRows ? await batchInstructions(tx, held) : null;
         const template = await insertBatchTemplate(tx, {
           name,
           namePattern,
