@@ -67,6 +67,8 @@ const DELETE = `mutation($id: ID!) { deleteBatch(id: $id) }`;
 const APPROVE = `mutation($id: ID!) { approveBatch(id: $id) { id status approvedAt } }`;
 const ARCHIVE = `mutation($id: ID!) { archiveBatch(id: $id) { id status archived } }`;
 const SAVE_TEMPLATE = `mutation($input: SaveBatchTemplateInput!) { saveBatchTemplate(input: $input) { id rowCount } }`;
+const DELETE_TEMPLATE = `mutation($id: ID!) { deleteBatchTemplate(id: $id) }`;
+const STAGE_FROM = `mutation($input: StageBatchFromTemplateInput!) { stageBatchFromTemplate(input: $input) { batch { id totalTrades } } }`;
 
 type Answer = GraphQLResponse<unknown>;
 type Call = () => Promise<Answer>;
@@ -338,5 +340,27 @@ describe("staged and finished batches: start, delete, cancel, approve, createTra
       expect(rows.map((row) => row.n)).toEqual(saved === "ok" ? [5] : []);
     }
     console.info(`saveTemplate+delete: ${JSON.stringify(tally(outcomes))}`);
+  }, 60_000);
+
+  it("stageBatchFromTemplate + deleteBatchTemplate: the batch is staged from every row, or the template is NOT_FOUND", async () => {
+    const { id: source } = await stage(one, tradesCsv(4));
+    const outcomes: string[] = [];
+    for (let round = 0; round < 2 * ROUNDS; round++) {
+      const saved = await one.query<{ saveBatchTemplate: { id: string } }>(SAVE_TEMPLATE, {
+        input: { batchId: source, name: `staged while deleted ${round}`, includeRows: true },
+      });
+      const templateId = saved.saveBatchTemplate.id;
+      const lag = Math.floor(Math.random() * 40);
+      const [staged, deleted] = await Promise.all([
+        one.request<{ stageBatchFromTemplate: { batch: { totalTrades: number } } }>(STAGE_FROM, {
+          input: { templateId, allowDuplicate: true },
+        }),
+        pause(lag).then(() => two.request(DELETE_TEMPLATE, { id: templateId })),
+      ]);
+      const outcome = outcomeOf(staged, ["NOT_FOUND"]);
+      outcomes.push(`${outcome}/${outcomeOf(deleted, [])}`);
+      if (outcome === "ok") expect(staged.data!.stageBatchFromTemplate.batch.totalTrades).toBe(4);
+    }
+    console.info(`stageFromTemplate+deleteTemplate: ${JSON.stringify(tally(outcomes))}`);
   }, 60_000);
 });
