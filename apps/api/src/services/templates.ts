@@ -246,6 +246,8 @@ export class TemplateService {
     // A blank file is still the file asked for: staged, it is refused as empty, as stageBatch refuses it, never swapped for the rows.
     if (csv !== null) return { csv, rolled: 0 };
     const rows = template.rowCount > 0 ? await templateRows(this.deps.database.prisma, template.id, template.partner) : null;
+    // A template read with rows whose rows are gone was deleted in between: NOT_FOUND, as a moment later.
+    if (!rows && template.rowCount > 0) throw notFound("template", template.id);
     if (!rows) {
       throw badInput("input.csv", `template ${JSON.stringify(template.name)} has no rows: upload a CSV file to stage with its settings`);
     }
