@@ -239,13 +239,15 @@ describe("retryFailedTrades racing cancelBatch, deleteBatch and itself, on two i
 });
 
 describe("staged and finished batches: start, delete, cancel, approve, createTrade, archive at once", () => {
-  it("delete + start, delete + delete, delete + cancel, cancel + cancel of a staged batch", async () => {
+  it("delete + start, delete + delete, delete + cancel, cancel + cancel, start + start, start + cancel of a staged batch", async () => {
     const ids: string[] = [];
     const pairs: [string, (id: string) => [Move, Move]][] = [
       ["delete+start", (id) => [A().delete(id, ["BAD_BATCH_STATE"]), B().start(id, ["NOT_FOUND"])]],
       ["delete+delete", (id) => [A().delete(id, ["NOT_FOUND"]), B().delete(id, ["NOT_FOUND"])]],
       ["delete+cancel", (id) => [A().delete(id), B().cancel(id, ["NOT_FOUND"])]],
       ["cancel+cancel", (id) => [A().cancel(id, ["BAD_BATCH_STATE"]), B().cancel(id, ["BAD_BATCH_STATE"])]],
+      ["start+start", (id) => [A().start(id, ["BAD_BATCH_STATE"]), B().start(id, ["BAD_BATCH_STATE"])]],
+      ["start+cancel", (id) => [A().start(id, ["BAD_BATCH_STATE"]), B().cancel(id, ["BAD_BATCH_STATE"])]],
     ];
     for (const [name, moves] of pairs) {
       const outcomes: string[] = [];
