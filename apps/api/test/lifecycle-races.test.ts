@@ -173,6 +173,16 @@ async function expectInvariants(ids: string[]): Promise<void> {
     const check = await checkAgainstLedger(db.url, id);
     expect(check.violations, id).toEqual([]);
   }
+  // A FAILED trade's last attempt was refused: by the bank's ledger when a booking went out under its key.
+  const { rows: unrefused } = await sql.query(
+    `SELECT t.id, t.error_code, a.outcome::text, a.booking_sent_at, k.transaction_id, k.error_code AS bank_code
+     FROM trade t JOIN trade_attempt a ON a.trade_id = t.id AND a.number = t.attempts
+     LEFT JOIN bank_sim_booking k ON k.idempotency_key = a.idempotency_key
+     WHERE t.batch_id = ANY($1::uuid[]) AND t.status = 'FAILED'
+       AND (a.outcome IS DISTINCT FROM 'REFUSED' OR k.transaction_id IS NOT NULL OR (a.booking_sent_at IS NOT NULL AND k.error_code IS NULL))`,
+    [ids],
+  );
+  expect(unrefused).toEqual([]);
   const { rows: lost } = await sql.query(
     `SELECT k.idempotency_key, k.transaction_id FROM bank_sim_booking k
      WHERE k.transaction_id IS NOT NULL
