@@ -1,3 +1,5 @@
+import type { SubscribeOptions } from "./bus";
+
 interface Entry<T> {
   message: T;
   key: QueueKey | null;
@@ -115,9 +117,8 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
   constructor(
     private readonly channel: string,
     private readonly queue: BoundedQueue<T>,
-    private readonly conflate: ((message: T) => string | null) | undefined,
-    /** With conflate: whether an incoming message replaces the queued one of its key (default: always). */
-    private readonly supersedes: ((incoming: T, queued: T) => boolean) | undefined,
+    /** SubscribeOptions' conflate, supersedes and accept. */
+    private readonly options: Pick<SubscribeOptions<T>, "conflate" | "supersedes" | "accept">,
     /** Stops the messages coming (removes the listener); called once, when the subscription ends. */
     private readonly onEnd: () => void,
   ) {}
@@ -128,6 +129,14 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
    * after this loss too, so a reader that is behind is not ended for being told of losses again.
    */
   receive(message: T, { loss = false }: { loss?: boolean } = {}): void {
+    if (!loss && this.options.accept) {
+      try {
+        if (!this.options.accept(message)) return;
+      } catch (error) {
+        this.end({ error });
+        return;
+      }
+    }
     const reader = this.readers.shift();
     if (reader) {
       reader.resolve({ value: message, done: false });
@@ -137,7 +146,7 @@ export class BoundedSubscription<T> implements AsyncIterableIterator<T> {
     try {
       pushed = loss
         ? this.queue.push(message, LOSS, keepQueued)
-        : this.queue.push(message, this.conflate ? this.conflate(message) : null, this.supersedes);
+        : this.queue.push(message, this.options.conflate ? this.options.conflate(message) : null, this.options.supersedes);
     } catch (error) {
       this.end({ error });
       return;

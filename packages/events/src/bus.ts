@@ -67,6 +67,16 @@ export interface SubscribeOptions<T = unknown> {
    * @default undefined (the subscriber is not told)
    */
   missed?: () => T;
+  /**
+   * Whether this subscriber takes a message of the channel at all (a feed of many batches keeps
+   * those its caller may see). A message it refuses is dropped on arrival: it is never queued, so
+   * it neither takes a place under `limit` nor supersedes a queued one, and a reader that is behind
+   * is not ended for messages it would never have been shown. Told losses (`missed`) are always
+   * taken. One that throws ends this subscription with its error, as `conflate` does.
+   *
+   * @default undefined (every message of the channel)
+   */
+  accept?: (message: T) => boolean;
 }
 
 /**
@@ -139,14 +149,14 @@ export function createInProcessEventBus(): InProcessEventBus {
     subscribe<T>(
       channel: string,
       signal?: AbortSignal,
-      { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate, supersedes, missed }: SubscribeOptions<T> = {},
+      { limit = DEFAULT_SUBSCRIBER_LIMIT, conflate, supersedes, missed, accept }: SubscribeOptions<T> = {},
     ) {
       const stop = () => subscription.end();
       const receive = (message: T) => subscription.receive(message);
       const tellLoss = () => {
         if (missed) subscription.receive(missed(), { loss: true });
       };
-      const subscription = new BoundedSubscription<T>(channel, new BoundedQueue<T>(limit), conflate, supersedes, () => {
+      const subscription = new BoundedSubscription<T>(channel, new BoundedQueue<T>(limit), { conflate, supersedes, accept }, () => {
         emitter.off(channel, receive);
         signal?.removeEventListener("abort", stop);
         open.delete(stop);

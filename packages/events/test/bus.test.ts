@@ -66,6 +66,37 @@ describe("in-process event bus", () => {
     await behind.return?.();
   });
 
+  it("drops on arrival what `accept` refuses: it takes no place under `limit` and supersedes nothing; losses are always taken", async () => {
+    const bus = createInProcessEventBus();
+    type Message = Snapshot | { missed: true };
+    const mine = (message: Message) => !("batch" in message) || message.batch.startsWith("mine");
+    const conflate = (message: Message) => ("batch" in message ? message.batch : null);
+    const messages = bus.subscribe<Message>(CHANNEL, undefined, { limit: 2, accept: mine, conflate, missed: () => ({ missed: true }) });
+    bus.publish(CHANNEL, { batch: "mine-1", done: 1 });
+    for (let i = 0; i < 10; i++) bus.publish(CHANNEL, { batch: `theirs-${i}`, done: i });
+    bus.missed();
+    bus.publish(CHANNEL, { batch: "theirs-0", done: 99 });
+    expect(await read(messages, 2)).toEqual([{ batch: "mine-1", done: 1 }, { missed: true }]);
+    // A reader waiting is not woken by a refused message either.
+    const waiting = messages.next();
+    bus.publish(CHANNEL, { batch: "theirs-1", done: 1 });
+    bus.publish(CHANNEL, { batch: "mine-2", done: 2 });
+    expect(await waiting).toEqual({ done: false, value: { batch: "mine-2", done: 2 } });
+    await messages.return?.();
+  });
+
+  it("ends the subscription with the error of an `accept` that throws", async () => {
+    const bus = createInProcessEventBus();
+    const messages = bus.subscribe<number>(CHANNEL, undefined, {
+      accept: () => {
+        throw new Error("broken filter");
+      },
+    });
+    bus.publish(CHANNEL, 1);
+    await expect(messages.next()).rejects.toThrow("broken filter");
+    expect(bus.listenerCount(CHANNEL)).toBe(0);
+  });
+
   it("delivers in the order published", async () => {
     const bus = createInProcessEventBus();
     const messages = bus.subscribe<number>(CHANNEL);
