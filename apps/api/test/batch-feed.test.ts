@@ -2,7 +2,7 @@
 // change published after it (which a client reading on LISTENING may have missed in its read) is
 // delivered. The resolver is driven here as graphql-ws drives it: subscribe, then pull events.
 import type { BatchView } from "@fxbt/domain";
-import { type BatchListMessage, channels, createInProcessEventBus } from "@fxbt/events";
+import { type BatchListMessage, channels, createInProcessEventBus, DEFAULT_SUBSCRIBER_LIMIT } from "@fxbt/events";
 import { describe, expect, it } from "vitest";
 import type { GraphQLContext } from "../src/graphql/context";
 import { subscriptionResolvers } from "../src/graphql/subscriptions";
@@ -38,6 +38,19 @@ describe("batchFeed", () => {
     bus.publish(channels.batchList(), { kind: "deleted", batch: batch("b2", "acme") } satisfies BatchListMessage);
     expect(resolve((await feed.next()).value)).toEqual({ kind: "LISTENING", batch: null });
     expect(resolve((await feed.next()).value)).toEqual({ kind: "DELETED", batch: batch("b2", "acme") });
+    await feed.return(undefined);
+  });
+
+  it("holds only the changes its caller may see: other partners' changes neither fill its buffer nor end it", async () => {
+    const { bus, feed, resolve } = feedOf("acme");
+    expect(resolve((await feed.next()).value)).toEqual({ kind: "LISTENING", batch: null });
+    // The reader is behind (nothing pulled) while another partner changes more batches than a feed holds.
+    for (let i = 0; i <= DEFAULT_SUBSCRIBER_LIMIT; i++) {
+      bus.publish(channels.batchList(), { kind: "changed", batch: batch(`g${i}`, "globex") } satisfies BatchListMessage);
+    }
+    bus.publish(channels.batchList(), { kind: "changed", batch: batch("a1", "acme") } satisfies BatchListMessage);
+    // Ended with LIMIT_EXCEEDED before: the other partner's activity was counted against acme's reader.
+    expect(resolve((await feed.next()).value)).toEqual({ kind: "CHANGED", batch: batch("a1", "acme") });
     await feed.return(undefined);
   });
 

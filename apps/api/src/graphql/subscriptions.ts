@@ -194,12 +194,15 @@ function batchListMessages(
 ): AsyncGenerator<BatchListMessage | ListeningMessage> {
   const viewer = { partner: context.caller?.partner ?? null };
   const changes = context.bus.subscribe<BatchListMessage | ListeningMessage>(channels.batchList(), stop.signal, {
+    // Other partners' changes are dropped on arrival: held unread, they filled a partner's buffer and
+    // ended its feed (LIMIT_EXCEEDED) for batches it may not see.
+    accept: (message) => message.kind === "listening" || canSeeBatch(viewer, message.batch),
     conflate: (message) => (message.kind === "listening" ? null : message.batch.id),
     // Only changes meet here: a loss is never conflated (SubscribeOptions.missed).
     supersedes: (incoming, queued) => supersedesUnreadBatchMessage(incoming as BatchListMessage, queued as BatchListMessage),
     missed: toldOfLosses ? () => ({ kind: "listening" }) : undefined,
   });
-  return withCleanup(changes, stop, (message) => message.kind === "listening" || canSeeBatch(viewer, message.batch));
+  return withCleanup(changes, stop);
 }
 
 /** The GraphQL kind of a batch list message. */
@@ -224,16 +227,13 @@ function stoppedOnReturn<T>(stop: AbortController, generator: AsyncGenerator<T>)
 export const TRADE_STATUS_BUFFER = 200_000;
 
 /**
- * Passes on the messages the caller may see, ends the bus subscription when the client goes
- * away (graphql-ws calls return()), and tells a reader that fell behind in the API's error format.
+ * Passes the messages on (the bus subscription already kept those the caller may see), ends the bus
+ * subscription when the client goes away (graphql-ws calls return()), and tells a reader that fell
+ * behind in the API's error format.
  */
-async function* withCleanup<T>(
-  messages: AsyncIterableIterator<T>,
-  stop: AbortController,
-  visible: (message: T) => boolean = () => true,
-): AsyncGenerator<T> {
+async function* withCleanup<T>(messages: AsyncIterableIterator<T>, stop: AbortController): AsyncGenerator<T> {
   try {
-    for await (const message of messages) if (visible(message)) yield message;
+    for await (const message of messages) yield message;
   } catch (error) {
     if (error instanceof SlowConsumerError) throw apiError("LIMIT_EXCEEDED", error.message);
     throw error;
