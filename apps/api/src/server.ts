@@ -15,7 +15,7 @@ import { useServer } from "graphql-ws/use/ws";
 import type { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import { authenticate, type Caller, refreshCaller, type SessionCarrier } from "./auth/authenticate";
-import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, OpenSockets } from "./auth/open-sockets";
+import { CLOSE_FORBIDDEN, CLOSE_INTERNAL_ERROR, CLOSE_UNAUTHORIZED, OpenSockets } from "./auth/open-sockets";
 import { DatabaseSessionStore, pruneExpiredSessions, SESSION_PRUNE_MS } from "./auth/session-store";
 import { maskInternalErrors, maskOperationErrors, maskResult } from "./errors";
 import { SESSION_COOKIE } from "./graphql/access-resolvers";
@@ -125,6 +125,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     {
       schema: options.schema,
       connectionInitWaitTimeout: options.socketInitTimeoutMs,
+      // graphql-ws closes a socket with an error's own text (4500) when NODE_ENV is not "production";
+      // the handlers below mask what they throw themselves, and this covers anything else.
+      isProd: true,
       // Every connection proves who it is at connection_init: a key in connectionParams, or the
       // browser's session cookie, read from the upgrade request.
       onConnect: async (ctx) => {
@@ -133,39 +136,49 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           socket.close(code, reason);
           return false;
         };
-        // express-session reads the cookie of the upgrade request; there is no response to set one on.
-        await new Promise<void>((resolve) => sessions(request as unknown as Request, {} as Response, () => resolve()));
-        const { caller } = await credentialsOf(() =>
-          authenticate(database, { authorization: ctx.connectionParams?.authorization, session: (request as SessionCarrier).session }),
-        );
-        if (!caller) return refuse(CLOSE_UNAUTHORIZED, "Unauthorized");
-        if (caller.mustChangePassword) return refuse(CLOSE_FORBIDDEN, "Forbidden: change your one-time password first");
-        const tooMany = limits.refuseSocket(openSockets.countOf(caller));
-        if (tooMany) return refuse(CLOSE_TOO_MANY_SOCKETS, tooMany);
-        socketCallers.set(ctx.extra, { caller, address: upgradeAddress(request, app) });
-        openSockets.add(socket, caller);
-        return true;
+        try {
+          // express-session reads the cookie of the upgrade request; there is no response to set one on.
+          await new Promise<void>((resolve) => sessions(request as unknown as Request, {} as Response, () => resolve()));
+          const { caller } = await credentialsOf(() =>
+            authenticate(database, { authorization: ctx.connectionParams?.authorization, session: (request as SessionCarrier).session }),
+          );
+          if (!caller) return refuse(CLOSE_UNAUTHORIZED, "Unauthorized");
+          if (caller.mustChangePassword) return refuse(CLOSE_FORBIDDEN, "Forbidden: change your one-time password first");
+          const tooMany = limits.refuseSocket(openSockets.countOf(caller));
+          if (tooMany) return refuse(CLOSE_TOO_MANY_SOCKETS, tooMany);
+          socketCallers.set(ctx.extra, { caller, address: upgradeAddress(request, app) });
+          openSockets.add(socket, caller);
+          return true;
+        } catch (error) {
+          // The credentials could not be checked (the database away): closed, in the words HTTP answers with.
+          return refuse(CLOSE_INTERNAL_ERROR, maskOperationErrors([unexpected(error)], mask)[0]!.message);
+        }
       },
       // Each operation is authorised with the caller as it stands now, exactly as an HTTP request is.
-      context: async (ctx) => {
-        const socket = socketCallers.get(ctx.extra);
-        const caller = socket ? await refreshCaller(database, socket.caller) : null;
-        return createContext(services, {
-          caller,
-          problem: caller ? null : "the socket's credentials are no longer valid (revoked key or ended session): reconnect",
-          address: socket?.address ?? null,
-        });
-      },
+      // Read here rather than in graphql-ws's `context`, whose errors close the whole socket: a
+      // failure (the database away) answers this operation alone, masked as over HTTP.
       onSubscribe: async (ctx, _id, payload) => {
-        const socket = socketCallers.get(ctx.extra);
-        // ctx.subscriptions is counted now, before anything awaits: it holds this operation too.
-        const refused = await limits.refuseSubscribe(
-          Object.keys(ctx.subscriptions).length,
-          socket?.caller ?? null,
-          socket?.address ?? null,
-        );
-        if (refused) return [refused];
-        return subscribeWithLimits(options.schema, payload, options.introspection ? [] : [NoSchemaIntrospectionCustomRule]);
+        try {
+          const socket = socketCallers.get(ctx.extra);
+          // ctx.subscriptions is counted now, before anything awaits: it holds this operation too.
+          const refused = await limits.refuseSubscribe(
+            Object.keys(ctx.subscriptions).length,
+            socket?.caller ?? null,
+            socket?.address ?? null,
+          );
+          if (refused) return [refused];
+          const args = subscribeWithLimits(options.schema, payload, options.introspection ? [] : [NoSchemaIntrospectionCustomRule]);
+          if (!("document" in args)) return args;
+          const caller = socket ? await refreshCaller(database, socket.caller) : null;
+          const contextValue = createContext(services, {
+            caller,
+            problem: caller ? null : "the socket's credentials are no longer valid (revoked key or ended session): reconnect",
+            address: socket?.address ?? null,
+          });
+          return { ...args, contextValue };
+        } catch (error) {
+          return [unexpected(error)];
+        }
       },
       // One execution per event for every subscriber of the same operation, variables and
       // visibility scope; each execution gets loaders of its own, as one HTTP request does.
@@ -317,6 +330,14 @@ async function credentialsOf(run: () => Promise<Caller | null>): Promise<{ calle
     if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") return { caller: null, problem: error.message };
     throw error;
   }
+}
+
+/** An unexpected error as the GraphQL error graphql-ws reports, its cause kept for the masking (logged, never shown). */
+function unexpected(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError(error instanceof Error ? error.message : String(error), {
+    originalError: error instanceof Error ? error : new Error(String(error)),
+  });
 }
 
 /** Compares a request's bearer token with the expected one in constant time (digests of equal length). */

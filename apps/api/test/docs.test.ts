@@ -17,7 +17,7 @@ import {
 } from "@fxbt/domain";
 import { buildSchema, GraphQLEnumType, type GraphQLObjectType, parse, validate } from "graphql";
 import { describe, expect, it } from "vitest";
-import { CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED } from "../src/auth/open-sockets";
+import { CLOSE_FORBIDDEN, CLOSE_INTERNAL_ERROR, CLOSE_UNAUTHORIZED } from "../src/auth/open-sockets";
 import { configFromEnv } from "../src/config";
 import { CLOSE_TOO_MANY_SOCKETS } from "../src/rate-limits";
 
@@ -90,7 +90,7 @@ describe("docs/troubleshooting.md", () => {
   });
 
   it("explains every WebSocket close code the API sends, and the rules of every CSV column", () => {
-    const closeCodes = [CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_TOO_MANY_SOCKETS].map(String);
+    const closeCodes = [CLOSE_UNAUTHORIZED, CLOSE_FORBIDDEN, CLOSE_INTERNAL_ERROR, CLOSE_TOO_MANY_SOCKETS].map(String);
     expect(missingFrom("troubleshooting.md", [...closeCodes, ...TRADE_CSV_COLUMNS])).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
+import { openTcpProxy } from "@fxbt/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { metricsText, stage, startTestApp, type TestApp, testDatabase, tradesCsv, wsClient } from "./harness";
+import { BATCH_FEED, overSocket, type SocketClient, sleep, socketClient, subscribe, within } from "./access-fixtures";
+import { eventually, metricsText, stage, startTestApp, type TestApp, testDatabase, tradesCsv, wsClient } from "./harness";
 
 /**
  * One error format over every transport: what HTTP answers, the WebSocket answers too (masked
@@ -325,4 +327,47 @@ describe("what is off unless configured", () => {
     expect((await fetch(url, { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
     expect(await metricsText(app)).toMatch(/fxbt_runner_trades_in_flight/);
   });
+});
+
+describe("the database unreachable", () => {
+  it("a socket is answered as HTTP is: SERVICE_UNAVAILABLE for an operation, a masked close at connection_init, never internal text", async () => {
+    const cutDb = await testDatabase();
+    const proxy = await openTcpProxy(new URL(cutDb.url));
+    const viaProxy = new URL(cutDb.url);
+    viaProxy.port = String(proxy.port);
+    const cutApp = await startTestApp(viaProxy.toString());
+    const sockets: SocketClient[] = [];
+    try {
+      const before = socketClient(cutApp.url, { key: cutApp.key });
+      sockets.push(before);
+      // A live subscription keeps the socket open (the client is lazy).
+      const feed = subscribe(before.client, BATCH_FEED);
+      await eventually(async () => feed.events.length > 0);
+      proxy.cut();
+      const http = await cutApp.request(`{ batches(first: 1) { totalCount } }`);
+      expect(http.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
+
+      // An operation on a socket already open: its caller cannot be read again, as over HTTP.
+      const operation = await overSocket(before.client, `{ batches(first: 1) { totalCount } }`);
+      expect(JSON.stringify(operation)).not.toMatch(INTERNAL);
+      expect(operation).toMatchObject({ kind: "result", results: [{ errors: [{ extensions: { code: "SERVICE_UNAVAILABLE" } }] }] });
+      // The socket and its other subscriptions stay: the database's return is all they wait for.
+      expect(before.isClosed()).toBe(false);
+      expect(await Promise.race([feed.ended, sleep(500).then(() => "open")])).toBe("open");
+
+      // A new socket: its credentials cannot be checked, so it closes, saying only why in the API's words.
+      const after = socketClient(cutApp.url, { key: cutApp.key });
+      sockets.push(after);
+      void overSocket(after.client, "{ me { kind } }");
+      const closed = await within(after.closed, 30_000, "the socket opened during the cut");
+      expect(closed.reason).not.toMatch(INTERNAL);
+      expect(closed).toEqual({ code: 4500, reason: "The service cannot reach its database just now; try again in a moment" });
+    } finally {
+      await proxy.restore();
+      await Promise.all(sockets.map((socket) => socket.dispose()));
+      await cutApp.close();
+      await proxy.close();
+      await cutDb.drop();
+    }
+  }, 120_000);
 });

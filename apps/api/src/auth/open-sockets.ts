@@ -5,6 +5,8 @@ import type { Caller } from "./authenticate";
 /** graphql-ws close codes for credentials: missing or no longer valid, and valid but not allowed. */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+/** graphql-ws's code for a server fault: at connection_init, the credentials could not be checked (the database away). */
+export const CLOSE_INTERNAL_ERROR = 4500;
 
 /**
  * The open WebSockets and who opened them. Every `recheckMs` one query per kind asks the
