@@ -140,7 +140,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           // express-session reads the cookie of the upgrade request; there is no response to set one on.
           await new Promise<void>((resolve) => sessions(request as unknown as Request, {} as Response, () => resolve()));
           const { caller } = await credentialsOf(() =>
-            authenticate(database, { authorization: ctx.connectionParams?.authorization, session: (request as SessionCarrier).session }),
+            authenticate(database, {
+              authorization: connectionAuthorization(ctx.connectionParams),
+              session: (request as SessionCarrier).session,
+            }),
           );
           if (!caller) return refuse(CLOSE_UNAUTHORIZED, "Unauthorized");
           if (caller.mustChangePassword) return refuse(CLOSE_FORBIDDEN, "Forbidden: change your one-time password first");
@@ -330,6 +333,19 @@ async function credentialsOf(run: () => Promise<Caller | null>): Promise<{ calle
     if (error instanceof GraphQLError && error.extensions.code === "UNAUTHENTICATED") return { caller: null, problem: error.message };
     throw error;
   }
+}
+
+/**
+ * connectionParams' `authorization`, whatever its case, as an HTTP header's name is read: a key sent
+ * as `Authorization` was not read at all, and the socket fell back to the browser's cookie, where
+ * HTTP refuses a wrong key. Two spellings with different values are no credentials (refused).
+ */
+function connectionAuthorization(params: Record<string, unknown> | undefined | null): unknown {
+  const values = Object.entries(params ?? {})
+    .filter(([name]) => name.toLowerCase() === "authorization")
+    .map(([, value]) => value);
+  if (values.length === 0) return undefined;
+  return values.every((value) => value === values[0]) ? values[0] : false;
 }
 
 /** An unexpected error as the GraphQL error graphql-ws reports, its cause kept for the masking (logged, never shown). */

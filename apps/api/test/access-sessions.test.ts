@@ -1,4 +1,5 @@
 import type { TestDatabase } from "@fxbt/db/testing";
+import { type Client, createClient } from "graphql-ws";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import {
@@ -21,6 +22,7 @@ import {
   socketClient,
   subscribe,
   UPDATE_USER,
+  webSocketWithHeaders,
   within,
 } from "./access-fixtures";
 import { eventually, stage, startTestApp, type TestApp, testDatabase, tradesCsv } from "./harness";
@@ -55,8 +57,11 @@ const socketOf = (url: string, cookie: string) => {
 beforeAll(async () => {
   db = await testDatabase();
 });
+/** graphql-ws clients made by hand (connectionParams of their own). */
+const clients: Client[] = [];
 afterEach(async () => {
   await Promise.all(sockets.splice(0).map((socket) => socket.dispose()));
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
 });
 afterAll(async () => {
   await db?.drop();
@@ -340,6 +345,37 @@ describe("sign-in, one-time passwords, lockout, sign-out and disabling", () => {
       results: [{ data: { me: { kind: "API_KEY", role: "TRADER" } } }],
     });
     expect(await overSocket(wrong.client, ME)).toMatchObject({ kind: "closed", code: 4401 });
+  });
+
+  it("over graphql-ws, connectionParams' authorization is read whatever its case, as an HTTP header is: a wrong key never falls back to the cookie", async () => {
+    const user = await readyUser(app, "VIEWER");
+    const key = await app.createKey("TRADER");
+    const withParams = (connectionParams: Record<string, unknown>) => {
+      const client = createClient({
+        url: app.url.replace("http", "ws"),
+        webSocketImpl: webSocketWithHeaders({ cookie: user.cookie }),
+        lazy: true,
+        retryAttempts: 0,
+        connectionParams,
+      });
+      clients.push(client);
+      return client;
+    };
+    // The same header over HTTP: a wrong key is refused, whatever the cookie.
+    expect(codeOf(await gql(app.url, { key: `fxbt_${"z".repeat(43)}`, cookie: user.cookie }, ME))).toBe("UNAUTHENTICATED");
+    // Was the cookie's VIEWER: the key under "Authorization" was not read at all.
+    expect(await overSocket(withParams({ Authorization: `Bearer fxbt_${"z".repeat(43)}` }), ME)).toMatchObject({
+      kind: "closed",
+      code: 4401,
+    });
+    expect(await overSocket(withParams({ Authorization: `Bearer ${key}` }), `{ me { kind role } }`)).toEqual({
+      kind: "result",
+      results: [{ data: { me: { kind: "API_KEY", role: "TRADER" } } }],
+    });
+    // Two spellings that disagree are no credentials to choose between.
+    expect(
+      await overSocket(withParams({ authorization: `Bearer ${key}`, AUTHORIZATION: `Bearer fxbt_${"z".repeat(43)}` }), ME),
+    ).toMatchObject({ kind: "closed", code: 4401 });
   });
 
   it("the cookie does not help another site: no socket from a foreign Origin, no simple cross-site request", async () => {
