@@ -2,7 +2,8 @@ import { GraphQLScalarType, Kind } from "graphql";
 import { apiError } from "../errors";
 
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** Seconds and their fraction may be left out; the zone may not. Its groups: year, month, day, hour, minute. */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /** Exact decimals travel as strings both ways; a float never touches an amount. */
 export const DecimalScalar = new GraphQLScalarType<string, string>({
@@ -32,8 +33,8 @@ export const DecimalScalar = new GraphQLScalarType<string, string>({
  * Whether the date and time as written are on the calendar: JavaScript rolls 2026-02-30 over to
  * March and 24:00 to the next day rather than refusing them.
  */
-function isOnTheCalendar(text: string): boolean {
-  const [year, month, day, hour, minute] = text.split(/[-T:]/, 5).map(Number) as [number, number, number, number, number];
+function isOnTheCalendar(parts: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute] = parts.slice(1, 6).map(Number) as [number, number, number, number, number];
   const written = new Date(Date.UTC(2000, month - 1, day, hour, minute));
   written.setUTCFullYear(year);
   return (
@@ -45,7 +46,8 @@ function isOnTheCalendar(text: string): boolean {
 }
 
 function parseDateTime(text: unknown): Date {
-  if (typeof text === "string" && ISO_DATE_TIME.test(text) && isOnTheCalendar(text)) {
+  const parts = typeof text === "string" ? ISO_DATE_TIME.exec(text) : null;
+  if (typeof text === "string" && parts && isOnTheCalendar(parts)) {
     const date = new Date(text);
     // Year 1 on: the database has no year 0, and refused it as an internal error.
     if (!Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1) return date;
