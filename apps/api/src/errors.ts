@@ -29,6 +29,9 @@ export function checkStorableText(value: string | null | undefined, argument: st
   if (problem) throw apiError("BAD_USER_INPUT", `${argument} ${problem}`, { argument });
 }
 
+/** What a caller is told, over every transport and route, while the database cannot be reached. */
+export const DATABASE_UNAVAILABLE_MESSAGE = "The service cannot reach its database just now; try again in a moment";
+
 export const notFound = (what: string, id: string) => apiError("NOT_FOUND", `${what} ${id} does not exist`, { id });
 
 /** Codes a client can act on; anything else is an internal fault and is not shown in detail. */
@@ -59,7 +62,7 @@ export function maskInternalErrors(log: (error: unknown) => void) {
     log(error);
     if (isDatabaseUnavailable(error)) {
       return {
-        message: "The service cannot reach its database just now; try again in a moment",
+        message: DATABASE_UNAVAILABLE_MESSAGE,
         path: formatted.path,
         locations: formatted.locations,
         extensions: { code: "SERVICE_UNAVAILABLE" },

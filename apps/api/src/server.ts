@@ -138,7 +138,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         };
         try {
           // express-session reads the cookie of the upgrade request; there is no response to set one on.
-          await new Promise<void>((resolve) => sessions(request as unknown as Request, {} as Response, () => resolve()));
+          // A session that cannot be read (the database away) is a fault, not an absent session: 4401 would send the dashboard to sign in.
+          await new Promise<void>((resolve, reject) =>
+            sessions(request as unknown as Request, {} as Response, (error?: unknown) => (error ? reject(error) : resolve())),
+          );
           const { caller } = await credentialsOf(() =>
             authenticate(database, {
               authorization: connectionAuthorization(ctx.connectionParams),

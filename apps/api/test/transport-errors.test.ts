@@ -1,7 +1,7 @@
 import { openTcpProxy } from "@fxbt/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { BATCH_FEED, overSocket, type SocketClient, sleep, socketClient, subscribe, within } from "./access-fixtures";
+import { activeUser, BATCH_FEED, gql, overSocket, type SocketClient, sleep, socketClient, subscribe, within } from "./access-fixtures";
 import { eventually, metricsText, stage, startTestApp, type TestApp, testDatabase, tradesCsv, wsClient } from "./harness";
 
 /**
@@ -340,6 +340,7 @@ describe("the database unreachable", () => {
     const cutApp = await startTestApp(viaProxy.toString());
     const sockets: SocketClient[] = [];
     try {
+      const person = await activeUser(cutApp, "VIEWER");
       const before = socketClient(cutApp.url, { key: cutApp.key });
       sockets.push(before);
       // A live subscription keeps the socket open (the client is lazy).
@@ -364,6 +365,18 @@ describe("the database unreachable", () => {
       const closed = await within(after.closed, 30_000, "the socket opened during the cut");
       expect(closed.reason).not.toMatch(INTERNAL);
       expect(closed).toEqual({ code: 4500, reason: "The service cannot reach its database just now; try again in a moment" });
+
+      // A person's session cannot be read either: the same answers, not a refusal of the session
+      // (4401 sends the dashboard to its sign-in page) nor an internal error.
+      const byCookie = await gql(cutApp.url, { cookie: person.cookie }, `{ batches(first: 1) { totalCount } }`);
+      expect(byCookie.status).toBe(503);
+      expect(byCookie.errors).toEqual([
+        { message: "The service cannot reach its database just now; try again in a moment", extensions: { code: "SERVICE_UNAVAILABLE" } },
+      ]);
+      const browser = socketClient(cutApp.url, { cookie: person.cookie });
+      sockets.push(browser);
+      void overSocket(browser.client, "{ me { kind } }");
+      expect(await within(browser.closed, 30_000, "the browser's socket opened during the cut")).toEqual(closed);
     } finally {
       await proxy.restore();
       await Promise.all(sockets.map((socket) => socket.dispose()));
