@@ -127,9 +127,17 @@ const EMPTY_DOCUMENT_MESSAGE = "GraphQL operations must contain a non-empty `que
  */
 export function subscribeWithLimits(
   schema: GraphQLSchema,
-  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  payload: {
+    query: string;
+    operationName?: string | null;
+    variables?: Record<string, unknown> | null;
+    extensions?: Record<string, unknown> | null;
+  },
   extraRules: readonly ValidationRule[] = [],
 ): ExecutionArgs | readonly GraphQLError[] {
+  // Persisted queries are off (server.ts): Apollo answers any request that asks for one so over HTTP, with or without a query.
+  if (payload.extensions?.persistedQuery !== undefined)
+    return [new GraphQLError("PersistedQueryNotSupported", { extensions: { code: "PERSISTED_QUERY_NOT_SUPPORTED" } })];
   // Apollo refuses an empty document before parsing it, BAD_REQUEST over HTTP; parse would answer GRAPHQL_PARSE_FAILED.
   if (payload.query === "") return [new GraphQLError(EMPTY_DOCUMENT_MESSAGE, { extensions: { code: "BAD_REQUEST" } })];
   let document: DocumentNode;
