@@ -137,6 +137,13 @@ describe("failures export", () => {
     expect(await hidden.text()).not.toContain("SECRET-1");
     expect((await download("/export/batches/00000000-0000-4000-8000-000000000000/failures.csv")).status).toBe(404);
     expect((await download(url.pathname, await app.createKey("VIEWER"))).status).toBe(200);
+    // A batchUid in the id's place: NOT_FOUND saying it is one, as every GraphQL field that takes an id answers it.
+    const { batch } = await app.query<Paths>(PATHS, { id });
+    const byUid = await download(`/export/batches/${batch.batchUid}/failures.csv`);
+    expect(byUid.status).toBe(404);
+    const uidAnswer = (await byUid.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(uidAnswer.errors[0]!.extensions.code).toBe("NOT_FOUND");
+    expect(uidAnswer.errors[0]!.message).toContain(`${batch.batchUid} is a batchUid`);
   });
 });
 

@@ -4,7 +4,8 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { type Database, findBatch, streamBatchTrades, type TradeRow, toTradeView, tradeSourceOf } from "@fxbt/db";
 import { canSeeBatch, csvNumber, TRADE_CSV_COLUMNS, type TradeStatus, type TradeView, toCsvLine } from "@fxbt/domain";
 import type { Response } from "express";
-import { isUuid } from "../ids";
+import { notFound } from "../errors";
+import { malformedIdError } from "../ids";
 
 export const resultsCsvPath = (batchId: string) => `/export/batches/${batchId}/trades.csv`;
 
@@ -188,9 +189,11 @@ async function sendTradesCsv(
   res: Response,
   maxQueued: number,
 ): Promise<void> {
-  const batch = isUuid(batchId) ? await findBatch(database.prisma, batchId) : null;
+  const malformed = malformedIdError("batch", batchId);
+  const batch = malformed ? null : await findBatch(database.prisma, batchId);
   if (!batch || !canSeeBatch(viewer, batch)) {
-    res.status(404).json({ errors: [{ message: `batch ${batchId} does not exist`, extensions: { code: "NOT_FOUND", id: batchId } }] });
+    const { message, extensions } = malformed ?? notFound("batch", batchId);
+    res.status(404).json({ errors: [{ message, extensions }] });
     return;
   }
   const pool = database.exportPool;
