@@ -7,7 +7,6 @@ import {
   findBatch,
   findBatchByUid,
   findBatchTemplate,
-  holdBatch,
   insertBatchTemplate,
   isTemplateNameTaken,
   pageBatchTemplates,
@@ -146,28 +145,33 @@ export class TemplateService {
       : await findBatch(prisma, checkId("batch", input.batchId));
     if (!batch || !canSeeBatch(caller, batch)) throw notFound("batch", input.batchId);
     return this.named(name, "input.name", async () => {
-      const saved = await prisma.$transaction(async (tx) => {
-        // Held until the template commits: a deleteBatch waiting for it finds the template made
-        // from every trade, and one that went first is NOT_FOUND here (never a template of no rows).
-        const held = await holdBatch(tx, batch.id);
-        if (!held) throw notFound("batch", input.batchId);
-        const rows = input.includeRows ? await batchInstructions(tx, held) : null;
-        const template = await insertBatchTemplate(tx, {
-          name,
-          namePattern,
-          priority: batch.priority,
-          rows,
-          sourceBatchUid: batch.batchUid,
-          partner: caller.partner,
-          createdById: caller.id,
-          createdBy: caller.name,
-        });
-        await this.audit(tx, acting, "SAVE_TEMPLATE", template, {
-          batchId: batch.id,
-          detail: `${name} from ${batch.batchUid}${rows ? ` with ${rows.length} rows` : ", settings only"}`,
-        });
-        return template;
-      });
+      // The batch and its trades read in one snapshot (REPEATABLE READ): a deleteBatch that commits
+      // meanwhile changes neither (the template has every trade), and one that went first is
+      // NOT_FOUND here, never a template of no rows. Nothing locks the batch, whose row the
+      // runner's moves take (FOR UPDATE) for as long as reading 100,000 trades would hold it.
+      const saved = await prisma.$transaction(
+        async (tx) => {
+          const current = await findBatch(tx, batch.id);
+          if (!current) throw notFound("batch", input.batchId);
+          const rows = input.includeRows ? await batchInstructions(tx, current) : null;
+          const template = await insertBatchTemplate(tx, {
+            name,
+            namePattern,
+            priority: current.priority,
+            rows,
+            sourceBatchUid: batch.batchUid,
+            partner: caller.partner,
+            createdById: caller.id,
+            createdBy: caller.name,
+          });
+          await this.audit(tx, acting, "SAVE_TEMPLATE", template, {
+            batchId: batch.id,
+            detail: `${name} from ${batch.batchUid}${rows ? ` with ${rows.length} rows` : ", settings only"}`,
+          });
+          return template;
+        },
+        { isolationLevel: "RepeatableRead" },
+      );
       return viewOf(saved);
     });
   }

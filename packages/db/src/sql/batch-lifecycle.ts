@@ -41,16 +41,6 @@ export async function lockBatch(tx: Queryable, id: string): Promise<BatchRow | n
   return rows[0] ?? null;
 }
 
-/**
- * Reads a batch and keeps it from being deleted (or locked by an action: lockBatch) until the
- * transaction ends, without holding up the runner's writes of its counters (FOR KEY SHARE): for a
- * read of its trades that must see them all, never a batch deleted half way through the read.
- */
-export async function holdBatch(tx: Queryable, id: string): Promise<BatchRow | null> {
-  const rows = await tx.$queryRaw<BatchRow[]>`SELECT ${BATCH_COLUMNS} FROM batch WHERE id = ${id}::uuid FOR KEY SHARE`;
-  return rows[0] ?? null;
-}
-
 /** Puts a PENDING batch in the runner's queue. */
 export async function queueBatch(tx: Queryable, id: string): Promise<BatchRow> {
   const [batch] = await tx.$queryRaw<BatchRow[]>`
