@@ -1,9 +1,10 @@
-import { firstFew, shortened } from "./first-few";
 /**
  * Which failed trades a retry may send again. A trade fails only when the bank (or the product,
  * for a passed value date) said no; some of those answers would come back the same for the same
  * instruction however often it is sent, and retrying them only adds attempts and noise.
  */
+
+import { firstFew, shortened } from "./first-few";
 
 /**
  * Failures a retry cannot change, so a retry leaves them alone unless asked for by code:

@@ -7,9 +7,12 @@
  * on sending something says its next number as soon as it can (LossAnnouncer).
  */
 
-/** The first wait before saying a number again, in ms; it doubles after each failure. */
+/**
+ * The first wait before trying again, in ms, doubling after each failure: before announcing a loss
+ * (LossAnnouncer), and before the PostgreSQL bus listens again after losing its connection.
+ */
 export const FIRST_RECONNECT_DELAY_MS = 100;
-/** The longest wait between two attempts, in ms. */
+/** The longest of those waits, in ms. */
 export const MAX_RECONNECT_DELAY_MS = 5_000;
 
 /** Messages of one publishing instance that never arrived (the listener was away, or a publish failed). */

@@ -36,7 +36,7 @@ export interface RedisEventBusOptions {
  * Each message is "<bus id> <sequence>", a newline, then its JSON, numbered as the PostgreSQL
  * bus numbers its notifications (numbered.ts): a receiver drops a message ioredis sent twice (it
  * resends a command whose answer was lost with its connection) and sees a gap where a publish
- * failed (ioredis gives up on a command after three reconnections) or its own subscriber was
+ * failed (ioredis gives up on a queued command after three failed reconnections) or its own subscriber was
  * away. A bus says its numbers with no message on the channel that is the prefix alone: number 0
  * as it starts, and the next one after a publish it gave up on, as soon as Redis takes it. The
  * subscribers that asked (`SubscribeOptions.missed`) are told of every loss seen.
