@@ -66,14 +66,7 @@ export interface TradeHistoryArgs {
   filter?: TradeHistoryFilter | null;
 }
 
-const isTimestamp = cursorPart.timestamp;
-const isInteger = cursorPart.int;
 const isBatchStatus = (value: unknown) => BATCH_STATUSES.includes(value as BatchStatus);
-
-/** A search is text the database can hold; anything else says so rather than failing in SQL. */
-function checkSearch(search: string | null | undefined): void {
-  checkStorableText(search, "filter.search");
-}
 
 /**
  * Each trade's cursor, by trade id, from its row: the pages are ordered by row_number, the trade's
@@ -85,11 +78,11 @@ function tradeCursors(rows: readonly TradeRow[], key: (row: TradeRow) => unknown
 
 /** Which view field each batch order puts in the cursor, and how a cursor's value is checked before it reaches SQL. */
 const ORDER_KEYS: Record<BatchOrderField, { key: keyof BatchView; valid: (value: unknown) => boolean }> = {
-  CREATED_AT: { key: "createdAt", valid: isTimestamp },
-  UPDATED_AT: { key: "updatedAt", valid: isTimestamp },
+  CREATED_AT: { key: "createdAt", valid: cursorPart.timestamp },
+  UPDATED_AT: { key: "updatedAt", valid: cursorPart.timestamp },
   STATUS: { key: "status", valid: isBatchStatus },
-  TOTAL_TRADES: { key: "totalTrades", valid: isInteger },
-  PRIORITY: { key: "priority", valid: isInteger },
+  TOTAL_TRADES: { key: "totalTrades", valid: cursorPart.int },
+  PRIORITY: { key: "priority", valid: cursorPart.int },
 };
 
 export interface BatchResultsView {
@@ -153,7 +146,7 @@ export class BatchQueries {
 
   async batches({ first, after, filter, orderBy }: BatchListArgs): Promise<Connection<BatchView>> {
     checkPageSize(first);
-    checkSearch(filter?.search);
+    checkStorableText(filter?.search, "filter.search");
     const field = orderBy?.field ?? "CREATED_AT";
     const { key, valid } = ORDER_KEYS[field];
     const cursor = after ? decodeCursor(after, [(f) => f === field, valid, isUuid]) : null;
@@ -188,9 +181,9 @@ export class BatchQueries {
   /** Trades across batches, newest first (a batch's trades, created together, by row). */
   async tradeHistory({ first, after, filter }: TradeHistoryArgs): Promise<Connection<TradeView>> {
     checkPageSize(first);
-    checkSearch(filter?.search);
+    checkStorableText(filter?.search, "filter.search");
     if (filter?.batchId && !isUuid(filter.batchId)) return toConnection([], first, 0, () => "");
-    const cursor = after ? decodeCursor(after, [isTimestamp, isInteger, isUuid]) : null;
+    const cursor = after ? decodeCursor(after, [cursorPart.timestamp, cursorPart.int, isUuid]) : null;
     const { rows, totalCount } = await pageTradeHistory(this.db, {
       first,
       after: cursor ? { createdAt: cursor[0] as string, rowNumber: cursor[1] as number, id: cursor[2] as string } : null,
@@ -226,7 +219,7 @@ export class BatchQueries {
   /** A batch's trades in CSV row order; the count comes from the batch's counters where they hold it. */
   async trades(batch: BatchView, args: BatchTradesArgs): Promise<Connection<TradeView>> {
     checkPageSize(args.first);
-    const cursor = args.after ? decodeCursor(args.after, [isInteger, isUuid]) : null;
+    const cursor = args.after ? decodeCursor(args.after, [cursorPart.int, isUuid]) : null;
     const errorCode = args.errorCode ?? null;
     checkStorableText(errorCode, "errorCode");
     const [rows, totalCount] = await Promise.all([

@@ -24,9 +24,8 @@ import {
   rollValueDates,
   templateNameProblem,
   templateRowsCsv,
-  unstorableTextProblem,
 } from "@fxbt/domain";
-import { apiError, notFound } from "../errors";
+import { apiError, checkStorableText, notFound } from "../errors";
 import { checkId, isUuid } from "../ids";
 import { actorOf } from "./access";
 import { type AuditAction, recordAudit } from "./audit";
@@ -114,8 +113,7 @@ export class TemplateService {
   async list(partner: string | null, { first, after, search }: TemplateListArgs): Promise<Connection<BatchTemplateView>> {
     checkPageSize(first);
     const cursor = after ? decodeCursor(after, [cursorPart.text]) : null;
-    const problem = search ? unstorableTextProblem(search) : null;
-    if (problem) throw badInput("search", `search ${problem}`);
+    checkStorableText(search, "search");
     const { rows, totalCount } = await pageBatchTemplates(this.deps.database.prisma, {
       partner,
       first,
